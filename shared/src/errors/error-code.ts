@@ -1,0 +1,32 @@
+/** Every error the API returns carries one of these codes; clients switch on the code, never on the message. */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'FORBIDDEN',
+  'PIN_SETUP_REQUIRED',
+  'PINS_ALREADY_SET',
+  'USERNAME_TAKEN',
+  'TOKEN_INVALID',
+  'CSRF_REJECTED',
+  'TOO_MANY_REQUESTS',
+  'PAYLOAD_TOO_LARGE',
+  'NOT_FOUND',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface FieldError {
+  /** Dotted path of the field, e.g. `address.postalCode`. */
+  field: string;
+  /** Catalogue key of the problem, e.g. `validation.pin.trivial`. */
+  code: string;
+  message: string;
+}
+
+/** The one error shape of every endpoint. */
+export interface ErrorResponse {
+  code: ErrorCode;
+  message: string;
+  fieldErrors: FieldError[];
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().min(1);
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+const emptyAsUnset = (value: unknown) => (value === '' ? undefined : value);
+
+/**
+ * The server's environment. Everything has a default that makes `npm start` work on a fresh
+ * machine, except the secrets, which production must set (see README, "Configuration").
+ */
+export const serverEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  PUBLIC_URL: z.preprocess(emptyAsUnset, z.url().optional()),
+  DATA_DIR: z.string().min(1).default('data'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  TRUST_PROXY: z.preprocess(emptyAsUnset, flag.default(false)),
+
+  MONGODB_URI: z.preprocess(emptyAsUnset, z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
+  EMBEDDED_DB_PORT: port.default(27018),
+  FERRETDB_BIN: z.preprocess(emptyAsUnset, z.string().optional()),
+
+  SMTP_URL: z.preprocess(emptyAsUnset, z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional()),
+  MAIL_FROM: z.string().min(3).default('Konferenz <no-reply@konferenz.localhost>'),
+  MAIL_CATCHER_SMTP_PORT: port.default(1025),
+  MAIL_CATCHER_WEB_PORT: port.default(1080),
+
+  SESSION_SECRET: z.preprocess(emptyAsUnset, z.string().min(32, 'must be at least 32 characters').optional()),
+  PIN_ENCRYPTION_KEY: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
+      .optional(),
+  ),
+  SESSION_MAX_AGE_HOURS: positiveInt.default(12),
+  COOKIE_SECURE: z.preprocess(emptyAsUnset, flag.optional()),
+
+  EMAIL_VERIFICATION_TTL_HOURS: positiveInt.default(48),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(5),
+  LOGIN_MAX_FAILURES_PER_IP: positiveInt.default(20),
+  LOGIN_LOCKOUT_MINUTES: positiveInt.default(15),
+  REGISTRATIONS_PER_IP_PER_HOUR: positiveInt.default(10),
+});
+export type ServerEnv = z.infer<typeof serverEnvSchema>;

@@ -1,0 +1,40 @@
+import type { CountryCode } from '../constants/countries';
+import type { Language } from '../constants/languages';
+
+export interface AddressView {
+  street: string;
+  houseNumber: string;
+  postalCode: string;
+  city: string;
+  country: CountryCode;
+}
+
+/** What the customer area shows; the room number is read-only everywhere. */
+export interface AccountView {
+  username: string;
+  email: string;
+  emailVerified: boolean;
+  firstName: string;
+  lastName: string;
+  company?: string;
+  phone?: string;
+  address: AddressView;
+  language: Language;
+  roomNumber: string;
+  pinsSet: boolean;
+  /** Shown so the moderator can share it; null until the first-login PIN setup. */
+  participantPin: string | null;
+  joinUrl: string;
+}
+
+export interface SessionView {
+  authenticated: boolean;
+  username?: string;
+  pinsSet?: boolean;
+  language?: Language;
+}
+
+/** Same body whether or not the email was already registered, so the form cannot be used to probe addresses. */
+export interface RegisterResponse {
+  status: 'check-your-mailbox';
+}

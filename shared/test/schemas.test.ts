@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { de } from '../src/i18n/de';
+import { en } from '../src/i18n/en';
+import { isCatalogueKey, translate } from '../src/i18n/translate';
+import { formatRoomNumber, isRoomNumber } from '../src/rules/room-number';
+import { pinSetupRequestSchema, registerRequestSchema } from '../src/schemas/account';
+
+const valid = {
+  username: 'erika.m',
+  email: 'erika@example.org',
+  password: 'Leuchtturm-Wolke-Kaffee',
+  firstName: ' Erika ',
+  lastName: 'Mustermann',
+  address: { street: 'Hauptstraße', houseNumber: '5a', postalCode: '10115', city: 'Berlin', country: 'DE' },
+};
+
+describe('registerRequestSchema', () => {
+  it('trims, strips unknown keys and defaults the language to German', () => {
+    const parsed = registerRequestSchema.parse({ ...valid, isAdmin: true });
+    expect(parsed.firstName).toBe('Erika');
+    expect(parsed).not.toHaveProperty('isAdmin');
+    expect(parsed.language).toBe('de');
+    expect(parsed.company).toBeUndefined();
+  });
+
+  it('reports catalogue keys for every problem', () => {
+    const result = registerRequestSchema.safeParse({ ...valid, username: { $gt: '' }, email: 'x', firstName: undefined });
+    expect(result.success).toBe(false);
+    const messages = result.error!.issues.map((issue) => [issue.path.join('.'), issue.message]);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        ['username', 'validation.type.string'],
+        ['email', 'validation.email'],
+        ['firstName', 'validation.required'],
+      ]),
+    );
+    expect(result.error!.issues.every((issue) => isCatalogueKey(issue.message))).toBe(true);
+  });
+});
+
+describe('pinSetupRequestSchema', () => {
+  it('requires two different, non-trivial PINs not taken from the room number', () => {
+    const schema = pinSetupRequestSchema('46792069');
+    expect(schema.safeParse({ moderatorPin: '583920', participantPin: '740215' }).success).toBe(true);
+    const same = schema.safeParse({ moderatorPin: '583920', participantPin: '583920' });
+    expect(same.error!.issues[0]!.message).toBe('validation.pin.same');
+    const fromRoom = schema.safeParse({ moderatorPin: '679206', participantPin: '740215' });
+    expect(fromRoom.error!.issues[0]!.message).toBe('validation.pin.roomNumber');
+  });
+});
+
+describe('room numbers', () => {
+  it('are 8 digits without a leading zero, grouped for reading', () => {
+    expect(isRoomNumber('46792069')).toBe(true);
+    expect(isRoomNumber('06792069')).toBe(false);
+    expect(isRoomNumber('4679206')).toBe(false);
+    expect(formatRoomNumber('46792069')).toBe('4679 2069');
+  });
+});
+
+describe('catalogues', () => {
+  it('have the same keys in German and English, none empty', () => {
+    expect(Object.keys(en).sort()).toEqual(Object.keys(de).sort());
+    for (const catalogue of [de, en]) expect(Object.values(catalogue).every((text) => text.trim().length > 0)).toBe(true);
+  });
+
+  it('fill placeholders', () => {
+    expect(translate('en', 'mail.welcome.subject', { roomNumber: '4679 2069' })).toBe('Welcome to Konferenz – your personal conference room 4679 2069');
+  });
+});
