@@ -1,0 +1,87 @@
+import { Body, Controller, Get, HttpCode, Post, Put, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import {
+  changePasswordRequestSchema,
+  changePinRequestSchema,
+  deleteAccountRequestSchema,
+  pinSetupRequestSchema,
+  updateProfileRequestSchema,
+  type AccountView,
+  type ChangePasswordRequest,
+  type DeleteAccountRequest,
+  type UpdateProfileRequest,
+} from '@konferenz/shared';
+import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
+import { AllowedBeforePinSetup } from '../common/public.decorator';
+import { validate, ZodBody } from '../common/validate';
+import { AccountService } from './account.service';
+import { RegistrationService } from './registration.service';
+
+@Controller('api/account')
+export class AccountController {
+  constructor(
+    private readonly accounts: AccountService,
+    private readonly registration: RegistrationService,
+  ) {}
+
+  @AllowedBeforePinSetup()
+  @Get()
+  async show(@CurrentUser() current: AuthenticatedUser): Promise<AccountView> {
+    return this.accounts.view(await this.accounts.find(current.id));
+  }
+
+  @AllowedBeforePinSetup()
+  @Post('pins')
+  @HttpCode(200)
+  async setUpPins(@CurrentUser() current: AuthenticatedUser, @Body() body: unknown): Promise<AccountView> {
+    const user = await this.accounts.find(current.id);
+    return this.accounts.setUpPins(user, validate(pinSetupRequestSchema(user.room.number), body));
+  }
+
+  @Put('pins/moderator')
+  @HttpCode(204)
+  async changeModeratorPin(@CurrentUser() current: AuthenticatedUser, @Body() body: unknown): Promise<void> {
+    const user = await this.accounts.find(current.id);
+    await this.accounts.changeModeratorPin(user, validate(changePinRequestSchema(user.room.number), body).pin);
+  }
+
+  @Put('pins/participant')
+  async changeParticipantPin(@CurrentUser() current: AuthenticatedUser, @Body() body: unknown): Promise<AccountView> {
+    const user = await this.accounts.find(current.id);
+    return this.accounts.changeParticipantPin(user, validate(changePinRequestSchema(user.room.number), body).pin);
+  }
+
+  @Put('password')
+  @HttpCode(204)
+  async changePassword(
+    @CurrentUser() current: AuthenticatedUser,
+    @Body(new ZodBody(changePasswordRequestSchema)) body: ChangePasswordRequest,
+  ): Promise<void> {
+    await this.accounts.changePassword(await this.accounts.find(current.id), body.currentPassword, body.newPassword);
+  }
+
+  @Put('profile')
+  async updateProfile(
+    @CurrentUser() current: AuthenticatedUser,
+    @Body(new ZodBody(updateProfileRequestSchema)) body: UpdateProfileRequest,
+  ): Promise<AccountView> {
+    return this.accounts.updateProfile(await this.accounts.find(current.id), body);
+  }
+
+  @Post('verification-email')
+  @HttpCode(204)
+  async resendVerification(@CurrentUser() current: AuthenticatedUser): Promise<void> {
+    await this.registration.resendVerification(await this.accounts.find(current.id));
+  }
+
+  @Post('deletion')
+  @HttpCode(204)
+  async delete(
+    @CurrentUser() current: AuthenticatedUser,
+    @Body(new ZodBody(deleteAccountRequestSchema)) body: DeleteAccountRequest,
+    @Req() request: Request,
+  ): Promise<void> {
+    await this.accounts.delete(await this.accounts.find(current.id), body.password);
+    await new Promise<void>((resolve) => request.session.destroy(() => resolve()));
+  }
+}

@@ -1,0 +1,164 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import type { RegisterRequest } from '@konferenz/shared';
+import { ApiException } from '../common/api-exception';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { MailService } from '../mail/mail.service';
+import { registrationAttemptMail } from '../mail/templates/registration-attempt-mail';
+import { verificationMail } from '../mail/templates/verification-mail';
+import { welcomeMail } from '../mail/templates/welcome-mail';
+import type { PersonalRoom } from '../rooms/personal-room.schema';
+import { RoomsService } from '../rooms/rooms.service';
+import { AttemptLimiter } from '../security/attempt-limiter.service';
+import { SecretHasher } from '../security/secret-hasher';
+import { AccountLinks } from './account-links';
+import { hashToken, newEmailVerification } from './email-verification-token';
+import { emailKey, usernameKey } from './identity-keys';
+import { User, type UserDocument } from './schemas/user.schema';
+
+const DUPLICATE_KEY = 11000;
+/** 90 million numbers: even at millions of customers a collision is rare; five in a row is a bug. */
+const MAX_ROOM_NUMBER_TRIES = 5;
+const RESEND_COOLDOWN_MS = 60_000;
+
+type DuplicateField = 'usernameKey' | 'emailKey' | 'room.number';
+
+function duplicateField(error: unknown): DuplicateField | null {
+  const { code, keyPattern, message } = error as { code?: number; keyPattern?: Record<string, unknown>; message?: string };
+  if (code !== DUPLICATE_KEY) return null;
+  const fields: DuplicateField[] = ['room.number', 'usernameKey', 'emailKey'];
+  return fields.find((field) => (keyPattern ? field in keyPattern : message?.includes(field))) ?? 'room.number';
+}
+
+@Injectable()
+export class RegistrationService {
+  constructor(
+    @InjectModel(User.name) private readonly users: Model<User>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly rooms: RoomsService,
+    private readonly hasher: SecretHasher,
+    private readonly limiter: AttemptLimiter,
+    private readonly mail: MailService,
+    private readonly links: AccountLinks,
+  ) {}
+
+  /**
+   * Creates the account with its permanent room in one insert. An email that already has an
+   * account gets the same answer and timing as a new one; its owner is told by mail instead.
+   */
+  async register(request: RegisterRequest, sourceIp: string): Promise<void> {
+    await this.#countRegistration(sourceIp);
+    // Hashing before the lookups keeps both answers equally slow.
+    const passwordHash = await this.hasher.hash(request.password);
+    let { room, accessPin } = await this.rooms.openPersonalRoom();
+    const existingByEmail = await this.users.findOne({ emailKey: emailKey(request.email) }).lean();
+    if (await this.users.exists({ usernameKey: usernameKey(request.username) })) {
+      throw new ApiException('USERNAME_TAKEN', [{ field: 'username', code: 'error.USERNAME_TAKEN' }]);
+    }
+    if (existingByEmail) return this.#tellOwnerOfAttempt(existingByEmail);
+
+    const { token, verification } = newEmailVerification(this.config.emailVerificationTtlMs);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.users.create({
+          username: request.username,
+          usernameKey: usernameKey(request.username),
+          email: request.email,
+          emailKey: emailKey(request.email),
+          passwordHash,
+          firstName: request.firstName,
+          lastName: request.lastName,
+          company: request.company,
+          phone: request.phone,
+          address: request.address,
+          language: request.language,
+          emailVerification: verification,
+          room,
+        });
+        break;
+      } catch (error) {
+        const field = duplicateField(error);
+        if (field === 'room.number' && attempt < MAX_ROOM_NUMBER_TRIES) {
+          room = this.rooms.renumber(room, accessPin);
+          continue;
+        }
+        if (field === 'usernameKey') {
+          throw new ApiException('USERNAME_TAKEN', [{ field: 'username', code: 'error.USERNAME_TAKEN' }]);
+        }
+        if (field === 'emailKey') {
+          const owner = await this.users.findOne({ emailKey: emailKey(request.email) }).lean();
+          return owner ? this.#tellOwnerOfAttempt(owner) : undefined;
+        }
+        throw error;
+      }
+    }
+    this.#sendWelcome(request, room, accessPin, token);
+  }
+
+  async verifyEmail(token: string, now = new Date()): Promise<void> {
+    const verified = await this.users.findOneAndUpdate(
+      { 'emailVerification.tokenHash': hashToken(token), 'emailVerification.expiresAt': { $gt: now }, deletedAt: null },
+      { $set: { emailVerifiedAt: now, emailVerification: null } },
+    );
+    if (!verified) throw new ApiException('TOKEN_INVALID');
+  }
+
+  /** A new link replaces the old one; one mail a minute at most so the button cannot spam. */
+  async resendVerification(user: UserDocument, now = new Date()): Promise<void> {
+    if (user.emailVerifiedAt) return;
+    const sentAt = user.emailVerification?.sentAt;
+    if (sentAt && now.getTime() - sentAt.getTime() < RESEND_COOLDOWN_MS) throw new ApiException('TOO_MANY_REQUESTS');
+    const { token, verification } = newEmailVerification(this.config.emailVerificationTtlMs, now);
+    await this.users.updateOne({ _id: user._id }, { $set: { emailVerification: verification } });
+    await this.mail.send(
+      user.email,
+      verificationMail({
+        language: user.language,
+        firstName: user.firstName,
+        lastName: user.lastName,
+        verifyUrl: this.links.verifyEmail(token),
+        verifyHours: this.config.emailVerificationTtlMs / 3_600_000,
+      }),
+    );
+  }
+
+  async #countRegistration(sourceIp: string): Promise<void> {
+    const key = `register-ip:${sourceIp}`;
+    const policy = { maxAttempts: this.config.limits.registrationsPerIpPerHour + 1, windowMs: 3_600_000, lockoutMs: 3_600_000 };
+    if ((await this.limiter.lockedUntil(key)) || (await this.limiter.record(key, policy))) {
+      throw new ApiException('TOO_MANY_REQUESTS');
+    }
+  }
+
+  #tellOwnerOfAttempt(owner: User): void {
+    this.mail.sendInBackground(
+      owner.email,
+      registrationAttemptMail({
+        language: owner.language,
+        firstName: owner.firstName,
+        lastName: owner.lastName,
+        username: owner.username,
+        loginUrl: this.links.login,
+      }),
+    );
+  }
+
+  #sendWelcome(request: RegisterRequest, room: PersonalRoom, accessPin: string, token: string): void {
+    this.mail.sendInBackground(
+      request.email,
+      welcomeMail({
+        language: request.language,
+        firstName: request.firstName,
+        lastName: request.lastName,
+        roomNumber: room.number,
+        accessPin,
+        loginUrl: this.links.login,
+        joinUrl: this.links.join(room.number),
+        verifyUrl: this.links.verifyEmail(token),
+        verifyHours: this.config.emailVerificationTtlMs / 3_600_000,
+      }),
+    );
+  }
+}

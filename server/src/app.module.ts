@@ -1,0 +1,30 @@
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { MongooseModule } from '@nestjs/mongoose';
+import { AccountsModule } from './accounts/accounts.module';
+import { AuthModule } from './auth/auth.module';
+import { ApiExceptionFilter } from './common/api-exception.filter';
+import { CsrfMiddleware } from './common/csrf.middleware';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+
+@Module({})
+export class AppModule implements NestModule {
+  /** The config is complete here: main() has already started any embedded services it names. */
+  static forRoot(config: AppConfig & { database: { uri: string } }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        MongooseModule.forRoot(config.database.uri, { serverSelectionTimeoutMS: 10_000 }),
+        AuthModule,
+        AccountsModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(CsrfMiddleware).forRoutes('api/*path');
+  }
+}

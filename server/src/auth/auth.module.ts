@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { MongooseModule } from '@nestjs/mongoose';
+import { PassportModule } from '@nestjs/passport';
+import { User, UserSchema } from '../accounts/schemas/user.schema';
+import { SecurityModule } from '../security/security.module';
+import { AuthController } from './auth.controller';
+import { CredentialsService } from './credentials.service';
+import { LocalStrategy } from './local.strategy';
+import { SessionGuard } from './session.guard';
+import { SessionSerializer } from './session.serializer';
+
+@Module({
+  imports: [
+    PassportModule.register({ session: true }),
+    MongooseModule.forFeature([{ name: User.name, schema: UserSchema }]),
+    SecurityModule,
+  ],
+  controllers: [AuthController],
+  providers: [CredentialsService, LocalStrategy, SessionSerializer, { provide: APP_GUARD, useClass: SessionGuard }],
+})
+export class AuthModule {}

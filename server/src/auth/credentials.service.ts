@@ -1,0 +1,51 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { emailKey, usernameKey } from '../accounts/identity-keys';
+import { User } from '../accounts/schemas/user.schema';
+import { ApiException } from '../common/api-exception';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { AttemptLimiter, type AttemptPolicy } from '../security/attempt-limiter.service';
+import { SecretHasher } from '../security/secret-hasher';
+import type { AuthenticatedUser } from './authenticated-user';
+
+/**
+ * Checks a login with two budgets: per source IP (one attacker, many accounts) and per login
+ * name (many sources, one account). The name budget counts even for names that do not exist,
+ * so the answers never reveal which accounts do.
+ */
+@Injectable()
+export class CredentialsService {
+  readonly #logger = new Logger(CredentialsService.name);
+  readonly #ipPolicy: AttemptPolicy;
+  readonly #accountPolicy: AttemptPolicy;
+
+  constructor(
+    @InjectModel(User.name) private readonly users: Model<User>,
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly hasher: SecretHasher,
+    private readonly limiter: AttemptLimiter,
+  ) {
+    const { loginFailuresPerIp, loginFailuresPerAccount, loginLockoutMs } = config.limits;
+    this.#ipPolicy = { maxAttempts: loginFailuresPerIp, windowMs: loginLockoutMs, lockoutMs: loginLockoutMs };
+    this.#accountPolicy = { maxAttempts: loginFailuresPerAccount, windowMs: loginLockoutMs, lockoutMs: loginLockoutMs };
+  }
+
+  async verify(login: string, password: string, sourceIp: string): Promise<AuthenticatedUser> {
+    const ipKey = `login-ip:${sourceIp}`;
+    const accountKey = `login-account:${login.trim().toLowerCase()}`;
+    if ((await this.limiter.lockedUntil(ipKey)) || (await this.limiter.lockedUntil(accountKey))) {
+      throw new ApiException('TOO_MANY_REQUESTS');
+    }
+    const key = login.includes('@') ? { emailKey: emailKey(login) } : { usernameKey: usernameKey(login) };
+    const user = await this.users.findOne({ ...key, deletedAt: null }).lean();
+    if (!(await this.hasher.verify(user?.passwordHash, password))) {
+      this.#logger.warn(`Failed login for "${login.slice(0, 64)}" from ${sourceIp}`);
+      await Promise.all([this.limiter.record(ipKey, this.#ipPolicy), this.limiter.record(accountKey, this.#accountPolicy)]);
+      throw new ApiException('INVALID_CREDENTIALS');
+    }
+    await this.limiter.clear(accountKey);
+    return { id: user!._id.toString(), username: user!.username, pinsSet: user!.room.pinsSet, language: user!.language };
+  }
+}

@@ -1,0 +1,34 @@
+import { HttpException } from '@nestjs/common';
+import type { ErrorCode } from '@konferenz/shared';
+
+export interface ApiFieldProblem {
+  field: string;
+  /** A catalogue key, translated by the error filter into the request's language. */
+  code: string;
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  TOKEN_INVALID: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  PIN_SETUP_REQUIRED: 403,
+  CSRF_REJECTED: 403,
+  NOT_FOUND: 404,
+  PINS_ALREADY_SET: 409,
+  USERNAME_TAKEN: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  TOO_MANY_REQUESTS: 429,
+  INTERNAL: 500,
+};
+
+/** The one exception features throw: a code from the shared enum, optionally with field problems. */
+export class ApiException extends HttpException {
+  constructor(
+    readonly code: ErrorCode,
+    readonly fieldProblems: ApiFieldProblem[] = [],
+  ) {
+    super(code, STATUS[code]);
+  }
+}

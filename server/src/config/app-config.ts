@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { serverEnvSchema, type ServerEnv } from '@konferenz/shared';
+
+/** The repository root: server/dist/config -> ../../.. */
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+
+export interface AppConfig {
+  env: ServerEnv['NODE_ENV'];
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  logLevel: ServerEnv['LOG_LEVEL'];
+  trustProxy: boolean;
+  database: { uri?: string; embeddedPort: number; ferretdbBinary: string };
+  mail: { smtpUrl?: string; from: string; catcherSmtpPort: number; catcherWebPort: number };
+  secrets: { session: string; pinEncryptionKey: Buffer };
+  session: { maxAgeMs: number; secureCookie: boolean };
+  emailVerificationTtlMs: number;
+  limits: {
+    loginFailuresPerAccount: number;
+    loginFailuresPerIp: number;
+    loginLockoutMs: number;
+    registrationsPerIpPerHour: number;
+  };
+  clientDir: string;
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Development keeps generated secrets in the data folder so sessions and stored participant PINs
+ * survive a restart; production must bring its own, because a key that lives beside the data
+ * protects nothing.
+ */
+function developmentSecrets(dataDir: string): { session: string; pinEncryptionKey: string } {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const secrets = {
+    session: randomBytes(32).toString('base64'),
+    pinEncryptionKey: randomBytes(32).toString('base64'),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+  return secrets;
+}
+
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = serverEnvSchema.safeParse(environment);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+  if (production) {
+    const missing = (['SESSION_SECRET', 'PIN_ENCRYPTION_KEY', 'PUBLIC_URL'] as const).filter((name) => !env[name]);
+    if (missing.length) {
+      throw new ConfigError(`Invalid configuration:\n${missing.map((name) => `  ${name}: required in production`).join('\n')}`);
+    }
+  }
+  const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(REPO_ROOT, env.DATA_DIR);
+  const generated = production ? undefined : developmentSecrets(dataDir);
+  const sessionSecret = env.SESSION_SECRET ?? generated!.session;
+  const pinKey = env.PIN_ENCRYPTION_KEY ?? generated!.pinEncryptionKey;
+
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    dataDir,
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
+    database: {
+      uri: env.MONGODB_URI,
+      embeddedPort: env.EMBEDDED_DB_PORT,
+      ferretdbBinary: env.FERRETDB_BIN ?? join(REPO_ROOT, '.tools', 'bin', 'ferretdb'),
+    },
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      catcherSmtpPort: env.MAIL_CATCHER_SMTP_PORT,
+      catcherWebPort: env.MAIL_CATCHER_WEB_PORT,
+    },
+    secrets: { session: sessionSecret, pinEncryptionKey: Buffer.from(pinKey, 'base64') },
+    session: {
+      maxAgeMs: env.SESSION_MAX_AGE_HOURS * 3_600_000,
+      secureCookie: env.COOKIE_SECURE ?? production,
+    },
+    emailVerificationTtlMs: env.EMAIL_VERIFICATION_TTL_HOURS * 3_600_000,
+    limits: {
+      loginFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      loginFailuresPerIp: env.LOGIN_MAX_FAILURES_PER_IP,
+      loginLockoutMs: env.LOGIN_LOCKOUT_MINUTES * 60_000,
+      registrationsPerIpPerHour: env.REGISTRATIONS_PER_IP_PER_HOUR,
+    },
+    clientDir: join(REPO_ROOT, 'client', 'build'),
+  };
+}

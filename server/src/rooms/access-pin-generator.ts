@@ -1,0 +1,10 @@
+import { randomInt } from 'node:crypto';
+import { ACCESS_PIN_LENGTH, pinProblem } from '@konferenz/shared';
+
+/** A random PIN that obeys the same rules a customer's own PIN must. */
+export function generateAccessPin(roomNumber: string): string {
+  for (;;) {
+    const pin = String(randomInt(0, 10 ** ACCESS_PIN_LENGTH)).padStart(ACCESS_PIN_LENGTH, '0');
+    if (!pinProblem(pin, roomNumber)) return pin;
+  }
+}

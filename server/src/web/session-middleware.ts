@@ -1,0 +1,28 @@
+import MongoStore from 'connect-mongo';
+import session from 'express-session';
+import type { Connection } from 'mongoose';
+import type { AppConfig } from '../config/app-config';
+
+export const SESSION_COOKIE = 'konferenz.sid';
+
+/**
+ * Sessions live in the database so a restart does not log everyone out. Expired ones are swept
+ * by an interval: the embedded FerretDB has no TTL indexes.
+ */
+export function sessionMiddleware(config: AppConfig, connection: Connection) {
+  return session({
+    name: SESSION_COOKIE,
+    secret: config.secrets.session,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.session.secureCookie, maxAge: config.session.maxAgeMs },
+    store: MongoStore.create({
+      client: connection.getClient() as never,
+      collectionName: 'sessions',
+      ttl: config.session.maxAgeMs / 1000,
+      autoRemove: 'interval',
+      autoRemoveInterval: 10,
+    }),
+  });
+}

@@ -1,0 +1,16 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NextFunction, Request, Response } from 'express';
+
+/**
+ * The client is a single-page app: any GET that is not for the API and not a file gets
+ * index.html, and the client's router takes it from there.
+ */
+export function spaFallback(clientDir: string) {
+  const index = join(clientDir, 'index.html');
+  return (request: Request, response: Response, next: NextFunction): void => {
+    if (request.method !== 'GET' || request.path.startsWith('/api/') || !existsSync(index)) return next();
+    response.setHeader('Cache-Control', 'no-cache');
+    response.sendFile(index);
+  };
+}

@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import type { RegisterForm } from '@konferenz/shared';
+
+/** A valid registration with a unique username and email. */
+export function registration(overrides: Partial<RegisterForm> = {}): RegisterForm & { language: 'de' | 'en' } {
+  const id = randomUUID().slice(0, 8);
+  return {
+    username: `user_${id}`,
+    email: `user.${id}@example.org`,
+    password: 'Leuchtturm-Wolke-Kaffee',
+    firstName: 'Erika',
+    lastName: 'Mustermann',
+    address: { street: 'Hauptstraße', houseNumber: '5a', postalCode: '10115', city: 'Berlin', country: 'DE' },
+    language: 'de',
+    ...overrides,
+  };
+}
+
+export function roomNumberFrom(mailText: string): string {
+  return /(?:Konferenzraum-Nr\.|Conference room no\.): (\d{4} \d{4})/.exec(mailText)![1]!.replace(' ', '');
+}
+
+export function accessPinFrom(mailText: string): string {
+  return /(?:Zugangs-PIN|Access PIN): (\d+)/.exec(mailText)![1]!;
+}
+
+export function verifyTokenFrom(mailText: string): string {
+  return /verify-email\?token=([0-9a-f]{64})/.exec(mailText)![1]!;
+}

@@ -1,0 +1,55 @@
+import { getModelToken } from '@nestjs/mongoose';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Model } from 'mongoose';
+import { inject } from 'vitest';
+import { User } from '../../src/accounts/schemas/user.schema';
+import { loadConfig } from '../../src/config/app-config';
+import { createApp } from '../../src/create-app';
+import type { ResolvedConfig } from '../../src/embedded/embedded-services';
+import { ApiClient } from './api-client';
+
+export interface TestApp {
+  url: string;
+  app: NestExpressApplication;
+  users: Model<User>;
+  client(): ApiClient;
+  close(): Promise<void>;
+}
+
+/**
+ * The real server on a random loopback port, against the run's FerretDB (a database of its own)
+ * and MailDev. Environment overrides go through the same validation as in production.
+ */
+export async function startTestApp(environment: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'konferenz-app-'));
+  const database = `konferenz_${randomUUID().slice(0, 8)}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'error',
+    MONGODB_URI: `mongodb://127.0.0.1:${inject('databasePort')}/${database}?maxPoolSize=1`,
+    SMTP_URL: inject('smtpUrl'),
+    REGISTRATIONS_PER_IP_PER_HOUR: '10000',
+    LOGIN_MAX_FAILURES_PER_IP: '10000',
+    ...environment,
+  }) as ResolvedConfig;
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const users = app.get<Model<User>>(getModelToken(User.name));
+  await users.init();
+  return {
+    url,
+    app,
+    users,
+    client: () => new ApiClient(url),
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
