@@ -1,0 +1,13 @@
+import type { CatalogueKey } from '@konferenz/shared';
+
+// See https://svelte.dev/docs/kit/types#app.d.ts
+declare global {
+  namespace App {
+    interface PageState {
+      /** A one-time message for the page navigated to, e.g. after logout or account deletion. */
+      notice?: CatalogueKey;
+    }
+  }
+}
+
+export {};

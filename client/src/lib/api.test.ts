@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { api, ApiError, CSRF_HEADER, wrongPasswordIn } from './api';
+import { chooseLanguage } from './i18n.svelte';
+
+function answer(status: number, body?: unknown, contentType = 'application/json') {
+  return vi.fn(async (_path: string, _init?: RequestInit) =>
+    new Response(body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body), {
+      status,
+      headers: { 'Content-Type': contentType },
+    }),
+  );
+}
+
+function headersOf(fetchMock: ReturnType<typeof answer>): Record<string, string> {
+  return fetchMock.mock.calls[0][1]?.headers as Record<string, string>;
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  chooseLanguage('de');
+});
+
+describe('api', () => {
+  it('sends the CSRF header, JSON body, same-origin credentials and the UI language on mutations', async () => {
+    const fetchMock = answer(200, { authenticated: true, username: 'anna', pinsSet: false });
+    vi.stubGlobal('fetch', fetchMock);
+    chooseLanguage('en');
+
+    const session = await api.login({ login: 'anna', password: 'correct horse battery' });
+
+    expect(session).toEqual({ authenticated: true, username: 'anna', pinsSet: false });
+    const [path, init] = fetchMock.mock.calls[0];
+    expect(path).toBe('/api/auth/login');
+    expect(init?.method).toBe('POST');
+    expect(init?.credentials).toBe('same-origin');
+    expect(JSON.parse(String(init?.body))).toEqual({ login: 'anna', password: 'correct horse battery' });
+    expect(headersOf(fetchMock)).toMatchObject({
+      [CSRF_HEADER]: '1',
+      'Accept-Language': 'en',
+      'Content-Type': 'application/json',
+    });
+  });
+
+  it('sends no CSRF header on reads', async () => {
+    const fetchMock = answer(200, { authenticated: false });
+    vi.stubGlobal('fetch', fetchMock);
+
+    await api.session();
+
+    expect(headersOf(fetchMock)[CSRF_HEADER]).toBeUndefined();
+    expect(headersOf(fetchMock)['Accept-Language']).toBe('de');
+  });
+
+  it('resolves 204 answers to undefined', async () => {
+    vi.stubGlobal('fetch', answer(204));
+    await expect(api.changeModeratorPin({ pin: '482913' })).resolves.toBeUndefined();
+  });
+
+  it('turns the error shape into an ApiError with field errors', async () => {
+    const body = {
+      code: 'USERNAME_TAKEN',
+      message: 'Dieser Benutzername ist vergeben.',
+      fieldErrors: [{ field: 'username', code: 'error.USERNAME_TAKEN', message: 'Dieser Benutzername ist vergeben.' }],
+    };
+    vi.stubGlobal('fetch', answer(409, body));
+
+    const error = await api.logout().catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 409, code: 'USERNAME_TAKEN', fieldErrors: body.fieldErrors });
+    expect((error as ApiError).problem).toEqual({ key: 'error.USERNAME_TAKEN', fallback: body.message });
+  });
+
+  it('derives a code from the status when the body is not the error shape', async () => {
+    vi.stubGlobal('fetch', answer(429, '<html>busy</html>', 'text/html'));
+    await expect(api.session()).rejects.toMatchObject({ status: 429, code: 'TOO_MANY_REQUESTS', fieldErrors: [] });
+  });
+
+  it('reports an unreachable server as NETWORK', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch')));
+    const error = await api.session().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'NETWORK' });
+    expect((error as ApiError).problem).toEqual({ key: 'ui.error.network' });
+  });
+});
+
+describe('wrongPasswordIn', () => {
+  it('makes INVALID_CREDENTIALS an error of the named password field', () => {
+    const error = wrongPasswordIn('currentPassword', new ApiError(401, 'INVALID_CREDENTIALS', 'falsch'));
+    expect(error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fieldErrors: [{ field: 'currentPassword', code: 'ui.account.password.wrong', message: 'falsch' }],
+    });
+  });
+
+  it('passes other errors through', () => {
+    const other = new ApiError(429, 'TOO_MANY_REQUESTS', 'später');
+    expect(wrongPasswordIn('password', other)).toBe(other);
+  });
+});

@@ -1,0 +1,138 @@
+import {
+  ERROR_CODES,
+  type AccountView,
+  type ChangePasswordRequest,
+  type ChangePinRequest,
+  type DeleteAccountRequest,
+  type ErrorCode,
+  type FieldError,
+  type LoginRequest,
+  type PinSetupRequest,
+  type RegisterRequest,
+  type RegisterResponse,
+  type SessionView,
+  type UpdateProfileRequest,
+  type VerifyEmailRequest,
+} from '@konferenz/shared';
+import { currentLanguage, type Problem } from './i18n.svelte';
+
+/** Header the server requires on every request that changes something (CSRF defence). */
+export const CSRF_HEADER = 'X-Konferenz-CSRF';
+
+/** `NETWORK`: no answer at all (server down, connection lost). */
+export type ApiErrorCode = ErrorCode | 'NETWORK';
+
+/** A failed API call, carrying the server's one error shape. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly fieldErrors: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** What to tell the user about the request as a whole. */
+  get problem(): Problem {
+    return this.code === 'NETWORK'
+      ? { key: 'ui.error.network' }
+      : { key: `error.${this.code}`, fallback: this.message };
+  }
+}
+
+/**
+ * A wrong password on a form that already knows who you are is a problem of its password field:
+ * turns INVALID_CREDENTIALS into that field's error (the form then asks to check the marked field,
+ * rather than speaking of a username); any other error passes through unchanged.
+ */
+export function wrongPasswordIn(field: string, error: unknown): unknown {
+  if (!(error instanceof ApiError) || error.code !== 'INVALID_CREDENTIALS') return error;
+  const fieldError = { field, code: 'ui.account.password.wrong', message: error.message };
+  return new ApiError(error.status, 'VALIDATION_FAILED', error.message, [fieldError]);
+}
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  429: 'TOO_MANY_REQUESTS',
+};
+
+function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+function isFieldError(value: unknown): value is FieldError {
+  if (typeof value !== 'object' || value === null) return false;
+  const { field, code, message } = value as Record<string, unknown>;
+  return typeof field === 'string' && typeof code === 'string' && typeof message === 'string';
+}
+
+/** Reads the server's ErrorResponse; a proxy's HTML error page still yields a sensible code. */
+export async function errorFromResponse(response: Response): Promise<ApiError> {
+  let body: unknown = null;
+  try {
+    body = await response.json();
+  } catch {
+    // not JSON
+  }
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const code = isErrorCode(fields.code) ? fields.code : (CODE_BY_STATUS[response.status] ?? 'INTERNAL');
+  const message = typeof fields.message === 'string' ? fields.message : response.statusText;
+  const fieldErrors = Array.isArray(fields.fieldErrors) ? fields.fieldErrors.filter(isFieldError) : [];
+  return new ApiError(response.status, code, message, fieldErrors);
+}
+
+type Method = 'GET' | 'POST' | 'PUT';
+
+/** SvelteKit's load functions pass their own fetch; elsewhere the global one is used. */
+type Fetch = typeof fetch;
+
+async function request<T>(method: Method, path: string, body?: unknown, fetchFn: Fetch = fetch): Promise<T> {
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'Accept-Language': currentLanguage(),
+  };
+  if (method !== 'GET') headers[CSRF_HEADER] = '1';
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+
+  let response: Response;
+  try {
+    response = await fetchFn(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch (cause) {
+    throw new ApiError(0, 'NETWORK', cause instanceof Error ? cause.message : String(cause));
+  }
+  if (!response.ok) throw await errorFromResponse(response);
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Every REST call the web client makes; paths and bodies follow @konferenz/shared. */
+export const api = {
+  register: (body: RegisterRequest) => request<RegisterResponse>('POST', '/api/accounts', body),
+  verifyEmail: (body: VerifyEmailRequest) => request<void>('POST', '/api/accounts/verify-email', body),
+
+  login: (body: LoginRequest) => request<SessionView>('POST', '/api/auth/login', body),
+  logout: () => request<void>('POST', '/api/auth/logout'),
+  session: (fetchFn?: Fetch) => request<SessionView>('GET', '/api/auth/session', undefined, fetchFn),
+
+  account: (fetchFn?: Fetch) => request<AccountView>('GET', '/api/account', undefined, fetchFn),
+  setUpPins: (body: PinSetupRequest) => request<AccountView>('POST', '/api/account/pins', body),
+  changeModeratorPin: (body: ChangePinRequest) => request<void>('PUT', '/api/account/pins/moderator', body),
+  changeParticipantPin: (body: ChangePinRequest) =>
+    request<AccountView>('PUT', '/api/account/pins/participant', body),
+  changePassword: (body: ChangePasswordRequest) => request<void>('PUT', '/api/account/password', body),
+  updateProfile: (body: UpdateProfileRequest) => request<AccountView>('PUT', '/api/account/profile', body),
+  resendVerificationEmail: () => request<void>('POST', '/api/account/verification-email'),
+  deleteAccount: (body: DeleteAccountRequest) => request<void>('POST', '/api/account/deletion', body),
+};

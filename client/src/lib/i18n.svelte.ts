@@ -1,0 +1,69 @@
+import {
+  DEFAULT_LANGUAGE,
+  isCatalogueKey,
+  isLanguage,
+  translate,
+  type CatalogueKey,
+  type Language,
+} from '@konferenz/shared';
+
+/** localStorage key of the language the visitor picked with the switch. */
+export const LANGUAGE_STORAGE_KEY = 'konferenz.language';
+
+/** A problem to show: a catalogue key, and the server's already localized text for keys we do not know. */
+export interface Problem {
+  key: string;
+  fallback?: string;
+}
+
+function storedLanguage(): Language | null {
+  try {
+    const value = globalThis.localStorage?.getItem(LANGUAGE_STORAGE_KEY);
+    return isLanguage(value) ? value : null;
+  } catch {
+    return null; // storage disabled (private mode, sandboxed frame)
+  }
+}
+
+function showLanguageOnPage(language: Language): void {
+  if (typeof document !== 'undefined') document.documentElement.lang = language;
+}
+
+const initialLanguage = storedLanguage() ?? DEFAULT_LANGUAGE;
+let current = $state<Language>(initialLanguage);
+showLanguageOnPage(initialLanguage);
+
+/** The UI language; reading it inside a template or effect makes that place follow switches. */
+export function currentLanguage(): Language {
+  return current;
+}
+
+/** The visitor's explicit choice: shown at once, remembered across visits. */
+export function chooseLanguage(language: Language): void {
+  current = language;
+  showLanguageOnPage(language);
+  try {
+    globalThis.localStorage?.setItem(LANGUAGE_STORAGE_KEY, language);
+  } catch {
+    // not remembered, still shown
+  }
+}
+
+/** After login the account's language applies, unless the visitor has picked one with the switch. */
+export function adoptAccountLanguage(language: Language): void {
+  if (storedLanguage() === null && language !== current) {
+    current = language;
+    showLanguageOnPage(language);
+  }
+}
+
+/** Text of a catalogue key in the current language, with `{name}` placeholders filled. */
+export function t(key: CatalogueKey, params?: Record<string, string | number>): string {
+  return translate(current, key, params);
+}
+
+/** Text of a problem: the catalogue's when its key is known, otherwise what the server said. */
+export function describe(problem: Problem): string {
+  if (isCatalogueKey(problem.key)) return t(problem.key);
+  return problem.fallback ?? t('validation.invalid');
+}

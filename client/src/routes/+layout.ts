@@ -1,0 +1,17 @@
+import type { SessionView } from '@konferenz/shared';
+import { api } from '$lib/api';
+import { adoptAccountLanguage } from '$lib/i18n.svelte';
+import type { LayoutLoad } from './$types';
+
+// A single-page app: the server sends build/index.html for every page, the browser renders it.
+export const ssr = false;
+export const prerender = false;
+
+const LOGGED_OUT: SessionView = { authenticated: false };
+
+export const load: LayoutLoad = async ({ fetch, depends }) => {
+  depends('app:session');
+  const session = await api.session(fetch).catch(() => LOGGED_OUT);
+  if (session.language) adoptAccountLanguage(session.language);
+  return { session };
+};
