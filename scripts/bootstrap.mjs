@@ -1,0 +1,109 @@
+// Installs and builds whatever is missing, so `npm start` and `npm test` work on a fresh clone.
+// Only Node built-ins here: this runs before `npm install`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
+export const mediasoupWorkerBin = join(repoRoot, 'sfu', '.cache', 'mediasoup-worker-3.12.16', 'mediasoup-worker');
+
+/** Debian packages the product needs at build or run time (mediasoup links Debian's libraries). */
+const RUNTIME_PACKAGES = [
+  'libssl-dev', 'libuv1-dev', 'libsrtp2-dev', 'libusrsctp-dev', 'libabsl-dev', 'nlohmann-json3-dev',
+  'ninja-build', 'pkg-config', 'python3-venv', 'python3-pip', 'build-essential',
+];
+/** Only the test suites need these: a real browser and a private network namespace. */
+const TEST_PACKAGES = ['chromium', 'iproute2', 'util-linux'];
+
+function log(message) {
+  console.log(`\x1b[36m[konferenz]\x1b[0m ${message}`);
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', cwd: repoRoot, ...options });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${result.signal ?? `exit ${result.status}`})`);
+  }
+}
+
+function missingDebianPackages(packages) {
+  return packages.filter((name) => {
+    const result = spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' });
+    return result.status !== 0 || !result.stdout.includes('install ok installed');
+  });
+}
+
+function ensureSystemPackages(packages) {
+  if (!existsSync('/usr/bin/dpkg-query')) {
+    log(`Not a Debian system: make sure these (or your system's equivalents) are installed: ${packages.join(' ')}`);
+    return;
+  }
+  const missing = missingDebianPackages(packages);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`Missing system packages. Install them with:\n  sudo apt-get install ${missing.join(' ')}`);
+  }
+  log(`Installing system packages: ${missing.join(' ')}`);
+  run('apt-get', ['update', '-qq']);
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  let newest = stats.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules' || entry === 'dist' || entry === 'build' || entry.startsWith('.')) continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+function ensureNodeModules() {
+  const stamp = join(repoRoot, 'node_modules', '.package-lock.json');
+  const lock = join(repoRoot, 'package-lock.json');
+  const manifests = ['package.json', 'shared', 'sfu', 'server', 'client', 'e2e'].map((p) => join(repoRoot, p, p.endsWith('.json') ? '' : 'package.json'));
+  const newestManifest = Math.max(statSync(lock).mtimeMs, ...manifests.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)));
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestManifest) return;
+  log('Installing npm dependencies');
+  // mediasoup's own postinstall would download a prebuilt worker (impossible offline): with
+  // this variable set it skips that, and sfu/scripts/build-worker.sh builds the worker instead.
+  run('npm', [existsSync(join(repoRoot, 'node_modules')) ? 'install' : 'ci', '--no-audit', '--no-fund'], {
+    env: { ...process.env, MEDIASOUP_WORKER_BIN: mediasoupWorkerBin },
+  });
+}
+
+/** Rebuilds a workspace when any of its sources is newer than its last build. */
+function buildWorkspace(name, sources, output) {
+  const stamp = join(repoRoot, name, output, '.build-stamp');
+  const newestSource = Math.max(...sources.map((source) => newestMtime(join(repoRoot, name, source))));
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource) return false;
+  log(`Building ${name}`);
+  run('npm', ['run', 'build', '-w', name]);
+  writeFileSync(stamp, new Date().toISOString());
+  return true;
+}
+
+export function bootstrap({ forTests = false } = {}) {
+  const started = Date.now();
+  ensureSystemPackages(forTests ? [...RUNTIME_PACKAGES, ...TEST_PACKAGES] : RUNTIME_PACKAGES);
+  ensureNodeModules();
+  run('bash', ['sfu/scripts/build-worker.sh']);
+  run('bash', ['scripts/install-ferretdb.sh']);
+  const sharedRebuilt = buildWorkspace('shared', ['src', 'package.json'], 'dist');
+  // Everything else compiles against shared's output, so a new shared means new builds.
+  if (sharedRebuilt) {
+    for (const workspace of ['sfu', 'server', 'client']) {
+      const stamp = join(repoRoot, workspace, workspace === 'client' ? 'build' : 'dist', '.build-stamp');
+      if (existsSync(stamp)) execFileSync('rm', ['-f', stamp]);
+    }
+  }
+  buildWorkspace('sfu', ['src', 'package.json', 'tsconfig.json'], 'dist');
+  buildWorkspace('server', ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'], 'dist');
+  buildWorkspace('client', ['src', 'static', 'package.json', 'svelte.config.js', 'vite.config.ts'], 'build');
+  log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}

@@ -1,0 +1,54 @@
+// Runs each workspace's suites in turn and prints one closing line: "N passed, N failed".
+// Arguments, if any, pick suites by name (e.g. `npm test -- server e2e`).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './bootstrap.mjs';
+
+const reports = mkdtempSync(join(tmpdir(), 'konferenz-reports-'));
+const SUITES = [
+  { name: 'shared', kind: 'vitest' },
+  { name: 'sfu', kind: 'vitest' },
+  { name: 'server', kind: 'vitest' },
+  { name: 'client', kind: 'vitest' },
+  { name: 'e2e', kind: 'playwright' },
+];
+
+function vitest(name) {
+  const report = join(reports, `${name}.json`);
+  const result = spawnSync(
+    'npx',
+    ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    { cwd: join(repoRoot, name), stdio: 'inherit' },
+  );
+  if (!existsSync(report)) return { passed: 0, failed: 1, status: result.status };
+  const json = JSON.parse(readFileSync(report, 'utf8'));
+  return { passed: json.numPassedTests, failed: json.numFailedTests, status: result.status };
+}
+
+function playwright(name) {
+  const report = join(reports, `${name}.json`);
+  const result = spawnSync('npx', ['playwright', 'test'], {
+    cwd: join(repoRoot, name),
+    stdio: 'inherit',
+    env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
+  });
+  if (!existsSync(report)) return { passed: 0, failed: 1, status: result.status };
+  const { stats } = JSON.parse(readFileSync(report, 'utf8'));
+  return { passed: stats.expected + stats.flaky, failed: stats.unexpected, status: result.status };
+}
+
+const picked = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+let exitCode = 0;
+for (const suite of SUITES.filter(({ name }) => picked.length === 0 || picked.includes(name))) {
+  console.log(`\n\x1b[36m[konferenz]\x1b[0m ${suite.name} tests`);
+  const outcome = suite.kind === 'vitest' ? vitest(suite.name) : playwright(suite.name);
+  passed += outcome.passed;
+  failed += outcome.failed;
+  if (outcome.status !== 0) exitCode = 1;
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(exitCode || (failed > 0 ? 1 : 0));
