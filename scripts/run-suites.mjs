@@ -43,6 +43,11 @@ const picked = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 let exitCode = 0;
+if (picked.length === 0) {
+  console.log('\n\x1b[36m[konferenz]\x1b[0m type check');
+  const typecheck = spawnSync('npm', ['run', 'typecheck'], { cwd: repoRoot, stdio: 'inherit' });
+  if (typecheck.status !== 0) exitCode = 1;
+}
 for (const suite of SUITES.filter(({ name }) => picked.length === 0 || picked.includes(name))) {
   console.log(`\n\x1b[36m[konferenz]\x1b[0m ${suite.name} tests`);
   const outcome = suite.kind === 'vitest' ? vitest(suite.name) : playwright(suite.name);
