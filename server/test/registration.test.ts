@@ -84,6 +84,25 @@ describe('registration', () => {
   });
 });
 
+describe('concurrent registrations of one identity', () => {
+  it('keeps one account per email and answers every attempt alike', async () => {
+    const email = registration().email;
+    const responses = await Promise.all(Array.from({ length: 8 }, () => app.client().post('/api/accounts', registration({ email }))));
+    expect(responses.map((response) => response.status)).toEqual(Array(8).fill(202));
+    expect(await app.users.countDocuments({ emailKey: email })).toBe(1);
+    const mails = await waitForMail(email, 8);
+    expect(mails.filter((mail) => mail.subject.startsWith('Willkommen'))).toHaveLength(1);
+  });
+
+  it('gives a username to exactly one of several concurrent registrations', async () => {
+    const username = registration().username;
+    const responses = await Promise.all(Array.from({ length: 8 }, () => app.client().post('/api/accounts', registration({ username }))));
+    expect(responses.filter((response) => response.status === 202)).toHaveLength(1);
+    expect(responses.filter((response) => response.status === 409)).toHaveLength(7);
+    expect(await app.users.countDocuments({ usernameKey: username })).toBe(1);
+  });
+});
+
 describe('email verification', () => {
   it('works once with the mailed link', async () => {
     const form = registration();

@@ -23,13 +23,10 @@ const DUPLICATE_KEY = 11000;
 const MAX_ROOM_NUMBER_TRIES = 5;
 const RESEND_COOLDOWN_MS = 60_000;
 
-type DuplicateField = 'usernameKey' | 'emailKey' | 'room.number';
+type UniqueField = 'usernameKey' | 'emailKey' | 'room.number';
 
-function duplicateField(error: unknown): DuplicateField | null {
-  const { code, keyPattern, message } = error as { code?: number; keyPattern?: Record<string, unknown>; message?: string };
-  if (code !== DUPLICATE_KEY) return null;
-  const fields: DuplicateField[] = ['room.number', 'usernameKey', 'emailKey'];
-  return fields.find((field) => (keyPattern ? field in keyPattern : message?.includes(field))) ?? 'room.number';
+function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: number }).code === DUPLICATE_KEY;
 }
 
 @Injectable()
@@ -50,16 +47,11 @@ export class RegistrationService {
    */
   async register(request: RegisterRequest, sourceIp: string): Promise<void> {
     await this.#countRegistration(sourceIp);
-    // Hashing before the lookups keeps both answers equally slow.
     const passwordHash = await this.hasher.hash(request.password);
     let { room, accessPin } = await this.rooms.openPersonalRoom();
-    const existingByEmail = await this.users.findOne({ emailKey: emailKey(request.email) }).lean();
-    if (await this.users.exists({ usernameKey: usernameKey(request.username) })) {
-      throw new ApiException('USERNAME_TAKEN', [{ field: 'username', code: 'error.USERNAME_TAKEN' }]);
-    }
-    if (existingByEmail) return this.#tellOwnerOfAttempt(existingByEmail);
-
     const { token, verification } = newEmailVerification(this.config.emailVerificationTtlMs);
+    // The unique indexes decide, so two concurrent registrations of one name or address are
+    // told apart exactly like two sequential ones.
     for (let attempt = 1; ; attempt++) {
       try {
         await this.users.create({
@@ -79,19 +71,14 @@ export class RegistrationService {
         });
         break;
       } catch (error) {
-        const field = duplicateField(error);
-        if (field === 'room.number' && attempt < MAX_ROOM_NUMBER_TRIES) {
-          room = this.rooms.renumber(room, accessPin);
-          continue;
-        }
+        if (!isDuplicateKey(error)) throw error;
+        const field = await this.#collidingField(request);
         if (field === 'usernameKey') {
           throw new ApiException('USERNAME_TAKEN', [{ field: 'username', code: 'error.USERNAME_TAKEN' }]);
         }
-        if (field === 'emailKey') {
-          const owner = await this.users.findOne({ emailKey: emailKey(request.email) }).lean();
-          return owner ? this.#tellOwnerOfAttempt(owner) : undefined;
-        }
-        throw error;
+        if (field === 'emailKey') return this.#tellOwnerOfAttempt(request.email);
+        if (attempt === MAX_ROOM_NUMBER_TRIES) throw error;
+        room = this.rooms.renumber(room, accessPin);
       }
     }
     this.#sendWelcome(request, room, accessPin, token);
@@ -124,6 +111,16 @@ export class RegistrationService {
     );
   }
 
+  /**
+   * MongoDB names the violated index in keyPattern, FerretDB 1.x does not: asking the collection
+   * which value is taken works for both.
+   */
+  async #collidingField(request: RegisterRequest): Promise<UniqueField> {
+    if (await this.users.exists({ usernameKey: usernameKey(request.username) })) return 'usernameKey';
+    if (await this.users.exists({ emailKey: emailKey(request.email) })) return 'emailKey';
+    return 'room.number';
+  }
+
   async #countRegistration(sourceIp: string): Promise<void> {
     const key = `register-ip:${sourceIp}`;
     const policy = { maxAttempts: this.config.limits.registrationsPerIpPerHour + 1, windowMs: 3_600_000, lockoutMs: 3_600_000 };
@@ -132,7 +129,9 @@ export class RegistrationService {
     }
   }
 
-  #tellOwnerOfAttempt(owner: User): void {
+  async #tellOwnerOfAttempt(email: string): Promise<void> {
+    const owner = await this.users.findOne({ emailKey: emailKey(email) }).lean();
+    if (!owner) return;
     this.mail.sendInBackground(
       owner.email,
       registrationAttemptMail({
