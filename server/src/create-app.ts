@@ -5,7 +5,7 @@ import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import passport from 'passport';
 import { AppModule } from './app.module';
-import type { AppConfig } from './config/app-config';
+import { loggerLevels, type AppConfig } from './config/app-config';
 import { contentSecurityPolicy } from './web/content-security-policy';
 import { sessionMiddleware } from './web/session-middleware';
 import { spaFallback } from './web/spa-fallback';
@@ -34,9 +34,4 @@ export async function createApp(config: AppConfig & { database: { uri: string } 
   });
   app.use(spaFallback(config.clientDir));
   return app;
-}
-
-function loggerLevels(level: AppConfig['logLevel']) {
-  const levels = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
-  return levels.slice(0, levels.indexOf(level) + 1);
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig } from './config/app-config';
+import { ConfigError, loadConfig, loggerLevels } from './config/app-config';
 import { createApp } from './create-app';
 import { startEmbeddedServices } from './embedded/embedded-services';
 
@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Before the embedded services start, so their output obeys LOG_LEVEL too.
+  Logger.overrideLogger(loggerLevels(config.logLevel));
   const logger = new Logger('Konferenz');
   const embedded = await startEmbeddedServices(config);
   const app = await createApp(embedded.config);

@@ -100,3 +100,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     clientDir: join(REPO_ROOT, 'client', 'build'),
   };
 }
+
+/** LOG_LEVEL names the least important level still printed. */
+export function loggerLevels(level: AppConfig['logLevel']) {
+  const levels = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+  return levels.slice(0, levels.indexOf(level) + 1);
+}

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { SupervisedProcess, whenReady } from '../embedded/supervised-process';
 
 export interface EmbeddedMailCatcherOptions {
   repoRoot: string;
@@ -22,6 +21,12 @@ function acceptsConnections(port: number): Promise<boolean> {
   });
 }
 
+async function bothPortsOpen(smtpPort: number, webPort: number): Promise<void> {
+  while (!(await acceptsConnections(smtpPort)) || !(await acceptsConnections(webPort))) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /**
  * MailDev as a child process: a real SMTP server the app delivers to, and a web inbox where a
  * person running `npm start` reads the registration mail. Only loopback, never relays.
@@ -30,42 +35,25 @@ export class EmbeddedMailCatcher {
   private constructor(
     readonly smtpUrl: string,
     readonly webUrl: string,
-    private readonly child: ChildProcess,
+    private readonly process: SupervisedProcess,
   ) {}
 
   static async start(options: EmbeddedMailCatcherOptions): Promise<EmbeddedMailCatcher> {
     mkdirSync(options.mailDir, { recursive: true });
-    const bin = join(options.repoRoot, 'node_modules', 'maildev', 'dist', 'bin', 'maildev.js');
-    const child = spawn(
+    const maildev = new SupervisedProcess(
       process.execPath,
-      [bin, '--smtp', String(options.smtpPort), '--web', String(options.webPort), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--mail-directory', options.mailDir],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      [
+        join(options.repoRoot, 'node_modules', 'maildev', 'dist', 'bin', 'maildev.js'),
+        ...['--smtp', String(options.smtpPort), '--web', String(options.webPort)],
+        ...['--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--mail-directory', options.mailDir],
+      ],
+      { onLine: options.log },
     );
-    const killOnExit = () => child.kill('SIGKILL');
-    process.on('exit', killOnExit);
-    child.once('exit', () => process.off('exit', killOnExit));
-    const output: string[] = [];
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        output.push(line);
-        options.log?.(line);
-      });
-    }
-    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-    while (!(await acceptsConnections(options.smtpPort)) || !(await acceptsConnections(options.webPort))) {
-      if (child.exitCode !== null || Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`The mail catcher (MailDev) did not start; its output:\n${output.slice(-20).join('\n')}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return new EmbeddedMailCatcher(`smtp://127.0.0.1:${options.smtpPort}`, `http://127.0.0.1:${options.webPort}`, child);
+    await whenReady(maildev, 'The mail catcher (MailDev)', bothPortsOpen(options.smtpPort, options.webPort), STARTUP_TIMEOUT_MS);
+    return new EmbeddedMailCatcher(`smtp://127.0.0.1:${options.smtpPort}`, `http://127.0.0.1:${options.webPort}`, maildev);
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    await exited;
+  stop(): Promise<void> {
+    return this.process.stop();
   }
 }
