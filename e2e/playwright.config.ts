@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+/**
+ * End-to-end tests of the whole product, started as a user starts it (`node server/dist/main.js`
+ * with no MONGODB_URI and no SMTP_URL: the server runs its embedded FerretDB and MailDev).
+ *
+ * Ports differ from `npm start`'s defaults (3000, 27018, 1025, 1080) so a developer's running
+ * instance does not collide; each can be moved with an environment variable. Everything listens
+ * on 127.0.0.1 only: the suites also run inside a private network namespace with nothing but
+ * loopback (scripts/test.mjs).
+ */
+const port = Number(process.env.E2E_PORT ?? 3300);
+const dbPort = Number(process.env.E2E_DB_PORT ?? 27318);
+const smtpPort = Number(process.env.E2E_MAIL_SMTP_PORT ?? 1325);
+const mailWebPort = Number(process.env.E2E_MAIL_WEB_PORT ?? 1380);
+
+export const baseURL = `http://127.0.0.1:${port}`;
+const mailInboxUrl = `http://127.0.0.1:${mailWebPort}`;
+
+// This file is loaded by the runner and again by each worker. The runner makes one fresh data
+// folder per run and hands it to the workers through the environment (they inherit it); only the
+// runner removes it, when it exits, after the web server has been stopped.
+if (!process.env.KONFERENZ_E2E_DATA_DIR) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'konferenz-e2e-'));
+  process.env.KONFERENZ_E2E_DATA_DIR = dataDir;
+  if (!process.env.KONFERENZ_E2E_KEEP_DATA) {
+    process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  }
+}
+// What the tests read (tests/fixtures.ts).
+process.env.KONFERENZ_E2E_MAIL_INBOX_URL = mailInboxUrl;
+
+/** Debian's Chromium (`npx playwright install` needs a download, which these machines cannot do). */
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // For the conference-room tests (camera and microphone without a device or a prompt).
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+];
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: 'test-results',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  // The json reporter writes to PLAYWRIGHT_JSON_OUTPUT_NAME when set (scripts/run-suites.mjs sets
+  // it); otherwise to test-results/results.json rather than flooding the terminal.
+  reporter: [['list'], ['json', process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? {} : { outputFile: 'test-results/results.json' }]],
+  use: {
+    baseURL,
+    locale: 'de-DE',
+    headless: true,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    browserName: 'chromium',
+    viewport: { width: 1280, height: 800 },
+    launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
+  },
+  projects: [{ name: 'chromium' }],
+  webServer: {
+    command: 'node ../server/dist/main.js',
+    url: `${baseURL}/api/auth/session`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    // The server stops its embedded database and mail catcher on SIGTERM.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
+    env: {
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_URL: baseURL,
+      DATA_DIR: process.env.KONFERENZ_E2E_DATA_DIR,
+      EMBEDDED_DB_PORT: String(dbPort),
+      MAIL_CATCHER_SMTP_PORT: String(smtpPort),
+      MAIL_CATCHER_WEB_PORT: String(mailWebPort),
+      // The tests register several accounts from 127.0.0.1 within a minute.
+      REGISTRATIONS_PER_IP_PER_HOUR: '100',
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+      // The embedded services must never be replaced by a developer's real ones.
+      MONGODB_URI: '',
+      SMTP_URL: '',
+    },
+  },
+});
