@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
@@ -8,9 +9,12 @@ import type { NextFunction, Request, Response } from 'express';
  */
 export function spaFallback(clientDir: string) {
   const index = join(clientDir, 'index.html');
+  if (!existsSync(index)) {
+    new Logger('Web').warn(`No client build at ${clientDir}: only the API is served (npm run build -w client)`);
+  }
   return (request: Request, response: Response, next: NextFunction): void => {
-    if (request.method !== 'GET' || request.path.startsWith('/api/') || !existsSync(index)) return next();
+    if (request.method !== 'GET' || request.path.startsWith('/api/')) return next();
     response.setHeader('Cache-Control', 'no-cache');
-    response.sendFile(index);
+    response.sendFile(index, (error) => error && next());
   };
 }
