@@ -12,3 +12,4 @@ export * from './i18n/de';
 export * from './i18n/en';
 export * from './i18n/translate';
 export * from './schemas/server-env';
+export * from './conference';

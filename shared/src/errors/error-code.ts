@@ -1,6 +1,12 @@
 /** Every error the API returns carries one of these codes; clients switch on the code, never on the message. */
 export const ERROR_CODES = [
   'VALIDATION_FAILED',
+  'INVALID_ROOM_OR_PIN',
+  'CONFERENCE_TOKEN_INVALID',
+  'ROOM_LOCKED',
+  'NOT_ADMITTED',
+  'MODERATOR_ONLY',
+  'MEDIA_FAILED',
   'UNAUTHENTICATED',
   'INVALID_CREDENTIALS',
   'FORBIDDEN',

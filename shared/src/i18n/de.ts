@@ -26,6 +26,7 @@ export const de = {
   'validation.country': 'Bitte ein Land aus der Liste wählen.',
   'validation.phone': 'Bitte eine gültige Telefonnummer angeben.',
   'validation.token': 'Der Link ist ungültig.',
+  'validation.roomNumber': 'Die Konferenzraum-Nr. hat 8 Ziffern.',
 
   'error.VALIDATION_FAILED': 'Bitte die markierten Felder prüfen.',
   'error.UNAUTHENTICATED': 'Bitte zuerst anmelden.',
@@ -40,6 +41,12 @@ export const de = {
   'error.PAYLOAD_TOO_LARGE': 'Die Anfrage ist zu groß.',
   'error.NOT_FOUND': 'Nicht gefunden.',
   'error.INTERNAL': 'Ein interner Fehler ist aufgetreten. Bitte später erneut versuchen.',
+  'error.INVALID_ROOM_OR_PIN': 'Konferenzraum-Nr. oder PIN ist falsch.',
+  'error.CONFERENCE_TOKEN_INVALID': 'Die Sitzung ist abgelaufen. Bitte erneut mit Konferenzraum-Nr. und PIN beitreten.',
+  'error.ROOM_LOCKED': 'Der Konferenzraum ist gesperrt: Der Moderator lässt gerade niemanden herein.',
+  'error.NOT_ADMITTED': 'Sie sind noch in der Warteschlange.',
+  'error.MODERATOR_ONLY': 'Das darf nur der Moderator.',
+  'error.MEDIA_FAILED': 'Die Audio- und Videoverbindung ist fehlgeschlagen.',
 
   'mail.footer': 'Konferenz – Ihr Konferenzcenter',
   'mail.welcome.subject': 'Willkommen bei Konferenz – Ihr persönlicher Konferenzraum {roomNumber}',

@@ -26,6 +26,7 @@ export const en: Catalogue = {
   'validation.country': 'Please choose a country from the list.',
   'validation.phone': 'Please enter a valid phone number.',
   'validation.token': 'The link is invalid.',
+  'validation.roomNumber': 'The conference room number has 8 digits.',
 
   'error.VALIDATION_FAILED': 'Please check the highlighted fields.',
   'error.UNAUTHENTICATED': 'Please log in first.',
@@ -40,6 +41,12 @@ export const en: Catalogue = {
   'error.PAYLOAD_TOO_LARGE': 'The request is too large.',
   'error.NOT_FOUND': 'Not found.',
   'error.INTERNAL': 'An internal error occurred. Please try again later.',
+  'error.INVALID_ROOM_OR_PIN': 'Conference room number or PIN is wrong.',
+  'error.CONFERENCE_TOKEN_INVALID': 'Your session has expired. Please join again with room number and PIN.',
+  'error.ROOM_LOCKED': 'The conference room is locked: the moderator is not letting anyone in right now.',
+  'error.NOT_ADMITTED': 'You are still in the waiting room.',
+  'error.MODERATOR_ONLY': 'Only the moderator may do that.',
+  'error.MEDIA_FAILED': 'The audio and video connection failed.',
 
   'mail.footer': 'Konferenz – your conference center',
   'mail.welcome.subject': 'Welcome to Konferenz – your personal conference room {roomNumber}',

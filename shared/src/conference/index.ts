@@ -1,0 +1,4 @@
+export * from './roles';
+export * from './room-settings';
+export * from './join';
+export * from './protocol';

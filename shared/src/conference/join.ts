@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { ROOM_NUMBER_PATTERN } from '../rules/room-number';
+import type { ConferenceRole } from './roles';
+
+/** Spaces are allowed in the room number because people copy it as printed ("4679 2069"). */
+const roomNumberField = z
+  .string({ error: 'validation.required' })
+  .transform((value) => value.replace(/\s+/g, ''))
+  .pipe(z.string().regex(ROOM_NUMBER_PATTERN, 'validation.roomNumber'));
+
+export const displayNameField = z
+  .string({ error: 'validation.required' })
+  .trim()
+  .min(1, 'validation.required')
+  .max(40, 'validation.tooLong')
+  .regex(/^[^\u0000-\u001f\u007f<>]*$/, 'validation.controlCharacters');
+
+/** A guest or the host joining with room number and PIN (browser; the phone gateway uses the same check). */
+export const joinRequestSchema = z.object({
+  roomNumber: roomNumberField,
+  pin: z.string({ error: 'validation.required' }).regex(/^\d{1,8}$/, 'validation.pin.format'),
+  displayName: displayNameField,
+});
+export type JoinRequest = z.infer<typeof joinRequestSchema>;
+
+/** A logged-in customer opening their own room as moderator, no PIN needed. */
+export const hostRequestSchema = z.object({ displayName: displayNameField });
+export type HostRequest = z.infer<typeof hostRequestSchema>;
+
+/**
+ * The answer to a successful join: a short-lived token that the socket connection presents, and
+ * that a reload or reconnect within its lifetime presents again instead of the PIN.
+ */
+export interface JoinResponse {
+  token: string;
+  roomNumber: string;
+  participantId: string;
+  role: ConferenceRole;
+  displayName: string;
+  expiresAt: string;
+}

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import type { ErrorResponse } from '../errors/error-code';
+import { MEDIA_SOURCES, type ConferenceRole, type MediaSource, type ParticipantState } from './roles';
+import type { RoomSettings } from './room-settings';
+
+/** The Socket.IO namespace browsers connect to, presenting their join token in `auth.token`. */
+export const CONFERENCE_NAMESPACE = '/conference';
+
+/**
+ * mediasoup's own parameter objects are validated deeply by mediasoup itself; here they are
+ * checked for shape and size so nothing else (a string, a huge array) ever reaches it.
+ */
+const mediaObject = z.looseObject({}).refine((value) => JSON.stringify(value).length < 16_384, 'validation.tooLong');
+const id = z.string().min(1).max(64);
+
+const rtpParameters = z.looseObject({
+  codecs: z.array(z.looseObject({ mimeType: z.string().max(64), payloadType: z.number().int(), clockRate: z.number().int() })).min(1).max(16),
+  encodings: z.array(mediaObject).max(8).optional(),
+});
+
+/** Every request the client sends, by event name, with its payload schema. Each is acknowledged. */
+export const conferenceRequestSchemas = {
+  'media:rtpCapabilities': z.object({}),
+  'media:setRtpCapabilities': z.object({ rtpCapabilities: mediaObject }),
+  'media:createTransport': z.object({ direction: z.enum(['send', 'recv']) }),
+  'media:connectTransport': z.object({ transportId: id, dtlsParameters: mediaObject }),
+  'media:restartIce': z.object({ transportId: id }),
+  'media:produce': z.object({
+    transportId: id,
+    kind: z.enum(['audio', 'video']),
+    rtpParameters,
+    source: z.enum(MEDIA_SOURCES),
+  }),
+  'media:closeProducer': z.object({ producerId: id }),
+  'media:setProducerPaused': z.object({ producerId: id, paused: z.boolean() }),
+  'media:resumeConsumer': z.object({ consumerId: id }),
+  'media:setConsumerSize': z.object({
+    consumerId: id,
+    width: z.number().int().min(0).max(10_000),
+    height: z.number().int().min(0).max(10_000),
+  }),
+  'moderator:mute': z.object({ participantId: id }),
+  'moderator:muteAll': z.object({}),
+  'moderator:remove': z.object({ participantId: id }),
+  'moderator:setLocked': z.object({ locked: z.boolean() }),
+  'moderator:admit': z.object({ participantId: id }),
+  'moderator:admitAll': z.object({}),
+  'moderator:end': z.object({}),
+  'conference:leave': z.object({}),
+} as const;
+
+export type ConferenceRequestName = keyof typeof conferenceRequestSchemas;
+export type ConferenceRequest<N extends ConferenceRequestName> = z.infer<(typeof conferenceRequestSchemas)[N]>;
+
+/** Opaque mediasoup JSON (RtpCapabilities, IceParameters, ...): typed by mediasoup and mediasoup-client. */
+export type MediaJson = Record<string, unknown>;
+
+export interface TransportOptionsView {
+  id: string;
+  iceParameters: MediaJson;
+  iceCandidates: MediaJson[];
+  dtlsParameters: MediaJson;
+  iceServers: Array<{ urls: string[]; username?: string; credential?: string }>;
+}
+
+type Empty = Record<string, never>;
+
+/** What each request answers with when it succeeds. */
+export interface ConferenceResponses {
+  'media:rtpCapabilities': { rtpCapabilities: MediaJson };
+  'media:setRtpCapabilities': Empty;
+  'media:createTransport': TransportOptionsView;
+  'media:connectTransport': Empty;
+  'media:restartIce': { iceParameters: MediaJson };
+  'media:produce': { producerId: string };
+  'media:closeProducer': Empty;
+  'media:setProducerPaused': Empty;
+  'media:resumeConsumer': Empty;
+  'media:setConsumerSize': Empty;
+  'moderator:mute': Empty;
+  'moderator:muteAll': Empty;
+  'moderator:remove': Empty;
+  'moderator:setLocked': Empty;
+  'moderator:admit': Empty;
+  'moderator:admitAll': Empty;
+  'moderator:end': Empty;
+  'conference:leave': Empty;
+}
+
+export type SocketResult<T> = { ok: true; data: T } | { ok: false; error: ErrorResponse };
+
+export type ClientToServerEvents = {
+  [N in ConferenceRequestName]: (payload: ConferenceRequest<N>, ack: (result: SocketResult<ConferenceResponses[N]>) => void) => void;
+};
+
+export interface ParticipantView {
+  id: string;
+  displayName: string;
+  role: ConferenceRole;
+  state: ParticipantState;
+  via: 'browser' | 'phone';
+  /** Whether each source is being sent, and whether it is paused (muted). */
+  microphone: 'none' | 'on' | 'muted';
+  camera: 'none' | 'on' | 'off';
+  screen: boolean;
+  /** Muted by a moderator: only the participant can unmute, and the UI says who muted them. */
+  mutedByModerator: boolean;
+}
+
+export interface ConferenceStateView {
+  roomNumber: string;
+  self: ParticipantView;
+  /** Admitted participants, self included. Empty for someone still waiting. */
+  participants: ParticipantView[];
+  /** The waiting list, for moderators; others only see the count. */
+  waiting: ParticipantView[];
+  waitingCount: number;
+  moderatorPresent: boolean;
+  locked: boolean;
+  activeSpeakerId: string | null;
+  /** For moderators, so the panel can explain what admission and leaving do. */
+  settings: RoomSettings | null;
+}
+
+export const CONFERENCE_END_REASONS = ['ended-by-moderator', 'moderator-left', 'removed', 'left'] as const;
+export type ConferenceEndReason = (typeof CONFERENCE_END_REASONS)[number];
+
+export interface NewConsumerView {
+  consumerId: string;
+  producerId: string;
+  participantId: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  rtpParameters: MediaJson;
+  producerPaused: boolean;
+}
+
+export interface ServerToClientEvents {
+  'conference:state': (state: ConferenceStateView) => void;
+  'conference:ended': (event: { reason: ConferenceEndReason }) => void;
+  'media:newConsumer': (consumer: NewConsumerView) => void;
+  'media:consumerClosed': (event: { consumerId: string }) => void;
+  'media:consumerPaused': (event: { consumerId: string; paused: boolean }) => void;
+  'media:activeSpeaker': (event: { participantId: string | null }) => void;
+  /** The media server restarted this conference's router: create transports and producers anew. */
+  'media:reset': () => void;
+}
