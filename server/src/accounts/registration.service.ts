@@ -122,11 +122,8 @@ export class RegistrationService {
   }
 
   async #countRegistration(sourceIp: string): Promise<void> {
-    const key = `register-ip:${sourceIp}`;
-    const policy = { maxAttempts: this.config.limits.registrationsPerIpPerHour + 1, windowMs: 3_600_000, lockoutMs: 3_600_000 };
-    if ((await this.limiter.lockedUntil(key)) || (await this.limiter.record(key, policy))) {
-      throw new ApiException('TOO_MANY_REQUESTS');
-    }
+    const policy = { maxAttempts: this.config.limits.registrationsPerIpPerHour, windowMs: 3_600_000, lockoutMs: 3_600_000 };
+    if (!(await this.limiter.consume(`register-ip:${sourceIp}`, policy))) throw new ApiException('TOO_MANY_REQUESTS');
   }
 
   async #tellOwnerOfAttempt(email: string): Promise<void> {

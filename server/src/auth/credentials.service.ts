@@ -33,19 +33,30 @@ export class CredentialsService {
   }
 
   async verify(login: string, password: string, sourceIp: string): Promise<AuthenticatedUser> {
-    const ipKey = `login-ip:${sourceIp}`;
-    const accountKey = `login-account:${login.trim().toLowerCase()}`;
-    if ((await this.limiter.lockedUntil(ipKey)) || (await this.limiter.lockedUntil(accountKey))) {
-      throw new ApiException('TOO_MANY_REQUESTS');
-    }
     const key = login.includes('@') ? { emailKey: emailKey(login) } : { usernameKey: usernameKey(login) };
     const user = await this.users.findOne({ ...key, deletedAt: null }).lean();
+    const ipKey = `login-ip:${sourceIp}`;
+    // Keyed by the account, so its username and email share one budget; unknown names get their own.
+    const accountKey = user ? accountAttemptKey(user._id.toString()) : `login-name:${Object.values(key)[0]}`;
+    const withinBudget = (await this.limiter.consume(ipKey, this.#ipPolicy)) && (await this.limiter.consume(accountKey, this.#accountPolicy));
+    if (!withinBudget) throw new ApiException('TOO_MANY_REQUESTS');
     if (!(await this.hasher.verify(user?.passwordHash, password))) {
-      this.#logger.warn(`Failed login for "${login.slice(0, 64)}" from ${sourceIp}`);
-      await Promise.all([this.limiter.record(ipKey, this.#ipPolicy), this.limiter.record(accountKey, this.#accountPolicy)]);
+      this.#logger.warn(`Failed login for ${JSON.stringify(login.slice(0, 64))} from ${sourceIp}`);
       throw new ApiException('INVALID_CREDENTIALS');
     }
-    await this.limiter.clear(accountKey);
+    await Promise.all([this.limiter.clear(accountKey), this.limiter.refund(ipKey)]);
     return { id: user!._id.toString(), username: user!.username, pinsSet: user!.room.pinsSet, language: user!.language };
   }
+
+  /** Password confirmations inside the customer area draw on the same budget as logins. */
+  async confirm(userId: string, passwordHash: string | null, password: string): Promise<boolean> {
+    if (!(await this.limiter.consume(accountAttemptKey(userId), this.#accountPolicy))) throw new ApiException('TOO_MANY_REQUESTS');
+    const confirmed = await this.hasher.verify(passwordHash, password);
+    if (confirmed) await this.limiter.clear(accountAttemptKey(userId));
+    return confirmed;
+  }
+}
+
+export function accountAttemptKey(userId: string): string {
+  return `login-user:${userId}`;
 }

@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { HydratedDocument } from 'mongoose';
+
 
 /**
  * Counts attempts (failed logins, registrations, later PIN tries) per key in the database, so a
@@ -21,5 +21,4 @@ export class AttemptCounter {
   lockedUntil!: Date | null;
 }
 
-export type AttemptCounterDocument = HydratedDocument<AttemptCounter>;
 export const AttemptCounterSchema = SchemaFactory.createForClass(AttemptCounter);

@@ -4,54 +4,66 @@ import type { Model } from 'mongoose';
 import { AttemptCounter } from './attempt-counter.schema';
 
 export interface AttemptPolicy {
-  /** Attempts allowed within one window; the one that reaches it starts the lockout. */
+  /** Attempts allowed within one window; the next one starts the lockout. */
   maxAttempts: number;
   windowMs: number;
-  lockoutMs: number;
+  /** A fixed lockout, or one that grows with the attempts made (exponential backoff). */
+  lockoutMs: number | ((attempts: number) => number);
 }
 
 const DUPLICATE_KEY = 11000;
 
+/**
+ * Budgets for guessable things (passwords, PINs, registrations), kept in the database. An attempt
+ * is counted before the guess is checked, atomically, so a burst of parallel requests cannot all
+ * slip in before the first failure is recorded.
+ */
 @Injectable()
 export class AttemptLimiter {
   constructor(@InjectModel(AttemptCounter.name) private readonly counters: Model<AttemptCounter>) {}
 
-  async lockedUntil(key: string, now = new Date()): Promise<Date | null> {
-    const counter = await this.counters.findOne({ key }, { lockedUntil: 1 }).lean();
-    return counter?.lockedUntil && counter.lockedUntil > now ? counter.lockedUntil : null;
+  /** Counts one attempt; false when the key is locked or this attempt exceeds its budget. */
+  async consume(key: string, policy: AttemptPolicy, now = new Date()): Promise<boolean> {
+    const existing = await this.counters.findOne({ key }, { lockedUntil: 1 }).lean();
+    if (existing?.lockedUntil && existing.lockedUntil > now) return false;
+    const attempts = await this.#increment(key, policy.windowMs, now);
+    if (attempts <= policy.maxAttempts) return true;
+    const lockoutMs = typeof policy.lockoutMs === 'number' ? policy.lockoutMs : policy.lockoutMs(attempts);
+    await this.counters.updateOne({ key }, { $set: { lockedUntil: new Date(now.getTime() + lockoutMs) } });
+    return false;
   }
 
-  /** Records one attempt; returns the lockout end when this attempt used up the budget. */
-  async record(key: string, policy: AttemptPolicy, now = new Date()): Promise<Date | null> {
-    const windowStart = new Date(now.getTime() - policy.windowMs);
-    let counter = await this.counters.findOneAndUpdate(
-      { key, windowStartedAt: { $gt: windowStart } },
-      { $inc: { attempts: 1 } },
-      { returnDocument: 'after' },
-    );
-    if (!counter) counter = await this.#startWindow(key, now);
-    if (!counter) return this.record(key, policy, now);
-    if (counter.attempts < policy.maxAttempts) return null;
-    const lockedUntil = new Date(now.getTime() + policy.lockoutMs);
-    await this.counters.updateOne({ key }, { $set: { lockedUntil } });
-    return lockedUntil;
+  /** Takes back one attempt that turned out to be legitimate (a successful login from a shared address). */
+  async refund(key: string): Promise<void> {
+    await this.counters.updateOne({ key, attempts: { $gt: 0 } }, { $inc: { attempts: -1 } });
   }
 
   async clear(key: string): Promise<void> {
     await this.counters.deleteOne({ key });
   }
 
-  /** The window expired or never existed: start it over; a concurrent starter makes us retry. */
-  async #startWindow(key: string, now: Date) {
-    try {
-      return await this.counters.findOneAndUpdate(
-        { key },
-        { $set: { attempts: 1, windowStartedAt: now, lockedUntil: null } },
-        { upsert: true, returnDocument: 'after' },
+  async #increment(key: string, windowMs: number, now: Date): Promise<number> {
+    const windowStart = new Date(now.getTime() - windowMs);
+    for (;;) {
+      const counted = await this.counters.findOneAndUpdate(
+        { key, windowStartedAt: { $gt: windowStart } },
+        { $inc: { attempts: 1 } },
+        { returnDocument: 'after' },
       );
-    } catch (error) {
-      if ((error as { code?: number }).code === DUPLICATE_KEY) return null;
-      throw error;
+      if (counted) return counted.attempts;
+      // The window expired: only one of several concurrent callers restarts it.
+      const restarted = await this.counters.findOneAndUpdate(
+        { key, windowStartedAt: { $lte: windowStart } },
+        { $set: { attempts: 1, windowStartedAt: now, lockedUntil: null } },
+        { returnDocument: 'after' },
+      );
+      if (restarted) return restarted.attempts;
+      try {
+        await this.counters.create({ key, attempts: 1, windowStartedAt: now, lockedUntil: null });
+        return 1;
+      } catch (error) {
+        if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+      }
     }
   }
 }
