@@ -25,6 +25,11 @@ export interface AppConfig {
     loginLockoutMs: number;
     registrationsPerIpPerHour: number;
   };
+  pinLimits: { failuresPerSource: number; lockoutMs: number; roomBackoffAfter: number };
+  conference: { tokenTtlMs: number; moderatorGraceMs: number };
+  media: { workers?: number; listenIp: string; announcedIp?: string; rtcPort: number };
+  /** TURN with time-limited credentials (coturn's use-auth-secret); null when not configured. */
+  turn: { urls: string[]; secret: string; ttlMs: number } | null;
   clientDir: string;
 }
 
@@ -60,6 +65,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     if (missing.length) {
       throw new ConfigError(`Invalid configuration:\n${missing.map((name) => `  ${name}: required in production`).join('\n')}`);
     }
+  }
+  if (env.TURN_URLS && !env.TURN_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  TURN_SECRET: required when TURN_URLS is set');
   }
   const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(REPO_ROOT, env.DATA_DIR);
   const generated = production ? undefined : developmentSecrets(dataDir);
@@ -97,6 +105,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       loginLockoutMs: env.LOGIN_LOCKOUT_MINUTES * 60_000,
       registrationsPerIpPerHour: env.REGISTRATIONS_PER_IP_PER_HOUR,
     },
+    pinLimits: {
+      failuresPerSource: env.PIN_MAX_FAILURES_PER_SOURCE,
+      lockoutMs: env.PIN_LOCKOUT_MINUTES * 60_000,
+      roomBackoffAfter: env.PIN_ROOM_BACKOFF_AFTER,
+    },
+    conference: { tokenTtlMs: env.CONFERENCE_TOKEN_TTL_MINUTES * 60_000, moderatorGraceMs: env.MODERATOR_GRACE_SECONDS * 1000 },
+    media: { workers: env.MEDIA_WORKERS, listenIp: env.RTC_LISTEN_IP, announcedIp: env.RTC_ANNOUNCED_IP, rtcPort: env.RTC_PORT },
+    turn: env.TURN_URLS && env.TURN_SECRET ? { urls: env.TURN_URLS, secret: env.TURN_SECRET, ttlMs: env.TURN_CREDENTIAL_TTL_MINUTES * 60_000 } : null,
     clientDir: join(REPO_ROOT, 'client', 'build'),
   };
 }

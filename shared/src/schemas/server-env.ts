@@ -45,5 +45,27 @@ export const serverEnvSchema = z.object({
   LOGIN_MAX_FAILURES_PER_IP: positiveInt.default(20),
   LOGIN_LOCKOUT_MINUTES: positiveInt.default(15),
   REGISTRATIONS_PER_IP_PER_HOUR: positiveInt.default(10),
+
+  PIN_MAX_FAILURES_PER_SOURCE: positiveInt.default(5),
+  PIN_LOCKOUT_MINUTES: positiveInt.default(15),
+  PIN_ROOM_BACKOFF_AFTER: positiveInt.default(10),
+  CONFERENCE_TOKEN_TTL_MINUTES: positiveInt.default(10),
+  MODERATOR_GRACE_SECONDS: z.coerce.number().int().min(0).default(30),
+
+  MEDIA_WORKERS: z.preprocess(emptyAsUnset, positiveInt.max(64).optional()),
+  RTC_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
+  RTC_ANNOUNCED_IP: z.preprocess(emptyAsUnset, z.string().min(1).optional()),
+  RTC_PORT: port.default(40000),
+
+  TURN_URLS: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^turns?:/, 'each URL must start with turn: or turns:')).min(1))
+      .optional(),
+  ),
+  TURN_SECRET: z.preprocess(emptyAsUnset, z.string().min(16, 'must be at least 16 characters').optional()),
+  TURN_CREDENTIAL_TTL_MINUTES: positiveInt.default(60),
 });
 export type ServerEnv = z.infer<typeof serverEnvSchema>;
