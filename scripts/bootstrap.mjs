@@ -1,18 +1,18 @@
 // Installs and builds whatever is missing, so `npm start` and `npm test` work on a fresh clone.
 // Only Node built-ins here: this runs before `npm install`.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 export const mediasoupWorkerBin = join(repoRoot, 'sfu', '.cache', 'mediasoup-worker-3.12.16', 'mediasoup-worker');
 
-/** Debian packages the product needs at build or run time (mediasoup links Debian's libraries). */
-const RUNTIME_PACKAGES = [
-  'libssl-dev', 'libuv1-dev', 'libsrtp2-dev', 'libusrsctp-dev', 'libabsl-dev', 'nlohmann-json3-dev',
-  'ninja-build', 'pkg-config', 'python3-venv', 'python3-pip', 'build-essential',
-];
+/**
+ * Debian packages the build needs besides mediasoup's worker libraries: those are installed (or
+ * named) by sfu/scripts/build-worker.sh itself, so their list lives in one place.
+ */
+const RUNTIME_PACKAGES = ['python3-pip', 'build-essential'];
 /** Only the test suites need these: a real browser and a private network namespace. */
 const TEST_PACKAGES = ['chromium', 'iproute2', 'util-linux'];
 
@@ -77,6 +77,9 @@ function ensureNodeModules() {
   });
 }
 
+/** Compiler options every workspace inherits; sources are named relative to the workspace. */
+const ROOT_TSCONFIG = '../tsconfig.json';
+
 /** Rebuilds a workspace when any of its sources is newer than its last build. */
 function buildWorkspace(name, sources, output) {
   const stamp = join(repoRoot, name, output, '.build-stamp');
@@ -94,16 +97,16 @@ export function bootstrap({ forTests = false } = {}) {
   ensureNodeModules();
   run('bash', ['sfu/scripts/build-worker.sh']);
   run('bash', ['scripts/install-ferretdb.sh']);
-  const sharedRebuilt = buildWorkspace('shared', ['src', 'package.json'], 'dist');
+  const sharedRebuilt = buildWorkspace('shared', ['src', 'package.json', 'tsconfig.json', ROOT_TSCONFIG], 'dist');
   // Everything else compiles against shared's output, so a new shared means new builds.
   if (sharedRebuilt) {
     for (const workspace of ['sfu', 'server', 'client']) {
       const stamp = join(repoRoot, workspace, workspace === 'client' ? 'build' : 'dist', '.build-stamp');
-      if (existsSync(stamp)) execFileSync('rm', ['-f', stamp]);
+      rmSync(stamp, { force: true });
     }
   }
-  buildWorkspace('sfu', ['src', 'package.json', 'tsconfig.json'], 'dist');
-  buildWorkspace('server', ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'], 'dist');
-  buildWorkspace('client', ['src', 'static', 'package.json', 'svelte.config.js', 'vite.config.ts'], 'build');
+  buildWorkspace('sfu', ['src', 'package.json', 'tsconfig.json', ROOT_TSCONFIG], 'dist');
+  buildWorkspace('server', ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json', ROOT_TSCONFIG], 'dist');
+  buildWorkspace('client', ['src', 'static', 'scripts', 'package.json', 'tsconfig.json', 'svelte.config.js', 'vite.config.ts', ROOT_TSCONFIG], 'build');
   log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -1,8 +1,14 @@
+import { getModelToken } from '@nestjs/mongoose';
 import * as argon2 from 'argon2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Model } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { accountAttemptKey } from '../src/auth/credentials.service';
+import { MailService } from '../src/mail/mail.service';
+import { RoomsService } from '../src/rooms/rooms.service';
+import { AttemptCounter } from '../src/security/attempt-counter.schema';
 import type { ApiClient } from './support/api-client';
-import { registration, roomNumberFrom } from './support/fixtures';
-import { waitForMail } from './support/mail-inbox';
+import { registration, roomNumberFrom, verifyTokenFrom } from './support/fixtures';
+import { mailTo, waitForMail } from './support/mail-inbox';
 import { startTestApp, type TestApp } from './support/test-app';
 
 let app: TestApp;
@@ -18,6 +24,10 @@ async function loggedIn(): Promise<{ client: ApiClient; form: ReturnType<typeof 
   const client = app.client();
   await client.post('/api/auth/login', { login: form.username, password: form.password });
   return { client, form, roomNumber };
+}
+
+async function userOf(form: { username: string }) {
+  return (await app.users.findOne({ usernameKey: form.username.toLowerCase() }).lean())!;
 }
 
 async function withPins() {
@@ -177,5 +187,105 @@ describe('customer area', () => {
     expect((await app.client().post('/api/accounts', reRegistered)).status).toBe(202);
     const fresh = (await app.users.findOne({ emailKey: form.email.toLowerCase() }).lean())!;
     expect(fresh.room.number).not.toBe(roomNumber);
+  });
+});
+
+describe('password confirmations', () => {
+  it('draw on the login budget of the account: after too many wrong ones even the right password is refused', async () => {
+    const { client, form } = await withPins();
+    for (let i = 0; i < 3; i++) {
+      expect((await client.put('/api/account/password', { currentPassword: 'falsch-falsch-falsch', newPassword: 'Neues-Passwort-2026' })).status).toBe(401);
+    }
+    for (let i = 0; i < 2; i++) expect((await client.post('/api/account/deletion', { password: 'falsch-falsch-falsch' })).status).toBe(401);
+    const locked = await client.post('/api/account/deletion', { password: form.password });
+    expect(locked.status).toBe(429);
+    expect(locked.body.code).toBe('TOO_MANY_REQUESTS');
+    expect((await app.client().post('/api/auth/login', { login: form.username, password: form.password })).status).toBe(429);
+    expect((await userOf(form)).deletedAt).toBeNull();
+  });
+
+  it('leave no attempt counter behind when the account is deleted', async () => {
+    const { client, form } = await withPins();
+    const counters = app.app.get<Model<AttemptCounter>>(getModelToken(AttemptCounter.name));
+    const key = accountAttemptKey((await userOf(form))._id.toString());
+    await app.client().post('/api/auth/login', { login: form.username, password: 'falsch-falsch-falsch' });
+    expect(await counters.countDocuments({ key })).toBe(1);
+    expect((await client.post('/api/account/deletion', { password: form.password })).status).toBe(204);
+    expect(await counters.countDocuments({ key })).toBe(0);
+  });
+});
+
+describe('changing the password', () => {
+  it('ends every other session and renews the id of the current one', async () => {
+    const { client, form } = await withPins();
+    const other = app.client();
+    await other.post('/api/auth/login', { login: form.username, password: form.password });
+    expect((await other.get('/api/account')).status).toBe(200);
+    const before = client.cookie!;
+
+    expect((await client.put('/api/account/password', { currentPassword: form.password, newPassword: 'Neues-Passwort-2026' })).status).toBe(204);
+    expect(client.cookie).not.toBe(before);
+    expect((await client.get('/api/account')).status).toBe(200);
+    expect((await other.get('/api/account')).status).toBe(401);
+    expect((await other.get('/api/auth/session')).body).toEqual({ authenticated: false });
+    expect((await app.client().request('GET', '/api/account', undefined, { headers: { cookie: before } })).status).toBe(401);
+    expect((await userOf(form)).sessionEpoch).toBe(1);
+  });
+});
+
+describe('participant PIN that cannot be decrypted', () => {
+  it('shows no PIN instead of breaking the customer area, and can be replaced', async () => {
+    const { client, form } = await withPins();
+    await app.users.updateOne({ usernameKey: form.username.toLowerCase() }, { $set: { 'room.participantPinCipher': 'v1:AAAA:BBBB:CCCC' } });
+    const account = await client.get('/api/account');
+    expect(account.status).toBe(200);
+    expect(account.body).toMatchObject({ pinsSet: true, participantPin: null });
+    expect((await client.put('/api/account/pins/participant', { pin: '918273' })).body.participantPin).toBe('918273');
+  });
+});
+
+describe('concurrent PIN changes', () => {
+  it('never leave both PINs equal: a change that raced with the other PIN is checked again', async () => {
+    const { client, form } = await withPins();
+    const second = app.client();
+    await second.post('/api/auth/login', { login: form.username, password: form.password });
+    const rooms = app.app.get(RoomsService);
+    const original = rooms.moderatorPinHash.bind(rooms);
+    // Between the check of the moderator PIN and its write, the other session sets the participant PIN to the same value.
+    const spy = vi.spyOn(rooms, 'moderatorPinHash').mockImplementationOnce(async (room, pin) => {
+      const hash = await original(room, pin);
+      expect((await second.put('/api/account/pins/participant', { pin })).status).toBe(200);
+      return hash;
+    });
+    const raced = await client.put('/api/account/pins/moderator', { pin: '650194' });
+    spy.mockRestore();
+    expect(raced.status).toBe(400);
+    expect(raced.body.fieldErrors[0].code).toBe('validation.pin.same');
+    const room = (await userOf(form)).room;
+    expect(await argon2.verify(room.moderatorPinHash!, '583920')).toBe(true);
+    expect(rooms.participantPin(room)).toBe('650194');
+  });
+});
+
+describe('resending the verification mail', () => {
+  it('sends exactly one mail for parallel requests', async () => {
+    const { client, form } = await withPins();
+    await app.users.updateOne({ usernameKey: form.username.toLowerCase() }, { $set: { 'emailVerification.sentAt': new Date(Date.now() - 120_000) } });
+    const responses = await Promise.all(Array.from({ length: 5 }, () => client.post('/api/account/verification-email')));
+    expect(responses.map((response) => response.status).sort()).toEqual([204, 429, 429, 429, 429]);
+    await waitForMail(form.email, 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await mailTo(form.email)).toHaveLength(2);
+  });
+
+  it('keeps the old link working when the new mail cannot be sent', async () => {
+    const { client, form } = await withPins();
+    const oldToken = verifyTokenFrom((await waitForMail(form.email))[0]!.text);
+    await app.users.updateOne({ usernameKey: form.username.toLowerCase() }, { $set: { 'emailVerification.sentAt': new Date(Date.now() - 120_000) } });
+    const spy = vi.spyOn(app.app.get(MailService), 'send').mockRejectedValueOnce(new Error('SMTP server unreachable'));
+    const failed = await client.post('/api/account/verification-email');
+    spy.mockRestore();
+    expect(failed.status).toBe(500);
+    expect((await app.client().post('/api/accounts/verify-email', { token: oldToken })).status).toBe(204);
   });
 });

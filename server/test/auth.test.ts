@@ -66,7 +66,10 @@ describe('login', () => {
     const client = app.client();
     await client.post('/api/auth/login', { login: form.username, password: form.password });
     const sessionCookie = client.cookie;
-    expect((await client.post('/api/auth/logout')).status).toBe(204);
+    const logout = await client.post('/api/auth/logout');
+    expect(logout.status).toBe(204);
+    // The browser drops the cookie instead of sending a dead session id until it expires.
+    expect(logout.headers.get('set-cookie')).toMatch(/^konferenz\.sid=;.*Expires=Thu, 01 Jan 1970 00:00:00 GMT/i);
     expect((await client.get('/api/auth/session')).body).toEqual({ authenticated: false });
     const replay = await client.request('GET', '/api/account', undefined, { headers: { cookie: sessionCookie! } });
     expect(replay.status).toBe(401);
@@ -82,6 +85,26 @@ describe('request protection', () => {
     const foreign = await app.client().request('POST', '/api/accounts', form, { headers: { origin: 'https://evil.example' } });
     expect(foreign.status).toBe(403);
     expect(await app.users.countDocuments({ usernameKey: form.username.toLowerCase() })).toBe(0);
+  });
+
+  it('accepts the origin the browser used only outside production; production accepts PUBLIC_URL only', async () => {
+    const requestOrigin = new URL(app.url).origin;
+    expect((await app.client().request('POST', '/api/accounts', registration(), { headers: { origin: requestOrigin } })).status).toBe(202);
+    const production = await startTestApp({
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://konferenz.example.org',
+      SESSION_SECRET: 'production-test-session-secret-0123456789',
+      PIN_ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+    });
+    try {
+      const post = (origin: string) => production.client().request('POST', '/api/accounts', registration(), { headers: { origin } });
+      const refused = await post(new URL(production.url).origin);
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe('CSRF_REJECTED');
+      expect((await post('https://konferenz.example.org')).status).toBe(202);
+    } finally {
+      await production.close();
+    }
   });
 
   it('keeps customer routes private', async () => {

@@ -1,6 +1,7 @@
 export * from './constants/limits';
 export * from './constants/languages';
 export * from './constants/countries';
+export * from './constants/csrf';
 export * from './errors/error-code';
 export * from './rules/room-number';
 export * from './rules/pin-rules';

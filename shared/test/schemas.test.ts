@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { de } from '../src/i18n/de';
 import { en } from '../src/i18n/en';
 import { isCatalogueKey, translate } from '../src/i18n/translate';
-import { formatRoomNumber, isRoomNumber } from '../src/rules/room-number';
-import { pinSetupRequestSchema, registerRequestSchema } from '../src/schemas/account';
+import { formatRoomNumber, ROOM_NUMBER_PATTERN } from '../src/rules/room-number';
+import { pinSetupRequestSchema, registerRequestSchema, updateProfileRequestSchema } from '../src/schemas/account';
 
 const valid = {
   username: 'erika.m',
@@ -38,6 +38,15 @@ describe('registerRequestSchema', () => {
   });
 });
 
+describe('updateProfileRequestSchema', () => {
+  it('requires the language instead of silently resetting it to German', () => {
+    const profile = { firstName: valid.firstName, lastName: valid.lastName, address: valid.address };
+    const result = updateProfileRequestSchema.safeParse(profile);
+    expect(result.error!.issues).toEqual([expect.objectContaining({ path: ['language'] })]);
+    expect(updateProfileRequestSchema.parse({ ...profile, language: 'en' }).language).toBe('en');
+  });
+});
+
 describe('pinSetupRequestSchema', () => {
   it('requires two different, non-trivial PINs not taken from the room number', () => {
     const schema = pinSetupRequestSchema('46792069');
@@ -51,9 +60,9 @@ describe('pinSetupRequestSchema', () => {
 
 describe('room numbers', () => {
   it('are 8 digits without a leading zero, grouped for reading', () => {
-    expect(isRoomNumber('46792069')).toBe(true);
-    expect(isRoomNumber('06792069')).toBe(false);
-    expect(isRoomNumber('4679206')).toBe(false);
+    expect(ROOM_NUMBER_PATTERN.test('46792069')).toBe(true);
+    expect(ROOM_NUMBER_PATTERN.test('06792069')).toBe(false);
+    expect(ROOM_NUMBER_PATTERN.test('4679206')).toBe(false);
     expect(formatRoomNumber('46792069')).toBe('4679 2069');
   });
 });

@@ -56,8 +56,12 @@ export class AccountController {
   async changePassword(
     @CurrentUser() current: AuthenticatedUser,
     @Body(new ZodBody(changePasswordRequestSchema)) body: ChangePasswordRequest,
+    @Req() request: Request,
   ): Promise<void> {
-    await this.accounts.changePassword(await this.accounts.find(current.id), body.currentPassword, body.newPassword);
+    const sessionEpoch = await this.accounts.changePassword(await this.accounts.find(current.id), body.currentPassword, body.newPassword);
+    // Logging in again gives this session a new id and the new epoch, so only it survives the change.
+    const user: AuthenticatedUser = { ...current, sessionEpoch };
+    await new Promise<void>((resolve, reject) => request.login(user, (error) => (error ? reject(error) : resolve())));
   }
 
   @Put('profile')

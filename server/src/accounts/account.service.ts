@@ -3,11 +3,23 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model, Types } from 'mongoose';
 import type { AccountView, PinSetupRequest, UpdateProfileRequest } from '@konferenz/shared';
 import { passwordProblem } from '@konferenz/shared';
+import { accountAttemptKey, CredentialsService } from '../auth/credentials.service';
 import { ApiException } from '../common/api-exception';
+import type { PersonalRoom } from '../rooms/personal-room.schema';
 import { RoomsService } from '../rooms/rooms.service';
+import { AttemptLimiter } from '../security/attempt-limiter.service';
 import { SecretHasher } from '../security/secret-hasher';
 import { AccountLinks } from './account-links';
 import { User, type UserDocument } from './schemas/user.schema';
+
+/** A PIN change races only with the account's own other PIN change; a few fresh reads settle it. */
+const PIN_CHANGE_TRIES = 3;
+
+interface PinChange {
+  /** The other PIN as stored when the new one was checked against it. */
+  unchanged: Record<string, string | null>;
+  $set: Record<string, string>;
+}
 
 /** The customer area ("Konferenzcenter"): reading and changing one's own account. */
 @Injectable()
@@ -16,6 +28,8 @@ export class AccountService {
     @InjectModel(User.name) private readonly users: Model<User>,
     private readonly rooms: RoomsService,
     private readonly hasher: SecretHasher,
+    private readonly credentials: CredentialsService,
+    private readonly limiter: AttemptLimiter,
     private readonly links: AccountLinks,
   ) {}
 
@@ -62,25 +76,33 @@ export class AccountService {
   }
 
   async changeModeratorPin(user: UserDocument, pin: string): Promise<void> {
-    const moderatorPinHash = await this.rooms.moderatorPinHash(user.room, pin);
-    await this.users.updateOne({ _id: user._id }, { $set: { 'room.moderatorPinHash': moderatorPinHash } });
+    await this.#changePin(user, async (room) => ({
+      unchanged: { 'room.participantPinCipher': room.participantPinCipher },
+      $set: { 'room.moderatorPinHash': await this.rooms.moderatorPinHash(room, pin) },
+    }));
   }
 
   async changeParticipantPin(user: UserDocument, pin: string): Promise<AccountView> {
-    const participantPinCipher = await this.rooms.participantPinCipher(user.room, pin);
-    const updated = await this.users.findOneAndUpdate(
-      { _id: user._id },
-      { $set: { 'room.participantPinCipher': participantPinCipher } },
-      { returnDocument: 'after' },
+    return this.view(
+      await this.#changePin(user, async (room) => ({
+        unchanged: { 'room.moderatorPinHash': room.moderatorPinHash },
+        $set: { 'room.participantPinCipher': await this.rooms.participantPinCipher(room, pin) },
+      })),
     );
-    return this.view(updated!);
   }
 
-  async changePassword(user: UserDocument, currentPassword: string, newPassword: string): Promise<void> {
+  /** Returns the new session epoch: every session of the account but the caller's renewed one ends. */
+  async changePassword(user: UserDocument, currentPassword: string, newPassword: string): Promise<number> {
     await this.#confirmPassword(user, currentPassword, 'currentPassword');
     const problem = passwordProblem(newPassword, user);
     if (problem) throw new ApiException('VALIDATION_FAILED', [{ field: 'newPassword', code: problem }]);
-    await this.users.updateOne({ _id: user._id }, { $set: { passwordHash: await this.hasher.hash(newPassword) } });
+    const updated = await this.users.findOneAndUpdate(
+      { _id: user._id, deletedAt: null },
+      { $set: { passwordHash: await this.hasher.hash(newPassword) }, $inc: { sessionEpoch: 1 } },
+      { returnDocument: 'after' },
+    );
+    if (!updated) throw new ApiException('UNAUTHENTICATED');
+    return updated.sessionEpoch;
   }
 
   async updateProfile(user: UserDocument, profile: UpdateProfileRequest): Promise<AccountView> {
@@ -120,10 +142,27 @@ export class AccountService {
         $unset: { company: 1, phone: 1, address: 1 },
       },
     );
+    await this.limiter.clear(accountAttemptKey(user._id.toString()));
   }
 
+  /**
+   * The two PINs must differ. The new one is checked against the other PIN as just read, and that
+   * stored value goes into the update's filter: if a concurrent request changed the other PIN in
+   * between, the update misses and the check runs again on a fresh read.
+   */
+  async #changePin(user: UserDocument, change: (room: PersonalRoom) => Promise<PinChange>): Promise<UserDocument> {
+    for (let attempt = 1; ; attempt++) {
+      const { unchanged, $set } = await change(user.room);
+      const updated = await this.users.findOneAndUpdate({ _id: user._id, deletedAt: null, ...unchanged }, { $set }, { returnDocument: 'after' });
+      if (updated) return updated;
+      if (attempt === PIN_CHANGE_TRIES) throw new ApiException('TOO_MANY_REQUESTS');
+      user = await this.find(user._id);
+    }
+  }
+
+  /** Rate-limited like the login, sharing its per-account budget: the session must not be a way around it. */
   async #confirmPassword(user: UserDocument, password: string, field: string): Promise<void> {
-    if (!(await this.hasher.verify(user.passwordHash, password))) {
+    if (!(await this.credentials.confirm(user._id.toString(), user.passwordHash, password))) {
       throw new ApiException('INVALID_CREDENTIALS', [{ field, code: 'error.INVALID_CREDENTIALS' }]);
     }
   }

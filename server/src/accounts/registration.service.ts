@@ -92,23 +92,43 @@ export class RegistrationService {
     if (!verified) throw new ApiException('TOKEN_INVALID');
   }
 
-  /** A new link replaces the old one; one mail a minute at most so the button cannot spam. */
+  /**
+   * A new link replaces the old one; one mail a minute at most so the button cannot spam. The
+   * cooldown is part of the update's filter, so of several parallel requests only one gets through.
+   */
   async resendVerification(user: UserDocument, now = new Date()): Promise<void> {
     if (user.emailVerifiedAt) return;
-    const sentAt = user.emailVerification?.sentAt;
-    if (sentAt && now.getTime() - sentAt.getTime() < RESEND_COOLDOWN_MS) throw new ApiException('TOO_MANY_REQUESTS');
     const { token, verification } = newEmailVerification(this.config.emailVerificationTtlMs, now);
-    await this.users.updateOne({ _id: user._id }, { $set: { emailVerification: verification } });
-    await this.mail.send(
-      user.email,
-      verificationMail({
-        language: user.language,
-        firstName: user.firstName,
-        lastName: user.lastName,
-        verifyUrl: this.links.verifyEmail(token),
-        verifyHours: this.config.emailVerificationTtlMs / 3_600_000,
-      }),
+    const previous = await this.users.findOneAndUpdate(
+      {
+        _id: user._id,
+        emailVerifiedAt: null,
+        deletedAt: null,
+        $or: [{ emailVerification: null }, { 'emailVerification.sentAt': { $lte: new Date(now.getTime() - RESEND_COOLDOWN_MS) } }],
+      },
+      { $set: { emailVerification: verification } },
+      { returnDocument: 'before' },
     );
+    if (!previous) throw new ApiException('TOO_MANY_REQUESTS');
+    try {
+      await this.mail.send(
+        user.email,
+        verificationMail({
+          language: user.language,
+          firstName: user.firstName,
+          lastName: user.lastName,
+          verifyUrl: this.links.verifyEmail(token),
+          verifyHours: this.config.emailVerificationTtlMs / 3_600_000,
+        }),
+      );
+    } catch (error) {
+      // The new link never arrived: the old one stays valid, unless yet another link replaced it meanwhile.
+      await this.users.updateOne(
+        { _id: user._id, 'emailVerification.tokenHash': verification.tokenHash },
+        { $set: { emailVerification: previous.emailVerification } },
+      );
+      throw error;
+    }
   }
 
   /**

@@ -1,12 +1,17 @@
-import { Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import type { Request } from 'express';
+import { Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import type { SessionView } from '@konferenz/shared';
 import { Public } from '../common/public.decorator';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { SESSION_COOKIE, sessionCookieOptions } from '../web/session-middleware';
 import { CurrentUser, type AuthenticatedUser } from './authenticated-user';
 import { LoginGuard } from './login.guard';
 
 @Controller('api/auth')
 export class AuthController {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
   @Public()
   @UseGuards(LoginGuard)
   @Post('login')
@@ -18,9 +23,10 @@ export class AuthController {
   @Public()
   @Post('logout')
   @HttpCode(204)
-  async logout(@Req() request: Request): Promise<void> {
+  async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
     await new Promise<void>((resolve, reject) => request.logout((error) => (error ? reject(error) : resolve())));
     await new Promise<void>((resolve) => request.session.destroy(() => resolve()));
+    response.clearCookie(SESSION_COOKIE, sessionCookieOptions(this.config));
   }
 
   @Public()

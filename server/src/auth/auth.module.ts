@@ -18,5 +18,7 @@ import { SessionSerializer } from './session.serializer';
   ],
   controllers: [AuthController],
   providers: [CredentialsService, LocalStrategy, SessionSerializer, { provide: APP_GUARD, useClass: SessionGuard }],
+  // The customer area confirms passwords against the same attempt budget as the login.
+  exports: [CredentialsService],
 })
 export class AuthModule {}

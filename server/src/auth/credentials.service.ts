@@ -45,7 +45,13 @@ export class CredentialsService {
       throw new ApiException('INVALID_CREDENTIALS');
     }
     await Promise.all([this.limiter.clear(accountKey), this.limiter.refund(ipKey)]);
-    return { id: user!._id.toString(), username: user!.username, pinsSet: user!.room.pinsSet, language: user!.language };
+    return {
+      id: user!._id.toString(),
+      username: user!.username,
+      pinsSet: user!.room.pinsSet,
+      language: user!.language,
+      sessionEpoch: user!.sessionEpoch,
+    };
   }
 
   /** Password confirmations inside the customer area draw on the same budget as logins. */

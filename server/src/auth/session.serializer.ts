@@ -5,9 +5,16 @@ import type { Model } from 'mongoose';
 import { User } from '../accounts/schemas/user.schema';
 import type { AuthenticatedUser } from './authenticated-user';
 
+/** What the session store keeps for a login. */
+interface SessionPrincipal {
+  id: string;
+  epoch: number;
+}
+
 /**
- * The session stores only the user id; every request reloads the few fields the guards need, so
- * a deleted account or a finished PIN setup takes effect at once in every open session.
+ * The session stores only the user id and session epoch; every request reloads the few fields the
+ * guards need, so a deleted account, a finished PIN setup or a password change (new epoch) takes
+ * effect at once in every open session.
  */
 @Injectable()
 export class SessionSerializer extends PassportSerializer {
@@ -15,17 +22,24 @@ export class SessionSerializer extends PassportSerializer {
     super();
   }
 
-  serializeUser(user: AuthenticatedUser, done: (error: Error | null, id?: string) => void): void {
-    done(null, user.id);
+  serializeUser(user: AuthenticatedUser, done: (error: Error | null, principal?: SessionPrincipal) => void): void {
+    done(null, { id: user.id, epoch: user.sessionEpoch });
   }
 
-  deserializeUser(id: string, done: (error: Error | null, user?: AuthenticatedUser | false) => void): void {
+  deserializeUser(principal: SessionPrincipal | string, done: (error: Error | null, user?: AuthenticatedUser | false) => void): void {
+    // Sessions from before the epoch existed hold a bare id: they end like after a password change.
+    if (typeof principal !== 'object') return done(null, false);
     this.users
-      .findOne({ _id: id, deletedAt: null })
-      .select('username language room.pinsSet')
-      .lean<Pick<User, 'username' | 'language' | 'room'>>()
+      .findOne({ _id: principal.id, deletedAt: null })
+      .select('username language room.pinsSet sessionEpoch')
+      .lean<Pick<User, 'username' | 'language' | 'room' | 'sessionEpoch'>>()
       .then((user) =>
-        done(null, user ? { id, username: user.username, pinsSet: user.room.pinsSet, language: user.language } : false),
+        done(
+          null,
+          user?.sessionEpoch === principal.epoch
+            ? { id: principal.id, username: user.username, pinsSet: user.room.pinsSet, language: user.language, sessionEpoch: user.sessionEpoch }
+            : false,
+        ),
       )
       .catch((error: Error) => done(error));
   }

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
 import { serverEnvSchema, type ServerEnv } from '@konferenz/shared';
+import { ferretdbBinaryPath } from '../database/embedded-database';
 
 /** The repository root: server/dist/config -> ../../.. */
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -13,7 +15,7 @@ export interface AppConfig {
   publicUrl: string;
   dataDir: string;
   logLevel: ServerEnv['LOG_LEVEL'];
-  trustProxy: boolean;
+  trustProxy: ServerEnv['TRUST_PROXY'];
   database: { uri?: string; embeddedPort: number; ferretdbBinary: string };
   mail: { smtpUrl?: string; from: string; catcherSmtpPort: number; catcherWebPort: number };
   secrets: { session: string; pinEncryptionKey: Buffer };
@@ -35,6 +37,25 @@ export interface AppConfig {
 
 export class ConfigError extends Error {}
 
+/** The file stands in for SESSION_SECRET and PIN_ENCRYPTION_KEY, so their rules apply to it. */
+const secretsFileSchema = z.object({
+  session: serverEnvSchema.shape.SESSION_SECRET.nonoptional('missing'),
+  pinEncryptionKey: serverEnvSchema.shape.PIN_ENCRYPTION_KEY.nonoptional('missing'),
+});
+
+function readSecretsFile(file: string): z.infer<typeof secretsFileSchema> {
+  let problems: string[];
+  try {
+    const parsed = secretsFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (parsed.success) return parsed.data;
+    problems = parsed.error.issues.map((issue) => [...issue.path, issue.message].join(': '));
+  } catch (error) {
+    problems = [(error as Error).message];
+  }
+  // Deleting the file would silently make every stored participant PIN unreadable: the operator decides.
+  throw new ConfigError(`Invalid configuration:\n${problems.map((problem) => `  ${file}: ${problem}`).join('\n')}`);
+}
+
 /**
  * Development keeps generated secrets in the data folder so sessions and stored participant PINs
  * survive a restart; production must bring its own, because a key that lives beside the data
@@ -42,7 +63,7 @@ export class ConfigError extends Error {}
  */
 function developmentSecrets(dataDir: string): { session: string; pinEncryptionKey: string } {
   const file = join(dataDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  if (existsSync(file)) return readSecretsFile(file);
   const secrets = {
     session: randomBytes(32).toString('base64'),
     pinEncryptionKey: randomBytes(32).toString('base64'),
@@ -69,6 +90,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   if (env.TURN_URLS && !env.TURN_SECRET) {
     throw new ConfigError('Invalid configuration:\n  TURN_SECRET: required when TURN_URLS is set');
   }
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
+  const secureCookie = env.COOKIE_SECURE ?? production;
+  if (production && secureCookie && publicUrl.startsWith('http:')) {
+    throw new ConfigError(
+      'Invalid configuration:\n  COOKIE_SECURE: the session cookie is HTTPS-only but PUBLIC_URL is http://, so no login would ever stick; use an https:// PUBLIC_URL or set COOKIE_SECURE=false',
+    );
+  }
   const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(REPO_ROOT, env.DATA_DIR);
   const generated = production ? undefined : developmentSecrets(dataDir);
   const sessionSecret = env.SESSION_SECRET ?? generated!.session;
@@ -78,14 +106,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     env: env.NODE_ENV,
     host: env.HOST,
     port: env.PORT,
-    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    publicUrl,
     dataDir,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     database: {
       uri: env.MONGODB_URI,
       embeddedPort: env.EMBEDDED_DB_PORT,
-      ferretdbBinary: env.FERRETDB_BIN ?? join(REPO_ROOT, '.tools', 'bin', 'ferretdb'),
+      ferretdbBinary: env.FERRETDB_BIN ?? ferretdbBinaryPath(REPO_ROOT),
     },
     mail: {
       smtpUrl: env.SMTP_URL,
@@ -96,7 +124,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     secrets: { session: sessionSecret, pinEncryptionKey: Buffer.from(pinKey, 'base64') },
     session: {
       maxAgeMs: env.SESSION_MAX_AGE_HOURS * 3_600_000,
-      secureCookie: env.COOKIE_SECURE ?? production,
+      secureCookie,
     },
     emailVerificationTtlMs: env.EMAIL_VERIFICATION_TTL_HOURS * 3_600_000,
     limits: {

@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { PinSetupRequest } from '@konferenz/shared';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { pinProblem, type PinSetupRequest } from '@konferenz/shared';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -14,6 +14,7 @@ export type RoomPins = Pick<PersonalRoom, 'moderatorPinHash' | 'participantPinCi
 /** Room numbers and PINs: how they are made, stored and changed. Persistence is the caller's. */
 @Injectable()
 export class RoomsService {
+  readonly #logger = new Logger('Rooms');
   readonly #cipher: ParticipantPinCipher;
 
   constructor(
@@ -40,7 +41,7 @@ export class RoomsService {
   /** Picks another number after a unique-index collision, keeping the same access PIN. */
   renumber(room: PersonalRoom, accessPin: string): PersonalRoom {
     let number = generateRoomNumber();
-    while (number.includes(accessPin)) number = generateRoomNumber();
+    while (pinProblem(accessPin, number)) number = generateRoomNumber();
     return { ...room, number };
   }
 
@@ -66,8 +67,18 @@ export class RoomsService {
     return this.#cipher.encrypt(pin);
   }
 
+  /**
+   * Null when none is set, and when the stored one cannot be decrypted (PIN_ENCRYPTION_KEY changed,
+   * value damaged): the customer area must still open, so the customer can set a new one.
+   */
   participantPin(room: PersonalRoom): string | null {
-    return room.participantPinCipher ? this.#cipher.decrypt(room.participantPinCipher) : null;
+    if (!room.participantPinCipher) return null;
+    try {
+      return this.#cipher.decrypt(room.participantPinCipher);
+    } catch (error) {
+      this.#logger.warn(`Participant PIN of room ${room.number} cannot be decrypted: ${(error as Error).message}`);
+      return null;
+    }
   }
 
   /** What stays of a deleted customer's room: the number, so it is never given out again. */

@@ -1,9 +1,15 @@
 import MongoStore from 'connect-mongo';
+import type { CookieOptions } from 'express';
 import session from 'express-session';
 import type { Connection } from 'mongoose';
 import type { AppConfig } from '../config/app-config';
 
 export const SESSION_COOKIE = 'konferenz.sid';
+
+/** Also used to clear the cookie: browsers only drop it when name, path and flags match. */
+export function sessionCookieOptions(config: AppConfig) {
+  return { httpOnly: true, sameSite: 'lax', secure: config.session.secureCookie, path: '/' } satisfies CookieOptions;
+}
 
 /**
  * Sessions live in the database so a restart does not log everyone out. Expired ones are swept
@@ -16,7 +22,7 @@ export function sessionMiddleware(config: AppConfig, connection: Connection) {
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    cookie: { httpOnly: true, sameSite: 'lax', secure: config.session.secureCookie, maxAge: config.session.maxAgeMs },
+    cookie: { ...sessionCookieOptions(config), maxAge: config.session.maxAgeMs },
     store: MongoStore.create({
       client: connection.getClient() as never,
       collectionName: 'sessions',

@@ -1,3 +1,5 @@
+import { CSRF_HEADER } from '@konferenz/shared';
+
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
@@ -24,7 +26,7 @@ export class ApiClient {
       method,
       headers: {
         'content-type': 'application/json',
-        'x-konferenz-csrf': '1',
+        [CSRF_HEADER]: '1',
         ...(this.#cookie ? { cookie: this.#cookie } : {}),
         ...headers,
       },

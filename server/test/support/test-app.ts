@@ -9,11 +9,14 @@ import { inject } from 'vitest';
 import { User } from '../../src/accounts/schemas/user.schema';
 import { loadConfig } from '../../src/config/app-config';
 import { createApp } from '../../src/create-app';
+import { freePort } from '../../src/embedded/free-port';
 import type { ResolvedConfig } from '../../src/embedded/embedded-services';
 import { ApiClient } from './api-client';
 
 export interface TestApp {
   url: string;
+  /** Another app started with this URI shares the database, as after a restart. */
+  databaseUri: string;
   app: NestExpressApplication;
   users: Model<User>;
   client(): ApiClient;
@@ -34,6 +37,11 @@ export async function startTestApp(environment: Record<string, string> = {}): Pr
     MONGODB_URI: `mongodb://127.0.0.1:${inject('databasePort')}/${database}?maxPoolSize=1`,
     SMTP_URL: inject('smtpUrl'),
     REGISTRATIONS_PER_IP_PER_HOUR: '10000',
+    // Fixed secrets: an app started again on the same database (a restart) can read what the first wrote.
+    SESSION_SECRET: 'integration-test-session-secret-0123456789',
+    PIN_ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+    MEDIA_WORKERS: '1',
+    RTC_PORT: String(await freePort()),
     LOGIN_MAX_FAILURES_PER_IP: '10000',
     ...environment,
   }) as ResolvedConfig;
@@ -44,6 +52,7 @@ export async function startTestApp(environment: Record<string, string> = {}): Pr
   await users.init();
   return {
     url,
+    databaseUri: config.database.uri,
     app,
     users,
     client: () => new ApiClient(url),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LANGUAGE } from '../constants/languages';
 import { passwordProblem } from '../rules/password-rules';
 import { pinProblem } from '../rules/pin-rules';
 import {
@@ -19,11 +20,17 @@ const profileShape = {
   company: optionalTextField(),
   phone: phoneField,
   address: addressSchema,
-  language: languageField.default('de'),
+  language: languageField,
 };
 
 export const registerRequestSchema = z
-  .object({ username: usernameField, email: emailField, password: passwordField, ...profileShape })
+  .object({
+    username: usernameField,
+    email: emailField,
+    password: passwordField,
+    ...profileShape,
+    language: languageField.default(DEFAULT_LANGUAGE),
+  })
   .superRefine((body, ctx) => {
     const problem = passwordProblem(body.password, body);
     if (problem === 'validation.password.containsIdentity') ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
@@ -32,6 +39,7 @@ export type RegisterRequest = z.infer<typeof registerRequestSchema>;
 /** What a form sends, before defaults and trimming. */
 export type RegisterForm = z.input<typeof registerRequestSchema>;
 
+/** The language is required here: a default would silently switch a customer back to German. */
 export const updateProfileRequestSchema = z.object(profileShape);
 export type UpdateProfileRequest = z.infer<typeof updateProfileRequestSchema>;
 
@@ -82,5 +90,4 @@ export const changePinRequestSchema = (roomNumber?: string) =>
   });
 export type ChangePinRequest = z.infer<ReturnType<typeof changePinRequestSchema>>;
 
-export const PIN_ROLES = ['moderator', 'participant'] as const;
-export type PinRole = (typeof PIN_ROLES)[number];
+export type PinRole = 'moderator' | 'participant';

@@ -7,6 +7,32 @@ const flag = z
   .transform((value) => value === 'true' || value === '1');
 const emptyAsUnset = (value: unknown) => (value === '' ? undefined : value);
 
+/** Express's names for address ranges, usable in a TRUST_PROXY list. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'] as const;
+const proxyAddress = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6(), z.enum(PROXY_RANGE_NAMES)]);
+
+/**
+ * Which proxies may report the client's address (X-Forwarded-For): none, the nearest n hops, or
+ * the listed addresses, subnets and range names. Plain `true` is refused: Express would then take
+ * the left-most entry, which the client writes itself, and per-address limits would not hold.
+ */
+const trustProxy = z.string().transform((value, ctx): false | number | string[] => {
+  const setting = value.trim();
+  if (setting === 'false') return false;
+  if (/^\d+$/.test(setting)) return Number(setting);
+  if (setting === 'true') {
+    ctx.addIssue({ code: 'custom', message: 'true would trust addresses the client makes up; give the number of proxies in front (e.g. 1) or their addresses' });
+    return z.NEVER;
+  }
+  const entries = setting.split(',').map((entry) => entry.trim());
+  const invalid = entries.filter((entry) => !proxyAddress.safeParse(entry).success);
+  if (invalid.length) {
+    ctx.addIssue({ code: 'custom', message: `not a hop count, address, subnet or ${PROXY_RANGE_NAMES.join('/')}: ${invalid.join(', ')}` });
+    return z.NEVER;
+  }
+  return entries;
+});
+
 /**
  * The server's environment. Everything has a default that makes `npm start` work on a fresh
  * machine, except the secrets, which production must set (see README, "Configuration").
@@ -18,7 +44,7 @@ export const serverEnvSchema = z.object({
   PUBLIC_URL: z.preprocess(emptyAsUnset, z.url().optional()),
   DATA_DIR: z.string().min(1).default('data'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
-  TRUST_PROXY: z.preprocess(emptyAsUnset, flag.default(false)),
+  TRUST_PROXY: z.preprocess(emptyAsUnset, trustProxy.default(false)),
 
   MONGODB_URI: z.preprocess(emptyAsUnset, z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
   EMBEDDED_DB_PORT: port.default(27018),

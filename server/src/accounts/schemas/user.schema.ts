@@ -43,6 +43,8 @@ export class User {
   @Prop({ type: Date, default: null }) emailVerifiedAt!: Date | null;
   @Prop({ type: EmailVerificationSchema, default: null }) emailVerification!: EmailVerification | null;
   @Prop({ type: PersonalRoomSchema, required: true }) room!: PersonalRoom;
+  /** Stored in every session; a password change increments it, which ends all older sessions. */
+  @Prop({ default: 0 }) sessionEpoch!: number;
   @Prop({ type: Date, default: null }) deletedAt!: Date | null;
   createdAt!: Date;
   updatedAt!: Date;

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config/app-config';
+
+const PIN_KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
+const production = {
+  NODE_ENV: 'production',
+  PUBLIC_URL: 'https://konferenz.example.org',
+  SESSION_SECRET: 'production-test-session-secret-0123456789',
+  PIN_ENCRYPTION_KEY: PIN_KEY,
+};
+
+describe('TRUST_PROXY', () => {
+  it('refuses true, naming the variable', () => {
+    expect(() => loadConfig({ ...production, TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: true would trust/);
+  });
+
+  it('hands a hop count or an address list to Express as parsed', () => {
+    expect(loadConfig({ ...production, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...production, TRUST_PROXY: 'loopback,10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(loadConfig(production).trustProxy).toBe(false);
+  });
+});
+
+describe('COOKIE_SECURE in production', () => {
+  it('refuses an HTTPS-only cookie for an http:// PUBLIC_URL, where no login would stick', () => {
+    const plainHttp = { ...production, PUBLIC_URL: 'http://konferenz.example.org' };
+    expect(() => loadConfig(plainHttp)).toThrow(ConfigError);
+    expect(() => loadConfig(plainHttp)).toThrow(/COOKIE_SECURE/);
+    expect(loadConfig({ ...plainHttp, COOKIE_SECURE: 'false' }).session.secureCookie).toBe(false);
+    expect(loadConfig(production).session.secureCookie).toBe(true);
+  });
+});
+
+describe('DATA_DIR/secrets.json', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'konferenz-config-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const development = () => ({ NODE_ENV: 'development', DATA_DIR: dataDir });
+
+  it('is generated once and read back', () => {
+    const first = loadConfig(development());
+    expect(loadConfig(development()).secrets).toEqual(first.secrets);
+  });
+
+  it('is held to the rules of the environment variables, and a bad file is named', () => {
+    const file = join(dataDir, 'secrets.json');
+    writeFileSync(file, JSON.stringify({ session: 'short', pinEncryptionKey: 'not base64' }));
+    expect(() => loadConfig(development())).toThrow(ConfigError);
+    expect(() => loadConfig(development())).toThrow(`${file}: session: must be at least 32 characters`);
+    expect(() => loadConfig(development())).toThrow(`${file}: pinEncryptionKey: must be 32 random bytes in base64`);
+    writeFileSync(file, JSON.stringify({ session: production.SESSION_SECRET }));
+    expect(() => loadConfig(development())).toThrow(`${file}: pinEncryptionKey: missing`);
+    writeFileSync(file, '{"session": ');
+    expect(() => loadConfig(development())).toThrow(new RegExp(`${file}: .*JSON`));
+  });
+});
