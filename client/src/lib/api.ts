@@ -6,10 +6,14 @@ import {
   type DeleteAccountRequest,
   type ErrorCode,
   type FieldError,
+  type HostRequest,
+  type JoinRequest,
+  type JoinResponse,
   type LoginRequest,
   type PinSetupRequest,
   type RegisterRequest,
   type RegisterResponse,
+  type RoomSettings,
   type SessionView,
   type UpdateProfileRequest,
   type VerifyEmailRequest,
@@ -135,4 +139,11 @@ export const api = {
   updateProfile: (body: UpdateProfileRequest) => request<AccountView>('PUT', '/api/account/profile', body),
   resendVerificationEmail: () => request<void>('POST', '/api/account/verification-email'),
   deleteAccount: (body: DeleteAccountRequest) => request<void>('POST', '/api/account/deletion', body),
+  roomSettings: (fetchFn?: Fetch) => request<RoomSettings>('GET', '/api/account/room-settings', undefined, fetchFn),
+  updateRoomSettings: (body: RoomSettings) => request<RoomSettings>('PUT', '/api/account/room-settings', body),
+
+  /** Guests and hosts alike, with room number and PIN; public. */
+  joinConference: (body: JoinRequest) => request<JoinResponse>('POST', '/api/conference/join', body),
+  /** The logged-in customer opening their own room as moderator, without a PIN. */
+  hostConference: (body: HostRequest) => request<JoinResponse>('POST', '/api/conference/host', body),
 };

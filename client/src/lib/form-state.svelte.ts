@@ -73,6 +73,13 @@ export class FormState {
     }
   }
 
+  /** Shows the failure of a request sent outside `submit` (a later step of a two-step form), with `form`'s fields. */
+  async fail(form: HTMLFormElement, error: ApiError): Promise<void> {
+    this.#clear();
+    this.#show(form, problemsFromFieldErrors(error.fieldErrors), error.problem);
+    await this.#focusFirstProblem(form);
+  }
+
   #clear(): void {
     this.fieldProblems = {};
     this.formProblem = null;

@@ -122,7 +122,7 @@ export interface ConferenceStateView {
   settings: RoomSettings | null;
 }
 
-export const CONFERENCE_END_REASONS = ['ended-by-moderator', 'moderator-left', 'removed', 'left'] as const;
+export const CONFERENCE_END_REASONS = ['ended-by-moderator', 'moderator-left', 'removed', 'left', 'room-locked', 'error'] as const;
 export type ConferenceEndReason = (typeof CONFERENCE_END_REASONS)[number];
 
 export interface NewConsumerView {
@@ -138,6 +138,8 @@ export interface NewConsumerView {
 export interface ServerToClientEvents {
   'conference:state': (state: ConferenceStateView) => void;
   'conference:ended': (event: { reason: ConferenceEndReason }) => void;
+  /** A fresh join token, sent well before the current one expires, so a reload late in a long conference still rejoins. */
+  'conference:token': (renewal: { token: string; expiresAt: string }) => void;
   'media:newConsumer': (consumer: NewConsumerView) => void;
   'media:consumerClosed': (event: { consumerId: string }) => void;
   'media:consumerPaused': (event: { consumerId: string; paused: boolean }) => void;

@@ -1,0 +1,384 @@
+import type {
+  ConferenceEndReason,
+  ConferenceRequest,
+  ConferenceRequestName,
+  ConferenceStateView,
+  JoinResponse,
+  MediaSource,
+  NewConsumerView,
+  ParticipantView,
+} from '@konferenz/shared';
+import type { Problem } from '$lib/i18n.svelte';
+import {
+  ConferenceConnection,
+  ConferenceRequestError,
+  isErrorCode,
+  openConferenceSocket,
+  type ConferenceSocket,
+} from './conference-connection';
+import { buildTiles, type TileView } from './conference-tiles';
+import { ConsumerSizeReporter } from './consumer-size';
+import { clearJoin, saveJoin } from './join-storage';
+import { LocalMedia } from './local-media.svelte';
+import type { MediaPreferences } from './media-preferences';
+import { MediaSession, type CreateDevice } from './media-session';
+import type { RemoteMedia } from './remote-media';
+import { installTestHooks } from './test-hooks';
+import { EMPTY_STATS } from './transport-stats';
+
+/** What the connection indicator shows (data-state of `connection-status`). */
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'ended';
+
+type SocketStatus = 'connecting' | 'connected' | 'reconnecting' | 'failed';
+
+/** Moderator requests: the buttons of the moderator panel and the participant list. */
+export type ModeratorRequestName = Extract<ConferenceRequestName, `moderator:${string}`>;
+
+export interface ConferenceSessionOptions {
+  /** The server refused the token (expired, or the participant was removed): back to the join page. */
+  onTokenInvalid: (roomNumber: string) => void;
+  openSocket?: (token: string) => ConferenceSocket;
+  /** For tests: mediasoup-client's FakeHandler instead of the browser's WebRTC. */
+  createDevice?: CreateDevice;
+}
+
+function problemOf(error: unknown): Problem {
+  if (error instanceof ConferenceRequestError) {
+    return error.code === 'NETWORK' ? { key: 'ui.error.network' } : { key: `error.${error.code}`, fallback: error.message };
+  }
+  return { key: 'error.MEDIA_FAILED' };
+}
+
+/**
+ * One participant's conference in this tab: the socket, the conference state the server pushes,
+ * the media flow once admitted, and the actions of the controls. Components read its state and
+ * call its methods; they never touch the socket or mediasoup.
+ */
+export class ConferenceSession {
+  join: JoinResponse;
+  readonly local: LocalMedia;
+
+  /** The server's latest view of the conference; null until the first one arrives. */
+  view = $state.raw<ConferenceStateView | null>(null);
+  /** Tracks received from the others. */
+  remote = $state.raw<RemoteMedia[]>([]);
+  activeSpeakerId = $state<string | null>(null);
+  ended = $state<ConferenceEndReason | null>(null);
+  /** The server refused the connection for a reason other than the token. */
+  refused = $state<Problem | null>(null);
+  /** Camera, microphone or the media connection failed; the conference itself goes on. */
+  mediaProblem = $state<Problem | null>(null);
+  /** A control's request failed (shown briefly beside the controls). */
+  actionProblem = $state<Problem | null>(null);
+
+  #socketStatus = $state<SocketStatus>('connecting');
+  #mediaTrouble = $state(false);
+
+  readonly connection: ConnectionStatus = $derived.by(() => {
+    if (this.ended) return 'ended';
+    if (this.#socketStatus !== 'connected') return this.#socketStatus;
+    return this.#mediaTrouble ? 'reconnecting' : 'connected';
+  });
+
+  readonly self: ParticipantView | null = $derived(this.view?.self ?? null);
+  readonly isModerator: boolean = $derived(this.view?.self.role === 'moderator');
+  readonly admitted: boolean = $derived(this.view?.self.state === 'admitted');
+
+  readonly tiles: TileView[] = $derived.by(() =>
+    this.view && this.admitted
+      ? buildTiles({
+          participants: this.view.participants,
+          selfId: this.view.self.id,
+          remote: this.remote,
+          localCamera: this.local.camera,
+          localScreen: this.local.screen,
+          selfMuted: this.local.silent,
+          activeSpeakerId: this.activeSpeakerId,
+        })
+      : [],
+  );
+
+  readonly #options: ConferenceSessionOptions;
+  #socket: ConferenceSocket | null = null;
+  #connection: ConferenceConnection | null = null;
+  #media: MediaSession | null = null;
+  #everConnected = false;
+  #finished = false;
+  #removeTestHooks: (() => void) | null = null;
+  readonly #sizes: ConsumerSizeReporter;
+
+  constructor(join: JoinResponse, preferences: MediaPreferences, options: ConferenceSessionOptions) {
+    this.join = join;
+    this.#options = options;
+    this.local = new LocalMedia(preferences, (source) => void this.#localTrackEnded(source));
+    this.#sizes = new ConsumerSizeReporter((consumerId, width, height) => {
+      this.#connection?.request('media:setConsumerSize', { consumerId, width, height }).catch(() => undefined);
+    });
+  }
+
+  /** Connects; the server answers with the conference state, which drives everything else. */
+  start(): void {
+    if (this.#socket) return;
+    const socket = (this.#options.openSocket ?? openConferenceSocket)(this.join.token);
+    this.#socket = socket;
+    this.#connection = new ConferenceConnection(socket);
+
+    socket.on('connect', () => {
+      this.#everConnected = true;
+      this.#socketStatus = 'connected';
+      this.refused = null;
+    });
+    socket.on('disconnect', (reason) => {
+      if (this.#finished) return;
+      this.#socketStatus = 'reconnecting';
+      // The server treats a new connection as a new media peer: everything is rebuilt once
+      // the state arrives again after the reconnect.
+      this.#stopMedia();
+      // The server closed the connection without ending the conference: the same participant
+      // connected from elsewhere (a duplicated tab). Reconnecting by itself would push that one
+      // out in turn, so ask first.
+      if (reason === 'io server disconnect') {
+        this.#socketStatus = 'failed';
+        this.refused = { key: 'ui.conference.replaced' };
+      }
+    });
+    socket.on('connect_error', (error) => {
+      if (this.#finished) return;
+      if (error.message === 'CONFERENCE_TOKEN_INVALID') {
+        clearJoin();
+        this.#teardown();
+        this.#options.onTokenInvalid(this.join.roomNumber);
+        return;
+      }
+      if (socket.active) {
+        this.#socketStatus = this.#everConnected ? 'reconnecting' : 'connecting';
+        return;
+      }
+      // Refused by the server for another reason (room locked, ...): say so, offer to rejoin.
+      this.#socketStatus = 'failed';
+      this.refused = isErrorCode(error.message) ? { key: `error.${error.message}` } : { key: 'ui.conference.refused' };
+    });
+
+    socket.on('conference:state', (state) => this.#applyState(state));
+    socket.on('conference:ended', ({ reason }) => this.#finish(reason));
+    socket.on('conference:token', ({ token, expiresAt }) => {
+      this.join = { ...this.join, token, expiresAt };
+      saveJoin(this.join);
+      // Socket.IO presents `auth` again on every reconnect.
+      socket.auth = { token };
+    });
+    socket.on('media:newConsumer', (view) => void this.#consume(view));
+    socket.on('media:consumerClosed', ({ consumerId }) => this.#removeConsumer(consumerId));
+    socket.on('media:consumerPaused', ({ consumerId, paused }) => {
+      this.remote = this.remote.map((media) => (media.consumerId === consumerId ? { ...media, paused } : media));
+    });
+    socket.on('media:activeSpeaker', ({ participantId }) => (this.activeSpeakerId = participantId));
+    socket.on('media:reset', () => {
+      this.#stopMedia();
+      void this.#ensureMedia();
+    });
+
+    this.#removeTestHooks = installTestHooks({
+      getStats: () => this.#media?.stats() ?? Promise.resolve({ ...EMPTY_STATS }),
+    });
+    socket.connect();
+  }
+
+  // ---- controls ----
+
+  async toggleMicrophone(): Promise<void> {
+    this.actionProblem = null;
+    if (!this.local.microphone) {
+      const problem = await this.local.openMicrophone();
+      if (problem) this.mediaProblem = problem;
+      if (!this.local.microphone) return;
+      this.local.setMicMuted(false);
+      await this.#produce('microphone', this.local.microphone);
+      return;
+    }
+    const muted = !this.local.micMuted;
+    this.local.setMicMuted(muted);
+    await this.#run(() => this.#media?.setProducerPaused('microphone', muted));
+  }
+
+  async toggleCamera(): Promise<void> {
+    this.actionProblem = null;
+    if (this.local.camera) {
+      this.local.closeCamera();
+      await this.#run(() => this.#media?.closeProducer('camera'));
+      return;
+    }
+    const problem = await this.local.openCamera();
+    if (problem) this.mediaProblem = problem;
+    if (this.local.camera) await this.#produce('camera', this.local.camera);
+  }
+
+  async toggleScreenShare(): Promise<void> {
+    this.actionProblem = null;
+    if (this.local.screen) {
+      this.local.closeScreen();
+      await this.#run(() => this.#media?.closeProducer('screen'));
+      return;
+    }
+    const problem = await this.local.openScreen();
+    if (problem) this.actionProblem = problem;
+    if (this.local.screen) await this.#produce('screen', this.local.screen);
+  }
+
+  /** Starts the media flow again after it failed (the "try again" button). */
+  async retryMedia(): Promise<void> {
+    this.mediaProblem = null;
+    this.#stopMedia();
+    await this.#ensureMedia();
+  }
+
+  async leave(): Promise<void> {
+    await this.#connection?.request('conference:leave', {}).catch(() => undefined);
+    this.#finish('left');
+  }
+
+  async moderate<N extends ModeratorRequestName>(name: N, payload: ConferenceRequest<N>): Promise<void> {
+    this.actionProblem = null;
+    await this.#run(() => this.#connection?.request(name, payload));
+  }
+
+  /** Connects again after the server closed this connection (see `refused`). */
+  reconnect(): void {
+    if (this.#finished || !this.#socket || this.#socket.connected) return;
+    this.refused = null;
+    this.#socketStatus = 'connecting';
+    this.#socket.connect();
+  }
+
+  /** From a video tile: how large a received video is drawn (0 × 0: not visible). */
+  reportConsumerSize(consumerId: string, width: number, height: number): void {
+    this.#sizes.report(consumerId, width, height);
+  }
+
+  /** Leaving the page without leaving the conference (a reload rejoins with the stored token). */
+  destroy(): void {
+    this.#teardown();
+  }
+
+  // ---- server events ----
+
+  #applyState(state: ConferenceStateView): void {
+    const previous = this.view;
+    this.view = state;
+    this.activeSpeakerId = state.activeSpeakerId;
+
+    // Muted by a moderator: the server paused the producer; show it and keep the track silent.
+    if (state.self.microphone === 'muted' && previous?.self.microphone !== 'muted' && !this.local.micMuted) {
+      this.local.setMicMuted(true);
+      this.#media?.pauseLocally('microphone', true);
+    }
+
+    if (state.self.state === 'admitted') void this.#ensureMedia();
+    else if (this.#media || this.local.microphone || this.local.camera) {
+      // Back in the waiting room (the moderator left): nothing is sent, the camera light goes off.
+      this.#stopMedia();
+      this.local.stop();
+    }
+  }
+
+  async #ensureMedia(): Promise<void> {
+    if (this.#media || !this.#connection || this.#finished) return;
+    const media = new MediaSession(
+      this.#connection,
+      {
+        transportTrouble: (trouble) => {
+          if (this.#media === media) this.#mediaTrouble = trouble;
+        },
+      },
+      this.#options.createDevice,
+    );
+    this.#media = media;
+    try {
+      const problem = await this.local.openInitial();
+      if (problem) this.mediaProblem = problem;
+      if (this.#media !== media) return;
+      await media.start();
+      if (this.#media !== media) return;
+      const { microphone, camera, screen } = this.local;
+      if (microphone) await this.#produce('microphone', microphone, this.local.micMuted);
+      if (camera) await this.#produce('camera', camera);
+      if (screen) await this.#produce('screen', screen);
+    } catch (error) {
+      if (this.#media !== media) return;
+      console.warn('Konferenz: media setup failed', error);
+      this.mediaProblem = problemOf(error);
+      this.#stopMedia();
+    }
+  }
+
+  async #produce(source: MediaSource, track: MediaStreamTrack, paused = false): Promise<void> {
+    const media = this.#media;
+    if (!media) return; // not admitted yet: sent once the media flow starts
+    try {
+      await media.produce(source, track, { paused });
+    } catch (error) {
+      if (this.#media !== media) return;
+      console.warn(`Konferenz: sending ${source} failed`, error);
+      this.mediaProblem = problemOf(error);
+    }
+  }
+
+  #stopMedia(): void {
+    const media = this.#media;
+    this.#media = null;
+    this.#mediaTrouble = false;
+    media?.close();
+    for (const { consumerId } of this.remote) this.#sizes.forget(consumerId);
+    this.remote = [];
+  }
+
+  async #consume(view: NewConsumerView): Promise<void> {
+    const media = this.#media;
+    if (!media) return;
+    try {
+      const received = await media.consume(view);
+      if (!received || this.#media !== media) return;
+      this.remote = [...this.remote.filter(({ consumerId }) => consumerId !== received.consumerId), received];
+      if (received.kind === 'video') this.#sizes.track(received.consumerId);
+      await media.resumeConsumer(received.consumerId);
+    } catch (error) {
+      if (this.#media === media) console.warn('Konferenz: receiving a track failed', error);
+    }
+  }
+
+  #removeConsumer(consumerId: string): void {
+    this.#media?.closeConsumer(consumerId);
+    this.#sizes.forget(consumerId);
+    this.remote = this.remote.filter((media) => media.consumerId !== consumerId);
+  }
+
+  async #localTrackEnded(source: MediaSource): Promise<void> {
+    await this.#run(() => this.#media?.closeProducer(source));
+  }
+
+  async #run(action: () => Promise<unknown> | undefined): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      this.actionProblem = problemOf(error);
+    }
+  }
+
+  #finish(reason: ConferenceEndReason): void {
+    if (this.#finished) return;
+    this.ended = reason;
+    clearJoin();
+    this.#teardown();
+  }
+
+  #teardown(): void {
+    this.#finished = true;
+    this.#stopMedia();
+    this.local.stop();
+    this.#sizes.dispose();
+    this.#socket?.removeAllListeners();
+    this.#socket?.disconnect();
+    this.#removeTestHooks?.();
+    this.#removeTestHooks = null;
+  }
+}

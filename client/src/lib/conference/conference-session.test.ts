@@ -1,0 +1,327 @@
+import type { ConferenceStateView, JoinResponse, ParticipantView } from '@konferenz/shared';
+import { FakeMediaStreamTrack } from 'fake-mediastreamtrack';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ConferenceSocket } from './conference-connection';
+import { ConferenceSession } from './conference-session.svelte';
+import { DEFAULT_MEDIA_PREFERENCES, type MediaPreferences } from './media-preferences';
+import { fakeConsumerOffer, fakeDevice, FakeMediaServer } from './testing/fake-media-server';
+
+type Handler = (...args: unknown[]) => void;
+
+/** A socket.io client socket as far as the session uses it, with the fake media server behind it. */
+class FakeSocket {
+  connected = false;
+  active = true;
+  readonly server = new FakeMediaServer();
+  readonly #handlers = new Map<string, Handler[]>();
+
+  on(event: string, handler: Handler) {
+    this.#handlers.set(event, [...(this.#handlers.get(event) ?? []), handler]);
+    return this;
+  }
+  removeAllListeners() {
+    this.#handlers.clear();
+    return this;
+  }
+  connect() {
+    this.connected = true;
+    this.push('connect');
+    return this;
+  }
+  disconnect() {
+    this.connected = false;
+    return this;
+  }
+  timeout() {
+    return {
+      emitWithAck: async (name: never, payload: never) => {
+        try {
+          return { ok: true, data: await this.server.request(name, payload) };
+        } catch (error) {
+          return { ok: false, error: { code: (error as { code: string }).code, message: 'refused', fieldErrors: [] } };
+        }
+      },
+    };
+  }
+  /** An event from the server (or from socket.io itself: connect, disconnect, connect_error). */
+  push(event: string, ...args: unknown[]) {
+    for (const handler of this.#handlers.get(event) ?? []) handler(...args);
+  }
+  /** Lets pending promises (acknowledgements, mediasoup-client's queue) settle. */
+  static async settle() {
+    for (let round = 0; round < 20; round++) await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+const JOIN: JoinResponse = {
+  token: 'token-1',
+  roomNumber: '47110815',
+  participantId: 'me',
+  role: 'participant',
+  displayName: 'Ich',
+  expiresAt: '2099-01-01T00:00:00Z',
+};
+
+function participant(id: string, overrides: Partial<ParticipantView> = {}): ParticipantView {
+  return {
+    id,
+    displayName: id,
+    role: 'participant',
+    state: 'admitted',
+    via: 'browser',
+    microphone: 'on',
+    camera: 'on',
+    screen: false,
+    mutedByModerator: false,
+    ...overrides,
+  };
+}
+
+function state(self: Partial<ParticipantView> = {}, others: ParticipantView[] = [participant('anna')]): ConferenceStateView {
+  const me = participant('me', self);
+  return {
+    roomNumber: JOIN.roomNumber,
+    self: me,
+    participants: me.state === 'admitted' ? [me, ...others] : [],
+    waiting: [],
+    waitingCount: me.state === 'waiting' ? 1 : 0,
+    moderatorPresent: me.state === 'admitted',
+    locked: false,
+    activeSpeakerId: null,
+    settings: null,
+  };
+}
+
+/** Camera and microphone as the browser would give them (Node has neither). */
+function fakeMediaDevices() {
+  const getUserMedia = vi.fn(async (constraints: MediaStreamConstraints) => {
+    const tracks = [
+      ...(constraints.audio ? [new FakeMediaStreamTrack({ kind: 'audio' })] : []),
+      ...(constraints.video ? [new FakeMediaStreamTrack({ kind: 'video' })] : []),
+    ] as unknown as MediaStreamTrack[];
+    return {
+      getTracks: () => tracks,
+      getAudioTracks: () => tracks.filter((track) => track.kind === 'audio'),
+      getVideoTracks: () => tracks.filter((track) => track.kind === 'video'),
+    };
+  });
+  vi.stubGlobal('navigator', { mediaDevices: { getUserMedia } });
+  vi.stubGlobal('RTCPeerConnection', class {});
+  return getUserMedia;
+}
+
+function startSession(preferences: Partial<MediaPreferences> = {}) {
+  const socket = new FakeSocket();
+  const onTokenInvalid = vi.fn();
+  const session = new ConferenceSession(
+    JOIN,
+    { ...DEFAULT_MEDIA_PREFERENCES, ...preferences },
+    { onTokenInvalid, openSocket: () => socket as unknown as ConferenceSocket, createDevice: fakeDevice },
+  );
+  session.start();
+  return { socket, session, server: socket.server, onTokenInvalid };
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('ConferenceSession', () => {
+  it('connects with the token and, while waiting, sets up no media at all', async () => {
+    const { socket, session, server } = startSession();
+    socket.push('conference:state', state({ state: 'waiting', microphone: 'none', camera: 'none' }));
+    await FakeSocket.settle();
+
+    expect(session.connection).toBe('connected');
+    expect(session.view?.self.state).toBe('waiting');
+    expect(session.tiles).toEqual([]);
+    expect(server.sent).toEqual([]);
+  });
+
+  it('once admitted, runs the media flow and sends microphone and camera', async () => {
+    fakeMediaDevices();
+    const { socket, session, server } = startSession();
+    socket.push('conference:state', state());
+    await FakeSocket.settle();
+
+    expect(server.names().slice(0, 4)).toEqual([
+      'media:rtpCapabilities',
+      'media:setRtpCapabilities',
+      'media:createTransport',
+      'media:createTransport',
+    ]);
+    const sources = server.sent.filter(({ name }) => name === 'media:produce').map(({ payload }) => payload.source);
+    expect(sources).toEqual(['microphone', 'camera']);
+    expect(session.tiles.map((tile) => [tile.key, tile.muted, tile.track !== null])).toEqual([
+      ['camera:me', false, true],
+      ['camera:anna', false, false],
+    ]);
+    expect(session.mediaProblem).toBeNull();
+  });
+
+  it('joins muted and without camera when chosen so', async () => {
+    const getUserMedia = fakeMediaDevices();
+    const { socket, session, server } = startSession({ joinMuted: true, cameraOff: true });
+    socket.push('conference:state', state());
+    await FakeSocket.settle();
+
+    expect(getUserMedia).toHaveBeenCalledWith(expect.objectContaining({ video: false }));
+    expect(server.sent.filter(({ name }) => name === 'media:produce')).toHaveLength(1);
+    expect(server.last('media:setProducerPaused')).toEqual({ producerId: 'producer-microphone', paused: true });
+    expect(session.local.micMuted).toBe(true);
+    expect(session.tiles[0]).toMatchObject({ muted: true, track: null });
+  });
+
+  it('mutes and unmutes the microphone, and turns the camera off by closing its producer', async () => {
+    fakeMediaDevices();
+    const { socket, session, server } = startSession();
+    socket.push('conference:state', state());
+    await FakeSocket.settle();
+
+    await session.toggleMicrophone();
+    expect(server.last('media:setProducerPaused')).toEqual({ producerId: 'producer-microphone', paused: true });
+    expect(session.local.micMuted).toBe(true);
+    await session.toggleMicrophone();
+    expect(server.last('media:setProducerPaused')).toEqual({ producerId: 'producer-microphone', paused: false });
+
+    const camera = session.local.camera;
+    await session.toggleCamera();
+    expect(server.last('media:closeProducer')).toEqual({ producerId: 'producer-camera' });
+    expect(camera?.readyState).toBe('ended');
+    expect(session.local.camera).toBeNull();
+  });
+
+  it('follows a moderator’s mute without asking the server, and unmutes on request', async () => {
+    fakeMediaDevices();
+    const { socket, session, server } = startSession();
+    socket.push('conference:state', state());
+    await FakeSocket.settle();
+    const before = server.sent.length;
+
+    socket.push('conference:state', state({ microphone: 'muted', mutedByModerator: true }));
+    expect(session.local.micMuted).toBe(true);
+    expect(session.local.microphone?.enabled).toBe(false);
+    expect(server.sent.length).toBe(before);
+
+    await session.toggleMicrophone();
+    expect(server.last('media:setProducerPaused')).toEqual({ producerId: 'producer-microphone', paused: false });
+    // A state still showing the old mute does not mute again.
+    socket.push('conference:state', state({ microphone: 'muted', mutedByModerator: true }));
+    expect(session.local.micMuted).toBe(false);
+  });
+
+  it('receives others’ tracks, follows their pauses and closes them', async () => {
+    const { socket, session, server } = startSession();
+    socket.push('conference:state', state());
+    await FakeSocket.settle();
+
+    socket.push('media:newConsumer', fakeConsumerOffer('video', 'c-video'));
+    socket.push('media:newConsumer', fakeConsumerOffer('audio', 'c-audio'));
+    await FakeSocket.settle();
+    expect(session.remote.map(({ consumerId }) => consumerId)).toEqual(['c-video', 'c-audio']);
+    expect(server.sent.filter(({ name }) => name === 'media:resumeConsumer').map(({ payload }) => payload.consumerId)).toEqual([
+      'c-video',
+      'c-audio',
+    ]);
+    expect(session.tiles[1]).toMatchObject({ participantId: 'anna', consumerId: 'c-video' });
+    expect(session.tiles[1].track).not.toBeNull();
+
+    socket.push('media:consumerPaused', { consumerId: 'c-video', paused: true });
+    expect(session.tiles[1].track).toBeNull();
+
+    socket.push('media:consumerClosed', { consumerId: 'c-video' });
+    expect(session.remote.map(({ consumerId }) => consumerId)).toEqual(['c-audio']);
+  });
+
+  it('follows the active speaker', async () => {
+    const { socket, session } = startSession();
+    socket.push('conference:state', state());
+    socket.push('media:activeSpeaker', { participantId: 'anna' });
+    expect(session.tiles.find((tile) => tile.speaking)?.participantId).toBe('anna');
+  });
+
+  it('says "reconnecting" while the socket is down and rebuilds media after the reconnect', async () => {
+    const { socket, session, server } = startSession();
+    socket.push('conference:state', state());
+    socket.push('media:newConsumer', fakeConsumerOffer('audio', 'c-audio'));
+    await FakeSocket.settle();
+
+    socket.connected = false;
+    socket.push('disconnect', 'transport close');
+    expect(session.connection).toBe('reconnecting');
+    expect(session.remote).toEqual([]);
+
+    const requestsBefore = server.sent.length;
+    socket.connect();
+    socket.push('conference:state', state());
+    await FakeSocket.settle();
+    expect(session.connection).toBe('connected');
+    expect(server.names().slice(requestsBefore, requestsBefore + 2)).toEqual(['media:rtpCapabilities', 'media:setRtpCapabilities']);
+  });
+
+  it('rebuilds media when the server resets it', async () => {
+    const { socket, server } = startSession();
+    socket.push('conference:state', state());
+    await FakeSocket.settle();
+    const requestsBefore = server.sent.length;
+    socket.push('media:reset');
+    await FakeSocket.settle();
+    expect(server.names().slice(requestsBefore)).toContain('media:rtpCapabilities');
+  });
+
+  it('stops sending when sent back to the waiting room', async () => {
+    fakeMediaDevices();
+    const { socket, session } = startSession();
+    socket.push('conference:state', state());
+    await FakeSocket.settle();
+    const microphone = session.local.microphone;
+
+    socket.push('conference:state', state({ state: 'waiting', microphone: 'none', camera: 'none' }));
+    expect(microphone?.readyState).toBe('ended');
+    expect(session.tiles).toEqual([]);
+  });
+
+  it('shows the end, with its reason, and disconnects', async () => {
+    const { socket, session } = startSession();
+    socket.push('conference:state', state());
+    socket.push('conference:ended', { reason: 'ended-by-moderator' });
+    expect(session.ended).toBe('ended-by-moderator');
+    expect(session.connection).toBe('ended');
+    expect(socket.connected).toBe(false);
+  });
+
+  it('leaves on request', async () => {
+    const { session, server } = startSession();
+    await session.leave();
+    expect(server.names()).toContain('conference:leave');
+    expect(session.ended).toBe('left');
+  });
+
+  it('sends a refused token back to the join page', () => {
+    const { socket, session, onTokenInvalid } = startSession();
+    socket.push('connect_error', new Error('CONFERENCE_TOKEN_INVALID'));
+    expect(onTokenInvalid).toHaveBeenCalledWith('47110815');
+    expect(session.ended).toBeNull();
+  });
+
+  it('does not fight over the connection with another tab of the same participant', () => {
+    const { socket, session } = startSession();
+    socket.connected = false;
+    socket.push('disconnect', 'io server disconnect');
+    expect(session.connection).toBe('failed');
+    expect(session.refused).toEqual({ key: 'ui.conference.replaced' });
+    session.reconnect();
+    expect(session.connection).toBe('connected');
+    expect(session.refused).toBeNull();
+  });
+
+  it('sends moderator requests and shows their failure', async () => {
+    const { socket, session, server } = startSession();
+    socket.push('conference:state', state({ role: 'moderator' }));
+    await session.moderate('moderator:setLocked', { locked: true });
+    expect(server.last('moderator:setLocked')).toEqual({ locked: true });
+    expect(session.actionProblem).toBeNull();
+
+    server.failing.set('moderator:admitAll', 'MODERATOR_ONLY');
+    await session.moderate('moderator:admitAll', {});
+    expect(session.actionProblem).toMatchObject({ key: 'error.MODERATOR_ONLY' });
+  });
+});

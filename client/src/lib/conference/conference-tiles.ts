@@ -1,0 +1,77 @@
+import type { ConferenceRole, ParticipantView } from '@konferenz/shared';
+import type { RemoteMedia } from './remote-media';
+
+/** One tile of the video grid: a participant's camera (or their name when there is no video), or a shared screen. */
+export interface TileView {
+  /** Stable across updates: `camera:<participantId>` or `screen:<participantId>`. */
+  key: string;
+  participantId: string;
+  displayName: string;
+  role: ConferenceRole;
+  via: 'browser' | 'phone';
+  source: 'camera' | 'screen';
+  isSelf: boolean;
+  /** The video to show; null shows the name instead. */
+  track: MediaStreamTrack | null;
+  /** The remote video's consumer, whose rendered size is reported to the server. */
+  consumerId: string | null;
+  muted: boolean;
+  speaking: boolean;
+}
+
+export interface TileInputs {
+  /** Admitted participants, self included, in the server's order. */
+  participants: readonly ParticipantView[];
+  selfId: string;
+  remote: readonly RemoteMedia[];
+  localCamera: MediaStreamTrack | null;
+  localScreen: MediaStreamTrack | null;
+  /** Whether the own microphone sends nothing (muted, or no microphone at all). */
+  selfMuted: boolean;
+  activeSpeakerId: string | null;
+}
+
+/** Shared screens first (they carry the content), then everyone's camera tile. */
+export function buildTiles(inputs: TileInputs): TileView[] {
+  const { participants, selfId, remote, localCamera, localScreen, selfMuted, activeSpeakerId } = inputs;
+  const videoOf = (participantId: string, source: 'camera' | 'screen') =>
+    remote.find((media) => media.kind === 'video' && media.participantId === participantId && media.source === source);
+
+  const screens: TileView[] = [];
+  const cameras: TileView[] = [];
+  for (const participant of participants) {
+    const isSelf = participant.id === selfId;
+    const base = {
+      participantId: participant.id,
+      displayName: participant.displayName,
+      role: participant.role,
+      via: participant.via,
+      isSelf,
+      muted: isSelf ? selfMuted : participant.microphone !== 'on',
+      speaking: participant.id === activeSpeakerId,
+    };
+
+    const camera = isSelf ? null : videoOf(participant.id, 'camera');
+    cameras.push({
+      ...base,
+      key: `camera:${participant.id}`,
+      source: 'camera',
+      track: isSelf ? localCamera : camera && !camera.paused ? camera.track : null,
+      consumerId: camera?.consumerId ?? null,
+    });
+
+    const screen = isSelf ? null : videoOf(participant.id, 'screen');
+    const screenTrack = isSelf ? localScreen : screen && !screen.paused ? screen.track : null;
+    if (screenTrack || screen) {
+      screens.push({
+        ...base,
+        key: `screen:${participant.id}`,
+        source: 'screen',
+        speaking: false, // the highlight belongs to the person, on their camera tile
+        track: screenTrack,
+        consumerId: screen?.consumerId ?? null,
+      });
+    }
+  }
+  return [...screens, ...cameras];
+}

@@ -1,0 +1,148 @@
+import type { Problem } from '$lib/i18n.svelte';
+import { cameraConstraints, mediaDevicesAvailable, microphoneConstraints, openTracks } from './media-constraints';
+import type { MediaPreferences } from './media-preferences';
+import { MicrophoneLevelMeter } from './microphone-level-meter';
+
+export interface DeviceOption {
+  deviceId: string;
+  label: string;
+}
+
+function optionsOf(devices: MediaDeviceInfo[], kind: MediaDeviceKind): DeviceOption[] {
+  return devices
+    .filter((device) => device.kind === kind && device.deviceId !== '')
+    .map((device, index) => ({ deviceId: device.deviceId, label: device.label || `${kind} ${index + 1}` }));
+}
+
+/**
+ * The check before joining: which microphone and camera, a live level meter and a camera
+ * preview, and the choices "join muted" and "camera off". Holds the preview tracks while the
+ * page shows; the conference opens its own.
+ */
+export class DeviceCheck {
+  microphones = $state.raw<DeviceOption[]>([]);
+  cameras = $state.raw<DeviceOption[]>([]);
+  microphoneId = $state<string | null>(null);
+  cameraId = $state<string | null>(null);
+  joinMuted = $state(false);
+  cameraOff = $state(false);
+  audio = $state.raw<MediaStreamTrack | null>(null);
+  video = $state.raw<MediaStreamTrack | null>(null);
+  /** 0…1, see levelFromSamples. */
+  level = $state(0);
+  problem = $state<Problem | null>(null);
+  starting = $state(false);
+
+  #meter: MicrophoneLevelMeter | null = null;
+  #stopped = false;
+  readonly #onDeviceChange = () => void this.#listDevices();
+
+  constructor(preferences: MediaPreferences) {
+    this.microphoneId = preferences.microphoneId;
+    this.cameraId = preferences.cameraId;
+    this.joinMuted = preferences.joinMuted;
+    this.cameraOff = preferences.cameraOff;
+  }
+
+  async start(): Promise<void> {
+    if (!mediaDevicesAvailable()) {
+      this.problem = { key: 'ui.media.unsupported' };
+      return;
+    }
+    this.starting = true;
+    const opened = await openTracks(
+      microphoneConstraints(this.microphoneId),
+      this.cameraOff ? false : cameraConstraints(this.cameraId),
+    );
+    this.starting = false;
+    if (this.#stopped) {
+      opened.audio?.stop();
+      opened.video?.stop();
+      return;
+    }
+    this.problem = opened.problem;
+    this.#setAudio(opened.audio);
+    this.#setVideo(opened.video);
+    navigator.mediaDevices.addEventListener('devicechange', this.#onDeviceChange);
+    // Device names are only readable once access was granted, so list them afterwards.
+    await this.#listDevices();
+  }
+
+  async selectMicrophone(deviceId: string): Promise<void> {
+    this.microphoneId = deviceId;
+    this.#setAudio(null);
+    const opened = await openTracks(microphoneConstraints(deviceId), false);
+    if (this.#stopped) return opened.audio?.stop();
+    this.problem = opened.problem;
+    this.#setAudio(opened.audio);
+  }
+
+  async selectCamera(deviceId: string): Promise<void> {
+    this.cameraId = deviceId;
+    if (this.cameraOff) return;
+    await this.#openCamera();
+  }
+
+  async setCameraOff(off: boolean): Promise<void> {
+    this.cameraOff = off;
+    if (off) this.#setVideo(null);
+    else await this.#openCamera();
+  }
+
+  /** The choices to remember and to join with. */
+  preferences(displayName: string): MediaPreferences {
+    return {
+      microphoneId: this.microphoneId,
+      cameraId: this.cameraId,
+      joinMuted: this.joinMuted,
+      cameraOff: this.cameraOff,
+      displayName,
+    };
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (mediaDevicesAvailable()) navigator.mediaDevices.removeEventListener('devicechange', this.#onDeviceChange);
+    this.#setAudio(null);
+    this.#setVideo(null);
+  }
+
+  async #openCamera(): Promise<void> {
+    this.#setVideo(null);
+    const opened = await openTracks(false, cameraConstraints(this.cameraId));
+    if (this.#stopped || this.cameraOff) return opened.video?.stop();
+    this.problem = opened.problem;
+    this.#setVideo(opened.video);
+  }
+
+  async #listDevices(): Promise<void> {
+    try {
+      const devices = await navigator.mediaDevices.enumerateDevices();
+      this.microphones = optionsOf(devices, 'audioinput');
+      this.cameras = optionsOf(devices, 'videoinput');
+    } catch {
+      // keep the lists as they are
+    }
+  }
+
+  #setAudio(track: MediaStreamTrack | null): void {
+    this.#meter?.stop();
+    this.#meter = null;
+    this.audio?.stop();
+    this.audio = track;
+    this.level = 0;
+    if (!track) return;
+    this.microphoneId = track.getSettings().deviceId ?? this.microphoneId;
+    try {
+      this.#meter = new MicrophoneLevelMeter(track, (level) => (this.level = level), 50);
+    } catch {
+      this.#meter = null;
+    }
+  }
+
+  #setVideo(track: MediaStreamTrack | null): void {
+    this.video?.stop();
+    this.video = track;
+    if (track) this.cameraId = track.getSettings().deviceId ?? this.cameraId;
+  }
+}

@@ -1,0 +1,138 @@
+import type { MediaSource } from '@konferenz/shared';
+import type { Problem } from '$lib/i18n.svelte';
+import { SpeakingWhileMutedDetector } from './audio-level';
+import { cameraConstraints, mediaDevicesAvailable, mediaProblem, microphoneConstraints, openTracks } from './media-constraints';
+import type { MediaPreferences } from './media-preferences';
+import { MicrophoneLevelMeter } from './microphone-level-meter';
+
+/**
+ * This participant's own microphone, camera and shared screen: opening and stopping the tracks,
+ * the muted flag and the "speaking while muted" detection. What is sent of them is the media
+ * session's business.
+ */
+export class LocalMedia {
+  microphone = $state.raw<MediaStreamTrack | null>(null);
+  camera = $state.raw<MediaStreamTrack | null>(null);
+  screen = $state.raw<MediaStreamTrack | null>(null);
+  micMuted = $state(false);
+  /** Loud microphone while muted, for long enough to be speech. */
+  speakingWhileMuted = $state(false);
+
+  readonly #preferences: MediaPreferences;
+  readonly #onEnded: (source: MediaSource) => void;
+  readonly #detector = new SpeakingWhileMutedDetector();
+  #meter: MicrophoneLevelMeter | null = null;
+  #opened = false;
+
+  /** `onEnded`: a track stopped by itself (device unplugged, the browser's "stop sharing"). */
+  constructor(preferences: MediaPreferences, onEnded: (source: MediaSource) => void) {
+    this.#preferences = preferences;
+    this.#onEnded = onEnded;
+    this.micMuted = preferences.joinMuted;
+  }
+
+  /** Whether nothing is sent from the microphone: muted, or there is none. */
+  get silent(): boolean {
+    return this.micMuted || !this.microphone;
+  }
+
+  /** Opens microphone and (unless the participant chose "camera off") camera, once per conference. */
+  async openInitial(): Promise<Problem | null> {
+    if (this.#opened) return null;
+    this.#opened = true;
+    const opened = await openTracks(
+      microphoneConstraints(this.#preferences.microphoneId),
+      this.#preferences.cameraOff ? false : cameraConstraints(this.#preferences.cameraId),
+    );
+    if (opened.audio) this.#setMicrophone(opened.audio);
+    if (opened.video) this.#setCamera(opened.video);
+    return opened.problem;
+  }
+
+  async openMicrophone(): Promise<Problem | null> {
+    const opened = await openTracks(microphoneConstraints(this.#preferences.microphoneId), false);
+    if (opened.audio) this.#setMicrophone(opened.audio);
+    return opened.problem;
+  }
+
+  async openCamera(): Promise<Problem | null> {
+    const opened = await openTracks(false, cameraConstraints(this.#preferences.cameraId));
+    if (opened.video) this.#setCamera(opened.video);
+    return opened.problem;
+  }
+
+  async openScreen(): Promise<Problem | null> {
+    if (!mediaDevicesAvailable() || !navigator.mediaDevices.getDisplayMedia) return { key: 'ui.media.screenUnsupported' };
+    try {
+      const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+      const track = stream.getVideoTracks()[0];
+      if (!track) return { key: 'ui.media.screenFailed' };
+      track.contentHint = 'detail';
+      track.addEventListener('ended', () => this.#ended('screen', track));
+      this.screen = track;
+      return null;
+    } catch (error) {
+      // Cancelling the browser's picker is not a problem worth a message.
+      if ((error as { name?: string }).name === 'NotAllowedError') return null;
+      return mediaProblem(error);
+    }
+  }
+
+  closeCamera(): void {
+    this.camera?.stop();
+    this.camera = null;
+  }
+
+  closeScreen(): void {
+    this.screen?.stop();
+    this.screen = null;
+  }
+
+  setMicMuted(muted: boolean): void {
+    this.micMuted = muted;
+    if (!muted) this.speakingWhileMuted = false;
+  }
+
+  /** Stops every track (leaving the conference, back to the waiting room). Opening starts afresh. */
+  stop(): void {
+    this.#meter?.stop();
+    this.#meter = null;
+    this.microphone?.stop();
+    this.microphone = null;
+    this.closeCamera();
+    this.closeScreen();
+    this.speakingWhileMuted = false;
+    this.#opened = false;
+  }
+
+  #setMicrophone(track: MediaStreamTrack): void {
+    this.#meter?.stop();
+    this.microphone?.stop();
+    this.microphone = track;
+    track.addEventListener('ended', () => this.#ended('microphone', track));
+    try {
+      this.#meter = new MicrophoneLevelMeter(track, (level) => {
+        this.speakingWhileMuted = this.#detector.update(level, this.micMuted, performance.now());
+      });
+    } catch {
+      this.#meter = null; // no Web Audio: no hint, everything else works
+    }
+  }
+
+  #setCamera(track: MediaStreamTrack): void {
+    this.camera?.stop();
+    this.camera = track;
+    track.addEventListener('ended', () => this.#ended('camera', track));
+  }
+
+  #ended(source: MediaSource, track: MediaStreamTrack): void {
+    if (source === 'microphone' && this.microphone === track) {
+      this.#meter?.stop();
+      this.#meter = null;
+      this.microphone = null;
+    } else if (source === 'camera' && this.camera === track) this.camera = null;
+    else if (source === 'screen' && this.screen === track) this.screen = null;
+    else return;
+    this.#onEnded(source);
+  }
+}
