@@ -13,6 +13,13 @@ export interface WorkerPoolOptions {
   /** UDP/TCP port range for transports that do not use a WebRtcServer. */
   rtcMinPort?: number;
   rtcMaxPort?: number;
+  /**
+   * Prepares each worker (the first ones and every replacement) before it
+   * joins the pool, so per-worker state such as a WebRtcServer on a fixed port
+   * exists whenever the pool hands the worker out. If it rejects, the worker is
+   * closed and its start fails: `create` rejects, a replacement is retried.
+   */
+  setUpWorker?: (worker: types.Worker, index: number) => Promise<void>;
 }
 
 export interface WorkerPoolEvents {
@@ -45,16 +52,23 @@ const RETRY_MAX_MS = 30_000;
 export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly #mediasoup: ReturnType<typeof loadMediasoup>;
   readonly #settings: types.WorkerSettings;
+  readonly #setUpWorker: WorkerPoolOptions['setUpWorker'];
   // A slot is undefined while its replacement is being (re)tried.
   readonly #slots: (types.Worker | undefined)[];
   readonly #load = new WeakMap<types.Worker, Load>();
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   #closed = false;
 
-  private constructor(mediasoup: ReturnType<typeof loadMediasoup>, settings: types.WorkerSettings, size: number) {
+  private constructor(
+    mediasoup: ReturnType<typeof loadMediasoup>,
+    settings: types.WorkerSettings,
+    size: number,
+    setUpWorker: WorkerPoolOptions['setUpWorker'],
+  ) {
     super();
     this.#mediasoup = mediasoup;
     this.#settings = settings;
+    this.#setUpWorker = setUpWorker;
     this.#slots = new Array<types.Worker | undefined>(size).fill(undefined);
   }
 
@@ -69,7 +83,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       ...(options.rtcMinPort !== undefined && { rtcMinPort: options.rtcMinPort }),
       ...(options.rtcMaxPort !== undefined && { rtcMaxPort: options.rtcMaxPort }),
     };
-    const pool = new WorkerPool(loadMediasoup(), settings, size);
+    const pool = new WorkerPool(loadMediasoup(), settings, size, options.setUpWorker);
     try {
       // Started in parallel: each worker is its own process.
       await Promise.all(pool.#slots.map((_, index) => pool.#startWorker(index)));
@@ -90,7 +104,10 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
 
   /** Live workers, in slot order (a slot being refilled is skipped). */
   get workers(): types.Worker[] {
-    return this.#slots.filter((w): w is types.Worker => w !== undefined);
+    // A dead worker still holds its slot while mediasoup closes its routers,
+    // before 'died' reaches the pool; the closed check keeps it out of reach of
+    // a router that wants to move elsewhere in that moment.
+    return this.#slots.filter((w): w is types.Worker => w !== undefined && !w.closed);
   }
 
   /**
@@ -130,6 +147,12 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
 
   async #startWorker(index: number): Promise<types.Worker> {
     const worker = await this.#mediasoup.createWorker(this.#settings);
+    try {
+      await this.#setUpWorker?.(worker, index);
+    } catch (error) {
+      worker.close();
+      throw error;
+    }
     if (this.#closed) {
       // close() ran while this worker was starting: do not leak the process.
       worker.close();

@@ -1,43 +1,17 @@
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import { once } from 'node:events';
 
 import type { types } from 'mediasoup';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { WorkerPool, mediasoupWorkerBinaryPath } from '../src';
-
-// Everything in this file stays on the loopback interface.
-const LOOPBACK = '127.0.0.1';
+import { LOOPBACK, freeLoopbackPorts } from './support/loopback';
 
 const mediaCodecs: types.RtpCodecCapability[] = [
   { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
   { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, parameters: {} },
 ];
-
-/** A port that is free on loopback for both UDP and TCP right now. */
-async function freeLoopbackPort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const udp = dgram.createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
-      udp.bind(0, LOOPBACK, resolve);
-    });
-    const port = udp.address().port;
-    const tcp = net.createServer();
-    const tcpFree = await new Promise<boolean>((resolve) => {
-      tcp.once('error', () => resolve(false));
-      tcp.listen(port, LOOPBACK, () => resolve(true));
-    });
-    udp.close();
-    if (tcpFree) {
-      await new Promise<void>((resolve) => tcp.close(() => resolve()));
-      return port;
-    }
-  }
-  throw new Error('no free loopback port found');
-}
 
 let pool: WorkerPool | undefined;
 
@@ -63,7 +37,7 @@ describe('WorkerPool', () => {
     expect(mimeTypes).toContain('audio/opus');
     expect(mimeTypes).toContain('video/VP8');
 
-    const port = await freeLoopbackPort();
+    const port = await freeLoopbackPorts();
     const webRtcServer = await worker.createWebRtcServer({
       listenInfos: [
         { protocol: 'udp', ip: LOOPBACK, port },
@@ -117,6 +91,49 @@ describe('WorkerPool', () => {
     // The replacement is a working worker.
     const router = await replacedEvent.worker.createRouter({ mediaCodecs });
     expect(router.closed).toBe(false);
+  });
+
+  it('sets up every worker, replacements included, before handing it out', async () => {
+    const setUp: Array<{ pid: number; index: number }> = [];
+    pool = await WorkerPool.create({
+      numWorkers: 2,
+      logLevel: 'error',
+      setUpWorker: async (worker, index) => {
+        setUp.push({ pid: worker.pid, index });
+      },
+    });
+    expect(setUp.map((s) => s.index).sort()).toEqual([0, 1]);
+    const victim = pool.workers[1]!;
+    const replaced = once(pool, 'workerreplaced');
+    process.kill(victim.pid, 'SIGKILL');
+    const [{ worker }] = await replaced;
+    expect(setUp.at(-1)).toEqual({ pid: worker.pid, index: 1 });
+  });
+
+  it('fails to start when setting up a worker fails, leaving no worker running', async () => {
+    const started: types.Worker[] = [];
+    await expect(
+      WorkerPool.create({
+        numWorkers: 1,
+        logLevel: 'error',
+        setUpWorker: async (worker) => {
+          started.push(worker);
+          throw new Error('port taken');
+        },
+      }),
+    ).rejects.toThrow('port taken');
+    expect(started).toHaveLength(1);
+    expect(started[0]!.closed).toBe(true);
+  });
+
+  it('hands out no worker that is dying', async () => {
+    pool = await WorkerPool.create({ numWorkers: 2, logLevel: 'error' });
+    const [first, second] = pool.workers as [types.Worker, types.Worker];
+    const router = await first.createRouter({ mediaCodecs });
+    // mediasoup closes a dead worker's routers before the pool hears of the death.
+    const seen = new Promise<types.Worker[]>((resolve) => router.once('workerclose', () => resolve(pool!.workers)));
+    process.kill(first.pid, 'SIGKILL');
+    expect(await seen).toEqual([second]);
   });
 });
 

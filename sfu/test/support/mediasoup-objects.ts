@@ -1,0 +1,45 @@
+import type { types } from 'mediasoup';
+
+import { loadMediasoup } from '../../src';
+
+/**
+ * The workers, transports and consumers mediasoup creates in this test file, seen
+ * through mediasoup's observer API. MediaRoom hides its mediasoup objects on
+ * purpose; tests look at them here instead of through a test-only API.
+ */
+export class MediasoupObjects {
+  readonly workers: types.Worker[] = [];
+  readonly #withWebRtcServer = new WeakSet<types.Worker>();
+  readonly #workerOfTransport = new Map<string, types.Worker>();
+  readonly #consumers = new Map<string, types.Consumer>();
+
+  constructor() {
+    loadMediasoup().observer.on('newworker', (worker) => {
+      this.workers.push(worker);
+      worker.observer.on('newwebrtcserver', () => this.#withWebRtcServer.add(worker));
+      worker.observer.on('newrouter', (router) => {
+        router.observer.on('newtransport', (transport) => {
+          this.#workerOfTransport.set(transport.id, worker);
+          transport.observer.on('newconsumer', (consumer) => this.#consumers.set(consumer.id, consumer));
+        });
+      });
+    });
+  }
+
+  hasWebRtcServer(worker: types.Worker): boolean {
+    return this.#withWebRtcServer.has(worker);
+  }
+
+  consumer(consumerId: string): types.Consumer {
+    const consumer = this.#consumers.get(consumerId);
+    if (!consumer) throw new Error(`no consumer ${consumerId}`);
+    return consumer;
+  }
+
+  /** The worker whose router holds a transport, i.e. the worker a room runs on. */
+  workerOfTransport(transportId: string): types.Worker {
+    const worker = this.#workerOfTransport.get(transportId);
+    if (!worker) throw new Error(`no transport ${transportId}`);
+    return worker;
+  }
+}
