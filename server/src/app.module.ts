@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
+import { ConferenceModule } from './conference/conference.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { CsrfMiddleware } from './common/csrf.middleware';
 import type { AppConfig } from './config/app-config';
@@ -19,6 +20,7 @@ export class AppModule implements NestModule {
         MongooseModule.forRoot(config.database.uri, { serverSelectionTimeoutMS: 10_000 }),
         AuthModule,
         AccountsModule,
+        ConferenceModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
     };

@@ -1,4 +1,15 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { ADMISSION_POLICIES, MODERATOR_LEAVES_POLICIES, type AdmissionPolicy, type ModeratorLeavesPolicy } from '@konferenz/shared';
+
+@Schema({ _id: false, versionKey: false })
+export class RoomSettingsRecord {
+  @Prop({ type: String, enum: ADMISSION_POLICIES, default: 'all-on-moderator' })
+  admission!: AdmissionPolicy;
+
+  @Prop({ type: String, enum: MODERATOR_LEAVES_POLICIES, default: 'continue' })
+  moderatorLeaves!: ModeratorLeavesPolicy;
+}
+const RoomSettingsRecordSchema = SchemaFactory.createForClass(RoomSettingsRecord);
 
 /**
  * The customer's permanent conference room, embedded in the account so registration is one
@@ -23,6 +34,10 @@ export class PersonalRoom {
 
   @Prop({ type: Date, default: null })
   retiredAt!: Date | null;
+
+  /** Absent on rooms created before settings existed: DEFAULT_ROOM_SETTINGS apply. */
+  @Prop({ type: RoomSettingsRecordSchema })
+  settings?: RoomSettingsRecord;
 }
 
 export const PersonalRoomSchema = SchemaFactory.createForClass(PersonalRoom);

@@ -22,10 +22,14 @@ const DUPLICATE_KEY = 11000;
 export class AttemptLimiter {
   constructor(@InjectModel(AttemptCounter.name) private readonly counters: Model<AttemptCounter>) {}
 
+  async isLocked(key: string, now = new Date()): Promise<boolean> {
+    const counter = await this.counters.findOne({ key }, { lockedUntil: 1 }).lean();
+    return !!counter?.lockedUntil && counter.lockedUntil > now;
+  }
+
   /** Counts one attempt; false when the key is locked or this attempt exceeds its budget. */
   async consume(key: string, policy: AttemptPolicy, now = new Date()): Promise<boolean> {
-    const existing = await this.counters.findOne({ key }, { lockedUntil: 1 }).lean();
-    if (existing?.lockedUntil && existing.lockedUntil > now) return false;
+    if (await this.isLocked(key, now)) return false;
     const attempts = await this.#increment(key, policy.windowMs, now);
     if (attempts <= policy.maxAttempts) return true;
     const lockoutMs = typeof policy.lockoutMs === 'number' ? policy.lockoutMs : policy.lockoutMs(attempts);

@@ -1,0 +1,274 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { MediaPlane } from '@konferenz/sfu';
+import type { ConferenceEndReason, ConferenceRequest, ConferenceRequestName, ConferenceResponses } from '@konferenz/shared';
+import { ApiException } from '../common/api-exception';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { RoomAccess } from '../rooms/room-access.service';
+import { Conference, NO_MEDIA, type Participant } from './conference';
+import type { JoinClaims } from './join-token';
+import { MEDIA_PLANE } from './media-plane.provider';
+import type { ParticipantConnection } from './participant-connection';
+import { RoomMediaSession, type MediaRequestName, type MediaSessionHooks } from './room-media-session';
+
+interface LiveConference {
+  conference: Conference;
+  media?: Promise<RoomMediaSession>;
+}
+
+type ModeratorRequestName = Extract<ConferenceRequestName, `moderator:${string}`>;
+
+/**
+ * The single source of truth for every live conference: who is in, who waits, who moderates,
+ * and the timers that decide what a dropped connection means. Browsers reach it through the
+ * gateway, phones (next) through the SIP gateway; both hand over a ParticipantConnection.
+ * All state sits behind this class, so moving it to a shared store later changes nothing else.
+ */
+@Injectable()
+export class ConferenceService implements OnModuleDestroy {
+  readonly #logger = new Logger('Conference');
+  readonly #live = new Map<string, LiveConference>();
+  readonly #connections = new Map<string, ParticipantConnection>();
+  readonly #graceTimers = new Map<string, NodeJS.Timeout>();
+  /** Tokens issued before a conference ended, or to a removed participant, no longer let anyone in. */
+  readonly #endedAt = new Map<string, number>();
+  readonly #removed = new Set<string>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(MEDIA_PLANE) private readonly plane: MediaPlane,
+    private readonly access: RoomAccess,
+  ) {
+    plane.on('roomReset', (roomNumber: string) => this.#mediaReset(roomNumber));
+  }
+
+  /** A token stops working when its holder was removed or its conference ended after it was issued. */
+  isAdmissible(claims: JoinClaims): boolean {
+    return !this.#removed.has(claims.pid) && (this.#endedAt.get(claims.room) ?? 0) <= claims.iat;
+  }
+
+  isLocked(roomNumber: string): boolean {
+    return this.#live.get(roomNumber)?.conference.locked ?? false;
+  }
+
+  async connect(claims: JoinClaims, connection: ParticipantConnection, via: Participant['via'] = 'browser'): Promise<void> {
+    if (!this.isAdmissible(claims)) throw new ApiException('CONFERENCE_TOKEN_INVALID');
+    const live = this.#live.get(claims.room) ?? (await this.#open(claims.room));
+    const known = live.conference.find(claims.pid);
+    live.conference.arrive({ id: claims.pid, displayName: claims.name, role: claims.role, via });
+    this.#cancelGrace(claims.pid);
+    const previous = this.#connections.get(claims.pid);
+    this.#connections.set(claims.pid, connection);
+    if (previous && previous.id !== connection.id) previous.close();
+    // A returning participant sets up media afresh on the new connection.
+    if (known && live.media) (await live.media).closePeer(claims.pid);
+    this.#broadcast(live);
+  }
+
+  /** The connection dropped: the participant stays listed for the grace period, then leaves. */
+  disconnected(participantId: string, connectionId: string): void {
+    if (this.#connections.get(participantId)?.id !== connectionId) return;
+    this.#connections.delete(participantId);
+    const live = this.#liveOf(participantId);
+    const participant = live?.conference.find(participantId);
+    if (!live || !participant) return;
+    participant.connected = false;
+    this.#broadcast(live);
+    this.#graceTimers.set(
+      participantId,
+      setTimeout(() => void this.#remove(participantId, null), this.config.conference.moderatorGraceMs),
+    );
+  }
+
+  async request<N extends ConferenceRequestName>(participantId: string, name: N, payload: ConferenceRequest<N>): Promise<ConferenceResponses[N]> {
+    const live = this.#liveOf(participantId);
+    const participant = live?.conference.find(participantId);
+    if (!live || !participant) throw new ApiException('CONFERENCE_TOKEN_INVALID');
+    if (name === 'conference:leave') {
+      await this.#remove(participantId, 'left');
+      return {} as ConferenceResponses[N];
+    }
+    if (name.startsWith('moderator:')) {
+      if (participant.role !== 'moderator') throw new ApiException('MODERATOR_ONLY');
+      await this.#moderate(live, name as ModeratorRequestName, payload as never);
+      return {} as ConferenceResponses[N];
+    }
+    if (participant.state !== 'admitted') throw new ApiException('NOT_ADMITTED');
+    const media = await this.#media(live);
+    const response = await media.request(participantId, name as MediaRequestName, payload as never);
+    if (name === 'media:setProducerPaused' && !(payload as ConferenceRequest<'media:setProducerPaused'>).paused) {
+      participant.mutedByModerator = false;
+    }
+    return response as ConferenceResponses[N];
+  }
+
+  onModuleDestroy(): void {
+    for (const timer of this.#graceTimers.values()) clearTimeout(timer);
+  }
+
+  async #open(roomNumber: string): Promise<LiveConference> {
+    const live: LiveConference = { conference: new Conference(roomNumber, await this.access.settings(roomNumber)) };
+    // Another participant may have opened it while the settings loaded.
+    const existing = this.#live.get(roomNumber);
+    if (existing) return existing;
+    this.#live.set(roomNumber, live);
+    return live;
+  }
+
+  async #moderate(live: LiveConference, name: ModeratorRequestName, payload: ConferenceRequest<ModeratorRequestName>): Promise<void> {
+    const { conference } = live;
+    const target = 'participantId' in payload ? conference.find(payload.participantId) : undefined;
+    switch (name) {
+      case 'moderator:mute':
+        if (target) await this.#mute(live, target);
+        break;
+      case 'moderator:muteAll':
+        for (const participant of conference.participants) {
+          if (participant.role !== 'moderator' && participant.state === 'admitted') await this.#mute(live, participant);
+        }
+        break;
+      case 'moderator:remove':
+        if (target && target.role !== 'moderator') {
+          this.#removed.add(target.id);
+          await this.#remove(target.id, 'removed');
+        }
+        return;
+      case 'moderator:setLocked':
+        conference.locked = (payload as ConferenceRequest<'moderator:setLocked'>).locked;
+        break;
+      case 'moderator:admit':
+        if (target) conference.admit(target.id);
+        break;
+      case 'moderator:admitAll':
+        conference.admitAll();
+        break;
+      case 'moderator:end':
+        await this.#end(live, 'ended-by-moderator');
+        return;
+      default: {
+        const unhandled: never = name;
+        throw new Error(`Unhandled moderator request ${String(unhandled)}`);
+      }
+    }
+    this.#broadcast(live);
+  }
+
+  async #mute(live: LiveConference, participant: Participant): Promise<void> {
+    participant.mutedByModerator = true;
+    if (live.media) await (await live.media).muteMicrophone(participant.id);
+  }
+
+  /** `reason` null: the grace period ran out, the connection is already gone. */
+  async #remove(participantId: string, reason: ConferenceEndReason | null): Promise<void> {
+    this.#cancelGrace(participantId);
+    const live = this.#liveOf(participantId);
+    if (!live) return;
+    const connection = this.#connections.get(participantId);
+    this.#connections.delete(participantId);
+    if (reason && connection) {
+      connection.send('conference:ended', { reason });
+      connection.close();
+    }
+    if (live.media) (await live.media).closePeer(participantId);
+    const lastModeratorLeft = live.conference.depart(participantId);
+    if (live.conference.isEmpty) return this.#close(live);
+    if (lastModeratorLeft) await this.#applyModeratorLeavesPolicy(live);
+    if (this.#live.has(live.conference.roomNumber)) this.#broadcast(live);
+  }
+
+  async #applyModeratorLeavesPolicy(live: LiveConference): Promise<void> {
+    switch (live.conference.settings.moderatorLeaves) {
+      case 'continue':
+        return;
+      case 'end':
+        return this.#end(live, 'moderator-left');
+      case 'back-to-waiting': {
+        const sent = live.conference.sendBackToWaiting();
+        if (live.media) {
+          const media = await live.media;
+          for (const participant of sent) media.closePeer(participant.id);
+        }
+        return;
+      }
+    }
+  }
+
+  async #end(live: LiveConference, reason: ConferenceEndReason): Promise<void> {
+    this.#endedAt.set(live.conference.roomNumber, Date.now());
+    for (const participant of live.conference.participants) {
+      this.#cancelGrace(participant.id);
+      const connection = this.#connections.get(participant.id);
+      this.#connections.delete(participant.id);
+      connection?.send('conference:ended', { reason });
+      connection?.close();
+    }
+    await this.#close(live);
+  }
+
+  async #close(live: LiveConference): Promise<void> {
+    this.#live.delete(live.conference.roomNumber);
+    if (live.media) (await live.media).close();
+  }
+
+  #media(live: LiveConference): Promise<RoomMediaSession> {
+    if (live.media) return live.media;
+    const hooks: MediaSessionHooks = {
+      receivers: () => this.#receivers(live),
+      send: (peerId, event, ...payload) => this.#connections.get(peerId)?.send(event, ...payload),
+      mediaChanged: () => this.#broadcast(live),
+      activeSpeaker: (peerId) => {
+        live.conference.activeSpeakerId = peerId;
+        for (const receiver of this.#receivers(live)) this.#connections.get(receiver)?.send('media:activeSpeaker', { participantId: peerId });
+      },
+    };
+    const opening = this.plane.room(live.conference.roomNumber).then((room) => {
+      // The SFU gives up a room it could not move to a live worker: the next request opens a new one.
+      room.once('close', () => {
+        if (live.media !== opening) return;
+        live.media = undefined;
+        this.#mediaReset(live.conference.roomNumber);
+      });
+      return new RoomMediaSession(room, hooks, this.config.turn);
+    });
+    live.media = opening;
+    opening.catch((error: Error) => {
+      this.#logger.error(`Media for room ${live.conference.roomNumber} failed: ${error.message}`);
+      live.media = undefined;
+    });
+    return opening;
+  }
+
+  #receivers(live: LiveConference): string[] {
+    return live.conference.participants
+      .filter((participant) => participant.state === 'admitted' && this.#connections.has(participant.id))
+      .map((participant) => participant.id);
+  }
+
+  /** The room's media were rebuilt: every producer is gone, browsers set up media again. */
+  #mediaReset(roomNumber: string): void {
+    const live = this.#live.get(roomNumber);
+    if (!live) return;
+    for (const receiver of this.#receivers(live)) this.#connections.get(receiver)?.send('media:reset');
+    this.#broadcast(live);
+  }
+
+  #broadcast(live: LiveConference): void {
+    void (async () => {
+      const media = live.media ? await live.media.catch(() => undefined) : undefined;
+      const mediaOf = (id: string) => media?.summary(id) ?? NO_MEDIA;
+      for (const participant of live.conference.participants) {
+        this.#connections.get(participant.id)?.send('conference:state', live.conference.view(participant.id, mediaOf));
+      }
+    })();
+  }
+
+  #liveOf(participantId: string): LiveConference | undefined {
+    for (const live of this.#live.values()) if (live.conference.find(participantId)) return live;
+    return undefined;
+  }
+
+  #cancelGrace(participantId: string): void {
+    clearTimeout(this.#graceTimers.get(participantId));
+    this.#graceTimers.delete(participantId);
+  }
+}

@@ -1,0 +1,86 @@
+import { DEFAULT_ROOM_SETTINGS, type RoomSettings } from '@konferenz/shared';
+import { describe, expect, it } from 'vitest';
+import { ApiException } from '../common/api-exception';
+import { Conference, NO_MEDIA } from './conference';
+
+const guest = (id: string) => ({ id, displayName: id, role: 'participant' as const, via: 'browser' as const });
+const host = (id: string) => ({ id, displayName: id, role: 'moderator' as const, via: 'browser' as const });
+const room = (settings: Partial<RoomSettings> = {}) => new Conference('46792069', { ...DEFAULT_ROOM_SETTINGS, ...settings });
+const states = (conference: Conference) => Object.fromEntries(conference.participants.map((p) => [p.id, p.state]));
+
+describe('Conference (the waiting room rules)', () => {
+  it('queues guests until the moderator arrives, then admits everyone waiting at once', () => {
+    const conference = room();
+    expect(conference.arrive(guest('a'))).toEqual([]);
+    expect(conference.arrive(guest('b'))).toEqual([]);
+    expect(states(conference)).toEqual({ a: 'waiting', b: 'waiting' });
+    const admitted = conference.arrive(host('m'));
+    expect(admitted.map((p) => p.id).sort()).toEqual(['a', 'b', 'm']);
+    expect(states(conference)).toEqual({ a: 'admitted', b: 'admitted', m: 'admitted' });
+  });
+
+  it('lets guests straight in while a moderator is there', () => {
+    const conference = room();
+    conference.arrive(host('m'));
+    expect(conference.arrive(guest('c')).map((p) => p.id)).toEqual(['c']);
+  });
+
+  it('with manual admission, the moderator admits one by one or all at once', () => {
+    const conference = room({ admission: 'manual' });
+    conference.arrive(guest('a'));
+    conference.arrive(guest('b'));
+    conference.arrive(host('m'));
+    expect(states(conference)).toEqual({ a: 'waiting', b: 'waiting', m: 'admitted' });
+    conference.arrive(guest('c'));
+    expect(conference.find('c')!.state).toBe('waiting');
+    expect(conference.admit('a').map((p) => p.id)).toEqual(['a']);
+    expect(conference.admitAll().map((p) => p.id).sort()).toEqual(['b', 'c']);
+  });
+
+  it('a locked room turns away new guests but keeps those waiting and lets moderators in', () => {
+    const conference = room();
+    conference.arrive(guest('a'));
+    conference.locked = true;
+    expect(() => conference.arrive(guest('b'))).toThrow(ApiException);
+    expect(conference.find('a')!.state).toBe('waiting');
+    conference.arrive(host('m'));
+    expect(conference.find('a')!.state).toBe('admitted');
+  });
+
+  it('a returning participant keeps their place instead of queueing again', () => {
+    const conference = room();
+    conference.arrive(host('m'));
+    conference.arrive(guest('a'));
+    conference.find('a')!.connected = false;
+    conference.locked = true;
+    expect(conference.arrive(guest('a'))).toEqual([]);
+    expect(conference.find('a')).toMatchObject({ state: 'admitted', connected: true });
+  });
+
+  it('reports the last moderator leaving, and can send guests back to the queue', () => {
+    const conference = room();
+    conference.arrive(host('m1'));
+    conference.arrive(host('m2'));
+    conference.arrive(guest('a'));
+    expect(conference.depart('m1')).toBe(false);
+    expect(conference.depart('m2')).toBe(true);
+    expect(conference.sendBackToWaiting().map((p) => p.id)).toEqual(['a']);
+    expect(conference.find('a')!.state).toBe('waiting');
+  });
+
+  it('shows the waiting list to moderators only, and nothing of the conference to those waiting', () => {
+    const conference = room({ admission: 'manual' });
+    conference.arrive(host('m'));
+    conference.arrive(guest('a'));
+    const media = () => ({ microphone: 'on' as const, camera: 'off' as const, screen: false });
+    const moderatorView = conference.view('m', media);
+    expect(moderatorView.waiting.map((p) => p.id)).toEqual(['a']);
+    expect(moderatorView.settings).toEqual({ admission: 'manual', moderatorLeaves: 'continue' });
+    const guestView = conference.view('a', media);
+    expect(guestView.participants).toEqual([]);
+    expect(guestView.waiting).toEqual([]);
+    expect(guestView.waitingCount).toBe(1);
+    expect(guestView.self).toMatchObject({ state: 'waiting', ...NO_MEDIA });
+    expect(guestView.settings).toBeNull();
+  });
+});

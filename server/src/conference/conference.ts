@@ -1,0 +1,126 @@
+import type { ConferenceRole, ConferenceStateView, ParticipantState, ParticipantView, RoomSettings } from '@konferenz/shared';
+import { ApiException } from '../common/api-exception';
+
+export interface Participant {
+  readonly id: string;
+  readonly displayName: string;
+  readonly role: ConferenceRole;
+  readonly via: 'browser' | 'phone';
+  state: ParticipantState;
+  /** False while a dropped connection may still come back (the reconnect grace period). */
+  connected: boolean;
+  mutedByModerator: boolean;
+}
+
+export type MediaSummary = Pick<ParticipantView, 'microphone' | 'camera' | 'screen'>;
+export const NO_MEDIA: MediaSummary = { microphone: 'none', camera: 'none', screen: false };
+
+/**
+ * Who is in one conference and who waits: the rules of the seed's waiting room (Warteschlange)
+ * and of the moderator's controls, with no sockets, media or timers, so browser and phone
+ * participants go through exactly the same rules.
+ */
+export class Conference {
+  locked = false;
+  activeSpeakerId: string | null = null;
+  readonly #participants = new Map<string, Participant>();
+
+  constructor(
+    readonly roomNumber: string,
+    public settings: RoomSettings,
+  ) {}
+
+  get participants(): Participant[] {
+    return [...this.#participants.values()];
+  }
+
+  get isEmpty(): boolean {
+    return this.#participants.size === 0;
+  }
+
+  get moderatorPresent(): boolean {
+    return this.participants.some((participant) => participant.role === 'moderator');
+  }
+
+  find(id: string): Participant | undefined {
+    return this.#participants.get(id);
+  }
+
+  /**
+   * Someone with a valid PIN (or a reconnect) arrives. Returns who was admitted as a result:
+   * a moderator's arrival opens the waiting room for everyone when the room admits automatically.
+   */
+  arrive(arrival: Pick<Participant, 'id' | 'displayName' | 'role' | 'via'>): Participant[] {
+    const known = this.#participants.get(arrival.id);
+    if (known) {
+      known.connected = true;
+      return [];
+    }
+    if (this.locked && arrival.role !== 'moderator') throw new ApiException('ROOM_LOCKED');
+    const hadModerator = this.moderatorPresent;
+    const participant: Participant = { ...arrival, state: 'waiting', connected: true, mutedByModerator: false };
+    this.#participants.set(participant.id, participant);
+    if (participant.role === 'moderator') {
+      participant.state = 'admitted';
+      return [participant, ...(hadModerator || this.settings.admission !== 'all-on-moderator' ? [] : this.admitAll())];
+    }
+    if (hadModerator && this.settings.admission === 'all-on-moderator') {
+      participant.state = 'admitted';
+      return [participant];
+    }
+    return [];
+  }
+
+  /** Removes a participant; true when that was the last moderator. */
+  depart(id: string): boolean {
+    const leaving = this.#participants.get(id);
+    this.#participants.delete(id);
+    if (this.activeSpeakerId === id) this.activeSpeakerId = null;
+    return leaving?.role === 'moderator' && !this.moderatorPresent;
+  }
+
+  admit(id: string): Participant[] {
+    const participant = this.#participants.get(id);
+    if (!participant || participant.state !== 'waiting') return [];
+    participant.state = 'admitted';
+    return [participant];
+  }
+
+  admitAll(): Participant[] {
+    return this.participants.filter((participant) => participant.state === 'waiting').flatMap((participant) => this.admit(participant.id));
+  }
+
+  /** The 'back-to-waiting' policy: everyone but moderators returns to the queue. */
+  sendBackToWaiting(): Participant[] {
+    const sent = this.participants.filter((participant) => participant.state === 'admitted' && participant.role !== 'moderator');
+    for (const participant of sent) participant.state = 'waiting';
+    return sent;
+  }
+
+  view(forId: string, mediaOf: (id: string) => MediaSummary): ConferenceStateView {
+    const self = this.#participants.get(forId);
+    if (!self) throw new ApiException('NOT_ADMITTED');
+    const toView = (participant: Participant): ParticipantView => ({
+      id: participant.id,
+      displayName: participant.displayName,
+      role: participant.role,
+      state: participant.state,
+      via: participant.via,
+      mutedByModerator: participant.mutedByModerator,
+      ...(participant.state === 'admitted' ? mediaOf(participant.id) : NO_MEDIA),
+    });
+    const waiting = this.participants.filter((participant) => participant.state === 'waiting');
+    const moderator = self.role === 'moderator';
+    return {
+      roomNumber: this.roomNumber,
+      self: toView(self),
+      participants: self.state === 'admitted' ? this.participants.filter((p) => p.state === 'admitted').map(toView) : [],
+      waiting: moderator ? waiting.map(toView) : [],
+      waitingCount: waiting.length,
+      moderatorPresent: this.moderatorPresent,
+      locked: this.locked,
+      activeSpeakerId: self.state === 'admitted' ? this.activeSpeakerId : null,
+      settings: moderator ? this.settings : null,
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import type { FactoryProvider } from '@nestjs/common';
+import { MediaPlane } from '@konferenz/sfu';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+
+export const MEDIA_PLANE = Symbol('MEDIA_PLANE');
+
+/** The SFU: one mediasoup worker per core, started with the server and closed with it. */
+export const mediaPlaneProvider: FactoryProvider<Promise<MediaPlane>> = {
+  provide: MEDIA_PLANE,
+  inject: [APP_CONFIG],
+  useFactory: (config: AppConfig) =>
+    MediaPlane.create({
+      numWorkers: config.media.workers,
+      listenIp: config.media.listenIp,
+      announcedIp: config.media.announcedIp,
+      rtcPort: config.media.rtcPort,
+      logLevel: 'warn',
+    }),
+};

@@ -1,0 +1,151 @@
+import { MediaError, type MediaRoom } from '@konferenz/sfu';
+import type { ConferenceRequest, ConferenceRequestName, ConferenceResponses, MediaJson, MediaSource, ServerToClientEvents } from '@konferenz/shared';
+import type { AppConfig } from '../config/app-config';
+import { NO_MEDIA, type MediaSummary } from './conference';
+import { iceServers } from './turn-credentials';
+
+export type MediaRequestName = Extract<ConferenceRequestName, `media:${string}`>;
+
+type MediaHandlers = {
+  [N in MediaRequestName]: (peerId: string, payload: ConferenceRequest<N>) => Promise<ConferenceResponses[N]>;
+};
+
+export interface MediaSessionHooks {
+  /** Admitted participants with a live connection: the ones who receive media. */
+  receivers(): string[];
+  send<E extends keyof ServerToClientEvents>(peerId: string, event: E, ...payload: Parameters<ServerToClientEvents[E]>): void;
+  /** A producer appeared, vanished or was (un)muted: participants' views need refreshing. */
+  mediaChanged(): void;
+  activeSpeaker(peerId: string | null): void;
+}
+
+// mediasoup's parameter types are opaque JSON on the wire; mediasoup validates them itself.
+type Json = any;
+
+/**
+ * The media side of one conference: turns the browsers' media requests into calls on the SFU
+ * room, hands every new producer to everyone else as a paused consumer, and forwards the room's
+ * events to the participants concerned.
+ */
+export class RoomMediaSession {
+  readonly #handlers: MediaHandlers = {
+    'media:rtpCapabilities': async () => ({ rtpCapabilities: this.room.rtpCapabilities as unknown as MediaJson }),
+    'media:setRtpCapabilities': async (peerId, { rtpCapabilities }) => {
+      this.room.setRtpCapabilities(peerId, rtpCapabilities as Json);
+      return {};
+    },
+    'media:createTransport': async (peerId, { direction }) => {
+      const transport = await this.room.createWebRtcTransport(peerId, direction);
+      // Existing producers are offered once the participant can receive: right after this answer.
+      if (direction === 'recv') setImmediate(() => void this.#offerExistingProducers(peerId));
+      return { ...(transport as Json), iceServers: iceServers(this.turn, peerId) };
+    },
+    'media:connectTransport': async (peerId, { transportId, dtlsParameters }) => {
+      await this.room.connectTransport(peerId, transportId, dtlsParameters as Json);
+      return {};
+    },
+    'media:restartIce': async (peerId, { transportId }) => ({
+      iceParameters: (await this.room.restartIce(peerId, transportId)) as unknown as MediaJson,
+    }),
+    'media:produce': async (peerId, { transportId, kind, rtpParameters, source }) => {
+      const producerId = await this.room.produce(peerId, transportId, kind, rtpParameters as Json, { source });
+      this.hooks.mediaChanged();
+      return { producerId };
+    },
+    'media:closeProducer': async (peerId, { producerId }) => {
+      await this.room.closeProducer(peerId, producerId);
+      this.hooks.mediaChanged();
+      return {};
+    },
+    'media:setProducerPaused': async (peerId, { producerId, paused }) => {
+      this.#ownProducer(peerId, producerId);
+      await this.room.setProducerPaused(producerId, paused);
+      this.hooks.mediaChanged();
+      return {};
+    },
+    'media:resumeConsumer': async (peerId, { consumerId }) => {
+      await this.room.resumeConsumer(peerId, consumerId);
+      return {};
+    },
+    'media:setConsumerSize': async (peerId, { consumerId, width, height }) => {
+      await this.room.setConsumerSize(peerId, consumerId, width, height);
+      return {};
+    },
+  };
+
+  constructor(
+    readonly room: MediaRoom,
+    private readonly hooks: MediaSessionHooks,
+    private readonly turn: AppConfig['turn'],
+  ) {
+    room.on('newProducer', ({ peerId, producerId, source }) => {
+      for (const receiver of this.hooks.receivers()) {
+        if (receiver !== peerId) void this.#offer(receiver, peerId, producerId, source);
+      }
+    });
+    room.on('consumerClosed', ({ peerId, consumerId }) => this.hooks.send(peerId, 'media:consumerClosed', { consumerId }));
+    room.on('consumerPaused', ({ peerId, consumerId, paused }) => this.hooks.send(peerId, 'media:consumerPaused', { consumerId, paused }));
+    room.on('activeSpeaker', ({ peerId }) => this.hooks.activeSpeaker(peerId));
+  }
+
+  request<N extends MediaRequestName>(peerId: string, name: N, payload: ConferenceRequest<N>): Promise<ConferenceResponses[N]> {
+    return (this.#handlers[name] as (peerId: string, payload: ConferenceRequest<N>) => Promise<ConferenceResponses[N]>)(peerId, payload);
+  }
+
+  summary(peerId: string): MediaSummary {
+    const producers = this.room.producersOf(peerId);
+    const microphone = producers.find((producer) => producer.source === 'microphone');
+    const camera = producers.find((producer) => producer.source === 'camera');
+    return {
+      microphone: microphone ? (microphone.paused ? 'muted' : 'on') : NO_MEDIA.microphone,
+      camera: camera ? (camera.paused ? 'off' : 'on') : NO_MEDIA.camera,
+      screen: producers.some((producer) => producer.source === 'screen'),
+    };
+  }
+
+  /** The moderator's mute: the participant's microphone producer is paused on the server. */
+  async muteMicrophone(peerId: string): Promise<void> {
+    const microphones = this.room.producersOf(peerId).filter((producer) => producer.source === 'microphone' && !producer.paused);
+    await Promise.all(microphones.map((producer) => this.room.setProducerPaused(producer.id, true)));
+    this.hooks.mediaChanged();
+  }
+
+  closePeer(peerId: string): void {
+    this.room.closePeer(peerId);
+  }
+
+  close(): void {
+    this.room.close();
+  }
+
+  #ownProducer(peerId: string, producerId: string): void {
+    if (!this.room.producersOf(peerId).some((producer) => producer.id === producerId)) {
+      throw new MediaError('NOT_ALLOWED', 'Not your producer');
+    }
+  }
+
+  async #offerExistingProducers(peerId: string): Promise<void> {
+    for (const other of this.hooks.receivers()) {
+      if (other === peerId) continue;
+      for (const producer of this.room.producersOf(other)) await this.#offer(peerId, other, producer.id, producer.source);
+    }
+  }
+
+  async #offer(peerId: string, ownerId: string, producerId: string, source: MediaSource): Promise<void> {
+    try {
+      const consumer = await this.room.consume(peerId, producerId);
+      if (!consumer) return;
+      this.hooks.send(peerId, 'media:newConsumer', {
+        consumerId: consumer.consumerId,
+        producerId,
+        participantId: ownerId,
+        kind: consumer.kind,
+        source,
+        rtpParameters: consumer.rtpParameters as unknown as MediaJson,
+        producerPaused: consumer.producerPaused,
+      });
+    } catch {
+      // The producer or the receiver went away meanwhile: nothing to offer.
+    }
+  }
+}

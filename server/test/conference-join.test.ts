@@ -1,0 +1,129 @@
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SecretHasher } from '../src/security/secret-hasher';
+import { registration, accessPinFrom, roomNumberFrom } from './support/fixtures';
+import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
+import { waitForMail } from './support/mail-inbox';
+import { startTestApp, type TestApp } from './support/test-app';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp({ PIN_MAX_FAILURES_PER_SOURCE: '5', PIN_ROOM_BACKOFF_AFTER: '10' });
+});
+afterAll(() => app?.close());
+
+/** Each loopback address is a different source to the server: 127.0.0.2, 127.0.0.3, ... */
+function joinFrom(source: number, body: unknown, baseUrl = app.url): Promise<{ status: number; body: any }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      `${baseUrl}/api/conference/join`,
+      {
+        method: 'POST',
+        localAddress: `127.0.0.${source}`,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-konferenz-csrf': '1' },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text) }));
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+const join = (roomNumber: string, pin: string, source = 1) => joinFrom(source, { roomNumber, pin, displayName: 'Gast' });
+
+describe('joining with room number and PIN', () => {
+  it('gives the moderator PIN the moderator role and the participant PIN the participant role', async () => {
+    const { roomNumber } = await customerWithRoom(app);
+    const asModerator = await join(roomNumber, MODERATOR_PIN);
+    expect(asModerator.status).toBe(200);
+    expect(asModerator.body).toMatchObject({ roomNumber, role: 'moderator', displayName: 'Gast' });
+    expect(asModerator.body.token).toMatch(/^[\w-]+\.[\w-]+$/);
+    const asParticipant = await join(roomNumber.replace(/(\d{4})/, '$1 '), PARTICIPANT_PIN);
+    expect(asParticipant.body.role).toBe('participant');
+    expect(asParticipant.body.participantId).not.toBe(asModerator.body.participantId);
+  });
+
+  it('lets the mailed access PIN in as moderator until the customer sets PINs', async () => {
+    const form = registration();
+    await app.client().post('/api/accounts', form);
+    const text = (await waitForMail(form.email))[0]!.text;
+    expect((await join(roomNumberFrom(text), accessPinFrom(text))).body.role).toBe('moderator');
+  });
+
+  it('answers an unknown room exactly like a wrong PIN, after the same hash check', async () => {
+    const { roomNumber } = await customerWithRoom(app);
+    const verify = vi.spyOn(app.app.get(SecretHasher), 'verify');
+    const wrongPin = await join(roomNumber, '918273', 20);
+    const unknownRoom = await join('99999999', '918273', 21);
+    expect(wrongPin).toEqual(unknownRoom);
+    expect(wrongPin).toEqual({ status: 401, body: { code: 'INVALID_ROOM_OR_PIN', message: 'Konferenzraum-Nr. oder PIN ist falsch.', fieldErrors: [] } });
+    expect(verify).toHaveBeenCalledTimes(2);
+    verify.mockRestore();
+  });
+
+  it('locks out one source after five failures and still admits other sources', async () => {
+    const { roomNumber } = await customerWithRoom(app);
+    for (let i = 0; i < 5; i++) expect((await join(roomNumber, '918273', 30)).status).toBe(401);
+    expect((await join(roomNumber, PARTICIPANT_PIN, 30)).status).toBe(429);
+    expect((await join(roomNumber, PARTICIPANT_PIN, 31)).status).toBe(200);
+  });
+
+  it('closes the room to guests after many failures from many sources, but not to the moderator', async () => {
+    const { roomNumber } = await customerWithRoom(app);
+    for (let source = 40; source < 51; source++) await join(roomNumber, '918273', source);
+    const guest = await join(roomNumber, PARTICIPANT_PIN, 60);
+    expect(guest.status).toBe(429);
+    expect(guest.body.code).toBe('TOO_MANY_REQUESTS');
+    expect((await join(roomNumber, MODERATOR_PIN, 61)).body.role).toBe('moderator');
+  });
+
+  it('validates the join form', async () => {
+    for (const body of [{}, { roomNumber: { $gt: '' }, pin: '1', displayName: 'x' }, { roomNumber: '1234', pin: '583920', displayName: 'x' }, { roomNumber: '46792069', pin: '58a920', displayName: 'x' }, { roomNumber: '46792069', pin: '583920', displayName: '<script>' }]) {
+      const response = await joinFrom(70, body);
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe('VALIDATION_FAILED');
+    }
+  });
+});
+
+describe('hosting one\'s own room', () => {
+  it('gives the logged-in customer a moderator token for their room without a PIN', async () => {
+    const { client, roomNumber } = await customerWithRoom(app);
+    const hosted = await client.post('/api/conference/host', { displayName: 'Erika' });
+    expect(hosted.status).toBe(200);
+    expect(hosted.body).toMatchObject({ roomNumber, role: 'moderator', displayName: 'Erika' });
+    expect((await app.client().post('/api/conference/host', { displayName: 'Erika' })).status).toBe(401);
+  });
+});
+
+describe('room settings', () => {
+  it('default to the seed\'s behaviour and can be changed, with validation', async () => {
+    const { client } = await customerWithRoom(app);
+    expect((await client.get('/api/account/room-settings')).body).toEqual({ admission: 'all-on-moderator', moderatorLeaves: 'continue' });
+    const changed = await client.put('/api/account/room-settings', { admission: 'manual', moderatorLeaves: 'end' });
+    expect(changed.body).toEqual({ admission: 'manual', moderatorLeaves: 'end' });
+    expect((await client.get('/api/account/room-settings')).body).toEqual({ admission: 'manual', moderatorLeaves: 'end' });
+    const invalid = await client.put('/api/account/room-settings', { admission: 'everyone', moderatorLeaves: 'end' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.fieldErrors[0].field).toBe('admission');
+  });
+});
+
+// Last in the file: passport's serializer is process-global, so a second app in this process takes it over.
+describe('after a restart', () => {
+  it('keeps a source locked out, because the counters live in the database', async () => {
+    const { roomNumber } = await customerWithRoom(app);
+    for (let i = 0; i < 5; i++) await join(roomNumber, '918273', 80);
+    const restarted = await startTestApp({ MONGODB_URI: app.databaseUri });
+    try {
+      expect((await joinFrom(80, { roomNumber, pin: PARTICIPANT_PIN, displayName: 'Gast' }, restarted.url)).status).toBe(429);
+    } finally {
+      await restarted.close();
+    }
+  });
+});

@@ -1,0 +1,175 @@
+import { io } from 'socket.io-client';
+import type { JoinResponse, RoomSettings } from '@konferenz/shared';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConferenceParticipant } from './support/conference-participant';
+import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
+import { startTestApp, type TestApp } from './support/test-app';
+
+let app: TestApp;
+const open: ConferenceParticipant[] = [];
+beforeAll(async () => {
+  app = await startTestApp({ MODERATOR_GRACE_SECONDS: '1' });
+});
+afterEach(() => {
+  for (const participant of open.splice(0)) participant.close();
+});
+afterAll(() => app?.close());
+
+async function room(settings?: RoomSettings) {
+  const { client, roomNumber } = await customerWithRoom(app);
+  if (settings) await client.put('/api/account/room-settings', settings);
+  const tokenFor = async (pin: string, displayName: string): Promise<JoinResponse> =>
+    (await app.client().post('/api/conference/join', { roomNumber, pin, displayName })).body;
+  const enter = async (pin: string, displayName: string) => {
+    const joined = await tokenFor(pin, displayName);
+    const participant = await ConferenceParticipant.connect(app.url, joined.token);
+    open.push(participant);
+    return Object.assign(participant, { id: joined.participantId, token: joined.token });
+  };
+  return {
+    roomNumber,
+    tokenFor,
+    guest: (name = 'Gast') => enter(PARTICIPANT_PIN, name),
+    moderator: (name = 'Moderatorin') => enter(MODERATOR_PIN, name),
+  };
+}
+
+describe('the waiting room', () => {
+  it('holds guests who arrive first, with no media, and admits them together when the moderator arrives', async () => {
+    const conference = await room();
+    const first = await conference.guest('Anna');
+    const second = await conference.guest('Ben');
+    const waiting = await first.waitForState((state) => state.waitingCount === 2);
+    expect(waiting.self.state).toBe('waiting');
+    expect(waiting.participants).toEqual([]);
+    expect(waiting.moderatorPresent).toBe(false);
+    const refused = await first.request('media:createTransport', { direction: 'recv' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'NOT_ADMITTED' } });
+
+    const moderator = await conference.moderator();
+    for (const guest of [first, second]) {
+      const admitted = await guest.waitForState((state) => state.self.state === 'admitted');
+      expect(admitted.participants.map((p) => p.displayName).sort()).toEqual(['Anna', 'Ben', 'Moderatorin']);
+    }
+    expect((await moderator.waitForState((state) => state.participants.length === 3)).waitingCount).toBe(0);
+    const late = await conference.guest('Clara');
+    expect((await late.waitForState(() => true)).self.state).toBe('admitted');
+  });
+
+  it('with manual admission shows the moderator the waiting list and admits on request', async () => {
+    const conference = await room({ admission: 'manual', moderatorLeaves: 'continue' });
+    const guest = await conference.guest('Anna');
+    const moderator = await conference.moderator();
+    const list = await moderator.waitForState((state) => state.waiting.length === 1);
+    expect(list.waiting[0]).toMatchObject({ id: guest.id, displayName: 'Anna', state: 'waiting', via: 'browser' });
+    expect(guest.state!.self.state).toBe('waiting');
+    expect(await moderator.request('moderator:admit', { participantId: guest.id })).toEqual({ ok: true, data: {} });
+    await guest.waitForState((state) => state.self.state === 'admitted');
+  });
+});
+
+describe('moderator controls', () => {
+  it('are refused to participants with an error acknowledgement', async () => {
+    const conference = await room();
+    await conference.moderator();
+    const guest = await conference.guest();
+    await guest.waitForState((state) => state.self.state === 'admitted');
+    for (const [name, payload] of [['moderator:muteAll', {}], ['moderator:end', {}], ['moderator:setLocked', { locked: true }], ['moderator:remove', { participantId: guest.id }]] as const) {
+      expect(await guest.request(name, payload)).toMatchObject({ ok: false, error: { code: 'MODERATOR_ONLY', message: 'Das darf nur der Moderator.' } });
+    }
+  });
+
+  it('lock turns away new guests at the door but lets the moderator in', async () => {
+    const conference = await room();
+    const moderator = await conference.moderator();
+    await moderator.request('moderator:setLocked', { locked: true });
+    await moderator.waitForState((state) => state.locked);
+    const refused = await app.client().post('/api/conference/join', { roomNumber: conference.roomNumber, pin: PARTICIPANT_PIN, displayName: 'Spät' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('ROOM_LOCKED');
+    expect((await conference.tokenFor(MODERATOR_PIN, 'Co-Moderator')).role).toBe('moderator');
+    await moderator.request('moderator:setLocked', { locked: false });
+    await moderator.waitForState((state) => !state.locked);
+    expect((await conference.tokenFor(PARTICIPANT_PIN, 'Jetzt')).role).toBe('participant');
+  });
+
+  it('remove ends the guest\'s conference, and their token no longer gets back in', async () => {
+    const conference = await room();
+    const moderator = await conference.moderator();
+    const guest = await conference.guest();
+    await moderator.waitForState((state) => state.participants.length === 2);
+    await moderator.request('moderator:remove', { participantId: guest.id });
+    expect(await guest.waitForEvent('conference:ended')).toEqual({ reason: 'removed' });
+    await guest.waitForDisconnect();
+    await moderator.waitForState((state) => state.participants.length === 1);
+    await expect(ConferenceParticipant.connect(app.url, guest.token)).rejects.toThrow('CONFERENCE_TOKEN_INVALID');
+  });
+
+  it('end closes the conference for everyone', async () => {
+    const conference = await room();
+    const moderator = await conference.moderator();
+    const guest = await conference.guest();
+    await guest.waitForState((state) => state.self.state === 'admitted');
+    await moderator.request('moderator:end', {});
+    expect(await guest.waitForEvent('conference:ended')).toEqual({ reason: 'ended-by-moderator' });
+    expect(await moderator.waitForEvent('conference:ended')).toEqual({ reason: 'ended-by-moderator' });
+  });
+});
+
+describe('when the last moderator leaves', () => {
+  it.each([
+    ['continue', (guest: ConferenceParticipant) => guest.waitForState((state) => !state.moderatorPresent && state.self.state === 'admitted')],
+    ['back-to-waiting', (guest: ConferenceParticipant) => guest.waitForState((state) => state.self.state === 'waiting')],
+    ['end', (guest: ConferenceParticipant) => guest.waitForEvent('conference:ended')],
+  ] as const)('policy %s', async (moderatorLeaves, outcome) => {
+    const conference = await room({ admission: 'all-on-moderator', moderatorLeaves });
+    const moderator = await conference.moderator();
+    const guest = await conference.guest();
+    await guest.waitForState((state) => state.self.state === 'admitted');
+    await moderator.request('conference:leave', {});
+    await outcome(guest);
+  });
+
+  it('waits out the grace period when the moderator\'s connection drops, and not when they come back', async () => {
+    const conference = await room({ admission: 'all-on-moderator', moderatorLeaves: 'end' });
+    const moderator = await conference.moderator();
+    const guest = await conference.guest();
+    await guest.waitForState((state) => state.self.state === 'admitted');
+    moderator.close();
+    const back = await ConferenceParticipant.connect(app.url, moderator.token);
+    open.push(back);
+    expect((await back.waitForState(() => true)).self).toMatchObject({ id: moderator.id, role: 'moderator', state: 'admitted' });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(guest.events.some((entry) => entry.event === 'conference:ended')).toBe(false);
+    back.close();
+    expect(await guest.waitForEvent('conference:ended', 5_000)).toEqual({ reason: 'moderator-left' });
+  });
+});
+
+describe('bad input on the socket', () => {
+  it('refuses a connection without a valid token', async () => {
+    for (const auth of [{}, { token: 'forged.token' }, { token: { $gt: '' } }]) {
+      const socket = io(`${app.url}/conference`, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+      const error = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+      expect(error.message).toBe('CONFERENCE_TOKEN_INVALID');
+      socket.close();
+    }
+  });
+
+  it('answers malformed requests with field errors and survives events without acknowledgement', async () => {
+    const conference = await room();
+    const moderator = await conference.moderator();
+    for (const payload of [undefined, 'text', 42, [], { locked: 'yes' }, { locked: { $ne: true } }]) {
+      const answer = await moderator.request('moderator:setLocked', payload);
+      expect(answer).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    }
+    const produce = await moderator.request('media:produce', { transportId: 'x', kind: 'audio', rtpParameters: { codecs: [] }, source: 'microphone' });
+    expect(produce).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    const unknown = await moderator.request('media:connectTransport', { transportId: 'does-not-exist', dtlsParameters: { fingerprints: [] } });
+    expect(unknown.ok).toBe(false);
+    const emit = moderator.socket.emit.bind(moderator.socket) as (...args: unknown[]) => void;
+    emit('moderator:setLocked', { locked: true });
+    emit('no-such-event', { a: 1 }, () => undefined);
+    expect(await moderator.request('moderator:setLocked', { locked: false })).toEqual({ ok: true, data: {} });
+  });
+});
