@@ -29,10 +29,12 @@ export class ConferenceService implements OnModuleDestroy {
   readonly #logger = new Logger('Conference');
   readonly #live = new Map<string, LiveConference>();
   readonly #connections = new Map<string, ParticipantConnection>();
+  /** Which room each participant is in, so requests find their conference without a search. */
+  readonly #roomOf = new Map<string, string>();
   readonly #graceTimers = new Map<string, NodeJS.Timeout>();
   /** Tokens issued before a conference ended, or to a removed participant, no longer let anyone in. */
   readonly #endedAt = new Map<string, number>();
-  readonly #removed = new Set<string>();
+  readonly #removedAt = new Map<string, number>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -44,7 +46,7 @@ export class ConferenceService implements OnModuleDestroy {
 
   /** A token stops working when its holder was removed or its conference ended after it was issued. */
   isAdmissible(claims: JoinClaims): boolean {
-    return !this.#removed.has(claims.pid) && (this.#endedAt.get(claims.room) ?? 0) <= claims.iat;
+    return !this.#removedAt.has(claims.pid) && (this.#endedAt.get(claims.room) ?? 0) <= claims.iat;
   }
 
   isLocked(roomNumber: string): boolean {
@@ -56,6 +58,7 @@ export class ConferenceService implements OnModuleDestroy {
     const live = this.#live.get(claims.room) ?? (await this.#open(claims.room));
     const known = live.conference.find(claims.pid);
     live.conference.arrive({ id: claims.pid, displayName: claims.name, role: claims.role, via });
+    this.#roomOf.set(claims.pid, claims.room);
     this.#cancelGrace(claims.pid);
     const previous = this.#connections.get(claims.pid);
     this.#connections.set(claims.pid, connection);
@@ -129,7 +132,7 @@ export class ConferenceService implements OnModuleDestroy {
         break;
       case 'moderator:remove':
         if (target && target.role !== 'moderator') {
-          this.#removed.add(target.id);
+          this.#remember(this.#removedAt, target.id);
           await this.#remove(target.id, 'removed');
         }
         return;
@@ -170,6 +173,7 @@ export class ConferenceService implements OnModuleDestroy {
       connection.close();
     }
     if (live.media) (await live.media).closePeer(participantId);
+    this.#roomOf.delete(participantId);
     const lastModeratorLeft = live.conference.depart(participantId);
     if (live.conference.isEmpty) return this.#close(live);
     if (lastModeratorLeft) await this.#applyModeratorLeavesPolicy(live);
@@ -194,9 +198,10 @@ export class ConferenceService implements OnModuleDestroy {
   }
 
   async #end(live: LiveConference, reason: ConferenceEndReason): Promise<void> {
-    this.#endedAt.set(live.conference.roomNumber, Date.now());
+    this.#remember(this.#endedAt, live.conference.roomNumber);
     for (const participant of live.conference.participants) {
       this.#cancelGrace(participant.id);
+      this.#roomOf.delete(participant.id);
       const connection = this.#connections.get(participant.id);
       this.#connections.delete(participant.id);
       connection?.send('conference:ended', { reason });
@@ -263,8 +268,14 @@ export class ConferenceService implements OnModuleDestroy {
   }
 
   #liveOf(participantId: string): LiveConference | undefined {
-    for (const live of this.#live.values()) if (live.conference.find(participantId)) return live;
-    return undefined;
+    const roomNumber = this.#roomOf.get(participantId);
+    return roomNumber === undefined ? undefined : this.#live.get(roomNumber);
+  }
+
+  /** Records a refusal; entries older than a token's lifetime can go, such tokens have expired anyway. */
+  #remember(refusals: Map<string, number>, key: string, now = Date.now()): void {
+    for (const [old, at] of refusals) if (now - at > this.config.conference.tokenTtlMs) refusals.delete(old);
+    refusals.set(key, now);
   }
 
   #cancelGrace(participantId: string): void {
