@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { defineConfig } from '@playwright/test';
 
 /**
@@ -16,6 +16,11 @@ const port = Number(process.env.E2E_PORT ?? 3300);
 const dbPort = Number(process.env.E2E_DB_PORT ?? 27318);
 const smtpPort = Number(process.env.E2E_MAIL_SMTP_PORT ?? 1325);
 const mailWebPort = Number(process.env.E2E_MAIL_WEB_PORT ?? 1380);
+/** The mediasoup worker's WebRtcServer (UDP and TCP); npm start uses 40000. */
+const rtcPort = Number(process.env.E2E_RTC_PORT ?? 40300);
+/** Built offline from mediasoup 3.12.16's sources (scripts/bootstrap.mjs); npm test sets the same path. */
+const mediasoupWorkerBin =
+  process.env.MEDIASOUP_WORKER_BIN ?? resolve(__dirname, '..', 'sfu', '.cache', 'mediasoup-worker-3.12.16', 'mediasoup-worker');
 
 export const baseURL = `http://127.0.0.1:${port}`;
 const mailInboxUrl = `http://127.0.0.1:${mailWebPort}`;
@@ -47,6 +52,8 @@ const chromiumArgs = [
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
   '--allow-loopback-in-peer-connection',
+  // Remote audio plays without a click, also after a reload.
+  '--autoplay-policy=no-user-gesture-required',
 ];
 
 export default defineConfig({
@@ -92,6 +99,13 @@ export default defineConfig({
       MAIL_CATCHER_WEB_PORT: String(mailWebPort),
       // The tests register several accounts from 127.0.0.1 within a minute.
       REGISTRATIONS_PER_IP_PER_HOUR: '100',
+      // Conference tests (tests/conference.spec.ts): one mediasoup worker, so killing it hits
+      // every room; a short grace before a dropped moderator counts as gone.
+      MEDIASOUP_WORKER_BIN: mediasoupWorkerBin,
+      MEDIA_WORKERS: '1',
+      RTC_LISTEN_IP: '127.0.0.1',
+      RTC_PORT: String(rtcPort),
+      MODERATOR_GRACE_SECONDS: '3',
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
       // The embedded services must never be replaced by a developer's real ones.
       MONGODB_URI: '',
