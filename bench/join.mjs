@@ -1,0 +1,591 @@
+#!/usr/bin/env node
+// `npm run bench:join`: how long a guest waits, from sending the PIN to hearing the conference,
+// with the product's own client ("product") and with the bare minimum of mediasoup-client and
+// socket.io-client against the same server and room ("baseline"), alternated in one run.
+// One JSON line of results on stdout; progress on stderr. See bench/README.md.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, networkInterfaces, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(benchDir, '..');
+
+const log = (...parts) => console.error('[bench:join]', ...parts);
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+const numberFromEnv = (name, fallback) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number`);
+  return value;
+};
+
+// ---------------------------------------------------------------------------------------------
+// 1. Into a private network namespace (only loopback), unless already there or not possible.
+// ---------------------------------------------------------------------------------------------
+
+const onlyLoopback = () =>
+  Object.values(networkInterfaces())
+    .flat()
+    .every((address) => address?.internal);
+
+/** Calls `stop` when this process's parent goes away (npm killed without passing the signal on). */
+function onOrphaned(stop) {
+  const parent = process.ppid;
+  if (parent === 1) return;
+  setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 1000).unref();
+}
+
+// Already isolated (e.g. started inside `unshare -n` by hand): nothing to do.
+if (!process.env.KONFERENZ_BENCH_CHILD && !onlyLoopback()) {
+  const wanted = process.env.BENCH_NO_NETNS !== '1';
+  const canIsolate = wanted && process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0;
+  if (canIsolate) {
+    const child = spawn(
+      'unshare',
+      ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+      { stdio: 'inherit', env: { ...process.env, KONFERENZ_BENCH_CHILD: 'netns' } },
+    );
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+    onOrphaned(() => child.kill('SIGTERM'));
+    child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+    // Nothing else runs in this (outer) process.
+    await new Promise(() => undefined);
+  }
+  log(
+    wanted
+      ? 'cannot create a network namespace (needs root and unshare): running on the host loopback'
+      : 'BENCH_NO_NETNS=1: running on the host loopback',
+  );
+}
+
+/** No network interface but loopback: nothing this run does can reach another machine. */
+const isolated = onlyLoopback();
+
+// ---------------------------------------------------------------------------------------------
+// 2. Settings.
+// ---------------------------------------------------------------------------------------------
+
+const JOINS = numberFromEnv('BENCH_JOINS', 20);
+const WARMUP = numberFromEnv('BENCH_WARMUP', 2);
+const PAUSE_MS = numberFromEnv('BENCH_PAUSE_MS', 300);
+/**
+ * Both kinds of join wait this long with the page ready before the clock starts, so neither
+ * starts while the server and browsers are still tearing down the previous join (a product join
+ * leaves more behind: two transports, two producers, a video consumer).
+ */
+const SETTLE_MS = numberFromEnv('BENCH_SETTLE_MS', 1000);
+const JOIN_TIMEOUT_MS = numberFromEnv('BENCH_JOIN_TIMEOUT_MS', 20_000);
+const port = numberFromEnv('BENCH_PORT', 3400);
+const dbPort = numberFromEnv('BENCH_DB_PORT', 27418);
+const smtpPort = numberFromEnv('BENCH_MAIL_SMTP_PORT', 1425);
+const mailWebPort = numberFromEnv('BENCH_MAIL_WEB_PORT', 1480);
+const rtcPort = numberFromEnv('BENCH_RTC_PORT', 40400);
+/**
+ * What the moderator's fake microphone plays. "tone" (default): a continuous, warbling tone from
+ * a WAV file, so the moderator's Opus sends a packet every 20 ms. "beep": Chromium's built-in fake
+ * audio (a short beep per second, silence between): with the product's Opus DTX the moderator then
+ * sends only a packet every ~400 ms in the silences, which adds up to 400 ms of chance to every
+ * join, product and baseline alike.
+ */
+const MODERATOR_AUDIO = process.env.BENCH_MODERATOR_AUDIO ?? 'tone';
+const baseURL = `http://127.0.0.1:${port}`;
+const mailURL = `http://127.0.0.1:${mailWebPort}`;
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const workerBin = process.env.MEDIASOUP_WORKER_BIN ?? join(repoRoot, 'sfu/.cache/mediasoup-worker-3.12.16/mediasoup-worker');
+
+const MODERATOR_PIN = '583920';
+const PARTICIPANT_PIN = '740215';
+
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+  '--allow-loopback-in-peer-connection',
+];
+
+// ---------------------------------------------------------------------------------------------
+// 3. Everything started here is stopped here, also on errors and signals.
+// ---------------------------------------------------------------------------------------------
+
+const workDir = mkdtempSync(join(tmpdir(), 'konferenz-bench-'));
+// Playwright's and Chromium's temporary profiles, and the server's temp files, go in here too.
+const innerTmp = join(workDir, 'tmp');
+mkdirSync(innerTmp);
+process.env.TMPDIR = innerTmp;
+
+const cleanups = [];
+let cleaning = null;
+function cleanup() {
+  cleaning ??= (async () => {
+    for (const step of cleanups.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        log('cleanup:', error.message);
+      }
+    }
+    rmSync(workDir, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+function stopOn(reason) {
+  log(`${reason}: stopping`);
+  void cleanup().finally(() => process.exit(130));
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stopOn(signal));
+onOrphaned(() => stopOn('parent process gone'));
+
+// ---------------------------------------------------------------------------------------------
+// 4. The product's server, as a user starts it.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A copy of the built server and client, taken now: the browsers fetch the client's files during
+ * the whole run, and a rebuild in the working tree meanwhile (someone else's `npm run build`)
+ * would change them under the running server (new inline-script hash, missing chunks). The server
+ * finds the client, FerretDB and MailDev beside its own folder, so the copy gets links to the
+ * rest of the tree.
+ */
+function snapshotProduct() {
+  for (const file of ['server/dist/main.js', 'client/build/index.html']) {
+    if (!existsSync(join(repoRoot, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
+  }
+  const root = join(workDir, 'product');
+  cpSync(join(repoRoot, 'server/dist'), join(root, 'server/dist'), { recursive: true });
+  cpSync(join(repoRoot, 'server/package.json'), join(root, 'server/package.json'));
+  cpSync(join(repoRoot, 'client/build'), join(root, 'client/build'), { recursive: true });
+  for (const linked of ['node_modules', '.tools', 'package.json']) {
+    if (existsSync(join(repoRoot, linked))) symlinkSync(join(repoRoot, linked), join(root, linked));
+  }
+  return root;
+}
+
+async function startServer() {
+  const productRoot = snapshotProduct();
+  if (!existsSync(workerBin)) throw new Error(`mediasoup worker not found at ${workerBin} (set MEDIASOUP_WORKER_BIN)`);
+  const env = {
+    ...process.env,
+    NODE_ENV: 'development',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: baseURL,
+    DATA_DIR: join(workDir, 'data'),
+    EMBEDDED_DB_PORT: String(dbPort),
+    MAIL_CATCHER_SMTP_PORT: String(smtpPort),
+    MAIL_CATCHER_WEB_PORT: String(mailWebPort),
+    RTC_PORT: String(rtcPort),
+    RTC_LISTEN_IP: '127.0.0.1',
+    MEDIASOUP_WORKER_BIN: workerBin,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    REGISTRATIONS_PER_IP_PER_HOUR: '1000',
+    LOGIN_MAX_FAILURES_PER_IP: '1000',
+    PIN_MAX_FAILURES_PER_SOURCE: '1000',
+    PIN_ROOM_BACKOFF_AFTER: '1000',
+    MONGODB_URI: '',
+    SMTP_URL: '',
+  };
+  const server = spawn(process.execPath, ['server/dist/main.js'], { cwd: productRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const forward = (stream) => stream.on('data', (chunk) => process.stderr.write(String(chunk).replace(/^(?=.)/gm, '[server] ')));
+  forward(server.stdout);
+  forward(server.stderr);
+  let exited = false;
+  const exit = new Promise((done) => server.on('exit', (code, signal) => ((exited = true), done({ code, signal }))));
+  cleanups.push(async () => {
+    if (exited) return;
+    server.kill('SIGTERM'); // stops its embedded FerretDB and MailDev, then exits
+    const stopped = await Promise.race([exit.then(() => true), sleep(15_000).then(() => false)]);
+    if (!stopped) {
+      log('server did not stop within 15 s: killing its process group');
+      try {
+        process.kill(-server.pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  });
+
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error('the server exited during startup (see [server] lines above)');
+    try {
+      const response = await fetch(`${baseURL}/api/auth/session`);
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  throw new Error('the server did not answer within 120 s');
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. A customer with a room and PINs, through the REST API.
+// ---------------------------------------------------------------------------------------------
+
+async function api(path, { method = 'GET', body, cookie } = {}) {
+  const headers = { accept: 'application/json' };
+  if (method !== 'GET') headers['X-Konferenz-CSRF'] = '1';
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (cookie) headers.cookie = cookie;
+  const response = await fetch(`${baseURL}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
+  return response;
+}
+
+async function customerRoom() {
+  const id = randomUUID().slice(0, 8);
+  const form = {
+    username: `bench_${id}`,
+    email: `bench.${id}@example.org`,
+    password: 'Leuchtturm-Wolke-Kaffee',
+    firstName: 'Erika',
+    lastName: 'Mustermann',
+    address: { street: 'Hauptstraße', houseNumber: '5a', postalCode: '10115', city: 'Berlin', country: 'DE' },
+    language: 'de',
+  };
+  await api('/api/accounts', { method: 'POST', body: form });
+
+  let roomNumber = null;
+  const deadline = Date.now() + 15_000;
+  while (!roomNumber && Date.now() < deadline) {
+    const response = await fetch(`${mailURL}/api/email`, { headers: { accept: 'application/json' } });
+    if (response.ok) {
+      const mails = await response.json();
+      for (const mail of mails) {
+        if (!mail.to?.some((to) => to.address.toLowerCase() === form.email)) continue;
+        const match = /(?:Konferenzraum-Nr\.|Conference room no\.): (\d{4} \d{4})/.exec(mail.text ?? '');
+        if (match) roomNumber = match[1].replace(' ', '');
+      }
+    }
+    if (!roomNumber) await sleep(200);
+  }
+  if (!roomNumber) throw new Error('no welcome mail with a room number within 15 s');
+
+  const login = await api('/api/auth/login', { method: 'POST', body: { login: form.username, password: form.password } });
+  const cookie = login.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  await api('/api/account/pins', { method: 'POST', cookie, body: { moderatorPin: MODERATOR_PIN, participantPin: PARTICIPANT_PIN } });
+  return roomNumber;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Browsers.
+// ---------------------------------------------------------------------------------------------
+
+/** A 10 s mono 48 kHz WAV: a tone warbling between 300 and 500 Hz at 4 Hz (never silence, never stationary). */
+function writeToneWav(file) {
+  const rate = 48_000;
+  const samples = rate * 10;
+  const buffer = Buffer.alloc(44 + samples * 2);
+  buffer.write('RIFF', 0);
+  buffer.writeUInt32LE(36 + samples * 2, 4);
+  buffer.write('WAVEfmt ', 8);
+  buffer.writeUInt32LE(16, 16);
+  buffer.writeUInt16LE(1, 20); // PCM
+  buffer.writeUInt16LE(1, 22); // mono
+  buffer.writeUInt32LE(rate, 24);
+  buffer.writeUInt32LE(rate * 2, 28);
+  buffer.writeUInt16LE(2, 32);
+  buffer.writeUInt16LE(16, 34);
+  buffer.write('data', 36);
+  buffer.writeUInt32LE(samples * 2, 40);
+  let phase = 0;
+  for (let i = 0; i < samples; i++) {
+    const t = i / rate;
+    const frequency = 400 + 100 * Math.sin(2 * Math.PI * 4 * t);
+    phase += (2 * Math.PI * frequency) / rate;
+    const envelope = 0.6 + 0.3 * Math.sin(2 * Math.PI * 3 * t);
+    buffer.writeInt16LE(Math.round(Math.sin(phase) * envelope * 12_000), 44 + i * 2);
+  }
+  writeFileSync(file, buffer);
+}
+
+async function launch(chromium, extraArgs = []) {
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...chromiumArgs, ...extraArgs] });
+  cleanups.push(() => browser.close());
+  return browser;
+}
+
+async function joinThroughUi(page, roomNumber, pin, displayName) {
+  await page.goto(`/join?room=${roomNumber}`);
+  await page.getByTestId('pin').fill(pin);
+  await page.getByTestId('displayName').fill(displayName);
+  await page.getByTestId('join-submit').click();
+  await page.getByTestId('prejoin').waitFor();
+}
+
+/** The moderator: joins through the real UI, sends fake audio and video, and stays. */
+async function startModerator(browser, roomNumber) {
+  const context = await browser.newContext({ baseURL, locale: 'de-DE', viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => log('moderator page error:', error.message));
+  await joinThroughUi(page, roomNumber, MODERATOR_PIN, 'Moderatorin');
+  await page.getByTestId('camera-preview').waitFor({ timeout: 15_000 });
+  await page.getByTestId('prejoin-join').click();
+  await page.waitForURL('**/conference', { timeout: 15_000 });
+  await page.waitForFunction(
+    async () => {
+      const stats = await window.__konferenz?.getStats();
+      return !!stats && stats.outboundAudioBytes > 0 && stats.outboundVideoBytes > 0;
+    },
+    undefined,
+    { timeout: 20_000, polling: 200 },
+  );
+  log('moderator is in the room, sending audio and video');
+  return { context, page };
+}
+
+const probe = readFileSync(join(benchDir, 'page-probe.js'), 'utf8');
+
+/**
+ * Camera and microphone are granted to every guest context, product and baseline alike, as a
+ * returning user has them: the baseline never asks, and Chromium treats pages with and without the
+ * grant differently in WebRTC (it hides the ICE host candidates of pages without it behind mDNS).
+ */
+async function newMeasuredContext(browser, options = {}) {
+  const context = await browser.newContext({
+    baseURL,
+    locale: 'de-DE',
+    viewport: { width: 1280, height: 800 },
+    permissions: ['camera', 'microphone'],
+    ...options,
+  });
+  await context.addInitScript({ content: probe });
+  return context;
+}
+
+async function waitForFirstAudio(page) {
+  await page.waitForFunction(() => window.__bench.firstAudioMs !== null, undefined, { timeout: JOIN_TIMEOUT_MS, polling: 50 });
+  return page.evaluate(() => {
+    const bench = window.__bench;
+    return {
+      ms: bench.firstAudioMs,
+      detectedMs: bench.marks.firstAudioDetected,
+      packetsAtDetection: bench.packetsAtDetection,
+      estimateClamped: !!bench.estimateClamped,
+      windowMs: bench.windowMs ?? null,
+      appFiles: bench.appFiles ?? 0,
+      marks: bench.marks,
+    };
+  });
+}
+
+/** A: the product's own client, from /join through the device check to the conference page. */
+async function productJoin(browser, roomNumber, n) {
+  const context = await newMeasuredContext(browser);
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => log(`product join ${n}: page error:`, error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') log(`product join ${n}: console ${message.type()}:`, message.text());
+    });
+    await joinThroughUi(page, roomNumber, PARTICIPANT_PIN, `Gast A${n}`);
+    // As a person would: the preview is up (getUserMedia answered) before they click "join".
+    await page.getByTestId('camera-preview').waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => window.__bench.gumDone > 0, undefined, { timeout: 15_000 });
+    await sleep(SETTLE_MS);
+    await page.getByTestId('prejoin-join').click();
+    const result = await waitForFirstAudio(page);
+    await page
+      .getByTestId('leave')
+      .click({ timeout: 5_000 })
+      .catch((error) => log(`product join ${n}: leave:`, error.message));
+    await page.getByTestId('leave').waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+    return result;
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * B: the baseline page (bench/baseline-client.js) in a document the product's server really
+ * answered (GET /api/auth/session), so it is same-origin and in the loopback address space like
+ * the product's pages. (A document fulfilled by page.route counts as "public" to Chromium's Local
+ * Network Access checks, which then block its WebSocket to 127.0.0.1.) The bundle is added as a
+ * script; bypassCSP lets that inline script past the server's script-src policy.
+ */
+async function baselineJoin(browser, roomNumber, n, bundle) {
+  const context = await newMeasuredContext(browser, { bypassCSP: true });
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => log(`baseline join ${n}: page error:`, error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') log(`baseline join ${n}: console ${message.type()}:`, message.text());
+    });
+    await page.goto('/api/auth/session');
+    await page.addScriptTag({ content: bundle });
+    await page.waitForFunction(() => typeof window.baselineJoin === 'function');
+    await sleep(SETTLE_MS);
+    await page.evaluate(
+      (options) => {
+        window.__benchJoin = window.baselineJoin(options).catch((error) => {
+          window.__benchError = String(error?.stack ?? error);
+        });
+      },
+      { roomNumber, pin: PARTICIPANT_PIN, displayName: `Gast B${n}` },
+    );
+    let result;
+    try {
+      result = await waitForFirstAudio(page);
+    } catch (error) {
+      const pageError = await page.evaluate(() => window.__benchError).catch(() => undefined);
+      throw new Error(`baseline join ${n}: ${pageError ?? error.message}`);
+    }
+    await page.evaluate(() => window.baselineLeave());
+    return result;
+  } finally {
+    await context.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Statistics.
+// ---------------------------------------------------------------------------------------------
+
+/** Linear interpolation between closest ranks (numpy's default). */
+function quantile(sorted, q) {
+  if (sorted.length === 0) return null;
+  const position = (sorted.length - 1) * q;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
+}
+const round = (value, digits = 1) => (value === null ? null : Math.round(value * 10 ** digits) / 10 ** digits);
+
+function summary(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    p50_ms: round(quantile(sorted, 0.5)),
+    p95_ms: round(quantile(sorted, 0.95)),
+    min_ms: round(sorted[0] ?? null),
+    max_ms: round(sorted.at(-1) ?? null),
+  };
+}
+
+/** Median of each mark over the joins, in order of that median: where the time goes. */
+function phases(results) {
+  const names = new Set(results.flatMap((result) => Object.keys(result.marks)));
+  const medians = [...names].map((name) => {
+    const values = results.map((result) => result.marks[name]).filter((value) => typeof value === 'number');
+    return [name, round(quantile([...values].sort((a, b) => a - b), 0.5))];
+  });
+  return Object.fromEntries(medians.sort((a, b) => a[1] - b[1]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. The run.
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const started = Date.now();
+  log(`isolated network namespace: ${isolated}; work folder ${workDir}`);
+
+  const { build } = await import('esbuild');
+  const bundled = await build({
+    entryPoints: [join(benchDir, 'baseline-client.js')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome120',
+    minify: true,
+    write: false,
+    logLevel: 'warning',
+  });
+  const bundle = bundled.outputFiles[0].text;
+  log(`baseline bundle: ${Math.round(bundle.length / 1024)} KiB`);
+
+  const { chromium } = await import('playwright-core');
+
+  log('starting the server');
+  await startServer();
+  const roomNumber = await customerRoom();
+  log(`room ${roomNumber} with PINs`);
+
+  let moderatorArgs = [];
+  if (MODERATOR_AUDIO === 'tone') {
+    const wav = join(workDir, 'moderator-tone.wav');
+    writeToneWav(wav);
+    moderatorArgs = [`--use-file-for-fake-audio-capture=${wav}`];
+  } else if (MODERATOR_AUDIO !== 'beep') throw new Error('BENCH_MODERATOR_AUDIO must be "tone" or "beep"');
+  const moderatorBrowser = await launch(chromium, moderatorArgs);
+  const guestBrowser = await launch(chromium);
+  const chromiumVersion = guestBrowser.version();
+  await startModerator(moderatorBrowser, roomNumber);
+
+  const product = [];
+  const baseline = [];
+  const total = WARMUP + JOINS;
+  for (let i = 0; i < total; i++) {
+    const warm = i < WARMUP;
+    const label = warm ? `warm-up ${i + 1}/${WARMUP}` : `${i - WARMUP + 1}/${JOINS}`;
+    // ABAB..., and which goes first alternates too (AB BA AB ...), so neither always follows the other.
+    const order = i % 2 === 0 ? ['product', 'baseline'] : ['baseline', 'product'];
+    for (const kind of order) {
+      const result =
+        kind === 'product' ? await productJoin(guestBrowser, roomNumber, i) : await baselineJoin(guestBrowser, roomNumber, i, bundle);
+      log(
+        `${label} ${kind.padEnd(8)} ${String(result.ms).padStart(7)} ms (poll saw it at ${result.detectedMs} ms, ${result.packetsAtDetection} packets${result.estimateClamped ? ', estimate clamped' : ''})`,
+      );
+      if (!warm) (kind === 'product' ? product : baseline).push(result);
+      await sleep(PAUSE_MS);
+    }
+  }
+
+  if (process.env.BENCH_DETAILS) {
+    writeFileSync(process.env.BENCH_DETAILS, `${JSON.stringify({ product, baseline_mediasoup_client: baseline }, null, 1)}\n`);
+    log(`per-join details in ${process.env.BENCH_DETAILS}`);
+  }
+  const productSummary = summary(product.map((result) => result.ms));
+  const baselineSummary = summary(baseline.map((result) => result.ms));
+  const line = {
+    benchmark: 'join',
+    joins: JOINS,
+    product: productSummary,
+    baseline_mediasoup_client: baselineSummary,
+    ratio_p50: round(productSummary.p50_ms / baselineSummary.p50_ms, 2),
+    isolated_netns: isolated,
+    node: process.version,
+    chromium: chromiumVersion,
+    cpus: cpus().length,
+    warmup_joins: WARMUP,
+    settle_ms: SETTLE_MS,
+    moderator_audio: MODERATOR_AUDIO,
+    // The same joins timed by when the 10 ms getStats poll saw the first packet (Chromium caches stats for 50 ms).
+    poll_detected_p50_ms: {
+      product: summary(product.map((result) => result.detectedMs)).p50_ms,
+      baseline_mediasoup_client: summary(baseline.map((result) => result.detectedMs)).p50_ms,
+    },
+    // Joins whose 20 ms-spacing estimate fell outside what the stats allow (packets came in a burst) and was clamped.
+    estimates_clamped: [...product, ...baseline].filter((result) => result.estimateClamped).length,
+    // How far apart the bounds the stats put on the first packet's arrival were (median over all joins).
+    first_packet_window_p50_ms: summary([...product, ...baseline].map((result) => result.windowMs).filter((value) => value !== null)).p50_ms,
+    phases_p50_ms: { product: phases(product), baseline_mediasoup_client: phases(baseline) },
+    run_s: round((Date.now() - started) / 1000, 0),
+  };
+  return line;
+}
+
+let exitCode = 0;
+try {
+  const line = await main();
+  await cleanup();
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+} catch (error) {
+  log('failed:', error.stack ?? error.message);
+  exitCode = 1;
+  await cleanup();
+}
+process.exit(exitCode);
