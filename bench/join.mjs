@@ -39,6 +39,12 @@ function onOrphaned(stop) {
   }, 1000).unref();
 }
 
+// Like `npm start`: install and build what is missing first, while the network is still there.
+if (!process.env.KONFERENZ_BENCH_CHILD) {
+  const { bootstrap } = await import('../scripts/bootstrap.mjs');
+  bootstrap({ forTests: true });
+}
+
 // Already isolated (e.g. started inside `unshare -n` by hand): nothing to do.
 if (!process.env.KONFERENZ_BENCH_CHILD && !onlyLoopback()) {
   const wanted = process.env.BENCH_NO_NETNS !== '1';

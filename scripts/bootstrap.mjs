@@ -16,12 +16,13 @@ const RUNTIME_PACKAGES = ['python3-pip', 'build-essential'];
 /** Only the test suites need these: a real browser and a private network namespace. */
 const TEST_PACKAGES = ['chromium', 'iproute2', 'util-linux'];
 
+// Progress goes to stderr, so a command's own stdout (a benchmark's JSON line) stays clean.
 function log(message) {
-  console.log(`\x1b[36m[konferenz]\x1b[0m ${message}`);
+  console.error(`\x1b[36m[konferenz]\x1b[0m ${message}`);
 }
 
 function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { stdio: 'inherit', cwd: repoRoot, ...options });
+  const result = spawnSync(command, args, { stdio: ['inherit', 2, 2], cwd: repoRoot, ...options });
   if (result.status !== 0) {
     throw new Error(`${command} ${args.join(' ')} failed (${result.signal ?? `exit ${result.status}`})`);
   }
