@@ -100,25 +100,14 @@ const rtcPort = numberFromEnv('BENCH_RTC_PORT', 40400);
 const MODERATOR_AUDIO = process.env.BENCH_MODERATOR_AUDIO ?? 'tone';
 const baseURL = `http://127.0.0.1:${port}`;
 const mailURL = `http://127.0.0.1:${mailWebPort}`;
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
 const workerBin = process.env.MEDIASOUP_WORKER_BIN ?? join(repoRoot, 'sfu/.cache/mediasoup-worker-3.12.16/mediasoup-worker');
 
 const MODERATOR_PIN = '583920';
 const PARTICIPANT_PIN = '740215';
 
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-  '--allow-loopback-in-peer-connection',
-];
+const { executablePath: defaultChromium, args: chromiumArgs } = JSON.parse(readFileSync(join(repoRoot, 'e2e/chromium.json'), 'utf8'));
+const chromiumPath = process.env.CHROMIUM_PATH ?? defaultChromium;
 
 // ---------------------------------------------------------------------------------------------
 // 3. Everything started here is stopped here, also on errors and signals.

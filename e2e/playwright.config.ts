@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defineConfig } from '@playwright/test';
+import chromium from './chromium.json';
 
 /**
  * End-to-end tests of the whole product, started as a user starts it (`node server/dist/main.js`
@@ -39,22 +40,8 @@ if (!process.env.KONFERENZ_E2E_DATA_DIR) {
 process.env.KONFERENZ_E2E_MAIL_INBOX_URL = mailInboxUrl;
 
 /** Debian's Chromium (`npx playwright install` needs a download, which these machines cannot do). */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // For the conference-room tests (camera and microphone without a device or a prompt).
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  // Remote audio plays without a click, also after a reload.
-  '--autoplay-policy=no-user-gesture-required',
-];
+const chromiumPath = process.env.CHROMIUM_PATH ?? chromium.executablePath;
+const chromiumArgs = chromium.args;
 
 export default defineConfig({
   testDir: './tests',
