@@ -19,3 +19,5 @@ export { MediaError, MEDIA_ERROR_CODES } from './media-error';
 export type { MediaErrorCode } from './media-error';
 export { ROUTER_MEDIA_CODECS } from './router-codecs';
 export { spatialLayerCount, spatialLayerForTile } from './simulcast-layers';
+// The phone audio bridge (phone/): RTP, G.711, Opus, resampling, jitter buffer, N-1 mixer.
+export * from './phone';

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+
+import { CallerToConference, PCMA, PCMU, readAudioLevel, type PhoneCodec } from '../../src/phone';
+import { dominantFrequency, toneAmplitude } from './support/audio';
+import { decodeOpusPackets, g711TonePackets, opusTonePackets, parseAll } from './support/streams';
+
+const CONFERENCE = { payloadType: 100, ssrc: 0xabc, audioLevelExtensionId: 1 };
+
+function callerToConference(codec: PhoneCodec = PCMU) {
+  const sent: Buffer[] = [];
+  const path = new CallerToConference({ codec, conference: CONFERENCE, send: (datagram) => sent.push(datagram) });
+  return { path, sent };
+}
+
+/** Feeds a phone's packets, one every `ptimeMs`, and ticks every 20 ms, as the bridge would. */
+function run(path: CallerToConference, datagrams: Buffer[], ptimeMs = 20, drop: (n: number) => boolean = () => false): void {
+  const packets = parseAll(datagrams);
+  const endMs = packets.length * ptimeMs + 200;
+  let next = 0;
+  for (let frame = 0; frame * 20 < endMs; frame++) {
+    const now = frame * 20;
+    for (; next < packets.length && next * ptimeMs <= now; next++) if (!drop(next)) path.receive(packets[next]!, next * ptimeMs);
+    path.tick({ index: frame, skipped: 0, nowMs: now });
+  }
+}
+
+describe('CallerToConference', () => {
+  it.each([
+    ['PCMU', PCMU, 'mulaw'],
+    ['PCMA', PCMA, 'alaw'],
+  ] as const)('transcodes a %s caller to Opus the room can decode, with the level for active speaker', (_name, codec, law) => {
+    const { path, sent } = callerToConference(codec);
+    run(path, g711TonePackets({ law, frequency: 440, frames: 50 }));
+    const packets = parseAll(sent);
+    expect(packets.length).toBeGreaterThanOrEqual(50);
+    for (const [i, packet] of packets.entries()) {
+      expect(packet).toMatchObject({ payloadType: 100, ssrc: 0xabc });
+      if (i > 0) {
+        expect(packet.sequenceNumber).toBe((packets[i - 1]!.sequenceNumber + 1) & 0xffff);
+        expect(packet.timestamp).toBe((packets[i - 1]!.timestamp + 960) >>> 0);
+      }
+    }
+    expect(packets[0]!.marker).toBe(true);
+    // A 0.5 full-scale sine is -9 dBov.
+    expect(readAudioLevel(packets[20]!, 1)).toEqual({ level: 9, voice: true });
+    const audio = decodeOpusPackets(packets).subarray(48000 * 0.2, 48000 * 0.9);
+    expect(dominantFrequency(audio, 48000, 100, 4000)).toBe(440);
+    expect(toneAmplitude(audio, 440, 48000)).toBeGreaterThan(0.3);
+  });
+
+  it('takes 10 ms and 30 ms packets as well', () => {
+    for (const ptimeMs of [10, 30]) {
+      const { path, sent } = callerToConference();
+      run(path, g711TonePackets({ frequency: 440, frames: Math.round(1000 / ptimeMs), ptimeMs }), ptimeMs);
+      expect(path.stats().jitter).toMatchObject({ late: 0, restarts: 0 });
+      const audio = decodeOpusPackets(parseAll(sent)).subarray(48000 * 0.2, 48000 * 0.9);
+      expect(dominantFrequency(audio, 48000, 100, 4000)).toBe(440);
+    }
+  });
+
+  it('conceals lost packets and keeps the stream to the room gapless', () => {
+    const { path, sent } = callerToConference();
+    run(path, g711TonePackets({ frequency: 440, frames: 50 }), 20, (n) => n % 10 === 5);
+    const packets = parseAll(sent);
+    expect(path.stats().jitter!.concealed).toBeGreaterThanOrEqual(5);
+    for (let i = 1; i < 49; i++) expect(packets[i]!.timestamp - packets[i - 1]!.timestamp).toBe(960);
+  });
+
+  it('carries on when the phone starts a new RTP stream (new SSRC, new timestamps)', () => {
+    const { path, sent } = callerToConference();
+    const first = g711TonePackets({ frequency: 440, frames: 25, ssrc: 1 });
+    const second = g711TonePackets({ frequency: 440, frames: 25, ssrc: 2 }).map((datagram) => {
+      // Same numbering as the first stream would have had 3 frames on: close enough to confuse a buffer that kept the old one.
+      const copy = Buffer.from(datagram);
+      copy.writeUInt32BE((copy.readUInt32BE(4) + 25 * 160 - 3 * 160) >>> 0, 4);
+      return copy;
+    });
+    run(path, [...first, ...second]);
+    expect(path.stats().jitter!.late).toBe(0);
+    const audio = decodeOpusPackets(parseAll(sent)).subarray(48000 * 0.6, 48000 * 0.95);
+    expect(dominantFrequency(audio, 48000, 100, 4000)).toBe(440);
+  });
+
+  it('sends nothing while muted', () => {
+    const { path, sent } = callerToConference();
+    path.muted = true;
+    run(path, g711TonePackets({ frequency: 440, frames: 20 }));
+    expect(sent).toHaveLength(0);
+    path.muted = false;
+    run(path, g711TonePackets({ frequency: 440, frames: 20 }));
+    expect(sent.length).toBeGreaterThan(0);
+    expect(parseAll(sent)[0]!.marker).toBe(true);
+  });
+
+  it('passes Opus through renumbered into its own stream, keeping gaps and adding the level', () => {
+    const { path, sent } = callerToConference({ name: 'opus', payloadType: 111 });
+    const first = parseAll(opusTonePackets({ frequency: 600, frames: 10, ssrc: 55, payloadType: 111, firstSequenceNumber: 65530 }));
+    first.forEach((packet, i) => i !== 4 && path.receive(packet, i * 20));
+    // The phone restarts its stream (new SSRC) 100 ms later.
+    const second = parseAll(opusTonePackets({ frequency: 600, frames: 3, ssrc: 56, payloadType: 111, firstSequenceNumber: 7, firstTimestamp: 123 }));
+    second.forEach((packet, i) => path.receive(packet, 300 + i * 20));
+    const out = parseAll(sent);
+    expect(out).toHaveLength(12);
+    expect(out.every((packet) => packet.ssrc === 0xabc && packet.payloadType === 100)).toBe(true);
+    const sequenceSteps = out.slice(1).map((packet, i) => (packet.sequenceNumber - out[i]!.sequenceNumber) & 0xffff);
+    // The lost packet shows as a gap of 2; the new stream carries straight on.
+    expect(sequenceSteps).toEqual([1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1]);
+    // The new stream starts as far on in time as it arrived: 120 ms after the last packet.
+    expect(((out[9]!.timestamp - out[8]!.timestamp) >>> 0) / 960).toBe(6);
+    expect(out[9]!.payload.equals(second[0]!.payload)).toBe(true);
+    expect(readAudioLevel(out[0]!, 1)!.level).toBeLessThan(20);
+  });
+});

@@ -1,0 +1,293 @@
+import type * as dgram from 'node:dgram';
+
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { MediaPlane, type MediaRoom } from '../../src';
+import {
+  AUDIO_LEVEL_EXTENSION_URI,
+  PCMA,
+  PCMU,
+  PhoneAudioBridge,
+  decodeG711,
+  emptyReceiverReport,
+  parseRtpPacket,
+  phoneRtpCapabilities,
+  readAudioLevel,
+  type G711Law,
+  type PhoneBridgeRoom,
+  type PhoneCodec,
+  type RtpPacket,
+} from '../../src/phone';
+import { LOOPBACK, eventually, freeLoopbackPorts, loopbackUdpSocket, sleep } from '../support/loopback';
+import { dominantFrequency, toFloat, toneAmplitude } from './support/audio';
+import { MediasoupLookup, PlainConsumingRoom } from './support/plain-consuming-room';
+import { decodeOpusPackets, g711TonePackets, opusTonePackets } from './support/streams';
+
+const lookup = new MediasoupLookup();
+let plane: MediaPlane;
+let room: MediaRoom;
+let bridgeRoom: PlainConsumingRoom;
+let roomCount = 0;
+const sockets: dgram.Socket[] = [];
+const bridges: PhoneAudioBridge[] = [];
+const pacers: NodeJS.Timeout[] = [];
+
+beforeAll(async () => {
+  const rtcPort = await freeLoopbackPorts(1);
+  plane = await MediaPlane.create({ numWorkers: 1, listenIp: LOOPBACK, rtcPort, logLevel: 'error' });
+});
+
+afterAll(async () => {
+  await plane.close();
+});
+
+beforeEach(async () => {
+  room = await plane.room(`phone-room-${++roomCount}`);
+  bridgeRoom = new PlainConsumingRoom(room, lookup);
+});
+
+afterEach(() => {
+  for (const pacer of pacers.splice(0)) clearInterval(pacer);
+  for (const bridge of bridges.splice(0)) bridge.close();
+  for (const socket of sockets.splice(0)) socket.close();
+  room.close();
+});
+
+async function socket(): Promise<dgram.Socket> {
+  const created = await loopbackUdpSocket();
+  sockets.push(created);
+  return created;
+}
+
+async function bridge(peerId: string, codec: PhoneCodec = PCMU, bridgeOn: PhoneBridgeRoom = bridgeRoom): Promise<PhoneAudioBridge> {
+  const created = await PhoneAudioBridge.create({ room: bridgeOn, peerId, codec, callerListen: { ip: LOOPBACK } });
+  bridges.push(created);
+  return created;
+}
+
+/** Sends one datagram every 20 ms, as a phone or a browser does, looping over `datagrams`. */
+function pace(send: (datagram: Buffer) => void, datagrams: Buffer[]): void {
+  let next = 0;
+  pacers.push(
+    setInterval(() => {
+      send(datagrams[next % datagrams.length]!);
+      next++;
+    }, 20),
+  );
+}
+
+/** A phone: a UDP socket that sends a G.711 tone to the bridge and keeps what the bridge sends back. */
+async function fakeCaller(to: PhoneAudioBridge, frequency: number, law: G711Law = 'mulaw') {
+  const phone = await socket();
+  const received: RtpPacket[] = [];
+  phone.on('message', (datagram) => received.push(parseRtpPacket(datagram)));
+  // 10 s of tone: sequence numbers and timestamps go on, unlike a loop of a short clip.
+  pace((datagram) => phone.send(datagram, to.localAddress.port, to.localAddress.ip), g711TonePackets({ law, frequency, frames: 500 }));
+  return { phone, received };
+}
+
+/** A participant sending an Opus tone into the room through a plain transport (a browser stand-in). */
+async function opusSpeaker(peerId: string, frequency: number) {
+  const { id, ip, port } = await room.createPlainTransport(peerId, { comedia: true });
+  const ssrc = 0x5000 + roomCount;
+  const producerId = await room.produce(
+    peerId,
+    id,
+    'audio',
+    {
+      codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+      encodings: [{ ssrc }],
+      headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', id: 1 }],
+    },
+    { source: 'microphone' },
+  );
+  const sender = await socket();
+  pace((datagram) => sender.send(datagram, port, ip), opusTonePackets({ frequency, frames: 500, ssrc, levelId: 1, level: 20 }));
+  return producerId;
+}
+
+/** A browser-less listener: a plain transport in the room consuming `producerId`, its RTP kept. */
+async function plainListener(peerId: string, producerId: string): Promise<RtpPacket[] & { levelExtensionId?: number }> {
+  bridgeRoom.setRtpCapabilities(peerId, phoneRtpCapabilities(room.rtpCapabilities));
+  const { ip, port } = await bridgeRoom.createPlainTransport(peerId, { comedia: true });
+  const ear = await socket();
+  const received: RtpPacket[] & { levelExtensionId?: number } = [];
+  ear.on('message', (datagram) => {
+    if (datagram[1]! < 192 || datagram[1]! > 223) received.push(parseRtpPacket(datagram));
+  });
+  ear.send(emptyReceiverReport(1), port, ip);
+  const consumer = await bridgeRoom.consume(peerId, producerId);
+  expect(consumer).not.toBeNull();
+  received.levelExtensionId = consumer!.rtpParameters.headerExtensions?.find((e) => e.uri === AUDIO_LEVEL_EXTENSION_URI)?.id;
+  await bridgeRoom.resumeConsumer(peerId, consumer!.consumerId);
+  return received;
+}
+
+function g711Audio(packets: RtpPacket[], law: G711Law = 'mulaw'): Float32Array {
+  return toFloat(Int16Array.from(packets.flatMap((packet) => [...decodeG711(law, packet.payload)])));
+}
+
+function expectConsecutive(packets: RtpPacket[], ticksPerPacket: number): void {
+  for (let i = 1; i < packets.length; i++) {
+    expect(packets[i]!.ssrc).toBe(packets[0]!.ssrc);
+    expect(packets[i]!.sequenceNumber).toBe((packets[i - 1]!.sequenceNumber + 1) & 0xffff);
+    // Sent every 20 ms by the bridge's clock; a late timer may skip frames but never repeats or reorders them.
+    const step = (packets[i]!.timestamp - packets[i - 1]!.timestamp) >>> 0;
+    expect(step % ticksPerPacket).toBe(0);
+    expect(step).toBeGreaterThan(0);
+    expect(step).toBeLessThanOrEqual(6 * ticksPerPacket);
+  }
+}
+
+describe('PhoneAudioBridge against mediasoup', () => {
+  it("brings a PCMU caller's voice into the room as an Opus microphone that decodes to its tone, and makes it the active speaker", async () => {
+    const speakers: Array<string | null> = [];
+    room.on('activeSpeaker', ({ peerId }) => speakers.push(peerId));
+    const phone = await bridge('phone-a');
+    expect(room.producersOf('phone-a')).toEqual([{ id: phone.producerId, kind: 'audio', source: 'microphone', paused: false }]);
+    await fakeCaller(phone, 440);
+    const heard = await plainListener('ear', phone.producerId);
+    await eventually(() => (heard.length >= 60 ? true : undefined), 8000);
+    const packets = [...heard].sort((a, b) => ((a.sequenceNumber - b.sequenceNumber) << 16) >> 16).slice(0, 60);
+    expect(packets.every((packet) => packet.payloadType === 100)).toBe(true);
+    const audio = decodeOpusPackets(packets).subarray(48000 * 0.2);
+    expect(dominantFrequency(audio, 48000, 100, 4000)).toBe(440);
+    expect(toneAmplitude(audio, 440, 48000)).toBeGreaterThan(0.2);
+    // The level the bridge measured (a 0.5 full-scale sine: -9 dBov) reaches the room, and with it active speaker.
+    expect(readAudioLevel(packets[30]!, heard.levelExtensionId)).toEqual({ level: 9, voice: true });
+    await eventually(() => (speakers.includes('phone-a') ? true : undefined), 8000);
+  });
+
+  it('lets the caller hear the room as PCMU, every 20 ms, and never itself', async () => {
+    const phone = await bridge('phone-a');
+    const caller = await fakeCaller(phone, 440);
+    const speaker = await opusSpeaker('browser-b', 1000);
+    expect(await phone.hear(speaker)).toBe(true);
+    // Its own producer: the room will not have it consumed.
+    expect(await phone.hear(phone.producerId)).toBe(false);
+    await eventually(() => (caller.received.length >= 80 ? true : undefined), 8000);
+    expect(phone.callerAddress).toEqual({ ip: LOOPBACK, port: caller.phone.address().port });
+
+    const packets = caller.received.slice(0, 80);
+    expect(packets.every((packet) => packet.payloadType === 0 && packet.payload.length === 160)).toBe(true);
+    expectConsecutive(packets, 160);
+    // Once the 1 kHz speaker came through: 1 kHz, and no trace of the caller's own 440 Hz.
+    const audio = g711Audio(packets.slice(40));
+    expect(dominantFrequency(audio, 8000)).toBe(1000);
+    const tone = toneAmplitude(audio, 1000, 8000);
+    expect(tone).toBeGreaterThan(0.2);
+    expect(toneAmplitude(audio, 440, 8000)).toBeLessThan(tone / 100);
+  });
+
+  it('connects two callers through the room: each hears the other, neither itself', async () => {
+    const a = await bridge('phone-a', PCMU);
+    const b = await bridge('phone-b', PCMA);
+    const callerA = await fakeCaller(a, 440, 'mulaw');
+    const callerB = await fakeCaller(b, 660, 'alaw');
+    expect(await a.hear(b.producerId)).toBe(true);
+    expect(await b.hear(a.producerId)).toBe(true);
+    await eventually(() => (callerA.received.length >= 90 && callerB.received.length >= 90 ? true : undefined), 8000);
+    const heardByA = g711Audio(callerA.received.slice(50, 90), 'mulaw');
+    const heardByB = g711Audio(callerB.received.slice(50, 90), 'alaw');
+    expect(dominantFrequency(heardByA, 8000)).toBe(660);
+    expect(dominantFrequency(heardByB, 8000)).toBe(440);
+    expect(toneAmplitude(heardByA, 440, 8000)).toBeLessThan(toneAmplitude(heardByA, 660, 8000) / 100);
+    expect(toneAmplitude(heardByB, 660, 8000)).toBeLessThan(toneAmplitude(heardByB, 440, 8000) / 100);
+    expect(callerB.received.every((packet) => packet.payloadType === 8)).toBe(true);
+  });
+
+  it('passes an Opus caller through to the room and sends it the room in Opus', async () => {
+    const opus: PhoneCodec = { name: 'opus', payloadType: 111 };
+    const phone = await bridge('phone-a', opus);
+    const callerSocket = await socket();
+    const received: RtpPacket[] = [];
+    callerSocket.on('message', (datagram) => received.push(parseRtpPacket(datagram)));
+    const to = phone.localAddress;
+    pace((datagram) => callerSocket.send(datagram, to.port, to.ip), opusTonePackets({ frequency: 440, frames: 500, ssrc: 77, payloadType: 111 }));
+    const heard = await plainListener('ear', phone.producerId);
+    expect(await phone.hear(await opusSpeaker('browser-b', 1000))).toBe(true);
+    await eventually(() => (heard.length >= 40 && received.length >= 60 ? true : undefined), 8000);
+
+    const intoRoom = [...heard].sort((a, b) => ((a.sequenceNumber - b.sequenceNumber) << 16) >> 16).slice(0, 40);
+    expect(dominantFrequency(decodeOpusPackets(intoRoom).subarray(4800), 48000, 100, 4000)).toBe(440);
+    expect(readAudioLevel(intoRoom[20]!, heard.levelExtensionId)!.level).toBeLessThan(20);
+
+    const toCaller = received.slice(0, 60);
+    expect(toCaller.every((packet) => packet.payloadType === 111)).toBe(true);
+    expectConsecutive(toCaller, 960);
+    const audio = decodeOpusPackets(toCaller.slice(30));
+    expect(dominantFrequency(audio, 48000, 100, 4000)).toBe(1000);
+    expect(toneAmplitude(audio, 440, 48000)).toBeLessThan(toneAmplitude(audio, 1000, 48000) / 100);
+  });
+
+  it("mutes by pausing the caller's producer", async () => {
+    const phone = await bridge('phone-a');
+    await fakeCaller(phone, 440);
+    const heard = await plainListener('ear', phone.producerId);
+    await eventually(() => (heard.length >= 5 ? true : undefined), 8000);
+    await phone.setMuted(true);
+    expect(room.producersOf('phone-a')[0]!.paused).toBe(true);
+    await sleep(100);
+    const whileMuted = heard.length;
+    await sleep(300);
+    expect(heard.length).toBe(whileMuted);
+    await phone.setMuted(false);
+    expect(room.producersOf('phone-a')[0]!.paused).toBe(false);
+    await eventually(() => (heard.length > whileMuted + 5 ? true : undefined), 8000);
+  });
+
+  it('drops malformed and unexpected datagrams on both sockets and carries on', async () => {
+    const phone = await bridge('phone-a');
+    const caller = await fakeCaller(phone, 440);
+    await eventually(() => (phone.callerAddress?.port === caller.phone.address().port ? true : undefined), 8000);
+    const stranger = await socket();
+    const to = phone.localAddress;
+    const junk = [
+      Buffer.alloc(0),
+      Buffer.from('hello'),
+      Buffer.from('800000', 'hex'),
+      Buffer.from('8f000001000000000000000100', 'hex'),
+      emptyReceiverReport(9),
+      // telephone-event (DTMF), payload type 101.
+      Buffer.from('80650001000000000000000105000a00', 'hex'),
+    ];
+    for (const datagram of junk) caller.phone.send(datagram, to.port, to.ip);
+    // A valid packet from someone else while the caller is talking: not latched, dropped.
+    stranger.send(g711TonePackets({ frequency: 300, frames: 1 })[0]!, to.port, to.ip);
+    await eventually(() => {
+      const { dropped } = phone.stats();
+      return dropped.malformed >= 4 && dropped.rtcp >= 1 && dropped.otherPayloadType >= 1 && dropped.foreignSource >= 1 ? true : undefined;
+    }, 8000);
+    expect(phone.callerAddress?.port).toBe(caller.phone.address().port);
+    const before = caller.received.length;
+    await eventually(() => (caller.received.length > before + 5 ? true : undefined), 8000);
+    expect(phone.stats().tickErrors).toBe(0);
+  });
+
+  it('closes: clock stopped, sockets closed, the caller gone from the room', async () => {
+    const phone = await bridge('phone-a');
+    const caller = await fakeCaller(phone, 440);
+    await eventually(() => (caller.received.length >= 3 ? true : undefined), 8000);
+    let closed = 0;
+    phone.on('close', () => closed++);
+    phone.close();
+    phone.close();
+    expect(closed).toBe(1);
+    expect(room.producersOf('phone-a')).toEqual([]);
+    await sleep(60);
+    const count = caller.received.length;
+    await sleep(200);
+    expect(caller.received.length).toBe(count);
+  });
+
+  it('works with MediaRoom as it is for the way in; hearing the room waits for MediaRoom to consume onto plain transports', async () => {
+    // Type-level: MediaRoom offers everything the bridge calls.
+    const asBridgeRoom: PhoneBridgeRoom = room;
+    const phone = await bridge('phone-a', PCMU, asBridgeRoom);
+    await fakeCaller(phone, 440);
+    const heard = await plainListener('ear', phone.producerId);
+    await eventually(() => (heard.length >= 10 ? true : undefined), 8000);
+    const speaker = await opusSpeaker('browser-b', 1000);
+    expect(await phone.hear(speaker)).toBe(false);
+  });
+});
