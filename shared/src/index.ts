@@ -14,3 +14,4 @@ export * from './i18n/en';
 export * from './i18n/translate';
 export * from './schemas/server-env';
 export * from './conference';
+export * from './sip';

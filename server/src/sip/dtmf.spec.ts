@@ -1,0 +1,116 @@
+import { describe, expect, it, vi } from 'vitest';
+import { DigitCollector } from './digit-collector';
+import { decodeTelephoneEvent, Rfc4733Receiver } from './rfc4733-receiver';
+import { parseSipInfoDtmf } from './sip-info-dtmf';
+
+function event(code: number, end: boolean, duration: number): Buffer {
+  return Buffer.from([code, (end ? 0x80 : 0) | 10, duration >> 8, duration & 0xff]);
+}
+
+describe('Rfc4733Receiver', () => {
+  it('reports a key press once across its updates and the three end packets', () => {
+    const onDigit = vi.fn();
+    const receiver = new Rfc4733Receiver(onDigit);
+    for (const [end, duration] of [[false, 160], [false, 320], [false, 480], [true, 640], [true, 640], [true, 640]] as const) {
+      receiver.receive({ timestamp: 1000, payload: event(5, end, duration) });
+    }
+    expect(onDigit.mock.calls).toEqual([['5']]);
+  });
+
+  it('reports the same key pressed twice (new timestamp) and maps * # A–D', () => {
+    const digits: string[] = [];
+    const receiver = new Rfc4733Receiver((digit) => digits.push(digit));
+    for (const [timestamp, code] of [[0, 1], [8000, 1], [16000, 10], [24000, 11], [32000, 12]]) {
+      receiver.receive({ timestamp: timestamp!, payload: event(code!, false, 160) });
+      receiver.receive({ timestamp: timestamp!, payload: event(code!, true, 800) });
+    }
+    expect(digits).toEqual(['1', '1', '*', '#', 'A']);
+  });
+
+  it('still reports a press whose first packets were lost, and ignores late copies of old events', () => {
+    const digits: string[] = [];
+    const receiver = new Rfc4733Receiver((digit) => digits.push(digit));
+    receiver.receive({ timestamp: 100, payload: event(3, true, 800) });
+    receiver.receive({ timestamp: 9000, payload: event(4, false, 160) });
+    receiver.receive({ timestamp: 100, payload: event(3, true, 800) });
+    expect(digits).toEqual(['3', '4']);
+  });
+
+  it('keeps a long press split into segments (RFC 4733 §2.5.1.3) as one', () => {
+    const digits: string[] = [];
+    const receiver = new Rfc4733Receiver((digit) => digits.push(digit));
+    receiver.receive({ timestamp: 0, payload: event(7, false, 0xffff) });
+    receiver.receive({ timestamp: 0xffff, payload: event(7, false, 1000) });
+    receiver.receive({ timestamp: 0xffff, payload: event(7, true, 2000) });
+    expect(digits).toEqual(['7']);
+  });
+
+  it('ignores short payloads and events that are not keys', () => {
+    const onDigit = vi.fn();
+    const receiver = new Rfc4733Receiver(onDigit);
+    receiver.receive({ timestamp: 1, payload: Buffer.from([1, 2]) });
+    receiver.receive({ timestamp: 2, payload: event(16, true, 100) });
+    expect(onDigit).not.toHaveBeenCalled();
+    expect(decodeTelephoneEvent(event(9, true, 1234))).toEqual({ event: 9, end: true, volume: 10, duration: 1234 });
+  });
+});
+
+describe('parseSipInfoDtmf', () => {
+  it.each([
+    ['application/dtmf-relay', 'Signal=5\r\nDuration=160\r\n', { digit: '5', durationMs: 160 }],
+    ['application/dtmf-relay', 'signal= #\nduration=100', { digit: '#', durationMs: 100 }],
+    ['Application/DTMF-Relay; charset=utf-8', 'Signal=*', { digit: '*' }],
+    ['application/dtmf-relay', 'Signal=11\r\nDuration=250', { digit: '#', durationMs: 250 }],
+    ['application/dtmf', '7', { digit: '7' }],
+    ['application/dtmf', ' 10\r\n', { digit: '*' }],
+    ['application/dtmf', 'b', { digit: 'B' }],
+  ])('reads %s %j', (type, body, expected) => {
+    expect(parseSipInfoDtmf(type, body)).toEqual(expected);
+  });
+
+  it.each([
+    ['text/plain', 'Signal=5'],
+    ['application/dtmf-relay', 'Signal=55'],
+    ['application/dtmf-relay', 'Signal=5\r\nSignal=6'],
+    ['application/dtmf-relay', 'Duration=100'],
+    ['application/dtmf-relay', 'Signal=5\r\nDuration=-1'],
+    ['application/dtmf-relay', 'garbage'],
+    ['application/dtmf', '16'],
+    ['application/dtmf', ''],
+    ['application/dtmf', 'x'.repeat(1000)],
+    [undefined, '5'],
+  ])('refuses %s %j', (type, body) => {
+    expect(parseSipInfoDtmf(type, body)).toBeNull();
+  });
+});
+
+describe('DigitCollector', () => {
+  const options = { maxDigits: 8, interDigitTimeoutMs: 5000, overallTimeoutMs: 20000 };
+
+  it("ends on '#'", () => {
+    const collector = new DigitCollector(options, 0);
+    expect(['1', '2', '3'].map((key, i) => collector.push(key as '1', i * 100))).toEqual([null, null, null]);
+    expect(collector.push('#', 400)).toEqual({ kind: 'complete', digits: '123', by: 'terminator' });
+    expect(collector.push('4', 500)).toBeNull();
+  });
+
+  it('ends as too long one key past the maximum, not at it', () => {
+    const collector = new DigitCollector({ ...options, maxDigits: 2 }, 0);
+    expect(collector.push('1', 1)).toBeNull();
+    expect(collector.push('2', 2)).toBeNull();
+    expect(collector.push('3', 3)).toEqual({ kind: 'complete', digits: '123', by: 'max-digits' });
+  });
+
+  it('times out between keys and overall, and says when to look next', () => {
+    const collector = new DigitCollector(options, 0);
+    expect(collector.deadline()).toBe(20000);
+    collector.push('1', 1000);
+    expect(collector.deadline()).toBe(6000);
+    expect(collector.expire(5999)).toBeNull();
+    expect(collector.expire(6000)).toEqual({ kind: 'timeout', digits: '1', which: 'inter-digit' });
+
+    const slow = new DigitCollector(options, 0);
+    for (let at = 0; at < 20000; at += 4000) expect(slow.push('9', at)).toBeNull();
+    expect(slow.push('9', 20000)).toEqual({ kind: 'timeout', digits: '99999', which: 'overall' });
+  });
+});
