@@ -33,15 +33,15 @@ export class MediaPeer {
   }
 
   /**
-   * A browser has one WebRTC transport per direction: a new one replaces the
-   * old (closing what was produced or consumed on it), so a client that set
-   * up again after a network change does not leave the old one running.
+   * A browser has one WebRTC transport per direction and a phone one plain
+   * transport: a new one replaces the old (closing what was produced or
+   * consumed on it), so a client that set up again after a network change
+   * does not leave the old one running, and a phone's consumers always land
+   * on the transport its bridge listens to.
    */
   addTransport(entry: PeerTransport): void {
-    if (entry.kind === 'webrtc') {
-      const previous = this.webRtcTransport(entry.direction);
-      previous?.transport.close();
-    }
+    const previous = entry.kind === 'webrtc' ? this.webRtcTransport(entry.direction) : this.plainTransport();
+    previous?.transport.close();
     // Typed as the base class: the two observers' event maps differ beyond 'close'.
     const transport: types.Transport = entry.transport;
     this.#transports.set(transport.id, entry);
@@ -55,6 +55,14 @@ export class MediaPeer {
   webRtcTransport(direction: TransportDirection): Extract<PeerTransport, { kind: 'webrtc' }> | undefined {
     for (const entry of this.#transports.values()) {
       if (entry.kind === 'webrtc' && entry.direction === direction) return entry;
+    }
+    return undefined;
+  }
+
+  /** A phone's transport: it sends and receives on this one. */
+  plainTransport(): Extract<PeerTransport, { kind: 'plain' }> | undefined {
+    for (const entry of this.#transports.values()) {
+      if (entry.kind === 'plain') return entry;
     }
     return undefined;
   }

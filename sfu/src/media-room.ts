@@ -214,16 +214,19 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   }
 
   /**
-   * A paused consumer on the peer's receive transport; the browser resumes it
-   * once it is set up on its side. null when the peer cannot use it: no
-   * capabilities or receive transport yet (including a peer unknown to the
-   * room), a codec it cannot decode, its own producer, or one it consumes
-   * already (so a race between joining and producing yields one consumer).
+   * A paused consumer on the peer's receive transport; the browser (or a
+   * phone's bridge) resumes it once it is set up on its side. null when the
+   * peer cannot use it: no capabilities or receive transport yet (including a
+   * peer unknown to the room), a codec it cannot decode, its own producer, or
+   * one it consumes already (so a race between joining and producing yields
+   * one consumer).
    */
   async consume(peerId: string, producerId: string): Promise<ConsumerInfo | null> {
     const { peer: owner } = this.#peers.producerOwner(producerId);
     const peer = this.#peers.get(peerId);
-    const recv = peer?.webRtcTransport('recv');
+    // A phone has no WebRTC transports: its plain one carries what it hears
+    // as well as what it says (comedia: back to where its RTP comes from).
+    const recv = peer?.webRtcTransport('recv') ?? peer?.plainTransport();
     const rtpCapabilities = peer?.rtpCapabilities;
     if (!peer || !recv || !rtpCapabilities || peer === owner || peer.consumes(producerId)) return null;
     const media = this.#liveMedia();

@@ -169,6 +169,59 @@ describe('MediaRoom', () => {
     await eventually(async () => ((await inboundPackets(consumer!.consumerId)) >= 10 ? true : undefined));
   });
 
+  it('lets a phone consume on its plain transport: paused until resumed, then RTP reaches it', async () => {
+    const closed = collect('consumerClosed');
+    const paused = collect('consumerPaused');
+    const speaker = await produceOpus('speaker', 1212);
+    // A phone: capabilities, one plain transport, and the socket comedia learns its address from.
+    room.setRtpCapabilities('phone', room.rtpCapabilities);
+    const { id: transportId, ip, port } = await room.createPlainTransport('phone', { comedia: true });
+    const ear = await loopbackUdpSocket();
+    sockets.push(ear);
+    const received: Buffer[] = [];
+    // RTP only: mediasoup also sends RTCP (payload types 200-204) once the consumer runs.
+    ear.on('message', (datagram) => datagram[1]! < 192 && received.push(datagram));
+    ear.send(rtpPacket({ payloadType: 100, sequenceNumber: 1, timestamp: 0, ssrc: 1, payload: Buffer.from([0xf8]) }), port, ip);
+
+    const consumer = (await room.consume('phone', speaker.producerId))!;
+    expect(consumer).toMatchObject({ producerId: speaker.producerId, kind: 'audio', producerPaused: false });
+    expect(objects.consumer(consumer.consumerId).paused).toBe(true);
+    expect(objects.transportOfConsumer(consumer.consumerId)).toBe(transportId);
+    expect(await room.consume('phone', speaker.producerId)).toBeNull();
+    for (let i = 0; i < 5; i++) speaker.sendFrame();
+    await sleep(100);
+    expect(received).toEqual([]);
+
+    await room.resumeConsumer('phone', consumer.consumerId);
+    expect(objects.consumer(consumer.consumerId).paused).toBe(false);
+    const ssrc = consumer.rtpParameters.encodings![0]!.ssrc!;
+    await eventually(() => {
+      speaker.sendFrame();
+      return received.some((datagram) => datagram.readUInt32BE(8) === ssrc) ? true : undefined;
+    });
+
+    await room.setProducerPaused(speaker.producerId, true);
+    await eventually(() => (paused.length === 1 ? true : undefined));
+    expect(paused[0]).toEqual({ peerId: 'phone', consumerId: consumer.consumerId, paused: true });
+    room.closePeer('speaker');
+    await eventually(() => (closed.length === 1 ? true : undefined));
+    expect(closed[0]).toEqual({ peerId: 'phone', consumerId: consumer.consumerId });
+  });
+
+  it('keeps one plain transport per peer, and its own producer off it', async () => {
+    const phone = await produceOpus('phone', 1313);
+    room.setRtpCapabilities('phone', room.rtpCapabilities);
+    expect(await room.consume('phone', phone.producerId)).toBeNull();
+
+    const other = await produceOpus('other', 1414);
+    const second = await room.createPlainTransport('phone', { comedia: true });
+    // The first transport closed, and the producer on it with it.
+    expect(room.producersOf('phone')).toEqual([]);
+    await expectMediaError(room.produce('phone', phone.transportId, 'audio', opus(1), { source: 'microphone' }), 'UNKNOWN_TRANSPORT');
+    const consumer = (await room.consume('phone', other.producerId))!;
+    expect(objects.transportOfConsumer(consumer.consumerId)).toBe(second.id);
+  });
+
   it('returns null when the peer cannot consume', async () => {
     const phone = await produceOpus('phone', 2222);
     // Unknown to the room, no capabilities, no receive transport.

@@ -16,11 +16,9 @@ import type { PhoneCodec } from './phone-codec';
 import { AUDIO_LEVEL_EXTENSION_URI, RtpParseError, emptyReceiverReport, isRtcpPacket, parseRtpPacket } from './rtp-packet';
 
 /**
- * What the bridge needs of the conference's media room. The signatures are
- * MediaRoom's own (it satisfies this interface as it is); the one thing the
- * bridge relies on that MediaRoom does not do yet is `consume` for a peer
- * whose only transport is its plain one (today it consumes onto a WebRTC
- * receive transport only and returns null otherwise).
+ * What the bridge needs of the conference's media room: MediaRoom's own
+ * signatures, so MediaRoom is one. The bridge relies on `consume` landing on
+ * the caller's plain transport, the only one a phone peer has.
  */
 export interface PhoneBridgeRoom {
   readonly rtpCapabilities: types.RtpCapabilities;

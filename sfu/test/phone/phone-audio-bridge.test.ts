@@ -20,13 +20,10 @@ import {
 } from '../../src/phone';
 import { LOOPBACK, eventually, freeLoopbackPorts, loopbackUdpSocket, sleep } from '../support/loopback';
 import { dominantFrequency, toFloat, toneAmplitude } from './support/audio';
-import { MediasoupLookup, PlainConsumingRoom } from './support/plain-consuming-room';
 import { decodeOpusPackets, g711TonePackets, opusTonePackets } from './support/streams';
 
-const lookup = new MediasoupLookup();
 let plane: MediaPlane;
 let room: MediaRoom;
-let bridgeRoom: PlainConsumingRoom;
 let roomCount = 0;
 const sockets: dgram.Socket[] = [];
 const bridges: PhoneAudioBridge[] = [];
@@ -43,7 +40,6 @@ afterAll(async () => {
 
 beforeEach(async () => {
   room = await plane.room(`phone-room-${++roomCount}`);
-  bridgeRoom = new PlainConsumingRoom(room, lookup);
 });
 
 afterEach(() => {
@@ -59,8 +55,8 @@ async function socket(): Promise<dgram.Socket> {
   return created;
 }
 
-async function bridge(peerId: string, codec: PhoneCodec = PCMU, bridgeOn: PhoneBridgeRoom = bridgeRoom): Promise<PhoneAudioBridge> {
-  const created = await PhoneAudioBridge.create({ room: bridgeOn, peerId, codec, callerListen: { ip: LOOPBACK } });
+async function bridge(peerId: string, codec: PhoneCodec = PCMU): Promise<PhoneAudioBridge> {
+  const created = await PhoneAudioBridge.create({ room, peerId, codec, callerListen: { ip: LOOPBACK } });
   bridges.push(created);
   return created;
 }
@@ -108,18 +104,18 @@ async function opusSpeaker(peerId: string, frequency: number) {
 
 /** A browser-less listener: a plain transport in the room consuming `producerId`, its RTP kept. */
 async function plainListener(peerId: string, producerId: string): Promise<RtpPacket[] & { levelExtensionId?: number }> {
-  bridgeRoom.setRtpCapabilities(peerId, phoneRtpCapabilities(room.rtpCapabilities));
-  const { ip, port } = await bridgeRoom.createPlainTransport(peerId, { comedia: true });
+  room.setRtpCapabilities(peerId, phoneRtpCapabilities(room.rtpCapabilities));
+  const { ip, port } = await room.createPlainTransport(peerId, { comedia: true });
   const ear = await socket();
   const received: RtpPacket[] & { levelExtensionId?: number } = [];
   ear.on('message', (datagram) => {
     if (datagram[1]! < 192 || datagram[1]! > 223) received.push(parseRtpPacket(datagram));
   });
   ear.send(emptyReceiverReport(1), port, ip);
-  const consumer = await bridgeRoom.consume(peerId, producerId);
+  const consumer = await room.consume(peerId, producerId);
   expect(consumer).not.toBeNull();
   received.levelExtensionId = consumer!.rtpParameters.headerExtensions?.find((e) => e.uri === AUDIO_LEVEL_EXTENSION_URI)?.id;
-  await bridgeRoom.resumeConsumer(peerId, consumer!.consumerId);
+  await room.resumeConsumer(peerId, consumer!.consumerId);
   return received;
 }
 
@@ -280,14 +276,24 @@ describe('PhoneAudioBridge against mediasoup', () => {
     expect(caller.received.length).toBe(count);
   });
 
-  it('works with MediaRoom as it is for the way in; hearing the room waits for MediaRoom to consume onto plain transports', async () => {
+  it('is driven by MediaRoom as it is: the caller is heard in the room and hears the room', async () => {
     // Type-level: MediaRoom offers everything the bridge calls.
     const asBridgeRoom: PhoneBridgeRoom = room;
-    const phone = await bridge('phone-a', PCMU, asBridgeRoom);
-    await fakeCaller(phone, 440);
+    const phone = await PhoneAudioBridge.create({ room: asBridgeRoom, peerId: 'phone-a', codec: PCMU, callerListen: { ip: LOOPBACK } });
+    bridges.push(phone);
+    const caller = await fakeCaller(phone, 440);
     const heard = await plainListener('ear', phone.producerId);
-    await eventually(() => (heard.length >= 10 ? true : undefined), 8000);
     const speaker = await opusSpeaker('browser-b', 1000);
+    expect(await phone.hear(speaker)).toBe(true);
+    // Not twice (neither the bridge nor the room), and never itself.
     expect(await phone.hear(speaker)).toBe(false);
+    expect(await room.consume('phone-a', speaker)).toBeNull();
+    expect(await phone.hear(phone.producerId)).toBe(false);
+    // What the caller got before this, and in the jitter buffer's first moments, is silence.
+    const from = caller.received.length + 15;
+    await eventually(() => (heard.length >= 10 && caller.received.length >= from + 30 ? true : undefined), 8000);
+    const audio = g711Audio(caller.received.slice(from, from + 30));
+    expect(dominantFrequency(audio, 8000)).toBe(1000);
+    expect(toneAmplitude(audio, 1000, 8000)).toBeGreaterThan(0.2);
   });
 });

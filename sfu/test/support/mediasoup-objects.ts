@@ -12,6 +12,7 @@ export class MediasoupObjects {
   readonly #withWebRtcServer = new WeakSet<types.Worker>();
   readonly #workerOfTransport = new Map<string, types.Worker>();
   readonly #consumers = new Map<string, types.Consumer>();
+  readonly #transportOfConsumer = new Map<string, string>();
 
   constructor() {
     loadMediasoup().observer.on('newworker', (worker) => {
@@ -20,7 +21,10 @@ export class MediasoupObjects {
       worker.observer.on('newrouter', (router) => {
         router.observer.on('newtransport', (transport) => {
           this.#workerOfTransport.set(transport.id, worker);
-          transport.observer.on('newconsumer', (consumer) => this.#consumers.set(consumer.id, consumer));
+          transport.observer.on('newconsumer', (consumer) => {
+            this.#consumers.set(consumer.id, consumer);
+            this.#transportOfConsumer.set(consumer.id, transport.id);
+          });
         });
       });
     });
@@ -34,6 +38,13 @@ export class MediasoupObjects {
     const consumer = this.#consumers.get(consumerId);
     if (!consumer) throw new Error(`no consumer ${consumerId}`);
     return consumer;
+  }
+
+  /** The id of the transport a consumer sends on. */
+  transportOfConsumer(consumerId: string): string {
+    const transportId = this.#transportOfConsumer.get(consumerId);
+    if (!transportId) throw new Error(`no consumer ${consumerId}`);
+    return transportId;
   }
 
   /** The worker whose router holds a transport, i.e. the worker a room runs on. */
