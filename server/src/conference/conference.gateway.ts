@@ -64,6 +64,8 @@ export class ConferenceGateway implements OnGatewayInit<Namespace>, OnGatewayCon
         // After the current request's acknowledgement has gone out (a moderator ending the conference still gets the answer).
         close: () => setImmediate(() => socket.disconnect(true)),
       });
+      // The socket may have gone while the participant was being seated: then it counts as a dropped connection now.
+      if (socket.disconnected) return this.conferences.disconnected(claims.pid, socket.id);
       this.#renewTokens(socket);
       seated();
     } catch (error) {

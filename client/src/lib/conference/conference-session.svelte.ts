@@ -73,6 +73,8 @@ export class ConferenceSession {
 
   #socketStatus = $state<SocketStatus>('connecting');
   #mediaTrouble = $state(false);
+  /** Media setup failed: automatic retries stop until the participant asks (or the server resets media). */
+  #mediaFailed = false;
 
   readonly connection: ConnectionStatus = $derived.by(() => {
     if (this.ended) return 'ended';
@@ -273,7 +275,8 @@ export class ConferenceSession {
       this.#media?.pauseLocally('microphone', true);
     }
 
-    if (state.self.state === 'admitted') void this.#ensureMedia();
+    // After a failed setup only the "try again" button (or a server reset) starts media again.
+    if (state.self.state === 'admitted' && !this.#mediaFailed) void this.#ensureMedia();
     else if (this.#media || this.local.microphone || this.local.camera) {
       // Back in the waiting room (the moderator left): nothing is sent, the camera light goes off.
       this.#stopMedia();
@@ -282,7 +285,8 @@ export class ConferenceSession {
   }
 
   async #ensureMedia(): Promise<void> {
-    if (this.#media || !this.#connection || this.#finished) return;
+    if (this.#media || !this.#connection || this.#finished || this.view?.self.state !== 'admitted') return;
+    this.#mediaFailed = false;
     const media = new MediaSession(
       this.#connection,
       {
@@ -307,6 +311,7 @@ export class ConferenceSession {
       if (this.#media !== media) return;
       console.warn('Konferenz: media setup failed', error);
       this.mediaProblem = problemOf(error);
+      this.#mediaFailed = true;
       this.#stopMedia();
     }
   }
