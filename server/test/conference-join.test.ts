@@ -1,5 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { getModelToken } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { AttemptLimiter } from '../src/security/attempt-limiter.service';
 import { SecretHasher } from '../src/security/secret-hasher';
 import { registration, accessPinFrom, roomNumberFrom } from './support/fixtures';
 import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
@@ -82,6 +85,14 @@ describe('joining with room number and PIN', () => {
     expect((await join(roomNumber, MODERATOR_PIN, 61)).body.role).toBe('moderator');
   });
 
+  it('caps one source\'s wrong PINs across all rooms', async () => {
+    const { roomNumber } = await customerWithRoom(app);
+    for (let i = 0; i <= 30; i++) await join(String(90_000_000 + i), '918273', 90);
+    const afterSpray = await join(roomNumber, PARTICIPANT_PIN, 90);
+    expect(afterSpray.status).toBe(429);
+    expect((await join(roomNumber, PARTICIPANT_PIN, 91)).status).toBe(200);
+  });
+
   it('validates the join form', async () => {
     for (const body of [{}, { roomNumber: { $gt: '' }, pin: '1', displayName: 'x' }, { roomNumber: '1234', pin: '583920', displayName: 'x' }, { roomNumber: '46792069', pin: '58a920', displayName: 'x' }, { roomNumber: '46792069', pin: '583920', displayName: '<script>' }]) {
       const response = await joinFrom(70, body);
@@ -111,6 +122,19 @@ describe('room settings', () => {
     const invalid = await client.put('/api/account/room-settings', { admission: 'everyone', moderatorLeaves: 'end' });
     expect(invalid.status).toBe(400);
     expect(invalid.body.fieldErrors[0].field).toBe('admission');
+  });
+});
+
+describe('attempt counters', () => {
+  it('are swept once stale, unless they still hold a lockout', async () => {
+    const counters = app.app.get(AttemptLimiter);
+    const model = app.app.get<Model<unknown>>(getModelToken('AttemptCounter'));
+    const old = new Date(Date.now() - 25 * 60 * 60_000);
+    await model.create({ key: 'test:stale', attempts: 3, windowStartedAt: old, lockedUntil: null });
+    await model.create({ key: 'test:locked', attempts: 9, windowStartedAt: old, lockedUntil: new Date(Date.now() + 60_000) });
+    await counters.sweep();
+    expect(await model.countDocuments({ key: 'test:stale' })).toBe(0);
+    expect(await model.countDocuments({ key: 'test:locked' })).toBe(1);
   });
 });
 

@@ -18,6 +18,10 @@ export interface RoomEntry {
 
 /** The longest a whole room stays closed to guests under the exponential backoff. */
 const MAX_ROOM_BACKOFF_MS = 15 * 60_000;
+/** Wrong PINs one source may make per hour across all rooms; the next locks it out of every room. */
+const MAX_FAILURES_PER_SOURCE_ALL_ROOMS = 30;
+/** Under backoff only the moderator PIN opens a room; its own, larger budget keeps that from being an open door. */
+const MODERATOR_BUDGET_FACTOR = 3;
 
 function samePin(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -38,6 +42,8 @@ export class RoomAccess {
   readonly #logger = new Logger('RoomAccess');
   readonly #sourcePolicy: AttemptPolicy;
   readonly #roomPolicy: AttemptPolicy;
+  readonly #anyRoomPolicy: AttemptPolicy = { maxAttempts: MAX_FAILURES_PER_SOURCE_ALL_ROOMS, windowMs: 60 * 60_000, lockoutMs: 60 * 60_000 };
+  readonly #moderatorUnderBackoffPolicy: AttemptPolicy;
 
   constructor(
     @InjectModel(User.name) private readonly users: Model<User>,
@@ -53,12 +59,16 @@ export class RoomAccess {
       windowMs: 60 * 60_000,
       lockoutMs: (attempts) => Math.min(1000 * 2 ** (attempts - roomBackoffAfter - 1), MAX_ROOM_BACKOFF_MS),
     };
+    this.#moderatorUnderBackoffPolicy = { maxAttempts: roomBackoffAfter * MODERATOR_BUDGET_FACTOR, windowMs: 60 * 60_000, lockoutMs: MAX_ROOM_BACKOFF_MS };
   }
 
   /** `source` names the caller: `ip:<address>` for browsers, `phone:<caller id>` for phones. */
   async enter(roomNumber: string, pin: string, source: string): Promise<RoomEntry> {
     const sourceKey = `pin-source:${source}:${roomNumber}`;
+    const anyRoomKey = `pin-source:${source}`;
     const roomKey = `pin-room:${roomNumber}`;
+    const moderatorKey = `pin-room-moderator:${roomNumber}`;
+    if ((await this.limiter.isLocked(anyRoomKey)) || (await this.limiter.isLocked(moderatorKey))) throw new ApiException('TOO_MANY_REQUESTS');
     if (!(await this.limiter.consume(sourceKey, this.#sourcePolicy))) throw new ApiException('TOO_MANY_REQUESTS');
     const roomClosedToGuests = await this.limiter.isLocked(roomKey);
     const owner = await this.users.findOne({ 'room.number': roomNumber, deletedAt: null }).lean();
@@ -74,7 +84,8 @@ export class RoomAccess {
       return { role, settings: room!.settings ?? DEFAULT_ROOM_SETTINGS };
     }
     this.#logger.warn(`Wrong PIN for room ${roomNumber} from ${source}`);
-    await this.limiter.consume(roomKey, this.#roomPolicy);
+    await this.limiter.consume(anyRoomKey, this.#anyRoomPolicy);
+    await this.limiter.consume(roomClosedToGuests ? moderatorKey : roomKey, roomClosedToGuests ? this.#moderatorUnderBackoffPolicy : this.#roomPolicy);
     throw new ApiException(roomClosedToGuests ? 'TOO_MANY_REQUESTS' : 'INVALID_ROOM_OR_PIN');
   }
 

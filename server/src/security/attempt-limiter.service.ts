@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { AttemptCounter } from './attempt-counter.schema';
@@ -12,6 +12,9 @@ export interface AttemptPolicy {
 }
 
 const DUPLICATE_KEY = 11000;
+/** Every budget's window is at most an hour; a day-old counter that holds no lockout counts nothing. */
+const STALE_AFTER_MS = 24 * 60 * 60_000;
+const SWEEP_EVERY_MS = 10 * 60_000;
 
 /**
  * Budgets for guessable things (passwords, PINs, registrations), kept in the database. An attempt
@@ -19,8 +22,27 @@ const DUPLICATE_KEY = 11000;
  * slip in before the first failure is recorded.
  */
 @Injectable()
-export class AttemptLimiter {
+export class AttemptLimiter implements OnModuleInit, OnModuleDestroy {
+  #sweeper: NodeJS.Timeout | undefined;
+
   constructor(@InjectModel(AttemptCounter.name) private readonly counters: Model<AttemptCounter>) {}
+
+  /** Guessers create a counter per key they try; old ones are swept so they cannot fill the database. */
+  onModuleInit(): void {
+    this.#sweeper = setInterval(() => void this.sweep().catch(() => undefined), SWEEP_EVERY_MS);
+    this.#sweeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.#sweeper);
+  }
+
+  async sweep(now = new Date()): Promise<void> {
+    await this.counters.deleteMany({
+      windowStartedAt: { $lt: new Date(now.getTime() - STALE_AFTER_MS) },
+      $or: [{ lockedUntil: null }, { lockedUntil: { $lt: now } }],
+    });
+  }
 
   async isLocked(key: string, now = new Date()): Promise<boolean> {
     const counter = await this.counters.findOne({ key }, { lockedUntil: 1 }).lean();
