@@ -180,6 +180,7 @@ async function startServer() {
     MAIL_CATCHER_SMTP_PORT: String(smtpPort),
     MAIL_CATCHER_WEB_PORT: String(mailWebPort),
     RTC_PORT: String(rtcPort),
+    SIP_PORT: '0',
     RTC_LISTEN_IP: '127.0.0.1',
     MEDIASOUP_WORKER_BIN: workerBin,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',

@@ -92,6 +92,8 @@ export default defineConfig({
       MEDIA_WORKERS: '1',
       RTC_LISTEN_IP: '127.0.0.1',
       RTC_PORT: String(rtcPort),
+      // No phone dial-in in the browser tests: a developer's server may hold 5060.
+      SIP_PORT: '0',
       MODERATOR_GRACE_SECONDS: '3',
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
       // The embedded services must never be replaced by a developer's real ones.

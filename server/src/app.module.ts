@@ -8,6 +8,7 @@ import { ApiExceptionFilter } from './common/api-exception.filter';
 import { CsrfMiddleware } from './common/csrf.middleware';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { SipGatewayModule } from './sip/sip-gateway.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -21,6 +22,7 @@ export class AppModule implements NestModule {
         AuthModule,
         AccountsModule,
         ConferenceModule,
+        SipGatewayModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
     };

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { MediaPlane } from '@konferenz/sfu';
+import type { MediaPlane, MediaRoom } from '@konferenz/sfu';
 import type { ConferenceEndReason, ConferenceRequest, ConferenceRequestName, ConferenceResponses } from '@konferenz/shared';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
@@ -9,7 +9,7 @@ import { Conference, NO_MEDIA, type Participant } from './conference';
 import type { JoinClaims } from './join-token';
 import { MEDIA_PLANE } from './media-plane.provider';
 import type { ParticipantConnection } from './participant-connection';
-import { RoomMediaSession, type MediaRequestName, type MediaSessionHooks } from './room-media-session';
+import { RoomMediaSession, type MediaListener, type MediaRequestName, type MediaSessionHooks } from './room-media-session';
 
 interface LiveConference {
   conference: Conference;
@@ -103,6 +103,28 @@ export class ConferenceService implements OnModuleDestroy {
       participant.mutedByModerator = false;
     }
     return response as ConferenceResponses[N];
+  }
+
+  /**
+   * The media room of an admitted participant's conference, for a phone's audio bridge (which
+   * works on the room directly: a plain transport instead of the browsers' media requests).
+   */
+  async mediaRoom(participantId: string): Promise<MediaRoom> {
+    const live = this.#liveOf(participantId);
+    if (live?.conference.find(participantId)?.state !== 'admitted') throw new ApiException('NOT_ADMITTED');
+    return (await this.#media(live)).room;
+  }
+
+  /** A phone's bridge hears the room's audio from now on (and is never offered browser consumers). */
+  async attachMediaListener(participantId: string, listener: MediaListener): Promise<void> {
+    const live = this.#liveOf(participantId);
+    if (live?.conference.find(participantId)?.state !== 'admitted') throw new ApiException('NOT_ADMITTED');
+    await (await this.#media(live)).attachListener(participantId, listener);
+  }
+
+  detachMediaListener(participantId: string, listener: MediaListener): void {
+    const live = this.#liveOf(participantId);
+    if (live?.media) void live.media.then((media) => media.detachListener(participantId, listener)).catch(() => undefined);
   }
 
   onModuleDestroy(): void {
@@ -219,6 +241,7 @@ export class ConferenceService implements OnModuleDestroy {
     if (live.media) return live.media;
     const hooks: MediaSessionHooks = {
       receivers: () => this.#receivers(live),
+      members: () => this.#members(live),
       send: (peerId, event, ...payload) => this.#connections.get(peerId)?.send(event, ...payload),
       mediaChanged: () => this.#broadcast(live),
       activeSpeaker: (peerId) => {
@@ -243,7 +266,14 @@ export class ConferenceService implements OnModuleDestroy {
     return opening;
   }
 
+  /** Browsers that receive media; phones hear the room through their bridge instead. */
   #receivers(live: LiveConference): string[] {
+    return live.conference.participants
+      .filter((participant) => participant.via !== 'phone' && participant.state === 'admitted' && this.#connections.has(participant.id))
+      .map((participant) => participant.id);
+  }
+
+  #members(live: LiveConference): string[] {
     return live.conference.participants
       .filter((participant) => participant.state === 'admitted' && this.#connections.has(participant.id))
       .map((participant) => participant.id);
@@ -253,7 +283,8 @@ export class ConferenceService implements OnModuleDestroy {
   #mediaReset(roomNumber: string): void {
     const live = this.#live.get(roomNumber);
     if (!live) return;
-    for (const receiver of this.#receivers(live)) this.#connections.get(receiver)?.send('media:reset');
+    // Phones rebuild their bridge on it, like browsers their transports.
+    for (const member of this.#members(live)) this.#connections.get(member)?.send('media:reset');
     this.#broadcast(live);
   }
 

@@ -4,6 +4,15 @@ import type { AppConfig } from '../config/app-config';
 import { NO_MEDIA, type MediaSummary } from './conference';
 import { iceServers } from './turn-credentials';
 
+/**
+ * A participant who hears the room through the server instead of a browser (a phone's audio
+ * bridge): it is never offered consumers, it is told which audio producers to consume.
+ */
+export interface MediaListener {
+  hear(producerId: string): Promise<unknown>;
+  stopHearing(consumerId: string): void;
+}
+
 export type MediaRequestName = Extract<ConferenceRequestName, `media:${string}`>;
 
 type MediaHandlers = {
@@ -11,8 +20,10 @@ type MediaHandlers = {
 };
 
 export interface MediaSessionHooks {
-  /** Admitted participants with a live connection: the ones who receive media. */
+  /** Admitted browser participants with a live connection: the ones offered consumers. */
   receivers(): string[];
+  /** Every admitted participant with a live connection (browsers and phones): whose producers count. */
+  members(): string[];
   send<E extends keyof ServerToClientEvents>(peerId: string, event: E, ...payload: Parameters<ServerToClientEvents[E]>): void;
   /** A producer appeared, vanished or was (un)muted: participants' views need refreshing. */
   mediaChanged(): void;
@@ -73,17 +84,27 @@ export class RoomMediaSession {
     },
   };
 
+  readonly #listeners = new Map<string, MediaListener>();
+
   constructor(
     readonly room: MediaRoom,
     private readonly hooks: MediaSessionHooks,
     private readonly turn: AppConfig['turn'],
   ) {
-    room.on('newProducer', ({ peerId, producerId, source }) => {
+    room.on('newProducer', ({ peerId, producerId, kind, source }) => {
       for (const receiver of this.hooks.receivers()) {
         if (receiver !== peerId) void this.#offer(receiver, peerId, producerId, source);
       }
+      if (kind !== 'audio') return;
+      for (const [listenerId, listener] of this.#listeners) {
+        if (listenerId !== peerId) listener.hear(producerId).catch(() => undefined);
+      }
     });
-    room.on('consumerClosed', ({ peerId, consumerId }) => this.hooks.send(peerId, 'media:consumerClosed', { consumerId }));
+    room.on('consumerClosed', ({ peerId, consumerId }) => {
+      const listener = this.#listeners.get(peerId);
+      if (listener) listener.stopHearing(consumerId);
+      else this.hooks.send(peerId, 'media:consumerClosed', { consumerId });
+    });
     room.on('consumerPaused', ({ peerId, consumerId, paused }) => this.hooks.send(peerId, 'media:consumerPaused', { consumerId, paused }));
     room.on('activeSpeaker', ({ peerId }) => this.hooks.activeSpeaker(peerId));
   }
@@ -110,7 +131,28 @@ export class RoomMediaSession {
     this.hooks.mediaChanged();
   }
 
+  /**
+   * A phone's bridge joins the room's audio: it hears every other member's audio producer now
+   * and each new one as it appears. Its own producer (created by the bridge on the room
+   * directly) is announced to the others here.
+   */
+  async attachListener(peerId: string, listener: MediaListener): Promise<void> {
+    this.#listeners.set(peerId, listener);
+    this.hooks.mediaChanged();
+    for (const other of this.hooks.members()) {
+      if (other === peerId) continue;
+      for (const producer of this.room.producersOf(other)) {
+        if (producer.kind === 'audio') await listener.hear(producer.id).catch(() => undefined);
+      }
+    }
+  }
+
+  detachListener(peerId: string, listener: MediaListener): void {
+    if (this.#listeners.get(peerId) === listener) this.#listeners.delete(peerId);
+  }
+
   closePeer(peerId: string): void {
+    this.#listeners.delete(peerId);
     this.room.closePeer(peerId);
   }
 
@@ -125,7 +167,7 @@ export class RoomMediaSession {
   }
 
   async #offerExistingProducers(peerId: string): Promise<void> {
-    for (const other of this.hooks.receivers()) {
+    for (const other of this.hooks.members()) {
       if (other === peerId) continue;
       for (const producer of this.room.producersOf(other)) await this.#offer(peerId, other, producer.id, producer.source);
     }

@@ -30,6 +30,8 @@ export interface AppConfig {
   pinLimits: { failuresPerSource: number; lockoutMs: number; roomBackoffAfter: number };
   conference: { tokenTtlMs: number; moderatorGraceMs: number };
   media: { workers?: number; listenIp: string; announcedIp?: string; rtcPort: number };
+  /** Phone dial-in; `port` 0 turns the SIP gateway off. */
+  sip: { port: number; host: string; publicHost: string; rtpHost: string; dialInNumbers: string[] };
   /** TURN with time-limited credentials (coturn's use-auth-secret); null when not configured. */
   turn: { urls: string[]; secret: string; ttlMs: number } | null;
   clientDir: string;
@@ -90,6 +92,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   if (env.TURN_URLS && !env.TURN_SECRET) {
     throw new ConfigError('Invalid configuration:\n  TURN_SECRET: required when TURN_URLS is set');
   }
+  const sipPublicHost = env.SIP_PUBLIC_HOST ?? env.SIP_HOST;
+  if (env.SIP_PORT > 0 && (sipPublicHost === '0.0.0.0' || sipPublicHost === '::')) {
+    throw new ConfigError('Invalid configuration:\n  SIP_PUBLIC_HOST: required when SIP_HOST binds all addresses (phones must be told where to send)');
+  }
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
   const secureCookie = env.COOKIE_SECURE ?? production;
   if (production && secureCookie && publicUrl.startsWith('http:')) {
@@ -140,6 +146,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     },
     conference: { tokenTtlMs: env.CONFERENCE_TOKEN_TTL_MINUTES * 60_000, moderatorGraceMs: env.MODERATOR_GRACE_SECONDS * 1000 },
     media: { workers: env.MEDIA_WORKERS, listenIp: env.RTC_LISTEN_IP, announcedIp: env.RTC_ANNOUNCED_IP, rtcPort: env.RTC_PORT },
+    sip: {
+      port: env.SIP_PORT,
+      host: env.SIP_HOST,
+      publicHost: sipPublicHost,
+      rtpHost: env.SIP_RTP_HOST,
+      dialInNumbers: env.DIAL_IN_NUMBERS ?? [],
+    },
     turn: env.TURN_URLS && env.TURN_SECRET ? { urls: env.TURN_URLS, secret: env.TURN_SECRET, ttlMs: env.TURN_CREDENTIAL_TTL_MINUTES * 60_000 } : null,
     clientDir: join(REPO_ROOT, 'client', 'build'),
   };

@@ -60,6 +60,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     return new RtpSession(socket, media);
   }
 
+  /** The call's one caller-facing socket, shared with the phone audio bridge once the caller is in the conference. */
+  get socket(): Socket {
+    return this.#socket;
+  }
+
   get localPort(): number {
     return this.#socket.address().port;
   }

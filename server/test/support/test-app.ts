@@ -43,6 +43,7 @@ export async function startTestApp(environment: Record<string, string> = {}): Pr
     MEDIA_WORKERS: '1',
     RTC_PORT: String(await freePort()),
     LOGIN_MAX_FAILURES_PER_IP: '10000',
+    SIP_PORT: '0',
     ...environment,
   }) as ResolvedConfig;
   const app = await createApp(config);

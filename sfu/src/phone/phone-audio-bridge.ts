@@ -48,8 +48,14 @@ export interface PhoneAudioBridgeOptions {
   peerId: string;
   /** The codec negotiated with the phone. */
   codec: PhoneCodec;
-  /** Where the caller-facing RTP socket listens (port 0: any); goes into the SDP answer. */
+  /** Where the caller-facing RTP socket listens (port 0: any); goes into the SDP answer. Ignored with `callerSocket`. */
   callerListen: { ip: string; port?: number };
+  /**
+   * The call's RTP socket, already bound (the SIP side's menu socket, whose port the SDP
+   * answer announced): the bridge listens and sends on it too, and leaves closing it to its owner.
+   * Packets the bridge does not take (telephone-events) stay the owner's business.
+   */
+  callerSocket?: dgram.Socket;
   /** The caller's RTP address from its SDP, used until its first packet arrives (symmetric RTP then wins). */
   callerAddress?: RtpAddress;
   /** The caller's RFC 6464 extension id, when an Opus caller negotiated one. */
@@ -143,6 +149,9 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
   readonly #heard = new Map<string, { consumerId: string; ssrc: number }>();
   #muted = false;
   #closed = false;
+  #outputHeld = false;
+  readonly #ownsCallerSocket: boolean;
+  readonly #onCallerMessage: (datagram: Buffer, remote: dgram.RemoteInfo) => void;
   readonly #dropped = { malformed: 0, rtcp: 0, otherPayloadType: 0, foreignSource: 0 };
   #tickErrors = 0;
 
@@ -187,7 +196,9 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
     });
     this.#clock = new FrameClock((tick) => this.#tick(tick));
 
-    this.#callerSocket.on('message', (datagram, remote) => this.#onCallerDatagram(datagram, remote));
+    this.#ownsCallerSocket = !options.callerSocket;
+    this.#onCallerMessage = (datagram, remote) => this.#onCallerDatagram(datagram, remote);
+    this.#callerSocket.on('message', this.#onCallerMessage);
     this.#mediaSocket.on('message', (datagram, remote) => this.#onRoomDatagram(datagram, remote));
   }
 
@@ -201,8 +212,8 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
     const { room, peerId } = options;
     const sockets: dgram.Socket[] = [];
     try {
-      const callerSocket = await bindUdp(options.callerListen.ip, options.callerListen.port ?? 0);
-      sockets.push(callerSocket);
+      const callerSocket = options.callerSocket ?? (await bindUdp(options.callerListen.ip, options.callerListen.port ?? 0));
+      if (!options.callerSocket) sockets.push(callerSocket);
       room.setRtpCapabilities(peerId, phoneRtpCapabilities(room.rtpCapabilities));
       const transport = await room.createPlainTransport(peerId, { comedia: true });
       const mediaTarget = options.mediaAddress ?? { ip: transport.ip, port: transport.port };
@@ -252,6 +263,18 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
 
   get muted(): boolean {
     return this.#muted;
+  }
+
+  /**
+   * While true, the mix is not sent to the caller (the SIP side plays a prompt on the same
+   * socket instead); the room's streams keep flowing through the mixer.
+   */
+  get outputHeld(): boolean {
+    return this.#outputHeld;
+  }
+
+  set outputHeld(held: boolean) {
+    this.#outputHeld = held;
   }
 
   /** The mixer of what the caller hears (diagnostics, tests). */
@@ -308,7 +331,8 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#clock.stop();
-    this.#callerSocket.close();
+    if (this.#ownsCallerSocket) this.#callerSocket.close();
+    else this.#callerSocket.off('message', this.#onCallerMessage);
     this.#mediaSocket.close();
     try {
       this.#room.closePeer(this.peerId);
@@ -400,7 +424,7 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
 
   #sendToCaller(datagram: Buffer): void {
     const caller = this.#caller;
-    if (this.#closed || !caller) return;
+    if (this.#closed || !caller || this.#outputHeld) return;
     this.#callerSocket.send(datagram, caller.port, caller.ip);
   }
 }

@@ -83,6 +83,20 @@ export const serverEnvSchema = z.object({
   RTC_ANNOUNCED_IP: z.preprocess(emptyAsUnset, z.string().min(1).optional()),
   RTC_PORT: port.default(40000),
 
+  /** Phone dial-in (SIP over UDP and TCP); 0 turns the gateway off. */
+  SIP_PORT: z.coerce.number().int().min(0).max(65535).default(5060),
+  SIP_HOST: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
+  SIP_PUBLIC_HOST: z.preprocess(emptyAsUnset, z.string().min(1).optional()),
+  SIP_RTP_HOST: z.ipv4().default('127.0.0.1'),
+  DIAL_IN_NUMBERS: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .transform((value) => value.split(',').map((number) => number.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^\+?[0-9][0-9 ()/-]{2,30}$/, 'each entry must be a phone number like +49 30 1234567')))
+      .optional(),
+  ),
+
   TURN_URLS: z.preprocess(
     emptyAsUnset,
     z

@@ -1,0 +1,318 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@nestjs/common';
+import { PhoneAudioBridge } from '@konferenz/sfu';
+import type { ConferenceRole, ConferenceStateView, Language, ServerToClientEvents } from '@konferenz/shared';
+import { ApiException } from '../common/api-exception';
+import type { AppConfig } from '../config/app-config';
+import type { ConferenceService } from '../conference/conference.service';
+import type { JoinTokens } from '../conference/join-token';
+import type { ParticipantConnection } from '../conference/participant-connection';
+import type { RoomAccess } from '../rooms/room-access.service';
+import { callerId, maskedCallerName } from './caller-name';
+import { ConferencePromptPlayer } from './conference-prompt-player';
+import { IvrStateMachine, type ConferenceAction, type PinCheckResult } from './ivr-state-machine';
+import { PhoneMenu } from './phone-menu';
+import type { PromptLibrary } from './prompt-library';
+import { RtpSession } from './rtp-session';
+import { acceptSdpAnswer, createSdpOffer, negotiateSdp, type AudioCodecName, type LocalMedia, type NegotiatedAudio } from './sdp-negotiation';
+import type { SipCall } from './sip-call';
+
+/** The audio bridge handles G.711 and Opus, the prompt player only G.711: phones get G.711. */
+const PHONE_CODECS: readonly AudioCodecName[] = ['PCMU', 'PCMA'];
+/** Before the SDP is known: a placeholder the RtpSession replaces with the negotiated media. */
+const PLACEHOLDER_MEDIA: NegotiatedAudio = {
+  codec: 'PCMU',
+  payloadType: 0,
+  clockRate: 8000,
+  telephoneEventPayloadType: 101,
+  remoteAddress: '0.0.0.0',
+  remotePort: 0,
+  direction: 'sendrecv',
+  onHold: false,
+  ptime: 20,
+};
+/** After the conference ended, the goodbye plays; the call ends by then at the latest. */
+const GOODBYE_LIMIT_MS = 15_000;
+
+export interface PhoneParticipantDeps {
+  config: AppConfig['sip'];
+  conferences: ConferenceService;
+  access: RoomAccess;
+  tokens: JoinTokens;
+  library: PromptLibrary;
+  logger: Logger;
+}
+
+/**
+ * One phone caller, from the answered INVITE to the BYE: the phone menu on the call's RTP socket
+ * asks for room number and PIN (checked by RoomAccess with the caller id as the source), then the
+ * caller joins the conference through a ParticipantConnection (via 'phone') exactly as a browser
+ * does. Conference news becomes prompts, keypad commands become conference requests, and once
+ * admitted a PhoneAudioBridge on the same socket carries the audio both ways.
+ */
+export class PhoneParticipant {
+  readonly #call: SipCall;
+  readonly #deps: PhoneParticipantDeps;
+  #rtp?: RtpSession;
+  #player?: ConferencePromptPlayer;
+  #menu?: PhoneMenu;
+  #participantId?: string;
+  /** True once ConferenceService seated the caller (until it leaves). */
+  #connected = false;
+  #state?: ConferenceStateView;
+  #bridge?: PhoneAudioBridge;
+  #bridgeOpening?: Promise<void>;
+  #lastMuted?: boolean;
+  #conferenceEnded = false;
+  #callEnded = false;
+  #sdpVersion = 1;
+  readonly #sessionId = String(Date.now());
+
+  constructor(call: SipCall, deps: PhoneParticipantDeps) {
+    this.#call = call;
+    this.#deps = deps;
+  }
+
+  /** Answers the call and starts the menu; never throws (a failure rejects or ends the call). */
+  async start(): Promise<void> {
+    const call = this.#call;
+    call.once('ended', () => this.#callGone());
+    try {
+      call.ring();
+      const rtp = await RtpSession.open(this.#deps.config.rtpHost, 0, PLACEHOLDER_MEDIA);
+      this.#rtp = rtp;
+      if (this.#callEnded) return rtp.close();
+      if (call.offer) {
+        const negotiated = negotiateSdp(call.offer, this.#local());
+        if (!negotiated.ok) return call.reject(488);
+        rtp.update(negotiated.audio);
+        call.answer(negotiated.answer);
+      } else {
+        call.answer(createSdpOffer(this.#local()));
+      }
+      call.on('reoffer', (reoffer) => {
+        this.#sdpVersion++;
+        if (!reoffer.sdp) return reoffer.accept(createSdpOffer(this.#local()));
+        const negotiated = negotiateSdp(reoffer.sdp, this.#local());
+        if (!negotiated.ok) return reoffer.reject(488);
+        rtp.update(negotiated.audio);
+        reoffer.accept(negotiated.answer);
+      });
+      const player = new ConferencePromptPlayer(rtp, this.#deps.library);
+      this.#player = player;
+      player.onPlayingChanged = (playing) => {
+        if (this.#bridge) this.#bridge.outputHeld = playing;
+      };
+      const machine = new IvrStateMachine({ checkPin: (room, pin) => this.#checkPin(room, pin) });
+      const menu = new PhoneMenu(call, rtp, player, machine, {
+        join: (entry) => void this.#join(entry.roomNumber, entry.role, entry.language),
+        action: (action) => void this.#action(action),
+      });
+      this.#menu = menu;
+      call.once('confirmed', (answer) => {
+        if (answer) {
+          const accepted = acceptSdpAnswer(answer, this.#local());
+          if (!accepted.ok) return call.hangup();
+          rtp.update(accepted.audio);
+        }
+        menu.start();
+      });
+    } catch (error) {
+      this.#deps.logger.error(`Phone call ${call.callId} failed: ${(error as Error).message}`);
+      if (call.state === 'incoming') call.reject(500);
+      else call.hangup();
+    }
+  }
+
+  #local(): LocalMedia {
+    const { rtpHost, publicHost } = this.#deps.config;
+    const address = rtpHost === '0.0.0.0' ? publicHost : rtpHost;
+    return { address, port: this.#rtp!.localPort, codecs: PHONE_CODECS, sessionId: this.#sessionId, sessionVersion: this.#sdpVersion };
+  }
+
+  async #checkPin(roomNumber: string, pin: string): Promise<PinCheckResult> {
+    try {
+      const { role } = await this.#deps.access.enter(roomNumber, pin, `phone:${callerId(this.#call.from.user)}`);
+      return role;
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 'TOO_MANY_REQUESTS') return 'locked-out';
+      if (error instanceof ApiException && error.code === 'INVALID_ROOM_OR_PIN') return 'invalid';
+      throw error;
+    }
+  }
+
+  async #join(roomNumber: string, role: ConferenceRole, _language: Language): Promise<void> {
+    if (this.#callEnded) return;
+    const { claims } = this.#deps.tokens.issue({ room: roomNumber, pid: randomUUID(), role, name: maskedCallerName(this.#call.from.user) });
+    this.#participantId = claims.pid;
+    const connection: ParticipantConnection = {
+      id: this.#call.id,
+      send: (event, ...payload) => this.#receive(event, payload[0]),
+      close: () => this.#closedByConference(),
+    };
+    try {
+      await this.#deps.conferences.connect(claims, connection, 'phone');
+      this.#connected = true;
+    } catch (error) {
+      // A locked room (or a failure) ends the call with the goodbye.
+      const locked = error instanceof ApiException && error.code === 'ROOM_LOCKED';
+      if (!locked) this.#deps.logger.error(`Could not connect phone caller to room ${roomNumber}: ${(error as Error).message}`);
+      this.#participantId = undefined;
+      this.#endWithGoodbye();
+      return;
+    }
+    if (this.#callEnded) void this.#leave();
+  }
+
+  #receive<E extends keyof ServerToClientEvents>(event: E, payload: unknown): void {
+    if (this.#callEnded) return;
+    switch (event) {
+      case 'conference:state':
+        this.#onState(payload as ConferenceStateView);
+        break;
+      case 'conference:ended':
+        this.#endWithGoodbye();
+        break;
+      case 'media:reset':
+        // The room's media were rebuilt: the bridge's transport and producer are gone.
+        this.#closeBridge();
+        if (this.#state?.self.state === 'admitted') this.#openBridge();
+        break;
+      default:
+        break;
+    }
+  }
+
+  #onState(state: ConferenceStateView): void {
+    const previous = this.#state;
+    this.#state = state;
+    const menu = this.#menu!;
+    const now = state.self.state;
+    const before = previous?.self.state;
+    if (now === 'waiting' && before !== 'waiting') {
+      this.#closeBridge();
+      this.#lastMuted = undefined;
+      menu.notify({ type: 'waiting-for-moderator' });
+    }
+    if (now === 'admitted' && before !== 'admitted') {
+      if (before === 'waiting') menu.notify({ type: 'conference-started' });
+      else menu.notify({ type: 'joined', participantCount: state.participants.length });
+      this.#openBridge();
+    }
+    if (now === 'admitted' && (state.self.microphone === 'on' || state.self.microphone === 'muted')) {
+      const muted = state.self.microphone === 'muted';
+      if (this.#lastMuted !== undefined && this.#lastMuted !== muted) menu.notify({ type: 'mute-changed', muted });
+      this.#lastMuted = muted;
+    }
+  }
+
+  #openBridge(): void {
+    if (this.#bridge || this.#bridgeOpening || !this.#participantId || !this.#rtp) return;
+    const participantId = this.#participantId;
+    const rtp = this.#rtp;
+    const { conferences } = this.#deps;
+    this.#bridgeOpening = (async () => {
+      const room = await conferences.mediaRoom(participantId);
+      const media = rtp.media;
+      const bridge = await PhoneAudioBridge.create({
+        room,
+        peerId: participantId,
+        codec: { name: media.codec as 'PCMU' | 'PCMA', payloadType: media.payloadType },
+        callerListen: { ip: this.#deps.config.rtpHost },
+        callerSocket: rtp.socket,
+        callerAddress: rtp.remote.port ? { ip: rtp.remote.address, port: rtp.remote.port } : undefined,
+      });
+      if (this.#callEnded || this.#state?.self.state !== 'admitted') {
+        bridge.close();
+        return;
+      }
+      this.#bridge = bridge;
+      bridge.outputHeld = this.#player?.playing ?? false;
+      bridge.on('callerSilent', () => this.#call.hangup());
+      await conferences.attachMediaListener(participantId, bridge);
+      // Muted by the moderator before the microphone existed: it starts paused.
+      if (this.#state?.self.mutedByModerator) {
+        await conferences.request(participantId, 'media:setProducerPaused', { producerId: bridge.producerId, paused: true });
+      }
+    })()
+      .catch((error: Error) => this.#deps.logger.warn(`Phone audio for ${participantId} failed: ${error.message}`))
+      .finally(() => (this.#bridgeOpening = undefined));
+  }
+
+  #closeBridge(): void {
+    const bridge = this.#bridge;
+    this.#bridge = undefined;
+    if (!bridge) return;
+    if (this.#participantId) this.#deps.conferences.detachMediaListener(this.#participantId, bridge);
+    bridge.close();
+  }
+
+  async #action(action: ConferenceAction): Promise<void> {
+    const participantId = this.#participantId;
+    const state = this.#state;
+    if (!participantId || !state) return;
+    const { conferences } = this.#deps;
+    const menu = this.#menu!;
+    try {
+      switch (action) {
+        case 'toggle-mute': {
+          const bridge = this.#bridge;
+          if (!bridge || state.self.state !== 'admitted') return;
+          // The state broadcast that follows announces the change ("muted" / "unmuted").
+          await conferences.request(participantId, 'media:setProducerPaused', { producerId: bridge.producerId, paused: state.self.microphone !== 'muted' });
+          return;
+        }
+        case 'participant-count':
+          menu.notify({ type: 'participant-count', count: state.participants.length });
+          return;
+        case 'toggle-lock': {
+          const locked = !state.locked;
+          await conferences.request(participantId, 'moderator:setLocked', { locked });
+          menu.notify({ type: 'lock-changed', locked });
+          return;
+        }
+        case 'mute-others':
+          await conferences.request(participantId, 'moderator:muteAll', {});
+          menu.notify({ type: 'others-muted' });
+          return;
+      }
+    } catch (error) {
+      this.#deps.logger.warn(`Phone keypad ${action} of ${participantId} refused: ${(error as Error).message}`);
+    }
+  }
+
+  /** The conference ended or removed the caller: goodbye, then the menu hangs up. */
+  #endWithGoodbye(): void {
+    if (this.#conferenceEnded || this.#callEnded) return;
+    this.#conferenceEnded = true;
+    this.#participantId = undefined;
+    this.#closeBridge();
+    this.#menu?.notify({ type: 'conference-ended' });
+    setTimeout(() => this.#call.hangup(), GOODBYE_LIMIT_MS).unref();
+  }
+
+  /** The conference closed this connection (ended, removed, or replaced). */
+  #closedByConference(): void {
+    if (this.#conferenceEnded || this.#callEnded) return;
+    this.#participantId = undefined;
+    this.#closeBridge();
+    this.#call.hangup();
+  }
+
+  /** The caller hung up (or the call failed, or the server stops). */
+  #callGone(): void {
+    if (this.#callEnded) return;
+    this.#callEnded = true;
+    this.#closeBridge();
+    this.#player?.stop();
+    this.#rtp?.close();
+    void this.#leave();
+  }
+
+  async #leave(): Promise<void> {
+    const participantId = this.#participantId;
+    if (!participantId || !this.#connected) return;
+    this.#participantId = undefined;
+    await this.#deps.conferences.request(participantId, 'conference:leave', {}).catch(() => undefined);
+  }
+}
