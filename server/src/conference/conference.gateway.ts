@@ -95,7 +95,7 @@ export class ConferenceGateway implements OnGatewayInit<Namespace>, OnGatewayCon
     const reply = ack as (result: SocketResult<unknown>) => void;
     try {
       const request = validate(conferenceRequestSchemas[name], payload);
-      reply({ ok: true, data: await this.conferences.request(socket.data.claims.pid, name, request as never) });
+      reply({ ok: true, data: await this.conferences.request(socket.data.claims.pid, name, request as never, socket.id) });
     } catch (error) {
       reply({ ok: false, error: toErrorResponse(error, socket.data.language, this.#logger).body });
     }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import type { MediaPlane, MediaRoom } from '@konferenz/sfu';
 import type { ConferenceEndReason, ConferenceRequest, ConferenceRequestName, ConferenceResponses } from '@konferenz/shared';
 import { ApiException } from '../common/api-exception';
@@ -25,7 +25,7 @@ type ModeratorRequestName = Extract<ConferenceRequestName, `moderator:${string}`
  * All state sits behind this class, so moving it to a shared store later changes nothing else.
  */
 @Injectable()
-export class ConferenceService implements OnModuleDestroy {
+export class ConferenceService implements OnModuleDestroy, OnApplicationShutdown {
   readonly #logger = new Logger('Conference');
   readonly #live = new Map<string, LiveConference>();
   readonly #connections = new Map<string, ParticipantConnection>();
@@ -46,7 +46,7 @@ export class ConferenceService implements OnModuleDestroy {
 
   /** A token stops working when its holder was removed or its conference ended after it was issued. */
   isAdmissible(claims: JoinClaims): boolean {
-    return !this.#removedAt.has(claims.pid) && (this.#endedAt.get(claims.room) ?? 0) <= claims.iat;
+    return !this.#removedAt.has(claims.pid) && (this.#endedAt.get(claims.room) ?? 0) < claims.iat;
   }
 
   isLocked(roomNumber: string): boolean {
@@ -64,7 +64,7 @@ export class ConferenceService implements OnModuleDestroy {
     this.#connections.set(claims.pid, connection);
     if (previous && previous.id !== connection.id) previous.close();
     // A returning participant sets up media afresh on the new connection.
-    if (known && live.media) (await live.media).closePeer(claims.pid);
+    if (known) await this.#withMedia(live, (media) => media.closePeer(claims.pid));
     this.#broadcast(live);
   }
 
@@ -79,14 +79,29 @@ export class ConferenceService implements OnModuleDestroy {
     this.#broadcast(live);
     this.#graceTimers.set(
       participantId,
-      setTimeout(() => void this.#remove(participantId, null), this.config.conference.moderatorGraceMs),
+      setTimeout(
+        () => void this.#remove(participantId, null).catch((error: Error) => this.#logger.error(`Removing ${participantId} failed: ${error.message}`)),
+        this.config.conference.moderatorGraceMs,
+      ),
     );
   }
 
-  async request<N extends ConferenceRequestName>(participantId: string, name: N, payload: ConferenceRequest<N>): Promise<ConferenceResponses[N]> {
+  /**
+   * `connectionId`, when given, must be the participant's current connection: a tab that was
+   * replaced by a newer one (or its requests still in flight) cannot act on the newer one's media.
+   */
+  async request<N extends ConferenceRequestName>(
+    participantId: string,
+    name: N,
+    payload: ConferenceRequest<N>,
+    connectionId?: string,
+  ): Promise<ConferenceResponses[N]> {
     const live = this.#liveOf(participantId);
     const participant = live?.conference.find(participantId);
     if (!live || !participant) throw new ApiException('CONFERENCE_TOKEN_INVALID');
+    if (connectionId !== undefined && this.#connections.get(participantId)?.id !== connectionId) {
+      throw new ApiException('CONFERENCE_TOKEN_INVALID');
+    }
     if (name === 'conference:leave') {
       await this.#remove(participantId, 'left');
       return {} as ConferenceResponses[N];
@@ -99,9 +114,7 @@ export class ConferenceService implements OnModuleDestroy {
     if (participant.state !== 'admitted') throw new ApiException('NOT_ADMITTED');
     const media = await this.#media(live);
     const response = await media.request(participantId, name as MediaRequestName, payload as never);
-    if (name === 'media:setProducerPaused' && !(payload as ConferenceRequest<'media:setProducerPaused'>).paused) {
-      participant.mutedByModerator = false;
-    }
+    if (participant.mutedByModerator) await this.#keepModeratorMute(media, participant, name, payload);
     return response as ConferenceResponses[N];
   }
 
@@ -131,6 +144,26 @@ export class ConferenceService implements OnModuleDestroy {
     for (const timer of this.#graceTimers.values()) clearTimeout(timer);
   }
 
+  /** The mediasoup workers are child processes: they go with the server. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.plane.close();
+  }
+
+  /**
+   * A moderator's mute holds until the participant unmutes their microphone themselves: a
+   * microphone produced later starts paused, and resuming the camera does not lift it.
+   */
+  async #keepModeratorMute(media: RoomMediaSession, participant: Participant, name: ConferenceRequestName, payload: unknown): Promise<void> {
+    const isMicrophone = (producerId: string) =>
+      media.room.producersOf(participant.id).some((producer) => producer.id === producerId && producer.source === 'microphone');
+    if (name === 'media:produce' && (payload as ConferenceRequest<'media:produce'>).source === 'microphone') {
+      await media.muteMicrophone(participant.id);
+    } else if (name === 'media:setProducerPaused') {
+      const { producerId, paused } = payload as ConferenceRequest<'media:setProducerPaused'>;
+      if (!paused && isMicrophone(producerId)) participant.mutedByModerator = false;
+    }
+  }
+
   async #open(roomNumber: string): Promise<LiveConference> {
     const live: LiveConference = { conference: new Conference(roomNumber, await this.access.settings(roomNumber)) };
     // Another participant may have opened it while the settings loaded.
@@ -148,9 +181,11 @@ export class ConferenceService implements OnModuleDestroy {
         if (target) await this.#mute(live, target);
         break;
       case 'moderator:muteAll':
-        for (const participant of conference.participants) {
-          if (participant.role !== 'moderator' && participant.state === 'admitted') await this.#mute(live, participant);
-        }
+        await Promise.all(
+          conference.participants
+            .filter((participant) => participant.role !== 'moderator' && participant.state === 'admitted')
+            .map((participant) => this.#mute(live, participant)),
+        );
         break;
       case 'moderator:remove':
         if (target && target.role !== 'moderator') {
@@ -180,23 +215,20 @@ export class ConferenceService implements OnModuleDestroy {
 
   async #mute(live: LiveConference, participant: Participant): Promise<void> {
     participant.mutedByModerator = true;
-    if (live.media) await (await live.media).muteMicrophone(participant.id);
+    await this.#withMedia(live, (media) => media.muteMicrophone(participant.id));
   }
 
-  /** `reason` null: the grace period ran out, the connection is already gone. */
+  /**
+   * `reason` null: the grace period ran out, the connection is already gone. The bookkeeping is
+   * done before anything is awaited, so a failing media room cannot leave a participant behind.
+   */
   async #remove(participantId: string, reason: ConferenceEndReason | null): Promise<void> {
     this.#cancelGrace(participantId);
     const live = this.#liveOf(participantId);
     if (!live) return;
-    const connection = this.#connections.get(participantId);
-    this.#connections.delete(participantId);
-    if (reason && connection) {
-      connection.send('conference:ended', { reason });
-      connection.close();
-    }
-    if (live.media) (await live.media).closePeer(participantId);
-    this.#roomOf.delete(participantId);
+    this.#dismiss(participantId, reason);
     const lastModeratorLeft = live.conference.depart(participantId);
+    await this.#withMedia(live, (media) => media.closePeer(participantId));
     if (live.conference.isEmpty) return this.#close(live);
     if (lastModeratorLeft) await this.#applyModeratorLeavesPolicy(live);
     if (this.#live.has(live.conference.roomNumber)) this.#broadcast(live);
@@ -210,11 +242,7 @@ export class ConferenceService implements OnModuleDestroy {
         return this.#end(live, 'moderator-left');
       case 'back-to-waiting': {
         const sent = live.conference.sendBackToWaiting();
-        if (live.media) {
-          const media = await live.media;
-          for (const participant of sent) media.closePeer(participant.id);
-        }
-        return;
+        return this.#withMedia(live, (media) => sent.forEach((participant) => media.closePeer(participant.id)));
       }
     }
   }
@@ -223,18 +251,36 @@ export class ConferenceService implements OnModuleDestroy {
     this.#remember(this.#endedAt, live.conference.roomNumber);
     for (const participant of live.conference.participants) {
       this.#cancelGrace(participant.id);
-      this.#roomOf.delete(participant.id);
-      const connection = this.#connections.get(participant.id);
-      this.#connections.delete(participant.id);
-      connection?.send('conference:ended', { reason });
-      connection?.close();
+      this.#dismiss(participant.id, reason);
     }
     await this.#close(live);
   }
 
+  /** Forgets a participant's connection, telling it why first when there is a reason to give. */
+  #dismiss(participantId: string, reason: ConferenceEndReason | null): void {
+    const connection = this.#connections.get(participantId);
+    this.#connections.delete(participantId);
+    this.#roomOf.delete(participantId);
+    if (reason && connection) {
+      connection.send('conference:ended', { reason });
+      connection.close();
+    }
+  }
+
   async #close(live: LiveConference): Promise<void> {
-    this.#live.delete(live.conference.roomNumber);
-    if (live.media) (await live.media).close();
+    const { roomNumber } = live.conference;
+    if (this.#live.get(roomNumber) === live) this.#live.delete(roomNumber);
+    await this.#withMedia(live, (media) => media.close());
+  }
+
+  /** Media clean-up never stops the conference bookkeeping: a failed or dead media room is logged and skipped. */
+  async #withMedia(live: LiveConference, action: (media: RoomMediaSession) => unknown): Promise<void> {
+    if (!live.media) return;
+    try {
+      await action(await live.media);
+    } catch (error) {
+      this.#logger.warn(`Media of room ${live.conference.roomNumber}: ${(error as Error).message}`);
+    }
   }
 
   #media(live: LiveConference): Promise<RoomMediaSession> {
