@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import type { MediaPlane, MediaRoom } from '@konferenz/sfu';
-import type { ConferenceEndReason, ConferenceRequest, ConferenceRequestName, ConferenceResponses } from '@konferenz/shared';
+import type { ConferenceEndReason, ConferenceRequest, ConferenceRequestName, ConferenceResponses, ModeratorRequestName } from '@konferenz/shared';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -16,7 +16,6 @@ interface LiveConference {
   media?: Promise<RoomMediaSession>;
 }
 
-type ModeratorRequestName = Extract<ConferenceRequestName, `moderator:${string}`>;
 
 /**
  * The single source of truth for every live conference: who is in, who waits, who moderates,

@@ -90,7 +90,7 @@ export class RoomAccess {
   }
 
   async settings(roomNumber: string): Promise<RoomSettings> {
-    const owner = await this.users.findOne({ 'room.number': roomNumber }).select('room.settings').lean();
+    const owner = await this.users.findOne({ 'room.number': roomNumber, deletedAt: null }).select('room.settings').lean();
     return owner?.room.settings ?? DEFAULT_ROOM_SETTINGS;
   }
 

@@ -50,6 +50,8 @@ export const conferenceRequestSchemas = {
 } as const;
 
 export type ConferenceRequestName = keyof typeof conferenceRequestSchemas;
+/** The requests only a moderator may make (the server checks the role). */
+export type ModeratorRequestName = Extract<ConferenceRequestName, `moderator:${string}`>;
 export type ConferenceRequest<N extends ConferenceRequestName> = z.infer<(typeof conferenceRequestSchemas)[N]>;
 
 /** Opaque mediasoup JSON (RtpCapabilities, IceParameters, ...): typed by mediasoup and mediasoup-client. */

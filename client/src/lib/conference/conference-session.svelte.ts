@@ -1,10 +1,10 @@
 import type {
   ConferenceEndReason,
   ConferenceRequest,
-  ConferenceRequestName,
   ConferenceStateView,
   JoinResponse,
   MediaSource,
+  ModeratorRequestName,
   NewConsumerView,
   ParticipantView,
 } from '@konferenz/shared';
@@ -32,7 +32,6 @@ export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'fa
 type SocketStatus = 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
 /** Moderator requests: the buttons of the moderator panel and the participant list. */
-export type ModeratorRequestName = Extract<ConferenceRequestName, `moderator:${string}`>;
 
 export interface ConferenceSessionOptions {
   /** The server refused the token (expired, or the participant was removed): back to the join page. */
