@@ -2,6 +2,7 @@ import { getModelToken } from '@nestjs/mongoose';
 import * as argon2 from 'argon2';
 import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AccountService } from '../src/accounts/account.service';
 import { accountAttemptKey } from '../src/auth/credentials.service';
 import { MailService } from '../src/mail/mail.service';
 import { RoomsService } from '../src/rooms/rooms.service';
@@ -43,6 +44,8 @@ describe('first login', () => {
     const account = await client.get('/api/account');
     expect(account.status).toBe(200);
     expect(account.body).toMatchObject({ roomNumber, pinsSet: false, participantPin: null });
+    // The test app runs without SIP gateway (SIP_PORT 0) and without DIAL_IN_NUMBERS.
+    expect(account.body.dialIn).toEqual({ numbers: [], sipUri: null });
     for (const [method, path, body] of [
       ['PUT', '/api/account/pins/participant', { pin: '740215' }],
       ['PUT', '/api/account/pins/moderator', { pin: '740215' }],
@@ -287,5 +290,24 @@ describe('resending the verification mail', () => {
     spy.mockRestore();
     expect(failed.status).toBe(500);
     expect((await app.client().post('/api/accounts/verify-email', { token: oldToken })).status).toBe(204);
+  });
+});
+
+describe('dial-in numbers', () => {
+  let dialInApp: TestApp;
+  beforeAll(async () => {
+    dialInApp = await startTestApp({ DIAL_IN_NUMBERS: '+49 30 1234567, +41 44 7654321' });
+  });
+  afterAll(() => dialInApp?.close());
+
+  it('appear in the account view and in the welcome mail', async () => {
+    const form = registration();
+    expect((await dialInApp.client().post('/api/accounts', form)).status).toBe(202);
+    const [welcome] = await waitForMail(form.email);
+    expect(welcome!.text).toContain('Einwahl per Telefon: +49 30 1234567, +41 44 7654321');
+    expect(welcome!.html).toContain('+49 30 1234567, +41 44 7654321');
+    // Read through the service: passport is process-global, so a login would be answered by the first app's session lookup.
+    const user = (await dialInApp.users.findOne({ usernameKey: form.username.toLowerCase() }))!;
+    expect(dialInApp.app.get(AccountService).view(user).dialIn).toEqual({ numbers: ['+49 30 1234567', '+41 44 7654321'], sipUri: null });
   });
 });

@@ -12,6 +12,7 @@ export * from './schemas/views';
 export * from './i18n/de';
 export * from './i18n/en';
 export * from './i18n/translate';
+export * from './i18n/dial-in';
 export * from './schemas/server-env';
 export * from './conference';
 export * from './sip';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { de } from '../src/i18n/de';
+import { invitationDialIn } from '../src/i18n/dial-in';
 import { en } from '../src/i18n/en';
 import { isCatalogueKey, translate } from '../src/i18n/translate';
 import { formatRoomNumber, ROOM_NUMBER_PATTERN } from '../src/rules/room-number';
@@ -75,5 +76,27 @@ describe('catalogues', () => {
 
   it('fill placeholders', () => {
     expect(translate('en', 'mail.welcome.subject', { roomNumber: '4679 2069' })).toBe('Welcome to Konferenz – your personal conference room 4679 2069');
+  });
+
+  it('use the same placeholders in German and English', () => {
+    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
+    for (const key of Object.keys(de) as (keyof typeof de)[]) expect(placeholders(en[key]), key).toEqual(placeholders(de[key]));
+  });
+});
+
+describe('invitation dial-in lines', () => {
+  const invitation = (dialIn: string) =>
+    translate('de', 'invitation.text', { roomNumber: '4679 2069', participantPin: '740215', joinUrl: 'https://k.example/join', dialIn });
+
+  it('list the numbers, the SIP URI and how to confirm, before the browser link', () => {
+    const text = invitation(invitationDialIn('de', { numbers: ['+49 30 1234567', '+41 44 1234567'], sipUri: 'sip:46792069@sip.example:5060' }));
+    expect(text).toContain('Teilnehmer-PIN: 740215\n\nPer Telefon teilnehmen: +49 30 1234567, +41 44 1234567\nPer SIP teilnehmen: sip:46792069@sip.example:5060\nKonferenzraum-Nr. und PIN mit # bestätigen.\n\nIm Browser teilnehmen: https://k.example/join');
+    expect(invitationDialIn('en', { numbers: ['+49 30 1234567'], sipUri: null })).toBe('Join by phone: +49 30 1234567\nConfirm the conference room number and the PIN with #.\n\n');
+  });
+
+  it('are left out when nothing is configured', () => {
+    expect(invitationDialIn('de', { numbers: [], sipUri: null })).toBe('');
+    expect(invitation('')).toContain('Teilnehmer-PIN: 740215\n\nIm Browser teilnehmen:');
+    expect(invitation('')).not.toContain('{dialIn}');
   });
 });

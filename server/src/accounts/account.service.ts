@@ -60,6 +60,7 @@ export class AccountService {
       pinsSet: user.room.pinsSet,
       participantPin: this.rooms.participantPin(user.room),
       joinUrl: this.links.join(user.room.number),
+      dialIn: this.links.dialIn(user.room.number),
     };
   }
 

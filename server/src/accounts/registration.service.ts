@@ -172,6 +172,7 @@ export class RegistrationService {
         accessPin,
         loginUrl: this.links.login,
         joinUrl: this.links.join(room.number),
+        dialIn: this.links.dialIn(room.number),
         verifyUrl: this.links.verifyEmail(token),
         verifyHours: this.config.emailVerificationTtlMs / 3_600_000,
       }),

@@ -57,6 +57,9 @@ export const de = {
   'mail.welcome.accessPinHint': 'Mit der Zugangs-PIN identifizieren Sie sich als Moderator, bis Sie bei der Erstanmeldung im Konferenzcenter Ihre Moderatoren-PIN und Ihre Teilnehmer-PIN festlegen.',
   'mail.welcome.loginHint': 'Melden Sie sich jetzt im Konferenzcenter an: {loginUrl}',
   'mail.welcome.joinHint': 'Teilnehmer betreten die Konferenz im Browser unter {joinUrl}',
+  'mail.welcome.dialIn': 'Einwahl per Telefon',
+  'mail.welcome.dialInSip': 'Einwahl per SIP',
+  'mail.welcome.dialInHint': 'Teilnehmer wählen sich per Telefon ein: Konferenzraum-Nr. und PIN mit # bestätigen.',
   'mail.welcome.verifyHint': 'Bitte bestätigen Sie Ihre E-Mail-Adresse (der Link ist {hours} Stunden gültig):',
   'mail.welcome.verifyButton': 'E-Mail-Adresse bestätigen',
   'mail.verify.subject': 'Konferenz – bitte bestätigen Sie Ihre E-Mail-Adresse',
@@ -66,7 +69,10 @@ export const de = {
   'mail.attempt.loginHint': 'Zum Konferenzcenter: {loginUrl}',
   'mail.greetingPlain': 'Hallo {firstName} {lastName},',
 
-  'invitation.text': 'Einladung zur Telefonkonferenz\n\nKonferenzraum-Nr.: {roomNumber}\nTeilnehmer-PIN: {participantPin}\n\nIm Browser teilnehmen: {joinUrl}\n\nFalls der Moderator noch nicht da ist, warten Sie in der Warteschlange und betreten den Konferenzraum zusammen mit dem Moderator.',
+  'invitation.text': 'Einladung zur Telefonkonferenz\n\nKonferenzraum-Nr.: {roomNumber}\nTeilnehmer-PIN: {participantPin}\n\n{dialIn}Im Browser teilnehmen: {joinUrl}\n\nFalls der Moderator noch nicht da ist, warten Sie in der Warteschlange und betreten den Konferenzraum zusammen mit dem Moderator.',
+  'invitation.dialIn.numbers': 'Per Telefon teilnehmen: {numbers}',
+  'invitation.dialIn.sip': 'Per SIP teilnehmen: {sipUri}',
+  'invitation.dialIn.confirm': 'Konferenzraum-Nr. und PIN mit # bestätigen.',
   ...uiDe,
 } as const;
 

@@ -57,6 +57,9 @@ export const en: Catalogue = {
   'mail.welcome.accessPinHint': 'The access PIN identifies you as the moderator until you set your moderator PIN and participant PIN at your first login to the conference center.',
   'mail.welcome.loginHint': 'Log in to the conference center now: {loginUrl}',
   'mail.welcome.joinHint': 'Participants join the conference in the browser at {joinUrl}',
+  'mail.welcome.dialIn': 'Dial in by phone',
+  'mail.welcome.dialInSip': 'Dial in by SIP',
+  'mail.welcome.dialInHint': 'Participants dial in by phone: confirm the conference room number and the PIN with #.',
   'mail.welcome.verifyHint': 'Please confirm your email address (the link is valid for {hours} hours):',
   'mail.welcome.verifyButton': 'Confirm email address',
   'mail.verify.subject': 'Konferenz – please confirm your email address',
@@ -66,6 +69,9 @@ export const en: Catalogue = {
   'mail.attempt.loginHint': 'To the conference center: {loginUrl}',
   'mail.greetingPlain': 'Hello {firstName} {lastName},',
 
-  'invitation.text': 'Invitation to a conference call\n\nConference room no.: {roomNumber}\nParticipant PIN: {participantPin}\n\nJoin in the browser: {joinUrl}\n\nIf the moderator has not arrived yet, you wait in the queue and enter the conference room together with the moderator.',
+  'invitation.text': 'Invitation to a conference call\n\nConference room no.: {roomNumber}\nParticipant PIN: {participantPin}\n\n{dialIn}Join in the browser: {joinUrl}\n\nIf the moderator has not arrived yet, you wait in the queue and enter the conference room together with the moderator.',
+  'invitation.dialIn.numbers': 'Join by phone: {numbers}',
+  'invitation.dialIn.sip': 'Join by SIP: {sipUri}',
+  'invitation.dialIn.confirm': 'Confirm the conference room number and the PIN with #.',
   ...uiEn,
 };

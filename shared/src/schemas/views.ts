@@ -25,6 +25,15 @@ export interface AccountView {
   /** Shown so the moderator can share it; null until the first-login PIN setup. */
   participantPin: string | null;
   joinUrl: string;
+  /** How to join by phone: the configured dial-in numbers and, when the SIP gateway is on, a SIP URI for this room. */
+  dialIn: DialInView;
+}
+
+export interface DialInView {
+  /** `DIAL_IN_NUMBERS`, as configured; empty when unset. */
+  numbers: string[];
+  /** `sip:<room>@<SIP_PUBLIC_HOST>:<SIP_PORT>`; null when `SIP_PORT` is 0. */
+  sipUri: string | null;
 }
 
 export interface SessionView {

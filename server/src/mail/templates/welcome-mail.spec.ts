@@ -9,6 +9,7 @@ const input = {
   accessPin: '036297',
   loginUrl: 'http://localhost:3000/login',
   joinUrl: 'http://localhost:3000/join?room=46792069',
+  dialIn: { numbers: [], sipUri: null },
   verifyUrl: 'http://localhost:3000/verify-email?token=abc',
   verifyHours: 48,
 };
@@ -23,6 +24,30 @@ describe('welcomeMail', () => {
       expect(part).toContain(input.verifyUrl);
     }
     expect(mail.subject).toBe('Willkommen bei Konferenz – Ihr persönlicher Konferenzraum 4679 2069');
+  });
+
+  it('leaves the dial-in out when none is configured', () => {
+    const mail = welcomeMail(input);
+    expect(mail.text).not.toContain('Einwahl');
+    expect(mail.html).not.toContain('dial-in');
+  });
+
+  it('shows the dial-in numbers and the SIP URI in both parts, escaped in the HTML', () => {
+    const mail = welcomeMail({
+      ...input,
+      dialIn: { numbers: ['+49 30 1234567', '+41 44 <1234567>'], sipUri: 'sip:46792069@sip.example.org:5060' },
+    });
+    expect(mail.text).toContain(
+      'Teilnehmer wählen sich per Telefon ein: Konferenzraum-Nr. und PIN mit # bestätigen.\n' +
+        'Einwahl per Telefon: +49 30 1234567, +41 44 <1234567>\n' +
+        'Einwahl per SIP: sip:46792069@sip.example.org:5060',
+    );
+    expect(mail.html).toContain('+49 30 1234567, +41 44 &lt;1234567&gt;');
+    expect(mail.html).not.toContain('<1234567>');
+    expect(mail.html).toContain('sip:46792069@sip.example.org:5060');
+    expect(welcomeMail({ ...input, language: 'en', dialIn: { numbers: ['+49 30 1234567'], sipUri: null } }).text).toContain(
+      'Dial in by phone: +49 30 1234567',
+    );
   });
 
   it('is English when asked', () => {

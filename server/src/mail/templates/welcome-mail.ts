@@ -1,4 +1,4 @@
-import { formatRoomNumber, translate, type Language } from '@konferenz/shared';
+import { formatRoomNumber, translate, type DialInView, type Language } from '@konferenz/shared';
 import { button, escapeHtml, layout, paragraph, plainText, type RenderedMail } from './layout';
 
 export interface WelcomeMailInput {
@@ -9,6 +9,8 @@ export interface WelcomeMailInput {
   accessPin: string;
   loginUrl: string;
   joinUrl: string;
+  /** Left out of the mail when neither numbers nor a SIP URI are configured. */
+  dialIn: DialInView;
   verifyUrl: string;
   verifyHours: number;
 }
@@ -23,6 +25,9 @@ export function welcomeMail(input: WelcomeMailInput): RenderedMail {
     `${t('mail.welcome.roomNumber')}: ${roomNumber}`,
     `${t('mail.welcome.accessPin')}: ${input.accessPin}`,
   ];
+  const dialIn: [string, string][] = [];
+  if (input.dialIn.numbers.length > 0) dialIn.push([t('mail.welcome.dialIn'), input.dialIn.numbers.join(', ')]);
+  if (input.dialIn.sipUri) dialIn.push([t('mail.welcome.dialInSip'), input.dialIn.sipUri]);
   const text = plainText(input.language, [
     greeting,
     t('mail.welcome.intro'),
@@ -30,6 +35,9 @@ export function welcomeMail(input: WelcomeMailInput): RenderedMail {
     t('mail.welcome.accessPinHint'),
     t('mail.welcome.loginHint', { loginUrl: input.loginUrl }),
     t('mail.welcome.joinHint', { joinUrl: input.joinUrl }),
+    ...(dialIn.length > 0
+      ? [[t('mail.welcome.dialInHint'), ...dialIn.map(([label, value]) => `${label}: ${value}`)].join('\n')]
+      : []),
     `${t('mail.welcome.verifyHint', { hours: input.verifyHours })}\n${input.verifyUrl}`,
   ]);
   const credentialRows = [
@@ -51,6 +59,17 @@ export function welcomeMail(input: WelcomeMailInput): RenderedMail {
       paragraph(t('mail.welcome.accessPinHint')),
       paragraph(t('mail.welcome.loginHint', { loginUrl: input.loginUrl })),
       paragraph(t('mail.welcome.joinHint', { joinUrl: input.joinUrl })),
+      ...(dialIn.length > 0
+        ? [
+            paragraph(t('mail.welcome.dialInHint')),
+            `<table style="margin:0 0 16px;border-collapse:collapse" id="dial-in">${dialIn
+              .map(
+                ([label, value]) =>
+                  `<tr><td style="padding:4px 16px 4px 0">${escapeHtml(label)}</td><td style="padding:4px 0;font-weight:bold">${escapeHtml(value)}</td></tr>`,
+              )
+              .join('')}</table>`,
+          ]
+        : []),
       paragraph(t('mail.welcome.verifyHint', { hours: input.verifyHours })),
       button(input.verifyUrl, t('mail.welcome.verifyButton')),
     ].join('\n'),
