@@ -13,7 +13,6 @@ import { RoomsService } from './rooms.service';
 
 export interface RoomEntry {
   role: ConferenceRole;
-  settings: RoomSettings;
 }
 
 /** The longest a whole room stays closed to guests under the exponential backoff. */
@@ -81,7 +80,7 @@ export class RoomAccess {
         : null;
     if (role) {
       await this.limiter.refund(sourceKey);
-      return { role, settings: room!.settings ?? DEFAULT_ROOM_SETTINGS };
+      return { role };
     }
     this.#logger.warn(`Wrong PIN for room ${roomNumber} from ${source}`);
     await this.limiter.consume(anyRoomKey, this.#anyRoomPolicy);
@@ -95,10 +94,10 @@ export class RoomAccess {
   }
 
   /** A logged-in customer opening their own room: no PIN, the session is the proof. */
-  async ownRoom(userId: string): Promise<{ roomNumber: string; settings: RoomSettings }> {
+  async ownRoom(userId: string): Promise<{ roomNumber: string }> {
     const owner = await this.users.findOne({ _id: userId, deletedAt: null }).lean();
     if (!owner) throw new ApiException('UNAUTHENTICATED');
-    return { roomNumber: owner.room.number, settings: owner.room.settings ?? DEFAULT_ROOM_SETTINGS };
+    return { roomNumber: owner.room.number };
   }
 
   #isParticipantPin(room: User['room'], pin: string): boolean {
