@@ -105,13 +105,7 @@ export class Downsampler {
     const taps = this.#taps;
     const tapCount = taps.length;
     const keep = tapCount - 1;
-    let buffer = this.#history;
-    if (buffer.length !== keep + input.length) {
-      const grown = new Float32Array(keep + input.length);
-      grown.set(buffer.subarray(0, keep));
-      buffer = grown;
-    }
-    buffer.set(input, keep);
+    const buffer = withHistory(this.#history, keep, input);
     for (let m = 0; m < outLength; m++) {
       // Output m lines up with input sample (m + 1) * factor - 1: the window ends there.
       const start = (m + 1) * factor - 1 + keep - (tapCount - 1);
@@ -123,6 +117,20 @@ export class Downsampler {
     this.#history = buffer;
     return out;
   }
+}
+
+/**
+ * The filter's memory (`keep` samples from earlier frames) followed by this frame's input; the
+ * buffer is reused between frames and only reallocated when the frame length changes.
+ */
+function withHistory(history: Float32Array, keep: number, input: Float32Array): Float32Array {
+  let buffer = history;
+  if (buffer.length !== keep + input.length) {
+    buffer = new Float32Array(keep + input.length);
+    buffer.set(history.subarray(0, keep));
+  }
+  buffer.set(input, keep);
+  return buffer;
 }
 
 /** Low rate to high rate, e.g. 8 kHz -> 48 kHz: 160 samples in, 960 out. */
@@ -156,13 +164,7 @@ export class Upsampler {
     const out = output ?? new Float32Array(outLength);
     if (out.length < outLength) throw new RangeError(`output has room for ${out.length} samples, needs ${outLength}`);
     const keep = this.#phaseLength - 1;
-    let buffer = this.#history;
-    if (buffer.length !== keep + input.length) {
-      const grown = new Float32Array(keep + input.length);
-      grown.set(buffer.subarray(0, keep));
-      buffer = grown;
-    }
-    buffer.set(input, keep);
+    const buffer = withHistory(this.#history, keep, input);
     const phaseLength = this.#phaseLength;
     for (let n = 0; n < input.length; n++) {
       // buffer[keep + n] is input sample n; y[n * factor + p] = sum_k phase_p[k] * x[n - k].
