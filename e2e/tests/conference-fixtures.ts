@@ -10,6 +10,7 @@ import {
   type TestInfo,
 } from '@playwright/test';
 import { expect, screenshot, test as base, type MailInbox } from './fixtures';
+import { CSRF_HEADER, type ConferenceStats, type RoomSettings } from '@konferenz/shared';
 
 /**
  * Helpers for the conference tests (conference.spec.ts): customers whose room is ready (registered
@@ -27,25 +28,10 @@ export interface JoinResponse {
   expiresAt: string;
 }
 
-/** shared/src/conference/room-settings.ts */
-export interface RoomSettings {
-  admission: 'all-on-moderator' | 'manual';
-  moderatorLeaves: 'continue' | 'end' | 'back-to-waiting';
-}
-
-/** What `window.__konferenz.getStats()` answers (client/src/lib/conference/transport-stats.ts). */
-export interface ConferenceStats {
-  inboundAudioBytes: number;
-  inboundVideoBytes: number;
-  outboundAudioBytes: number;
-  outboundVideoBytes: number;
-  consumers: number;
-}
-
 /** Bytes received from one other participant, per kind, read from the page's RTCPeerConnections. */
 export type InboundByParticipant = Record<string, { audio: number; video: number }>;
 
-export const CSRF_HEADERS = { 'X-Konferenz-CSRF': '1' };
+export const CSRF_HEADERS = { [CSRF_HEADER]: '1' };
 const PASSWORD = 'Gruener-Reiher-83';
 /** Neither repetitions nor runs (shared/src/rules/pin-rules.ts). */
 const PIN_CANDIDATES = ['274951', '839162', '5170394', '61839274', '407285', '925713', '381946', '752048'];

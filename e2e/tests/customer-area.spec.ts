@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { expect, screenshot, test } from './fixtures';
+import { CSRF_HEADER } from '@konferenz/shared';
 
 /**
  * The customer journey of the seed, in German as a first-time visitor sees it: register, read the
@@ -207,7 +208,7 @@ test('the PIN setup cannot be skipped, and its validation errors show in German 
   expect(account.status()).toBe(200);
   expect(await account.json()).toMatchObject({ pinsSet: false });
   const early = await page.request.put('/api/account/pins/participant', {
-    headers: { 'X-Konferenz-CSRF': '1' },
+    headers: { [CSRF_HEADER]: '1' },
     data: { pin: pinsFor(roomNumber, 1)[0] },
   });
   expect(early.status()).toBe(403);
@@ -248,7 +249,7 @@ test('the PIN setup cannot be skipped, and its validation errors show in German 
 
   // The server checks the same rules itself (a client that skips its own checks gets nowhere).
   const rejected = await page.request.post('/api/account/pins', {
-    headers: { 'X-Konferenz-CSRF': '1' },
+    headers: { [CSRF_HEADER]: '1' },
     data: { moderatorPin: '123456', participantPin: goodPin },
   });
   expect(rejected.status()).toBe(400);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { api, ApiError, CSRF_HEADER, wrongPasswordIn } from './api';
+import { CSRF_HEADER } from '@konferenz/shared';
+import { api, ApiError, wrongPasswordIn } from './api';
 import { chooseLanguage } from './i18n.svelte';
 
 function answer(status: number, body?: unknown, contentType = 'application/json') {

@@ -17,11 +17,9 @@ import {
   type SessionView,
   type UpdateProfileRequest,
   type VerifyEmailRequest,
+  CSRF_HEADER,
 } from '@konferenz/shared';
 import { currentLanguage, type Problem } from './i18n.svelte';
-
-/** Header the server requires on every request that changes something (CSRF defence). */
-export const CSRF_HEADER = 'X-Konferenz-CSRF';
 
 /** `NETWORK`: no answer at all (server down, connection lost). */
 export type ApiErrorCode = ErrorCode | 'NETWORK';

@@ -2,3 +2,4 @@ export * from './roles';
 export * from './room-settings';
 export * from './join';
 export * from './protocol';
+export * from './test-hooks';

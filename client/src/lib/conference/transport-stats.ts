@@ -1,11 +1,6 @@
-/** Bytes moved by this browser's transports, for the end-to-end tests (window.__konferenz.getStats). */
-export interface ConferenceStats {
-  inboundAudioBytes: number;
-  inboundVideoBytes: number;
-  outboundAudioBytes: number;
-  outboundVideoBytes: number;
-  consumers: number;
-}
+import type { ConferenceStats } from '@konferenz/shared';
+
+export type { ConferenceStats };
 
 /** The fields of an RTCStats entry read here. */
 export interface RtpStatsEntry {
