@@ -13,8 +13,8 @@ export const mediasoupWorkerBin = join(repoRoot, 'sfu', '.cache', 'mediasoup-wor
  * named) by sfu/scripts/build-worker.sh itself, so their list lives in one place.
  */
 const RUNTIME_PACKAGES = ['python3-pip', 'build-essential'];
-/** Only the test suites need these: a real browser, a private network namespace and a SIP peer (sipp). */
-const TEST_PACKAGES = ['chromium', 'iproute2', 'util-linux', 'sip-tester'];
+/** Only the test suites need these: a real browser, a private network namespace and SIP peers (sipp, the baresip softphone). */
+const TEST_PACKAGES = ['chromium', 'iproute2', 'util-linux', 'sip-tester', 'baresip'];
 
 // Progress goes to stderr, so a command's own stdout (a benchmark's JSON line) stays clean.
 function log(message) {
