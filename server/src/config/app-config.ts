@@ -31,7 +31,16 @@ export interface AppConfig {
   conference: { tokenTtlMs: number; moderatorGraceMs: number };
   media: { workers?: number; listenIp: string; announcedIp?: string; rtcPort: number };
   /** Phone dial-in; `port` 0 turns the SIP gateway off. */
-  sip: { port: number; host: string; publicHost: string; rtpHost: string; dialInNumbers: string[] };
+  sip: {
+    port: number;
+    host: string;
+    publicHost: string;
+    rtpHost: string;
+    dialInNumbers: string[];
+    maxCalls: number;
+    /** New calls per minute one caller id (the unverified From number) and one network source may place. */
+    callLimits: { perCallerPerMinute: number; perSourcePerMinute: number };
+  };
   /** TURN with time-limited credentials (coturn's use-auth-secret); null when not configured. */
   turn: { urls: string[]; secret: string; ttlMs: number } | null;
   clientDir: string;
@@ -152,6 +161,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       publicHost: sipPublicHost,
       rtpHost: env.SIP_RTP_HOST,
       dialInNumbers: env.DIAL_IN_NUMBERS ?? [],
+      maxCalls: env.SIP_MAX_CALLS,
+      callLimits: { perCallerPerMinute: env.SIP_CALLS_PER_CALLER_PER_MINUTE, perSourcePerMinute: env.SIP_CALLS_PER_SOURCE_PER_MINUTE },
     },
     turn: env.TURN_URLS && env.TURN_SECRET ? { urls: env.TURN_URLS, secret: env.TURN_SECRET, ttlMs: env.TURN_CREDENTIAL_TTL_MINUTES * 60_000 } : null,
     clientDir: join(REPO_ROOT, 'client', 'build'),

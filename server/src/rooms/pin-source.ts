@@ -1,10 +1,11 @@
 import { isIPv6 } from 'node:net';
 
 /**
- * Who is guessing, for the PIN budgets. An IPv6 customer usually holds a whole /64, so a budget
- * per single address would be no budget at all: IPv6 sources are counted per /64 prefix.
+ * Who is knocking, for the PIN budgets (browsers) and the call limits (SIP). An IPv6 customer
+ * usually holds a whole /64, so a budget per single address would be no budget at all: IPv6
+ * sources are counted per /64 prefix.
  */
-export function browserSource(ip: string | undefined): string {
+export function networkSource(ip: string | undefined): string {
   if (!ip) return 'ip:unknown';
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   if (mapped) return `ip:${mapped[1]}`;

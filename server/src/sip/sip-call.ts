@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { SIP_ALLOWED_METHODS, SIP_BRANCH_MAGIC_COOKIE, type DtmfDigit, type SipNameAddr } from '@konferenz/shared';
 import { parseSdp } from './sdp-negotiation';
 import { parseSipInfoDtmf } from './sip-info-dtmf';
-import { buildRequest, buildResponse, headerValue, type SipRequest } from './sip-message';
+import { buildRequest, buildResponse, headerValue, userPartOf, type SipRequest } from './sip-message';
 import type { ServerTransaction, SipTimers } from './sip-transactions';
 import type { SipPeer } from './sip-transport';
 
@@ -109,11 +109,10 @@ export class SipCall extends EventEmitter<SipCallEvents> {
     this.#invite = invite;
     this.callId = request.headers['call-id'];
     this.remoteTag = request.headers.from.params.tag!;
-    const user = /^sips?:([^@;?]+)@/i.exec(request.headers.from.uri)?.[1];
     this.from = {
       uri: request.headers.from.uri,
       displayName: request.headers.from.name?.replace(/^"|"$/g, '') || undefined,
-      user: user ? decodeUserPart(user) : undefined,
+      user: userPartOf(request.headers.from.uri),
     };
     this.requestUri = request.uri;
     this.remote = invite.peer;
@@ -412,14 +411,6 @@ export class SipCall extends EventEmitter<SipCallEvents> {
 }
 
 /** `+49%2030…` → `+49 30…`; a malformed escape leaves the user part as it came. */
-function decodeUserPart(user: string): string {
-  try {
-    return decodeURIComponent(user);
-  } catch {
-    return user;
-  }
-}
-
 export function dialogKey(callId: string, localTag: string, remoteTag: string): string {
   return `${callId}|${localTag}|${remoteTag}`;
 }

@@ -7,6 +7,7 @@ import type { JoinTokens } from '../conference/join-token';
 import { RoomAccess } from '../rooms/room-access.service';
 import { PhoneParticipant } from './phone-participant';
 import { PromptLibrary } from './prompt-library';
+import { SipCallAdmission } from './sip-call-admission';
 import { SipUserAgentServer } from './sip-user-agent-server';
 
 /**
@@ -38,10 +39,10 @@ export class SipGatewayService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { port, host, publicHost } = this.config.sip;
+    const { port, host, publicHost, maxCalls, callLimits } = this.config.sip;
     if (port === 0) return;
     try {
-      this.#server = await SipUserAgentServer.start({ host, port, publicHost });
+      this.#server = await SipUserAgentServer.start({ host, port, publicHost, maxCalls, admission: new SipCallAdmission(callLimits) });
     } catch (error) {
       this.#logger.warn(`Phone dial-in is off: SIP port ${host}:${port} cannot be used (${(error as Error).message}); set SIP_PORT to a free port, or 0`);
       return;

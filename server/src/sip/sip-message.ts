@@ -300,3 +300,14 @@ export function buildRequest(options: RequestOptions): string {
 export function uriOf(nameAddr: SipNameAddr): string {
   return nameAddr.uri;
 }
+
+/** The user part of a sip: or sips: URI, percent-decoded (`sip:+4930123@host` → `+4930123`). */
+export function userPartOf(uri: string): string | undefined {
+  const user = /^sips?:([^@;?]+)@/i.exec(uri)?.[1];
+  if (user === undefined) return undefined;
+  try {
+    return decodeURIComponent(user);
+  } catch {
+    return user;
+  }
+}

@@ -7,13 +7,16 @@ import {
   SIP_REFUSED_METHODS,
   SIP_SUPPORTED_EXTENSIONS,
 } from '@konferenz/shared';
+import { callerId } from './caller-name';
 import { parseSdp } from './sdp-negotiation';
+import type { SipCallAdmission } from './sip-call-admission';
 import { dialogKey, SipCall, type CallContext, type SessionTimer } from './sip-call';
 import {
   buildResponse,
   headerTokens,
   headerValue,
   parseSipMessage,
+  userPartOf,
   type ResponseOptions,
   type SipRequest,
   type SipResponse,
@@ -32,6 +35,8 @@ export interface SipUserAgentServerOptions {
   publicHost?: string;
   /** Concurrent calls; more are answered 503. */
   maxCalls?: number;
+  /** Rate limits on new calls per caller id and per source; none when left out. */
+  admission?: SipCallAdmission;
   /** Time the application has to answer or reject a new call (then 480). */
   answerTimeoutMs?: number;
   /** Session interval proposed to callers that support session timers (RFC 4028), seconds. */
@@ -49,9 +54,11 @@ export interface SipStatistics {
   received: number;
   rejectedMalformed: number;
   dropped: number;
+  /** Calls refused by the call-rate limits. */
+  refusedByRate: number;
 }
 
-type Settings = Required<Omit<SipUserAgentServerOptions, 'timers' | 'publicHost'>> & { publicHost: string };
+type Settings = Required<Omit<SipUserAgentServerOptions, 'timers' | 'publicHost' | 'admission'>> & { publicHost: string; admission?: SipCallAdmission };
 
 const ALLOW = SIP_ALLOWED_METHODS.join(', ');
 const SESSION_EXPIRES = /^(\d{1,9})(?:[ \t]*;[ \t]*(.*))?$/;
@@ -75,7 +82,7 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
   readonly #calls = new Map<string, SipCall>();
   /** Initial INVITEs by Call-ID, From tag and CSeq, to spot a request that arrives twice by different paths (RFC 3261 §8.2.2.2). */
   readonly #pendingInvites = new Map<string, string>();
-  readonly #statistics: SipStatistics = { received: 0, rejectedMalformed: 0, dropped: 0 };
+  readonly #statistics: SipStatistics = { received: 0, rejectedMalformed: 0, dropped: 0, refusedByRate: 0 };
   #stopping = false;
 
   private constructor(transport: SipTransport, options: Settings, timers: SipTimers) {
@@ -108,6 +115,7 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
       answerTimeoutMs: options.answerTimeoutMs ?? 30_000,
       sessionExpires: options.sessionExpires ?? 1800,
       maxTransactions: options.maxTransactions ?? 5000,
+      admission: options.admission,
     };
     return new SipUserAgentServer(transport, settings, { ...RFC3261_TIMERS, ...options.timers });
   }
@@ -312,6 +320,13 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
     const seenBranch = this.#pendingInvites.get(mergeKey);
     if (seenBranch && seenBranch !== transaction.key) return respond(482);
     if (this.#calls.size >= this.#options.maxCalls) return respond(503, { headers: { 'retry-after': '30' } });
+    const admission = this.#options.admission?.admit(callerId(userPartOf(request.headers.from.uri)), transaction.peer.address);
+    if (admission && !admission.admitted) {
+      this.#statistics.refusedByRate++;
+      this.#logger.debug(`refused a call from ${transaction.peer.address}: ${admission.reason} over its call rate`);
+      // 480 rather than 503: a 503 tells proxies in front of us the whole server is down.
+      return respond(480, { headers: { 'retry-after': String(admission.retryAfterSeconds) } });
+    }
     const contact = request.headers.contact;
     if (!Array.isArray(contact) || contact.length !== 1) return respond(400, { reason: 'Contact Required' });
     const encoding = headerValue(request, 'content-encoding');

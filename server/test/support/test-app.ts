@@ -44,6 +44,9 @@ export async function startTestApp(environment: Record<string, string> = {}): Pr
     RTC_PORT: String(await freePort()),
     LOGIN_MAX_FAILURES_PER_IP: '10000',
     SIP_PORT: '0',
+    // Phone tests place many calls from one caller id; the call-rate limits have their own test.
+    SIP_CALLS_PER_CALLER_PER_MINUTE: '1000',
+    SIP_CALLS_PER_SOURCE_PER_MINUTE: '1000',
     ...environment,
   }) as ResolvedConfig;
   const app = await createApp(config);

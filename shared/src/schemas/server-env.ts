@@ -88,6 +88,9 @@ export const serverEnvSchema = z.object({
   SIP_HOST: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
   SIP_PUBLIC_HOST: z.preprocess(emptyAsUnset, z.string().min(1).optional()),
   SIP_RTP_HOST: z.ipv4().default('127.0.0.1'),
+  SIP_MAX_CALLS: positiveInt.max(10_000).default(100),
+  SIP_CALLS_PER_CALLER_PER_MINUTE: positiveInt.default(10),
+  SIP_CALLS_PER_SOURCE_PER_MINUTE: positiveInt.default(120),
   DIAL_IN_NUMBERS: z.preprocess(
     emptyAsUnset,
     z
