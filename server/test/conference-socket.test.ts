@@ -103,6 +103,11 @@ describe('moderator controls', () => {
     await guest.waitForDisconnect();
     await moderator.waitForState((state) => state.participants.length === 1);
     await expect(ConferenceParticipant.connect(app.url, guest.token)).rejects.toThrow('CONFERENCE_TOKEN_INVALID');
+
+    // With the PIN they get a new id, and wait where the moderator sees them.
+    const returning = await conference.guest('Zurück');
+    await moderator.waitForState((state) => state.screeningNewcomers && state.waiting.some((entry) => entry.id === returning.id));
+    await returning.waitForState((state) => state.self.state === 'waiting' && state.moderatorPresent);
   });
 
   it('end closes the conference for everyone', async () => {

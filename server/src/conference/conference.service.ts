@@ -189,6 +189,7 @@ export class ConferenceService implements OnModuleDestroy, OnApplicationShutdown
       case 'moderator:remove':
         if (target && target.role !== 'moderator') {
           this.#remember(this.#removedAt, target.id);
+          conference.screeningNewcomers = true;
           await this.#remove(target.id, 'removed');
         }
         return;

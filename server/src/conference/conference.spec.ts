@@ -25,6 +25,21 @@ describe('Conference (the waiting room rules)', () => {
     expect(conference.arrive(guest('c')).map((p) => p.id)).toEqual(['c']);
   });
 
+  it('after a removal, newcomers wait for the moderator even though the room admits automatically', () => {
+    const conference = room();
+    conference.arrive(host('m'));
+    conference.arrive(guest('troll'));
+    conference.depart('troll');
+    conference.screeningNewcomers = true;
+    expect(conference.arrive(guest('troll-again'))).toEqual([]);
+    expect(conference.arrive(guest('friend'))).toEqual([]);
+    expect(conference.view('m', () => NO_MEDIA)).toMatchObject({ screeningNewcomers: true, waitingCount: 2 });
+    expect(conference.admit('friend').map((p) => p.id)).toEqual(['friend']);
+    conference.depart('m');
+    expect(conference.arrive(host('m2')).map((p) => p.id)).toEqual(['m2']);
+    expect(conference.find('troll-again')!.state).toBe('waiting');
+  });
+
   it('with manual admission, the moderator admits one by one or all at once', () => {
     const conference = room({ admission: 'manual' });
     conference.arrive(guest('a'));

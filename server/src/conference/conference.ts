@@ -22,6 +22,12 @@ export const NO_MEDIA: MediaSummary = { microphone: 'none', camera: 'none', scre
  */
 export class Conference {
   locked = false;
+  /**
+   * Set once a moderator removes someone: from then on nobody is let in automatically. A removed
+   * guest who still knows the PIN can come back under a new id, and PINs carry no identity to
+   * block; so newcomers wait where the moderator sees their names and decides.
+   */
+  screeningNewcomers = false;
   activeSpeakerId: string | null = null;
   readonly #participants = new Map<string, Participant>();
 
@@ -62,13 +68,17 @@ export class Conference {
     this.#participants.set(participant.id, participant);
     if (participant.role === 'moderator') {
       participant.state = 'admitted';
-      return [participant, ...(hadModerator || this.settings.admission !== 'all-on-moderator' ? [] : this.admitAll())];
+      return [participant, ...(hadModerator || !this.#admitsAutomatically ? [] : this.admitAll())];
     }
-    if (hadModerator && this.settings.admission === 'all-on-moderator') {
+    if (hadModerator && this.#admitsAutomatically) {
       participant.state = 'admitted';
       return [participant];
     }
     return [];
+  }
+
+  get #admitsAutomatically(): boolean {
+    return this.settings.admission === 'all-on-moderator' && !this.screeningNewcomers;
   }
 
   /** Removes a participant; true when that was the last moderator. */
@@ -119,6 +129,7 @@ export class Conference {
       waitingCount: waiting.length,
       moderatorPresent: this.moderatorPresent,
       locked: this.locked,
+      screeningNewcomers: this.screeningNewcomers,
       activeSpeakerId: self.state === 'admitted' ? this.activeSpeakerId : null,
       settings: moderator ? this.settings : null,
     };

@@ -119,6 +119,8 @@ export interface ConferenceStateView {
   waitingCount: number;
   moderatorPresent: boolean;
   locked: boolean;
+  /** After a moderator removed someone, newcomers wait for a moderator to admit them. */
+  screeningNewcomers: boolean;
   activeSpeakerId: string | null;
   /** For moderators, so the panel can explain what admission and leaving do. */
   settings: RoomSettings | null;

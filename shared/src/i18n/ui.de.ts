@@ -242,6 +242,7 @@ export const uiDe = {
   'ui.conference.moderator.muteAll': 'Alle stummschalten',
   'ui.conference.moderator.lock': 'Konferenzraum sperren',
   'ui.conference.moderator.lockHint': 'Gesperrt kommt niemand neu hinzu, auch nicht mit der PIN.',
+  'ui.conference.moderator.screening': 'Seit Sie jemanden entfernt haben, warten neue Teilnehmer, bis Sie sie hereinlassen.',
   'ui.conference.moderator.end': 'Konferenz für alle beenden',
   'ui.conference.moderator.admission': 'Einlass: {policy}',
   'ui.conference.moderator.moderatorLeaves': 'Wenn Sie gehen: {policy}',

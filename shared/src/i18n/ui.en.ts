@@ -240,6 +240,7 @@ export const uiEn: Record<keyof typeof uiDe, string> = {
   'ui.conference.moderator.muteAll': 'Mute everyone',
   'ui.conference.moderator.lock': 'Lock conference room',
   'ui.conference.moderator.lockHint': 'While locked nobody new can join, not even with the PIN.',
+  'ui.conference.moderator.screening': 'Since you removed someone, newcomers wait until you let them in.',
   'ui.conference.moderator.end': 'End conference for everyone',
   'ui.conference.moderator.admission': 'Admission: {policy}',
   'ui.conference.moderator.moderatorLeaves': 'When you leave: {policy}',

@@ -87,6 +87,7 @@ function state(self: Partial<ParticipantView> = {}, others: ParticipantView[] = 
     waitingCount: me.state === 'waiting' ? 1 : 0,
     moderatorPresent: me.state === 'admitted',
     locked: false,
+    screeningNewcomers: false,
     activeSpeakerId: null,
     settings: null,
   };
