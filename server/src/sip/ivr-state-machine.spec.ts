@@ -165,6 +165,10 @@ describe('IvrStateMachine', () => {
         { type: 'stop-playback' },
         { type: 'play', prompts: ['en/waiting-for-moderator', 'hold-music'], loop: true },
       ]);
+      expect(await ivr.handle({ type: 'waiting-for-admission' })).toEqual([
+        { type: 'stop-playback' },
+        { type: 'play', prompts: ['en/waiting-for-admission', 'hold-music'], loop: true },
+      ]);
       expect(await ivr.handle({ type: 'conference-started' })).toEqual([{ type: 'stop-playback' }, { type: 'play', prompts: ['en/conference-starts'] }]);
       expect(plays(await ivr.handle({ type: 'joined', participantCount: 1 }))).toEqual(['en/only-participant']);
       expect(plays(await ivr.handle({ type: 'joined', participantCount: 3 }))).toEqual([]);
@@ -178,6 +182,15 @@ describe('IvrStateMachine', () => {
         { type: 'stop-playback' },
         { type: 'play', prompts: ['en/conference-ended', 'en/goodbye'] },
         { type: 'hangup', reason: 'conference-ended' },
+      ]);
+    });
+
+    it('says the room is locked, and goodbye, when the conference turns the caller away', async () => {
+      const { ivr } = await joined('participant');
+      expect(await ivr.handle({ type: 'room-locked' })).toEqual([
+        { type: 'stop-playback' },
+        { type: 'play', prompts: ['de/room-locked', 'de/goodbye'] },
+        { type: 'hangup', reason: 'room-locked' },
       ]);
     });
   });

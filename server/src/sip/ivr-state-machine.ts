@@ -20,7 +20,7 @@ export type PinCheckResult = ConferenceRole | 'invalid' | 'locked-out';
 export type CheckPin = (roomNumber: string, pin: string) => Promise<PinCheckResult>;
 
 export type ConferenceAction = 'toggle-mute' | 'participant-count' | 'toggle-lock' | 'mute-others';
-export type HangupReason = 'invalid-entries' | 'locked-out' | 'error' | 'conference-ended';
+export type HangupReason = 'invalid-entries' | 'locked-out' | 'error' | 'conference-ended' | 'room-locked';
 
 /** What the machine asks its driver to do, in order. */
 export type IvrCommand =
@@ -41,6 +41,10 @@ export type IvrEvent =
   | { type: 'playback-finished'; at: number }
   // What the conference reports once the caller is in (sent by the wiring):
   | { type: 'waiting-for-moderator' }
+  /** Waiting although a moderator is there: the room admits by hand, or screens after a removal. */
+  | { type: 'waiting-for-admission' }
+  /** The PIN was right but the moderator has locked the room: nobody new gets in. */
+  | { type: 'room-locked' }
   | { type: 'conference-started' }
   | { type: 'joined'; participantCount: number }
   | { type: 'mute-changed'; muted: boolean }
@@ -248,6 +252,11 @@ export class IvrStateMachine {
     switch (event.type) {
       case 'waiting-for-moderator':
         return [{ type: 'stop-playback' }, { type: 'play', prompts: [this.#prompt('waiting-for-moderator'), 'hold-music'], loop: true }];
+      case 'waiting-for-admission':
+        return [{ type: 'stop-playback' }, { type: 'play', prompts: [this.#prompt('waiting-for-admission'), 'hold-music'], loop: true }];
+      case 'room-locked':
+        this.#phase = 'finished';
+        return [{ type: 'stop-playback' }, play('room-locked', 'goodbye'), { type: 'hangup', reason: 'room-locked' }];
       case 'conference-started':
         return [{ type: 'stop-playback' }, play('conference-starts')];
       case 'joined':
