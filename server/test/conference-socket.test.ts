@@ -141,9 +141,11 @@ describe('when the last moderator leaves', () => {
     const guest = await conference.guest();
     await guest.waitForState((state) => state.self.state === 'admitted');
     moderator.close();
+    await guest.waitForState((state) => state.participants.some((entry) => entry.id === moderator.id && !entry.connected));
     const back = await ConferenceParticipant.connect(app.url, moderator.token);
     open.push(back);
-    expect((await back.waitForState(() => true)).self).toMatchObject({ id: moderator.id, role: 'moderator', state: 'admitted' });
+    expect((await back.waitForState(() => true)).self).toMatchObject({ id: moderator.id, role: 'moderator', state: 'admitted', connected: true });
+    await guest.waitForState((state) => state.participants.some((entry) => entry.id === moderator.id && entry.connected));
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(guest.events.some((entry) => entry.event === 'conference:ended')).toBe(false);
     back.close();

@@ -117,6 +117,7 @@ export class Conference {
       state: participant.state,
       via: participant.via,
       mutedByModerator: participant.mutedByModerator,
+      connected: participant.connected,
       ...(participant.state === 'admitted' ? mediaOf(participant.id) : NO_MEDIA),
     });
     const waiting = this.participants.filter((participant) => participant.state === 'waiting');

@@ -107,6 +107,8 @@ export interface ParticipantView {
   screen: boolean;
   /** Muted by a moderator: only the participant can unmute, and the UI says who muted them. */
   mutedByModerator: boolean;
+  /** False while a dropped connection may still come back (the grace period before they count as gone). */
+  connected: boolean;
 }
 
 export interface ConferenceStateView {

@@ -229,6 +229,7 @@ export const uiDe = {
   'ui.conference.participants.you': '(Sie)',
   'ui.conference.participants.phone': 'Telefon',
   'ui.conference.participants.microphoneOff': 'Mikrofon aus',
+  'ui.conference.participants.reconnecting': 'Verbindung unterbrochen …',
   'ui.conference.participants.mute': 'Stummschalten',
   'ui.conference.participants.muteLabel': '{name} stummschalten',
   'ui.conference.participants.remove': 'Entfernen',

@@ -227,6 +227,7 @@ export const uiEn: Record<keyof typeof uiDe, string> = {
   'ui.conference.participants.you': '(you)',
   'ui.conference.participants.phone': 'Phone',
   'ui.conference.participants.microphoneOff': 'Microphone off',
+  'ui.conference.participants.reconnecting': 'Connection lost …',
   'ui.conference.participants.mute': 'Mute',
   'ui.conference.participants.muteLabel': 'Mute {name}',
   'ui.conference.participants.remove': 'Remove',

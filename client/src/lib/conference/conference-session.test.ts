@@ -73,6 +73,7 @@ function participant(id: string, overrides: Partial<ParticipantView> = {}): Part
     camera: 'on',
     screen: false,
     mutedByModerator: false,
+    connected: true,
     ...overrides,
   };
 }

@@ -16,6 +16,7 @@ function participant(id: string, overrides: Partial<ParticipantView> = {}): Part
     camera: 'on',
     screen: false,
     mutedByModerator: false,
+    connected: true,
     ...overrides,
   };
 }
