@@ -19,6 +19,8 @@ const smtpPort = Number(process.env.E2E_MAIL_SMTP_PORT ?? 1325);
 const mailWebPort = Number(process.env.E2E_MAIL_WEB_PORT ?? 1380);
 /** The mediasoup worker's WebRtcServer (UDP and TCP); npm start uses 40000. */
 const rtcPort = Number(process.env.E2E_RTC_PORT ?? 40300);
+/** The phone gateway's SIP port (UDP and TCP) for the softphone tests; npm start uses 5060. */
+const sipPort = Number(process.env.E2E_SIP_PORT ?? 5370);
 /** Built offline from mediasoup 3.12.16's sources (scripts/bootstrap.mjs); npm test sets the same path. */
 const mediasoupWorkerBin =
   process.env.MEDIASOUP_WORKER_BIN ?? resolve(__dirname, '..', 'sfu', '.cache', 'mediasoup-worker-3.12.16', 'mediasoup-worker');
@@ -36,8 +38,9 @@ if (!process.env.KONFERENZ_E2E_DATA_DIR) {
     process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   }
 }
-// What the tests read (tests/fixtures.ts).
+// What the tests read (tests/fixtures.ts, tests/phone.spec.ts).
 process.env.KONFERENZ_E2E_MAIL_INBOX_URL = mailInboxUrl;
+process.env.KONFERENZ_E2E_SIP_URI = `sip:konferenz@127.0.0.1:${sipPort}`;
 
 /** Debian's Chromium (`npx playwright install` needs a download, which these machines cannot do). */
 const chromiumPath = process.env.CHROMIUM_PATH ?? chromium.executablePath;
@@ -92,8 +95,11 @@ export default defineConfig({
       MEDIA_WORKERS: '1',
       RTC_LISTEN_IP: '127.0.0.1',
       RTC_PORT: String(rtcPort),
-      // No phone dial-in in the browser tests: a developer's server may hold 5060.
-      SIP_PORT: '0',
+      // Phone dial-in for the softphone tests (tests/phone.spec.ts), on loopback only; not 5060,
+      // which a developer's server or softphone may hold.
+      SIP_PORT: String(sipPort),
+      SIP_HOST: '127.0.0.1',
+      SIP_RTP_HOST: '127.0.0.1',
       MODERATOR_GRACE_SECONDS: '3',
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
       // The embedded services must never be replaced by a developer's real ones.

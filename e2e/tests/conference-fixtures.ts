@@ -28,8 +28,11 @@ export interface JoinResponse {
   expiresAt: string;
 }
 
-/** Bytes received from one other participant, per kind, read from the page's RTCPeerConnections. */
-export type InboundByParticipant = Record<string, { audio: number; video: number }>;
+/**
+ * Bytes received from one other participant, per kind, read from the page's RTCPeerConnections,
+ * and the level of their audio as the browser plays it (inbound-rtp `audioLevel`, 0..1).
+ */
+export type InboundByParticipant = Record<string, { audio: number; video: number; audioLevel: number }>;
 
 export const CSRF_HEADERS = { [CSRF_HEADER]: '1' };
 const PASSWORD = 'Gruener-Reiher-83';
@@ -141,26 +144,32 @@ export class ConferenceTab {
 
   /**
    * Bytes received from each other participant: the inbound-rtp entry whose track plays in that
-   * participant's <audio data-testid="audio-<id>"> element, or in their video tile.
+   * participant's <audio data-testid="audio-<id>"> element, or in their video tile; for audio also
+   * the entry's current audioLevel.
    */
   async inboundByParticipant(): Promise<InboundByParticipant> {
     return this.page.evaluate(async () => {
       const state = (window as unknown as { __e2ePeerConnections?: { seen: Set<RTCPeerConnection> } }).__e2ePeerConnections;
       const bytesByTrack = new Map<string, number>();
+      const levelByTrack = new Map<string, number>();
       for (const pc of state?.seen ?? []) {
         if (pc.connectionState === 'closed') continue;
         const report = await pc.getStats();
-        report.forEach((entry: { type: string; trackIdentifier?: string; bytesReceived?: number }) => {
+        report.forEach((entry: { type: string; trackIdentifier?: string; bytesReceived?: number; audioLevel?: number }) => {
           if (entry.type !== 'inbound-rtp' || !entry.trackIdentifier) return;
           bytesByTrack.set(entry.trackIdentifier, (bytesByTrack.get(entry.trackIdentifier) ?? 0) + (entry.bytesReceived ?? 0));
+          if (entry.audioLevel !== undefined) {
+            levelByTrack.set(entry.trackIdentifier, Math.max(levelByTrack.get(entry.trackIdentifier) ?? 0, entry.audioLevel));
+          }
         });
       }
       const trackId = (element: Element) => ((element as HTMLMediaElement).srcObject as MediaStream | null)?.getTracks()[0]?.id;
-      const result: Record<string, { audio: number; video: number }> = {};
+      const result: Record<string, { audio: number; video: number; audioLevel: number }> = {};
       const add = (participantId: string, kind: 'audio' | 'video', element: Element) => {
         const id = trackId(element);
-        const entry = (result[participantId] ??= { audio: 0, video: 0 });
+        const entry = (result[participantId] ??= { audio: 0, video: 0, audioLevel: 0 });
         entry[kind] += (id && bytesByTrack.get(id)) || 0;
+        if (kind === 'audio' && id) entry.audioLevel = Math.max(entry.audioLevel, levelByTrack.get(id) ?? 0);
       };
       for (const element of Array.from(document.querySelectorAll('audio[data-testid^="audio-"]'))) {
         add(element.getAttribute('data-testid')!.slice('audio-'.length), 'audio', element);
