@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JoinResponse, ParticipantView } from '@konferenz/shared';
+import { afterAll, afterEach, beforeAll, describe as group, expect, it, vi } from 'vitest';
+import type { AppConfig } from '../../src/config/app-config';
+import { APP_CONFIG } from '../../src/config/config.module';
+import { ConferenceService } from '../../src/conference/conference.service';
+import { freePort } from '../../src/embedded/free-port';
+import type { PromptKey } from '../../src/sip/ivr-state-machine';
+import { SipGatewayService } from '../../src/sip/sip-gateway.service';
+import { ConferenceParticipant } from '../support/conference-participant';
+import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from '../support/customer';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { callIn } from './support/phone-caller';
+import { recordPrompts, watchPhoneConnections, type PhoneConnection } from './support/phone-observation';
+import { describe, requireSipp } from './support/sipp';
+
+/** A well-formed PIN that is neither of the room's. */
+const WRONG_PIN = '111111';
+/** Wrong entries the phone menu allows per call before it says goodbye. */
+const MENU_TRIES = 3;
+
+/**
+ * The issue's sipp scenarios through the whole product: sipp dials the real SIP gateway and keys
+ * room number and PIN as RFC 4733 telephone-events (or SIP INFO); RoomAccess checks the PIN with
+ * the browsers' limiter; ConferenceService seats the caller; the mediasoup bridge carries its
+ * audio. What happened is read from the server itself: the moderator's participant list, the
+ * states ConferenceService sends the phone, and the prompts the gateway played.
+ */
+group('phone dial-in by DTMF (sipp against the whole app)', () => {
+  let app: TestApp;
+  let sipPort: number;
+  let dir: string;
+  let phones: PhoneConnection[];
+  let prompts: PromptKey[][];
+  const open: ConferenceParticipant[] = [];
+
+  beforeAll(async () => {
+    requireSipp();
+    dir = mkdtempSync(join(tmpdir(), 'konferenz-dial-in-dtmf-'));
+    app = await startTestApp({ SIP_PORT: String(await freePort()) });
+    sipPort = app.app.get(SipGatewayService).port!;
+    expect(sipPort).toBeGreaterThan(0);
+    phones = watchPhoneConnections(app.app.get(ConferenceService));
+    prompts = recordPrompts();
+  });
+  afterEach(() => {
+    for (const participant of open.splice(0)) participant.close();
+    prompts.splice(0);
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function room() {
+    const { roomNumber } = await customerWithRoom(app);
+    return { roomNumber, entry: (pin: string) => `${roomNumber}#${pin}#` };
+  }
+
+  async function browserJoin(roomNumber: string, pin: string, displayName: string) {
+    return app.client().post<JoinResponse>('/api/conference/join', { roomNumber, pin, displayName });
+  }
+
+  async function moderatorOf(roomNumber: string): Promise<ConferenceParticipant> {
+    const joined = await browserJoin(roomNumber, MODERATOR_PIN, 'Moderatorin');
+    const moderator = await ConferenceParticipant.connect(app.url, joined.body.token);
+    open.push(moderator);
+    return moderator;
+  }
+
+  const phoneNamed = (list: ParticipantView[], displayName: string) =>
+    list.find((participant) => participant.via === 'phone' && participant.displayName === displayName);
+
+  const phoneIn = (roomNumber: string) => phones.find((phone) => phone.claims.room === roomNumber);
+
+  it.each(['rfc4733', 'sip-info'] as const)(
+    '%s: keys room number and PIN, is admitted as a masked participant while the moderator is there, stays, and is gone after its BYE',
+    async (dtmf) => {
+      const { roomNumber, entry } = await room();
+      const moderator = await moderatorOf(roomNumber);
+      const call = callIn(dir, sipPort, dtmf, { dtmf, keys: entry(PARTICIPANT_PIN), end: { callerHangsUpAfterMs: 5000 } });
+
+      // Microphone 'on': the caller's audio bridge has its producer in the room's mediasoup router.
+      const seated = await moderator.waitForState((state) => phoneNamed(state.participants, '+49 … 111')?.microphone === 'on', 20_000);
+      expect(phoneNamed(seated.participants, '+49 … 111')).toMatchObject({ role: 'participant', state: 'admitted' });
+      expect(phoneIn(roomNumber)?.claims).toMatchObject({ role: 'participant', name: '+49 … 111' });
+      // Let in at once: never on the waiting list, neither as the moderator nor as the phone saw it.
+      expect(moderator.states.every((state) => state.waiting.length === 0)).toBe(true);
+      expect(phoneIn(roomNumber)!.states.map((state) => state.self.state)).not.toContain('waiting');
+
+      const run = await call;
+      expect(run.code, describe(run)).toBe(0);
+      const after = await moderator.waitForState((state) => !state.participants.some((participant) => participant.via === 'phone'));
+      expect(after.waiting).toEqual([]);
+      expect(prompts[0]).toEqual(['de/welcome', 'de/enter-room-number', 'de/enter-pin']);
+    },
+  );
+
+  it('RFC 4733, wrong PINs: "invalid" each time, goodbye and BYE after the third; enough of them lock that caller id out of the room across calls, nobody else', async () => {
+    const { failuresPerSource } = app.app.get<AppConfig>(APP_CONFIG).pinLimits;
+    const { roomNumber, entry } = await room();
+    const moderator = await moderatorOf(roomNumber);
+    const guesser = '+4930333';
+
+    // The whole per-source budget of wrong PINs from one caller id, spread over calls of at most three tries, at once.
+    const wrongPerCall = Array.from({ length: Math.ceil(failuresPerSource / MENU_TRIES) }, (_, call) => Math.min(MENU_TRIES, failuresPerSource - call * MENU_TRIES));
+    const guesses = await Promise.all(wrongPerCall.map((wrong, call) => callIn(dir, sipPort, `guess-${call}`, {
+      dtmf: 'rfc4733',
+      caller: guesser,
+      keys: entry(WRONG_PIN).repeat(wrong),
+      // After its third try the gateway hangs up; a caller with tries left gives up on its own.
+      end: wrong === MENU_TRIES ? 'gateway-hangs-up' : { callerHangsUpAfterMs: 2000 },
+    })));
+    for (const run of guesses) expect(run.code, describe(run)).toBe(0);
+    expect(prompts).toHaveLength(wrongPerCall.length);
+    expect(prompts).toEqual(expect.arrayContaining(wrongPerCall.map(saidAfterWrongPins)));
+    prompts.splice(0);
+
+    // Now even the right PIN is refused to that caller id, at the first try; another number gets in.
+    const lockedOut = callIn(dir, sipPort, 'locked-out', { dtmf: 'rfc4733', caller: guesser, keys: entry(PARTICIPANT_PIN), end: 'gateway-hangs-up' });
+    const other = callIn(dir, sipPort, 'other-number', { dtmf: 'rfc4733', caller: '+4930444', keys: entry(PARTICIPANT_PIN), end: { callerHangsUpAfterMs: 3000 } });
+    await moderator.waitForState((state) => phoneNamed(state.participants, '+49 … 444')?.state === 'admitted', 20_000);
+    for (const run of await Promise.all([lockedOut, other])) expect(run.code, describe(run)).toBe(0);
+    expect(prompts).toEqual(expect.arrayContaining([
+      ['de/welcome', 'de/enter-room-number', 'de/enter-pin', 'de/invalid-entry', 'de/goodbye'],
+      ['de/welcome', 'de/enter-room-number', 'de/enter-pin'],
+    ]));
+    expect(moderator.states.some((state) => [...state.participants, ...state.waiting].some((p) => p.displayName === '+49 … 333'))).toBe(false);
+    expect(phones.filter((phone) => phone.claims.room === roomNumber).map((phone) => phone.claims.name)).toEqual(['+49 … 444']);
+
+    // The room itself stays open: a browser (another source) gets in with the participant PIN.
+    const browser = await browserJoin(roomNumber, PARTICIPANT_PIN, 'Gast');
+    expect(browser.status).toBe(200);
+    expect(browser.body.role).toBe('participant');
+  });
+
+  it('RFC 4733, before the moderator: the caller waits (on the waiting list, via phone) and is admitted when the moderator arrives', async () => {
+    const { roomNumber, entry } = await room();
+    const call = callIn(dir, sipPort, 'early', { dtmf: 'rfc4733', caller: '+4930555', keys: entry(PARTICIPANT_PIN), end: 'gateway-hangs-up' });
+
+    await vi.waitFor(() => expect(phoneIn(roomNumber)?.states.at(-1)?.self.state).toBe('waiting'), { timeout: 20_000, interval: 50 });
+    expect(phoneIn(roomNumber)!.states.at(-1)).toMatchObject({
+      self: { displayName: '+49 … 555', role: 'participant', state: 'waiting', via: 'phone' },
+      waitingCount: 1,
+      moderatorPresent: false,
+    });
+
+    const moderator = await moderatorOf(roomNumber);
+    const admitted = await moderator.waitForState((state) => phoneNamed(state.participants, '+49 … 555')?.microphone === 'on', 20_000);
+    expect(phoneNamed(admitted.participants, '+49 … 555')).toMatchObject({ role: 'participant', state: 'admitted' });
+    expect(phoneIn(roomNumber)!.states.at(-1)?.self.state).toBe('admitted');
+
+    // Ending the conference says goodbye to the phone and hangs it up, which sipp waits for.
+    expect(await moderator.request('moderator:end', {})).toMatchObject({ ok: true });
+    const run = await call;
+    expect(run.code, describe(run)).toBe(0);
+    expect(prompts[0]).toEqual(expect.arrayContaining(['de/waiting-for-moderator', 'de/conference-starts', 'de/conference-ended', 'de/goodbye']));
+  });
+});
+
+/** What the menu says to a caller who keys `wrong` wrong PINs: "invalid" after each, goodbye after the last try. */
+function saidAfterWrongPins(wrong: number): PromptKey[] {
+  const said: PromptKey[] = ['de/welcome', 'de/enter-room-number'];
+  for (let attempt = 1; attempt <= wrong; attempt++) {
+    said.push('de/enter-pin', 'de/invalid-entry', attempt === MENU_TRIES ? 'de/goodbye' : 'de/enter-room-number');
+  }
+  return said;
+}
