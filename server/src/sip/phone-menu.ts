@@ -23,6 +23,8 @@ export class PhoneMenu {
   #timer?: NodeJS.Timeout;
   #hangupAfterPlayback = false;
   #ended = false;
+  /** Keys that came before start(): a caller may send media as soon as the 200 OK arrives, before its ACK reaches us. */
+  #early: DtmfDigit[] | null = [];
 
   constructor(
     private readonly call: SipCall,
@@ -32,7 +34,10 @@ export class PhoneMenu {
     private readonly hooks: PhoneMenuHooks,
     private readonly now: () => number = Date.now,
   ) {
-    const onDigit = (digit: DtmfDigit) => this.#enqueue({ type: 'digit', digit, at: this.now() });
+    const onDigit = (digit: DtmfDigit) => {
+      if (this.#early) this.#early.push(digit);
+      else this.#enqueue({ type: 'digit', digit, at: this.now() });
+    };
     call.on('dtmf', onDigit);
     rtp.on('dtmf', onDigit);
     player.on('finished', () => {
@@ -42,8 +47,12 @@ export class PhoneMenu {
     call.once('ended', () => this.#stop());
   }
 
+  /** Starts the welcome; keys pressed before it count as typed over it. */
   start(): void {
+    const early = this.#early ?? [];
+    this.#early = null;
     this.#run(this.machine.start());
+    for (const digit of early) this.#enqueue({ type: 'digit', digit, at: this.now() });
   }
 
   /** Conference news for the caller (waiting, started, muted …). */
