@@ -6,11 +6,11 @@ import { iceServers } from './turn-credentials';
 
 /**
  * A participant who hears the room through the server instead of a browser (a phone's audio
- * bridge): it is never offered consumers, it is told which audio producers to consume.
+ * bridge): it is never offered consumers, it is told which audio producers to hear. What it
+ * consumes, and when those consumers close, is its own business (the room's phone mix).
  */
 export interface MediaListener {
   hear(producerId: string): Promise<unknown>;
-  stopHearing(consumerId: string): void;
 }
 
 export type MediaRequestName = Extract<ConferenceRequestName, `media:${string}`>;
@@ -100,11 +100,7 @@ export class RoomMediaSession {
         if (listenerId !== peerId) listener.hear(producerId).catch(() => undefined);
       }
     });
-    room.on('consumerClosed', ({ peerId, consumerId }) => {
-      const listener = this.#listeners.get(peerId);
-      if (listener) listener.stopHearing(consumerId);
-      else this.hooks.send(peerId, 'media:consumerClosed', { consumerId });
-    });
+    room.on('consumerClosed', ({ peerId, consumerId }) => this.hooks.send(peerId, 'media:consumerClosed', { consumerId }));
     room.on('consumerPaused', ({ peerId, consumerId, paused }) => this.hooks.send(peerId, 'media:consumerPaused', { consumerId, paused }));
     room.on('activeSpeaker', ({ peerId }) => this.hooks.activeSpeaker(peerId));
   }

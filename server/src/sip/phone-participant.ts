@@ -11,6 +11,7 @@ import type { RoomAccess } from '../rooms/room-access.service';
 import { callerId, maskedCallerName } from './caller-name';
 import { ConferencePromptPlayer } from './conference-prompt-player';
 import { IvrStateMachine, type ConferenceAction, type PinCheckResult } from './ivr-state-machine';
+import { watchPhoneMix } from './phone-mix-stats-log';
 import { PhoneMenu } from './phone-menu';
 import type { PromptLibrary } from './prompt-library';
 import { RtpSession } from './rtp-session';
@@ -60,8 +61,9 @@ export class PhoneParticipant {
   /** True once ConferenceService seated the caller (until it leaves). */
   #connected = false;
   #state?: ConferenceStateView;
-  #bridge?: PhoneAudioBridge;
+  #bridge?: { audio: PhoneAudioBridge; unwatch: () => void };
   #bridgeOpening?: Promise<void>;
+  #roomNumber?: string;
   #lastMuted?: boolean;
   #conferenceEnded = false;
   #callEnded = false;
@@ -101,7 +103,7 @@ export class PhoneParticipant {
       const player = new ConferencePromptPlayer(rtp, this.#deps.library);
       this.#player = player;
       player.onPlayingChanged = (playing) => {
-        if (this.#bridge) this.#bridge.outputHeld = playing;
+        if (this.#bridge) this.#bridge.audio.outputHeld = playing;
       };
       const machine = new IvrStateMachine({ checkPin: (room, pin) => this.#checkPin(room, pin) });
       const menu = new PhoneMenu(call, rtp, player, machine, {
@@ -145,6 +147,7 @@ export class PhoneParticipant {
     if (this.#callEnded) return;
     const { claims } = this.#deps.tokens.issue({ room: roomNumber, pid: randomUUID(), role, name: maskedCallerName(this.#call.from.user) });
     this.#participantId = claims.pid;
+    this.#roomNumber = roomNumber;
     const connection: ParticipantConnection = {
       id: this.#call.id,
       send: (event, ...payload) => this.#receive(event, payload[0]),
@@ -154,11 +157,11 @@ export class PhoneParticipant {
       await this.#deps.conferences.connect(claims, connection, 'phone');
       this.#connected = true;
     } catch (error) {
-      // A locked room (or a failure) ends the call with the goodbye.
+      // A locked room says so; a failure ends the call with the goodbye.
       const locked = error instanceof ApiException && error.code === 'ROOM_LOCKED';
       if (!locked) this.#deps.logger.error(`Could not connect phone caller to room ${roomNumber}: ${(error as Error).message}`);
       this.#participantId = undefined;
-      this.#endWithGoodbye();
+      this.#endWithGoodbye(locked ? 'room-locked' : 'conference-ended');
       return;
     }
     if (this.#callEnded) void this.#leave();
@@ -192,7 +195,10 @@ export class PhoneParticipant {
     if (now === 'waiting' && before !== 'waiting') {
       this.#closeBridge();
       this.#lastMuted = undefined;
-      menu.notify({ type: 'waiting-for-moderator' });
+    }
+    // Waiting for the moderator to come, or (manual admission, screening) to let the caller in.
+    if (now === 'waiting' && (before !== 'waiting' || previous?.moderatorPresent !== state.moderatorPresent)) {
+      menu.notify({ type: state.moderatorPresent ? 'waiting-for-admission' : 'waiting-for-moderator' });
     }
     if (now === 'admitted' && before !== 'admitted') {
       if (before === 'waiting') menu.notify({ type: 'conference-started' });
@@ -209,6 +215,7 @@ export class PhoneParticipant {
   #openBridge(): void {
     if (this.#bridge || this.#bridgeOpening || !this.#participantId || !this.#rtp) return;
     const participantId = this.#participantId;
+    const roomNumber = this.#roomNumber ?? '';
     const rtp = this.#rtp;
     const { conferences } = this.#deps;
     this.#bridgeOpening = (async () => {
@@ -226,7 +233,7 @@ export class PhoneParticipant {
         bridge.close();
         return;
       }
-      this.#bridge = bridge;
+      this.#bridge = { audio: bridge, unwatch: watchPhoneMix(bridge.roomMix, roomNumber, this.#deps.logger) };
       bridge.outputHeld = this.#player?.playing ?? false;
       bridge.on('callerSilent', () => this.#call.hangup());
       await conferences.attachMediaListener(participantId, bridge);
@@ -243,8 +250,9 @@ export class PhoneParticipant {
     const bridge = this.#bridge;
     this.#bridge = undefined;
     if (!bridge) return;
-    if (this.#participantId) this.#deps.conferences.detachMediaListener(this.#participantId, bridge);
-    bridge.close();
+    if (this.#participantId) this.#deps.conferences.detachMediaListener(this.#participantId, bridge.audio);
+    bridge.unwatch();
+    bridge.audio.close();
   }
 
   async #action(action: ConferenceAction): Promise<void> {
@@ -256,7 +264,7 @@ export class PhoneParticipant {
     try {
       switch (action) {
         case 'toggle-mute': {
-          const bridge = this.#bridge;
+          const bridge = this.#bridge?.audio;
           if (!bridge || state.self.state !== 'admitted') return;
           // The state broadcast that follows announces the change ("muted" / "unmuted").
           await conferences.request(participantId, 'media:setProducerPaused', { producerId: bridge.producerId, paused: state.self.microphone !== 'muted' });
@@ -281,13 +289,13 @@ export class PhoneParticipant {
     }
   }
 
-  /** The conference ended or removed the caller: goodbye, then the menu hangs up. */
-  #endWithGoodbye(): void {
+  /** The conference ended, removed or turned away the caller: why, goodbye, then the menu hangs up. */
+  #endWithGoodbye(news: 'conference-ended' | 'room-locked' = 'conference-ended'): void {
     if (this.#conferenceEnded || this.#callEnded) return;
     this.#conferenceEnded = true;
     this.#participantId = undefined;
     this.#closeBridge();
-    this.#menu?.notify({ type: 'conference-ended' });
+    this.#menu?.notify({ type: news });
     setTimeout(() => this.#call.hangup(), GOODBYE_LIMIT_MS).unref();
   }
 

@@ -104,6 +104,8 @@ export function serializeRtpPacket(fields: RtpPacketFields): Buffer {
   assertUint('sequenceNumber', sequenceNumber, 0xffff);
   assertUint('timestamp', timestamp, 0xffffffff);
   assertUint('ssrc', ssrc, 0xffffffff);
+  const plain = (!fields.csrcs || fields.csrcs.length === 0) && (!fields.extensions || fields.extensions.size === 0);
+  if (plain) return serializePlainRtpPacket(fields);
   const packet = new packets.RtpPacket();
   packet.setPayloadType(payloadType);
   packet.setSequenceNumber(sequenceNumber);
@@ -126,6 +128,21 @@ export function serializeRtpPacket(fields: RtpPacketFields): Buffer {
   packet.setPayload(new DataView(fields.payload.buffer, fields.payload.byteOffset, fields.payload.length));
   packet.serialize();
   return viewToBuffer(packet.getView());
+}
+
+/**
+ * The fixed header and the payload, nothing else: what goes to every phone every 20 ms, written
+ * directly because building it through rtp.js costs some 30 times as much.
+ */
+function serializePlainRtpPacket(fields: RtpPacketFields): Buffer {
+  const packet = Buffer.allocUnsafe(FIXED_HEADER_LENGTH + fields.payload.length);
+  packet[0] = 0x80; // V=2, no padding, no extension, no CSRCs
+  packet[1] = (fields.marker ? 0x80 : 0) | fields.payloadType;
+  packet.writeUInt16BE(fields.sequenceNumber, 2);
+  packet.writeUInt32BE(fields.timestamp, 4);
+  packet.writeUInt32BE(fields.ssrc, 8);
+  packet.set(fields.payload, FIXED_HEADER_LENGTH);
+  return packet;
 }
 
 /** An RFC 6464 audio level: 0 is 0 dBov (loudest), 127 is -127 dBov or quieter (silence). */

@@ -19,7 +19,7 @@ import {
   type RtpPacket,
 } from '../../src/phone';
 import { LOOPBACK, eventually, freeLoopbackPorts, loopbackUdpSocket, sleep } from '../support/loopback';
-import { dominantFrequency, toFloat, toneAmplitude } from './support/audio';
+import { db, dominantFrequency, toFloat, toneAmplitude } from './support/audio';
 import { decodeOpusPackets, g711TonePackets, opusTonePackets } from './support/streams';
 
 let plane: MediaPlane;
@@ -127,7 +127,7 @@ function expectConsecutive(packets: RtpPacket[], ticksPerPacket: number): void {
   for (let i = 1; i < packets.length; i++) {
     expect(packets[i]!.ssrc).toBe(packets[0]!.ssrc);
     expect(packets[i]!.sequenceNumber).toBe((packets[i - 1]!.sequenceNumber + 1) & 0xffff);
-    // Sent every 20 ms by the bridge's clock; a late timer may skip frames but never repeats or reorders them.
+    // Sent every 20 ms by the room mix's clock; a late timer may skip frames but never repeats or reorders them.
     const step = (packets[i]!.timestamp - packets[i - 1]!.timestamp) >>> 0;
     expect(step % ticksPerPacket).toBe(0);
     expect(step).toBeGreaterThan(0);
@@ -175,9 +175,10 @@ describe('PhoneAudioBridge against mediasoup', () => {
     expect(toneAmplitude(audio, 440, 8000)).toBeLessThan(tone / 100);
   });
 
-  it('connects two callers through the room: each hears the other, neither itself', async () => {
+  it('connects two callers through the one room mix: each hears the other, its own voice more than 40 dB down', async () => {
     const a = await bridge('phone-a', PCMU);
     const b = await bridge('phone-b', PCMA);
+    expect(a.roomMix).toBe(b.roomMix);
     const callerA = await fakeCaller(a, 440, 'mulaw');
     const callerB = await fakeCaller(b, 660, 'alaw');
     expect(await a.hear(b.producerId)).toBe(true);
@@ -187,9 +188,72 @@ describe('PhoneAudioBridge against mediasoup', () => {
     const heardByB = g711Audio(callerB.received.slice(50, 90), 'alaw');
     expect(dominantFrequency(heardByA, 8000)).toBe(660);
     expect(dominantFrequency(heardByB, 8000)).toBe(440);
-    expect(toneAmplitude(heardByA, 440, 8000)).toBeLessThan(toneAmplitude(heardByA, 660, 8000) / 100);
-    expect(toneAmplitude(heardByB, 660, 8000)).toBeLessThan(toneAmplitude(heardByB, 440, 8000) / 100);
+    expect(toneAmplitude(heardByA, 660, 8000)).toBeGreaterThan(0.2);
+    expect(toneAmplitude(heardByB, 440, 8000)).toBeGreaterThan(0.2);
+    expect(db(toneAmplitude(heardByA, 660, 8000) / toneAmplitude(heardByA, 440, 8000))).toBeGreaterThan(40);
+    expect(db(toneAmplitude(heardByB, 440, 8000) / toneAmplitude(heardByB, 660, 8000))).toBeGreaterThan(40);
     expect(callerB.received.every((packet) => packet.payloadType === 8)).toBe(true);
+    // Both producers consumed once, by the mix.
+    expect(a.roomMix.counters().streams).toEqual({ [a.producerId]: expect.anything(), [b.producerId]: expect.anything() });
+  });
+
+  it("takes a muted caller out of the others' mix", async () => {
+    const [a, b, c] = [await bridge('phone-a'), await bridge('phone-b'), await bridge('phone-c')];
+    await fakeCaller(a, 440);
+    await fakeCaller(b, 660);
+    const callerC = await fakeCaller(c, 1000);
+    for (const listener of [a, b, c]) for (const other of [a, b, c]) if (other !== listener) await listener.hear(other.producerId);
+    // Past the jitter buffers' first moments of every stream.
+    const start = callerC.received.length + 20;
+    await eventually(() => (callerC.received.length >= start + 25 ? true : undefined), 8000);
+    const before = g711Audio(callerC.received.slice(start, start + 25));
+    expect(toneAmplitude(before, 440, 8000)).toBeGreaterThan(0.2);
+    expect(toneAmplitude(before, 660, 8000)).toBeGreaterThan(0.2);
+    await a.setMuted(true);
+    // The jitter buffer plays out what it holds, then the stream is idle.
+    await sleep(400);
+    const from = callerC.received.length;
+    await eventually(() => (callerC.received.length >= from + 25 ? true : undefined), 8000);
+    const after = g711Audio(callerC.received.slice(from, from + 25));
+    expect(toneAmplitude(after, 440, 8000)).toBeLessThan(0.002);
+    expect(toneAmplitude(after, 660, 8000)).toBeGreaterThan(0.2);
+    expect(toneAmplitude(after, 1000, 8000)).toBeLessThan(0.002);
+  });
+
+  it('plays only silence to a caller that was not admitted (never told to hear), while the others hear each other', async () => {
+    const a = await bridge('phone-a');
+    const b = await bridge('phone-b');
+    const waiting = await bridge('phone-waiting');
+    await fakeCaller(a, 440);
+    const callerB = await fakeCaller(b, 660);
+    const callerW = await fakeCaller(waiting, 1000);
+    expect(await b.hear(a.producerId)).toBe(true);
+    // Another caller hears the waiting one: its voice is in the room, the room is not in its ear.
+    expect(await a.hear(waiting.producerId)).toBe(true);
+    const start = callerB.received.length + 20;
+    await eventually(() => (callerB.received.length >= start + 25 && callerW.received.length >= 60 ? true : undefined), 8000);
+    expect(toneAmplitude(g711Audio(callerB.received.slice(start, start + 25)), 440, 8000)).toBeGreaterThan(0.2);
+    expect(callerW.received.every((packet) => packet.payload.every((byte) => byte === 0xff))).toBe(true);
+  });
+
+  it('opens one mix per room with the first caller and closes it with the last; a reset room gets a new one', async () => {
+    const a = await bridge('phone-a');
+    const b = await bridge('phone-b');
+    const first = a.roomMix;
+    expect(b.roomMix).toBe(first);
+    expect(first.listenerCount).toBe(2);
+    a.close();
+    expect(first.listenerCount).toBe(1);
+    // The worker died and the room moved: the server rebuilds its bridges, on a new mix.
+    room.emit('reset');
+    const c = await bridge('phone-c');
+    expect(c.roomMix).not.toBe(first);
+    expect(await first.hear(c.producerId)).toBe(false);
+    b.close();
+    c.close();
+    const d = await bridge('phone-d');
+    expect(d.roomMix).not.toBe(c.roomMix);
+    expect(d.roomMix.listenerCount).toBe(1);
   });
 
   it('passes an Opus caller through to the room and sends it the room in Opus', async () => {
@@ -285,9 +349,9 @@ describe('PhoneAudioBridge against mediasoup', () => {
     const heard = await plainListener('ear', phone.producerId);
     const speaker = await opusSpeaker('browser-b', 1000);
     expect(await phone.hear(speaker)).toBe(true);
-    // Not twice (neither the bridge nor the room), and never itself.
-    expect(await phone.hear(speaker)).toBe(false);
-    expect(await room.consume('phone-a', speaker)).toBeNull();
+    // Consumed once, by the room's mix, however often asked; and never the caller's own voice.
+    expect(await phone.hear(speaker)).toBe(true);
+    expect(await room.consume(phone.roomMix.peerId, speaker)).toBeNull();
     expect(await phone.hear(phone.producerId)).toBe(false);
     // What the caller got before this, and in the jitter buffer's first moments, is silence.
     const from = caller.received.length + 15;

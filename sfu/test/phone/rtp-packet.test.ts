@@ -157,6 +157,13 @@ describe('serializeRtpPacket', () => {
     expect(datagram.toString('hex')).toBe('9000' + '0001' + '000000a0' + '00000001' + 'bede0001' + '107f0000' + 'ff');
   });
 
+  it('writes a packet without CSRCs or extensions (every phone packet of the mix) as the fixed header and the payload', () => {
+    const fields = { payloadType: 8, sequenceNumber: 0xfffe, timestamp: 0xfffffff0, ssrc: 0xdeadbeef, marker: true, payload: Uint8Array.of(1, 2, 3) };
+    const datagram = serializeRtpPacket(fields);
+    expect(datagram.toString('hex')).toBe('8088' + 'fffe' + 'fffffff0' + 'deadbeef' + '010203');
+    expect(parseRtpPacket(datagram)).toMatchObject({ ...fields, csrcs: [], payload: Buffer.of(1, 2, 3) });
+  });
+
   it('refuses fields out of range', () => {
     const base = { payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0, payload: Buffer.alloc(1) };
     expect(() => serializeRtpPacket({ ...base, payloadType: 128 })).toThrow(RangeError);
