@@ -19,7 +19,18 @@ import { ConferenceService } from './conference.service';
 import { JOIN_TOKENS } from './conference.tokens';
 import type { JoinClaims, JoinTokens } from './join-token';
 
-type ConferenceSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { claims: JoinClaims; language: Language; renewal?: NodeJS.Timeout }>;
+interface SocketState {
+  claims: JoinClaims;
+  language: Language;
+  renewal?: NodeJS.Timeout;
+  /** Requests being answered: a close waits until their acknowledgements have gone out. */
+  inFlight: number;
+  closing?: boolean;
+}
+type ConferenceSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketState>;
+
+/** A close that waits for acknowledgements gives up waiting after this long. */
+const CLOSE_AFTER_ACK_LIMIT_MS = 5_000;
 
 const REQUEST_NAMES = Object.keys(conferenceRequestSchemas) as ConferenceRequestName[];
 
@@ -43,6 +54,7 @@ export class ConferenceGateway implements OnGatewayInit<Namespace>, OnGatewayCon
       const claims = this.tokens.verify((socket.handshake.auth as { token?: unknown }).token);
       if (!claims || !this.conferences.isAdmissible(claims)) return next(new Error('CONFERENCE_TOKEN_INVALID'));
       socket.data.claims = claims;
+      socket.data.inFlight = 0;
       const preferred = socket.handshake.headers['accept-language']?.slice(0, 2);
       socket.data.language = isLanguage(preferred) ? preferred : DEFAULT_LANGUAGE;
       next();
@@ -61,8 +73,7 @@ export class ConferenceGateway implements OnGatewayInit<Namespace>, OnGatewayCon
       await this.conferences.connect(claims, {
         id: socket.id,
         send: (event, ...payload) => socket.emit(event, ...payload),
-        // After the current request's acknowledgement has gone out (a moderator ending the conference still gets the answer).
-        close: () => setImmediate(() => socket.disconnect(true)),
+        close: () => this.#closeAfterAcks(socket),
       });
       // The socket may have gone while the participant was being seated: then it counts as a dropped connection now.
       if (socket.disconnected) return this.conferences.disconnected(claims.pid, socket.id);
@@ -93,11 +104,29 @@ export class ConferenceGateway implements OnGatewayInit<Namespace>, OnGatewayCon
   async #answer(socket: ConferenceSocket, name: ConferenceRequestName, payload: unknown, ack: unknown): Promise<void> {
     if (typeof ack !== 'function') return;
     const reply = ack as (result: SocketResult<unknown>) => void;
+    socket.data.inFlight++;
     try {
       const request = validate(conferenceRequestSchemas[name], payload);
       reply({ ok: true, data: await this.conferences.request(socket.data.claims.pid, name, request as never, socket.id) });
     } catch (error) {
       reply({ ok: false, error: toErrorResponse(error, socket.data.language, this.#logger).body });
+    } finally {
+      socket.data.inFlight--;
+      if (socket.data.closing && socket.data.inFlight === 0) setImmediate(() => socket.disconnect(true));
     }
+  }
+
+  /**
+   * The conference let go of this connection (ended, removed, replaced). Requests still being
+   * answered get their acknowledgement first: a moderator's "end" may take a while (media to
+   * close) and must not look like a failure to the moderator who asked for it.
+   */
+  #closeAfterAcks(socket: ConferenceSocket): void {
+    socket.data.closing = true;
+    if (socket.data.inFlight === 0) {
+      setImmediate(() => socket.disconnect(true));
+      return;
+    }
+    setTimeout(() => socket.disconnect(true), CLOSE_AFTER_ACK_LIMIT_MS).unref();
   }
 }

@@ -159,6 +159,40 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     expect(run.code, describe(run)).toBe(0);
     expect(prompts[0]).toEqual(expect.arrayContaining(['de/waiting-for-moderator', 'de/conference-starts', 'de/conference-ended', 'de/goodbye']));
   });
+
+  it('a locked room: the caller with the right PIN hears that the room is locked, goodbye, and is hung up', async () => {
+    const { roomNumber, entry } = await room();
+    const moderator = await moderatorOf(roomNumber);
+    expect(await moderator.request('moderator:setLocked', { locked: true })).toMatchObject({ ok: true });
+    const run = await callIn(dir, sipPort, 'locked-room', { dtmf: 'rfc4733', caller: '+4930666', keys: entry(PARTICIPANT_PIN), end: 'gateway-hangs-up' });
+    expect(run.code, describe(run)).toBe(0);
+    expect(prompts[0]).toEqual(['de/welcome', 'de/enter-room-number', 'de/enter-pin', 'de/room-locked', 'de/goodbye']);
+    expect(moderator.states.some((state) => [...state.participants, ...state.waiting].some((p) => p.via === 'phone'))).toBe(false);
+  });
+
+  it('admission by hand: with the moderator there, the caller is told the moderator will let them in (not that nobody is there)', async () => {
+    const { roomNumber, entry } = await room();
+    const moderator = await moderatorOf(roomNumber);
+    // The room admits by hand from the moment the moderator screens newcomers: after removing a guest.
+    const joined = (await browserJoin(roomNumber, PARTICIPANT_PIN, 'Störer')).body;
+    open.push(await ConferenceParticipant.connect(app.url, joined.token));
+    await moderator.waitForState((state) => state.participants.some((p) => p.id === joined.participantId));
+    expect(await moderator.request('moderator:remove', { participantId: joined.participantId })).toMatchObject({ ok: true });
+    await moderator.waitForState((state) => state.screeningNewcomers);
+    const call = callIn(dir, sipPort, 'manual', { dtmf: 'rfc4733', caller: '+4930777', keys: entry(PARTICIPANT_PIN), end: 'gateway-hangs-up' });
+
+    const waiting = await moderator.waitForState((state) => phoneNamed(state.waiting, '+49 … 777') !== undefined, 20_000);
+    await vi.waitFor(() => expect(prompts.flat()).toContain('de/waiting-for-admission'), { timeout: 10_000, interval: 50 });
+    expect(prompts.flat()).not.toContain('de/waiting-for-moderator');
+
+    await moderator.request('moderator:admit', { participantId: phoneNamed(waiting.waiting, '+49 … 777')!.id });
+    await moderator.waitForState((state) => phoneNamed(state.participants, '+49 … 777')?.state === 'admitted', 20_000);
+    // Ending while the phone's audio bridge is still being set up: the moderator still gets the answer.
+    expect(await moderator.request('moderator:end', {})).toMatchObject({ ok: true });
+    const run = await call;
+    expect(run.code, describe(run)).toBe(0);
+    expect(prompts.flat()).toEqual(expect.arrayContaining(['de/conference-starts', 'de/conference-ended']));
+  });
 });
 
 /** What the menu says to a caller who keys `wrong` wrong PINs: "invalid" after each, goodbye after the last try. */
