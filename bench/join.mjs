@@ -3,41 +3,19 @@
 // with the product's own client ("product") and with the bare minimum of mediasoup-client and
 // socket.io-client against the same server and room ("baseline"), alternated in one run.
 // One JSON line of results on stdout; progress on stderr. See bench/README.md.
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { cpus, networkInterfaces, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomUUID } from 'node:crypto';
+import { Workspace, canIsolate, customerRoom, numberFromEnv, onlyLoopback, repoRoot, sleep, spawnIsolated, startProduct } from './lib/product.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(benchDir, '..');
 
 const log = (...parts) => console.error('[bench:join]', ...parts);
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-const numberFromEnv = (name, fallback) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number`);
-  return value;
-};
 
 // ---------------------------------------------------------------------------------------------
 // 1. Into a private network namespace (only loopback), unless already there or not possible.
 // ---------------------------------------------------------------------------------------------
-
-const onlyLoopback = () =>
-  Object.values(networkInterfaces())
-    .flat()
-    .every((address) => address?.internal);
-
-/** Calls `stop` when this process's parent goes away (npm killed without passing the signal on). */
-function onOrphaned(stop) {
-  const parent = process.ppid;
-  if (parent === 1) return;
-  setInterval(() => {
-    if (process.ppid !== parent) stop();
-  }, 1000).unref();
-}
 
 // Like `npm start`: install and build what is missing first, while the network is still there.
 if (!process.env.KONFERENZ_BENCH_CHILD) {
@@ -48,15 +26,8 @@ if (!process.env.KONFERENZ_BENCH_CHILD) {
 // Already isolated (e.g. started inside `unshare -n` by hand): nothing to do.
 if (!process.env.KONFERENZ_BENCH_CHILD && !onlyLoopback()) {
   const wanted = process.env.BENCH_NO_NETNS !== '1';
-  const canIsolate = wanted && process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0;
-  if (canIsolate) {
-    const child = spawn(
-      'unshare',
-      ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
-      { stdio: 'inherit', env: { ...process.env, KONFERENZ_BENCH_CHILD: 'netns' } },
-    );
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-    onOrphaned(() => child.kill('SIGTERM'));
+  if (wanted && canIsolate()) {
+    const child = spawnIsolated(fileURLToPath(import.meta.url), process.argv.slice(2));
     child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
     // Nothing else runs in this (outer) process.
     await new Promise(() => undefined);
@@ -99,9 +70,6 @@ const rtcPort = numberFromEnv('BENCH_RTC_PORT', 40400);
  */
 const MODERATOR_AUDIO = process.env.BENCH_MODERATOR_AUDIO ?? 'tone';
 const baseURL = `http://127.0.0.1:${port}`;
-const mailURL = `http://127.0.0.1:${mailWebPort}`;
-
-const workerBin = process.env.MEDIASOUP_WORKER_BIN ?? join(repoRoot, 'sfu/.cache/mediasoup-worker-3.12.16/mediasoup-worker');
 
 const MODERATOR_PIN = '583920';
 const PARTICIPANT_PIN = '740215';
@@ -113,172 +81,21 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? defaultChromium;
 // 3. Everything started here is stopped here, also on errors and signals.
 // ---------------------------------------------------------------------------------------------
 
-const workDir = mkdtempSync(join(tmpdir(), 'konferenz-bench-'));
-// Playwright's and Chromium's temporary profiles, and the server's temp files, go in here too.
-const innerTmp = join(workDir, 'tmp');
-mkdirSync(innerTmp);
-process.env.TMPDIR = innerTmp;
-
-const cleanups = [];
-let cleaning = null;
-function cleanup() {
-  cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        log('cleanup:', error.message);
-      }
-    }
-    rmSync(workDir, { recursive: true, force: true });
-  })();
-  return cleaning;
-}
-function stopOn(reason) {
-  log(`${reason}: stopping`);
-  void cleanup().finally(() => process.exit(130));
-}
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stopOn(signal));
-onOrphaned(() => stopOn('parent process gone'));
+const workspace = new Workspace('konferenz-bench-', log);
+const workDir = workspace.dir;
+workspace.cleanupOnSignals();
 
 // ---------------------------------------------------------------------------------------------
-// 4. The product's server, as a user starts it.
+// 4. The product's server, as a user starts it (bench/lib/product.mjs).
 // ---------------------------------------------------------------------------------------------
-
-/**
- * A copy of the built server and client, taken now: the browsers fetch the client's files during
- * the whole run, and a rebuild in the working tree meanwhile (someone else's `npm run build`)
- * would change them under the running server (new inline-script hash, missing chunks). The server
- * finds the client, FerretDB and MailDev beside its own folder, so the copy gets links to the
- * rest of the tree.
- */
-function snapshotProduct() {
-  for (const file of ['server/dist/main.js', 'client/build/index.html']) {
-    if (!existsSync(join(repoRoot, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
-  }
-  const root = join(workDir, 'product');
-  cpSync(join(repoRoot, 'server/dist'), join(root, 'server/dist'), { recursive: true });
-  cpSync(join(repoRoot, 'server/package.json'), join(root, 'server/package.json'));
-  cpSync(join(repoRoot, 'client/build'), join(root, 'client/build'), { recursive: true });
-  for (const linked of ['node_modules', '.tools', 'package.json']) {
-    if (existsSync(join(repoRoot, linked))) symlinkSync(join(repoRoot, linked), join(root, linked));
-  }
-  return root;
-}
 
 async function startServer() {
-  const productRoot = snapshotProduct();
-  if (!existsSync(workerBin)) throw new Error(`mediasoup worker not found at ${workerBin} (set MEDIASOUP_WORKER_BIN)`);
-  const env = {
-    ...process.env,
-    NODE_ENV: 'development',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PUBLIC_URL: baseURL,
-    DATA_DIR: join(workDir, 'data'),
-    EMBEDDED_DB_PORT: String(dbPort),
-    MAIL_CATCHER_SMTP_PORT: String(smtpPort),
-    MAIL_CATCHER_WEB_PORT: String(mailWebPort),
-    RTC_PORT: String(rtcPort),
-    SIP_PORT: '0',
-    RTC_LISTEN_IP: '127.0.0.1',
-    MEDIASOUP_WORKER_BIN: workerBin,
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-    REGISTRATIONS_PER_IP_PER_HOUR: '1000',
-    LOGIN_MAX_FAILURES_PER_IP: '1000',
-    PIN_MAX_FAILURES_PER_SOURCE: '1000',
-    PIN_ROOM_BACKOFF_AFTER: '1000',
-    MONGODB_URI: '',
-    SMTP_URL: '',
-  };
-  const server = spawn(process.execPath, ['server/dist/main.js'], { cwd: productRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const forward = (stream) => stream.on('data', (chunk) => process.stderr.write(String(chunk).replace(/^(?=.)/gm, '[server] ')));
-  forward(server.stdout);
-  forward(server.stderr);
-  let exited = false;
-  const exit = new Promise((done) => server.on('exit', (code, signal) => ((exited = true), done({ code, signal }))));
-  cleanups.push(async () => {
-    if (exited) return;
-    server.kill('SIGTERM'); // stops its embedded FerretDB and MailDev, then exits
-    const stopped = await Promise.race([exit.then(() => true), sleep(15_000).then(() => false)]);
-    if (!stopped) {
-      log('server did not stop within 15 s: killing its process group');
-      try {
-        process.kill(-server.pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }
-  });
-
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (exited) throw new Error('the server exited during startup (see [server] lines above)');
-    try {
-      const response = await fetch(`${baseURL}/api/auth/session`);
-      if (response.status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new Error('the server did not answer within 120 s');
+  const ports = { http: port, db: dbPort, smtp: smtpPort, mailWeb: mailWebPort, rtc: rtcPort };
+  return startProduct({ workspace, log, ports, env: { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' } });
 }
 
 // ---------------------------------------------------------------------------------------------
-// 5. A customer with a room and PINs, through the REST API.
-// ---------------------------------------------------------------------------------------------
-
-async function api(path, { method = 'GET', body, cookie } = {}) {
-  const headers = { accept: 'application/json' };
-  if (method !== 'GET') headers['X-Konferenz-CSRF'] = '1';
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (cookie) headers.cookie = cookie;
-  const response = await fetch(`${baseURL}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
-  return response;
-}
-
-async function customerRoom() {
-  const id = randomUUID().slice(0, 8);
-  const form = {
-    username: `bench_${id}`,
-    email: `bench.${id}@example.org`,
-    password: 'Leuchtturm-Wolke-Kaffee',
-    firstName: 'Erika',
-    lastName: 'Mustermann',
-    address: { street: 'Hauptstraße', houseNumber: '5a', postalCode: '10115', city: 'Berlin', country: 'DE' },
-    language: 'de',
-  };
-  await api('/api/accounts', { method: 'POST', body: form });
-
-  let roomNumber = null;
-  const deadline = Date.now() + 15_000;
-  while (!roomNumber && Date.now() < deadline) {
-    const response = await fetch(`${mailURL}/api/email`, { headers: { accept: 'application/json' } });
-    if (response.ok) {
-      const mails = await response.json();
-      for (const mail of mails) {
-        if (!mail.to?.some((to) => to.address.toLowerCase() === form.email)) continue;
-        const match = /(?:Konferenzraum-Nr\.|Conference room no\.): (\d{4} \d{4})/.exec(mail.text ?? '');
-        if (match) roomNumber = match[1].replace(' ', '');
-      }
-    }
-    if (!roomNumber) await sleep(200);
-  }
-  if (!roomNumber) throw new Error('no welcome mail with a room number within 15 s');
-
-  const login = await api('/api/auth/login', { method: 'POST', body: { login: form.username, password: form.password } });
-  const cookie = login.headers
-    .getSetCookie()
-    .map((line) => line.split(';')[0])
-    .join('; ');
-  await api('/api/account/pins', { method: 'POST', cookie, body: { moderatorPin: MODERATOR_PIN, participantPin: PARTICIPANT_PIN } });
-  return roomNumber;
-}
-
-// ---------------------------------------------------------------------------------------------
-// 6. Browsers.
+// 5. Browsers.
 // ---------------------------------------------------------------------------------------------
 
 /** A 10 s mono 48 kHz WAV: a tone warbling between 300 and 500 Hz at 4 Hz (never silence, never stationary). */
@@ -311,7 +128,7 @@ function writeToneWav(file) {
 
 async function launch(chromium, extraArgs = []) {
   const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...chromiumArgs, ...extraArgs] });
-  cleanups.push(() => browser.close());
+  workspace.defer(() => browser.close());
   return browser;
 }
 
@@ -448,7 +265,7 @@ async function baselineJoin(browser, roomNumber, n, bundle) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 7. Statistics.
+// 6. Statistics.
 // ---------------------------------------------------------------------------------------------
 
 /** Linear interpolation between closest ranks (numpy's default). */
@@ -482,7 +299,7 @@ function phases(results) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 8. The run.
+// 7. The run.
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
@@ -506,8 +323,8 @@ async function main() {
   const { chromium } = await import('playwright-core');
 
   log('starting the server');
-  await startServer();
-  const roomNumber = await customerRoom();
+  const server = await startServer();
+  const roomNumber = await customerRoom(server, { moderatorPin: MODERATOR_PIN, participantPin: PARTICIPANT_PIN });
   log(`room ${roomNumber} with PINs`);
 
   let moderatorArgs = [];
@@ -577,11 +394,11 @@ async function main() {
 let exitCode = 0;
 try {
   const line = await main();
-  await cleanup();
+  await workspace.cleanup();
   process.stdout.write(`${JSON.stringify(line)}\n`);
 } catch (error) {
   log('failed:', error.stack ?? error.message);
   exitCode = 1;
-  await cleanup();
+  await workspace.cleanup();
 }
 process.exit(exitCode);

@@ -1,0 +1,283 @@
+// What the benchmarks that run the real product share: a private network namespace, a temporary
+// work folder that every way of ending the run cleans up, the product started from a copy of its
+// build, and a customer with a room and PINs made through the REST API and the welcome mail.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+export function numberFromEnv(name, fallback) {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number`);
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Network namespace.
+// ---------------------------------------------------------------------------------------------
+
+/** No network interface but loopback: nothing the run does can reach another machine. */
+export const onlyLoopback = () =>
+  Object.values(networkInterfaces())
+    .flat()
+    .every((address) => address?.internal);
+
+/** Whether this process may re-run a script in a private network namespace (root with a working `unshare -n`). */
+export const canIsolate = () => process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0;
+
+/**
+ * Runs `node script ...args` in a new network namespace with only loopback, up. The child is
+ * marked with KONFERENZ_BENCH_CHILD so it does not try again; this process's signals are passed
+ * on, and the child is stopped when this process's own parent goes away.
+ */
+export function spawnIsolated(script, args, { stdio = 'inherit', env = {} } = {}) {
+  const child = spawn('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, script, ...args], {
+    stdio,
+    env: { ...process.env, ...env, KONFERENZ_BENCH_CHILD: 'netns' },
+  });
+  const forward = (signal) => child.kill(signal);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, forward);
+  const stopWatching = onOrphaned(() => child.kill('SIGTERM'));
+  child.on('exit', () => {
+    for (const signal of signals) process.off(signal, forward);
+    stopWatching();
+  });
+  return child;
+}
+
+/** Calls `stop` when this process's parent goes away (npm killed without passing the signal on); returns the way to stop watching. */
+export function onOrphaned(stop) {
+  const parent = process.ppid;
+  if (parent === 1) return () => undefined;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A work folder, and everything started in it stopped again.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A temporary folder (with `tmp/` inside, which becomes TMPDIR so that Chromium's profiles and the
+ * server's temporary files go there too) and the steps that undo what the run started, run in
+ * reverse order by `cleanup()` once, however the run ends.
+ */
+export class Workspace {
+  #steps = [];
+  #cleaning = null;
+  #log;
+  #previousTmpdir = process.env.TMPDIR;
+
+  constructor(prefix, log) {
+    this.#log = log;
+    this.dir = mkdtempSync(join(tmpdir(), prefix));
+    this.tmp = join(this.dir, 'tmp');
+    mkdirSync(this.tmp);
+    process.env.TMPDIR = this.tmp;
+  }
+
+  defer(step) {
+    this.#steps.push(step);
+  }
+
+  cleanup() {
+    this.#cleaning ??= (async () => {
+      for (const step of this.#steps.reverse()) {
+        try {
+          await step();
+        } catch (error) {
+          this.#log('cleanup:', error.message);
+        }
+      }
+      rmSync(this.dir, { recursive: true, force: true });
+      if (this.#previousTmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = this.#previousTmpdir;
+    })();
+    return this.#cleaning;
+  }
+
+  /** Ctrl-C, SIGTERM, SIGHUP or a vanished parent: clean up and exit 130. Returns the way to stop listening. */
+  cleanupOnSignals() {
+    const stopOn = (reason) => {
+      this.#log(`${reason}: stopping`);
+      void this.cleanup().finally(() => process.exit(130));
+    };
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const signal of signals) process.on(signal, stopOn);
+    const stopWatching = onOrphaned(() => stopOn('parent process gone'));
+    return () => {
+      for (const signal of signals) process.off(signal, stopOn);
+      stopWatching();
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The product's server, as a user starts it.
+// ---------------------------------------------------------------------------------------------
+
+const defaultWorkerBin = () => process.env.MEDIASOUP_WORKER_BIN ?? join(repoRoot, 'sfu/.cache/mediasoup-worker-3.12.16/mediasoup-worker');
+
+/**
+ * A copy of the built server (with its assets) and client, taken now: a rebuild in the working tree during the run
+ * (someone else's `npm run build`) would otherwise change the files under the running server (for
+ * the browsers: a new inline-script hash, missing chunks). The server finds the client, FerretDB
+ * and MailDev beside its own folder, so the copy gets links to the rest of the tree.
+ */
+function snapshotProduct(workspace) {
+  for (const file of ['server/dist/main.js', 'client/build/index.html']) {
+    if (!existsSync(join(repoRoot, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
+  }
+  const root = join(workspace.dir, 'product');
+  cpSync(join(repoRoot, 'server/dist'), join(root, 'server/dist'), { recursive: true });
+  cpSync(join(repoRoot, 'server/package.json'), join(root, 'server/package.json'));
+  // The phone menu's prompts.
+  cpSync(join(repoRoot, 'server/assets'), join(root, 'server/assets'), { recursive: true });
+  cpSync(join(repoRoot, 'client/build'), join(root, 'client/build'), { recursive: true });
+  for (const linked of ['node_modules', '.tools', 'package.json']) {
+    if (existsSync(join(repoRoot, linked))) symlinkSync(join(repoRoot, linked), join(root, linked));
+  }
+  return root;
+}
+
+/** Passes the server's output on to stderr, each line marked. */
+export const forwardServerLine = (line) => process.stderr.write(`[server] ${line}\n`);
+
+/**
+ * Starts `node server/dist/main.js` from a snapshot, with a temporary DATA_DIR (embedded FerretDB
+ * and MailDev), the given ports, loopback only, high registration/login/PIN limits, and `env` on
+ * top; resolves once it answers HTTP. Each line it prints goes to `onLine`. Stopping it is
+ * deferred to the workspace's cleanup.
+ */
+export async function startProduct({ workspace, log, ports, env: extraEnv = {}, onLine = forwardServerLine }) {
+  const productRoot = snapshotProduct(workspace);
+  const workerBin = defaultWorkerBin();
+  if (!existsSync(workerBin)) throw new Error(`mediasoup worker not found at ${workerBin} (set MEDIASOUP_WORKER_BIN)`);
+  const baseURL = `http://127.0.0.1:${ports.http}`;
+  const env = {
+    ...process.env,
+    NODE_ENV: 'development',
+    HOST: '127.0.0.1',
+    PORT: String(ports.http),
+    PUBLIC_URL: baseURL,
+    DATA_DIR: join(workspace.dir, 'data'),
+    EMBEDDED_DB_PORT: String(ports.db),
+    MAIL_CATCHER_SMTP_PORT: String(ports.smtp),
+    MAIL_CATCHER_WEB_PORT: String(ports.mailWeb),
+    RTC_PORT: String(ports.rtc),
+    SIP_PORT: String(ports.sip ?? 0),
+    RTC_LISTEN_IP: '127.0.0.1',
+    MEDIASOUP_WORKER_BIN: workerBin,
+    LOG_LEVEL: 'warn',
+    REGISTRATIONS_PER_IP_PER_HOUR: '1000',
+    LOGIN_MAX_FAILURES_PER_IP: '1000',
+    PIN_MAX_FAILURES_PER_SOURCE: '1000',
+    PIN_ROOM_BACKOFF_AFTER: '1000',
+    MONGODB_URI: '',
+    SMTP_URL: '',
+    ...extraEnv,
+  };
+  const server = spawn(process.execPath, ['server/dist/main.js'], { cwd: productRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  for (const stream of [server.stdout, server.stderr]) splitLines(stream, onLine);
+  let exited = false;
+  const exit = new Promise((done) => server.on('exit', (code, signal) => ((exited = true), done({ code, signal }))));
+  workspace.defer(async () => {
+    if (exited) return;
+    server.kill('SIGTERM'); // stops its embedded FerretDB and MailDev, then exits
+    const stopped = await Promise.race([exit.then(() => true), sleep(15_000).then(() => false)]);
+    if (!stopped) {
+      log('server did not stop within 15 s: killing its process group');
+      try {
+        process.kill(-server.pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  });
+
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error('the server exited during startup (see [server] lines above)');
+    try {
+      const response = await fetch(`${baseURL}/api/auth/session`);
+      if (response.status < 500) return { pid: server.pid, baseURL, mailURL: `http://127.0.0.1:${ports.mailWeb}`, exited: () => exited };
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  throw new Error('the server did not answer within 120 s');
+}
+
+function splitLines(stream, onLine) {
+  let rest = '';
+  stream.on('data', (chunk) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop();
+    for (const line of lines) onLine(line);
+  });
+  stream.on('end', () => rest && onLine(rest));
+}
+
+// ---------------------------------------------------------------------------------------------
+// A customer with a room and PINs, through the REST API.
+// ---------------------------------------------------------------------------------------------
+
+async function api(baseURL, path, { method = 'GET', body, cookie } = {}) {
+  const headers = { accept: 'application/json' };
+  if (method !== 'GET') headers['X-Konferenz-CSRF'] = '1';
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (cookie) headers.cookie = cookie;
+  const response = await fetch(`${baseURL}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
+  return response;
+}
+
+/** Registers a customer, reads the room number from the welcome mail (MailDev's API), logs in and sets the PINs; returns the room number. */
+export async function customerRoom({ baseURL, mailURL }, { moderatorPin, participantPin }) {
+  const id = randomUUID().slice(0, 8);
+  const form = {
+    username: `bench_${id}`,
+    email: `bench.${id}@example.org`,
+    password: 'Leuchtturm-Wolke-Kaffee',
+    firstName: 'Erika',
+    lastName: 'Mustermann',
+    address: { street: 'Hauptstraße', houseNumber: '5a', postalCode: '10115', city: 'Berlin', country: 'DE' },
+    language: 'de',
+  };
+  await api(baseURL, '/api/accounts', { method: 'POST', body: form });
+
+  let roomNumber = null;
+  const deadline = Date.now() + 15_000;
+  while (!roomNumber && Date.now() < deadline) {
+    const response = await fetch(`${mailURL}/api/email`, { headers: { accept: 'application/json' } });
+    if (response.ok) {
+      const mails = await response.json();
+      for (const mail of mails) {
+        if (!mail.to?.some((to) => to.address.toLowerCase() === form.email)) continue;
+        const match = /(?:Konferenzraum-Nr\.|Conference room no\.): (\d{4} \d{4})/.exec(mail.text ?? '');
+        if (match) roomNumber = match[1].replace(' ', '');
+      }
+    }
+    if (!roomNumber) await sleep(200);
+  }
+  if (!roomNumber) throw new Error('no welcome mail with a room number within 15 s');
+
+  const login = await api(baseURL, '/api/auth/login', { method: 'POST', body: { login: form.username, password: form.password } });
+  const cookie = login.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  await api(baseURL, '/api/account/pins', { method: 'POST', cookie, body: { moderatorPin, participantPin } });
+  return roomNumber;
+}
