@@ -34,6 +34,12 @@ const MAX_CALLERS = 1000;
 const PRODUCERS = 2; // browser-less (Opus) producers in the room besides the callers
 const BUDGET_MS = 5;
 const FRAME_S = 0.02;
+// The callers' paths into the room as they are (CallerToConference's defaults), and as they were before
+// (Opus complexity 5, every frame encoded and sent), measured side by side in the same run.
+const CONFIGURATIONS = {
+  current: { intoRoom: undefined, describe: { opus_complexity: 1, silence_suppression: 'frames at or below -70 dBov not encoded or sent after 200 ms hangover, one kept every 400 ms' } },
+  baseline: { intoRoom: { opusComplexity: 5, silenceSuppression: false }, describe: { opus_complexity: 5, silence_suppression: false } },
+};
 
 const log = (...args) => console.error('[bench:phone]', ...args);
 const round = (value, digits = 3) => Number(value.toFixed(digits));
@@ -43,9 +49,18 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
-/** One room of n callers, measured `repeats` times; each figure is the median over the runs. */
-function measureRoom(n, frames, repeats) {
-  const runs = Array.from({ length: repeats }, () => benchmarkRoomMix({ callers: n, producers: PRODUCERS, frames, warmupFrames: WARMUP }));
+const runRoom = (n, frames, configuration) =>
+  benchmarkRoomMix({ callers: n, producers: PRODUCERS, frames, warmupFrames: WARMUP, intoRoom: CONFIGURATIONS[configuration].intoRoom });
+
+/** One room of n callers in each configuration, runs alternating between them; each figure is the median over the runs. */
+function measurePair(n, frames, repeats) {
+  const runs = { current: [], baseline: [] };
+  for (let r = 0; r < repeats; r++) for (const configuration of Object.keys(runs)) runs[configuration].push(runRoom(n, frames, configuration));
+  return { current: summarizeRuns(n, frames, runs.current), baseline: summarizeRuns(n, frames, runs.baseline) };
+}
+
+function summarizeRuns(n, frames, runs) {
+  const repeats = runs.length;
   const m = (pick) => median(runs.map(pick));
   const roomMean = m((run) => run.frameMs.mean);
   const intoRoom = m((run) => run.intoRoomMsMean);
@@ -68,41 +83,51 @@ function measureRoom(n, frames, repeats) {
     decodes_per_frame: round(m((run) => run.mix.decodesPerFrame)),
     distinct_pcmu_payloads_per_frame: round(m((run) => run.distinctPayloadsPerFrame), 2),
     packets_to_callers_per_frame: round(m((run) => run.packetsToCallersPerFrame), 2),
+    packets_into_room_per_frame: round(m((run) => run.packetsIntoRoomPerFrame), 2),
+    talking_per_frame: round(m((run) => run.talkingPerFrame), 2),
   };
 }
 
 const started = performance.now();
-log(`node ${process.version}, ${FRAMES} frames (+${WARMUP} warm-up) x ${REPEATS} runs per size, sizes ${SIZES.join(', ')}`);
+log(`node ${process.version}, ${FRAMES} frames (+${WARMUP} warm-up) x ${REPEATS} runs per size and configuration, sizes ${SIZES.join(', ')}`);
 const rooms = [];
+const baselineRooms = [];
 for (const n of SIZES) {
-  const room = measureRoom(n, FRAMES, REPEATS);
-  log(`N=${n}: ${room.cpu_ms_per_caller_per_audio_s} ms CPU per caller per audio s, room frame p99 ${room.room_frame_ms.p99} ms`);
-  rooms.push(room);
+  const { current, baseline } = measurePair(n, FRAMES, REPEATS);
+  log(`N=${n}: ${current.cpu_ms_per_caller_per_audio_s} ms CPU per caller per audio s (baseline ${baseline.cpu_ms_per_caller_per_audio_s}), room frame p99 ${current.room_frame_ms.p99} ms (baseline ${baseline.room_frame_ms.p99})`);
+  rooms.push(current);
+  baselineRooms.push(baseline);
 }
 
 // Largest N whose room frame p99 stays under the budget: double from 10 until it fails (or reaches the cap), then bisect.
-const searched = [];
-const passes = (n) => {
-  const room = measureRoom(n, SEARCH_FRAMES, REPEATS);
-  searched.push({ callers: n, room_frame_ms_p99: room.room_frame_ms.p99 });
-  log(`search N=${n}: room frame p99 ${room.room_frame_ms.p99} ms`);
-  return room.room_frame_ms.p99 < BUDGET_MS;
-};
-let low = 0;
-let high = MAX_CALLERS + 1;
-for (let n = 10; ; n = Math.min(MAX_CALLERS, n * 2)) {
-  if (!passes(n)) {
-    high = n;
-    break;
+function searchMaxCallers(configuration) {
+  const searched = [];
+  const passes = (n) => {
+    const room = summarizeRuns(n, SEARCH_FRAMES, Array.from({ length: REPEATS }, () => runRoom(n, SEARCH_FRAMES, configuration)));
+    searched.push({ callers: n, room_frame_ms_p99: room.room_frame_ms.p99 });
+    log(`search ${configuration} N=${n}: room frame p99 ${room.room_frame_ms.p99} ms`);
+    return room.room_frame_ms.p99 < BUDGET_MS;
+  };
+  let low = 0;
+  let high = MAX_CALLERS + 1;
+  for (let n = 10; ; n = Math.min(MAX_CALLERS, n * 2)) {
+    if (!passes(n)) {
+      high = n;
+      break;
+    }
+    low = n;
+    if (n === MAX_CALLERS) break;
   }
-  low = n;
-  if (n === MAX_CALLERS) break;
+  while (high - low > 1 && high <= MAX_CALLERS) {
+    const mid = Math.floor((low + high) / 2);
+    if (passes(mid)) low = mid;
+    else high = mid;
+  }
+  return { max: low, searched };
 }
-while (high - low > 1 && high <= MAX_CALLERS) {
-  const mid = Math.floor((low + high) / 2);
-  if (passes(mid)) low = mid;
-  else high = mid;
-}
+const search = searchMaxCallers('current');
+const baselineSearch = searchMaxCallers('baseline');
+const ratio = (a, b) => (b > 0 ? round(a / b, 3) : null);
 
 const at100 = rooms.find((room) => room.callers === 100);
 const result = {
@@ -110,16 +135,36 @@ const result = {
   live: false,
   offline: {
     measured:
-      'offline room simulation in one thread on a simulated 20 ms clock with the sfu classes: n PCMU callers (CallerToConference: PCMU in -> Opus into the room) and 2 Opus producers; ONE room mix (RoomMixEngine: a jitter buffer per stream, the 3 loudest decoded and mixed once, each caller its version: the mix or the mix without its own voice, PCMU encoded once per version) and each caller\'s RTP (MixToCaller); whole room timed per frame, medians over runs. No sockets, no mediasoup, no SIP, no sipp',
+      'offline room simulation in one thread on a simulated 20 ms clock with the sfu classes: n PCMU callers (CallerToConference: PCMU in -> Opus into the room, silent frames not sent in the current configuration) and 2 Opus producers; ONE room mix (RoomMixEngine: a jitter buffer per stream, the 3 loudest decoded and mixed once, each caller its version: the mix or the mix without its own voice, PCMU encoded once per version) and each caller\'s RTP (MixToCaller); whole room timed per frame, medians over runs. No sockets, no mediasoup, no SIP, no sipp',
     node: process.version,
     frames_per_size: FRAMES,
     runs_per_size: REPEATS,
     producers: PRODUCERS,
     p99_budget_ms: BUDGET_MS,
+    callers_talk:
+      'as in a meeting: one participant (of callers and producers) holds the floor for a 3 s turn, the previous one trails 0.4 s into it, a third chips in for 0.6 s: 1-3 talking at once (talking_per_frame); talking callers send speech-like PCMU (pitch-gliding pulse train through two resonances, ~5 syllables/s, gaps between words, ~-20 dBov), quiet callers a phone line\'s noise at about -75 dBov; quiet producers send Opus silence (no DTX)',
+    configuration: CONFIGURATIONS.current.describe,
     rooms,
-    max_callers_one_core_p99_under_5ms: low,
+    max_callers_one_core_p99_under_5ms: search.max,
     max_callers_cap: MAX_CALLERS,
-    max_callers_search: searched,
+    max_callers_search: search.searched,
+    baseline: {
+      configuration: CONFIGURATIONS.baseline.describe,
+      rooms: baselineRooms,
+      max_callers_one_core_p99_under_5ms: baselineSearch.max,
+      max_callers_search: baselineSearch.searched,
+    },
+    // Same run, same rooms: current / baseline.
+    vs_baseline: {
+      rooms: rooms.map((room, i) => ({
+        callers: room.callers,
+        cpu_per_caller_per_audio_s: ratio(room.cpu_ms_per_caller_per_audio_s, baselineRooms[i].cpu_ms_per_caller_per_audio_s),
+        room_frame_ms_p50: ratio(room.room_frame_ms.p50, baselineRooms[i].room_frame_ms.p50),
+        room_frame_ms_p99: ratio(room.room_frame_ms.p99, baselineRooms[i].room_frame_ms.p99),
+        into_room_ms_per_frame: ratio(room.into_room_ms_per_frame, baselineRooms[i].into_room_ms_per_frame),
+      })),
+      max_callers_one_core_p99_under_5ms: ratio(search.max, baselineSearch.max),
+    },
     anchors: {
       pjsip_100_pcmu_calls_mix_pct_of_core: 0.9,
       ours_100_callers_room_cpu_pct_of_core: at100 ? at100.room_cpu_pct_of_core : null,

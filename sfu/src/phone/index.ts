@@ -16,6 +16,8 @@ export { PCMA, PCMU, g711Law, rtpClockRate } from './phone-codec';
 export type { PhoneCodec } from './phone-codec';
 export { CallerToConference } from './caller-to-conference';
 export type { CallerToConferenceOptions, CallerToConferenceStats, ConferenceStreamParameters } from './caller-to-conference';
+export { TalkspurtGate } from './talkspurt-gate';
+export type { TalkspurtDecision, TalkspurtGateOptions } from './talkspurt-gate';
 export { ConferenceMixer, softClip } from './conference-mixer';
 export type { ConferenceMixerOptions, MixFrame, MixerInput } from './conference-mixer';
 export { OpusStreamInput } from './opus-stream-input';

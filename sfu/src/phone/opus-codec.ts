@@ -34,7 +34,7 @@ export interface OpusFrameEncoderOptions {
   bitrate?: number;
   /** In-band FEC (LBRR) for receivers that use it, sized for this much expected loss (percent). Default 10. */
   expectedLossPercent?: number;
-  /** 0-10; default 5: speech at a fraction of the default's (10) cost. */
+  /** 0-10; default 5: speech at half the cost of 10. Narrowband (8 kHz) speech: 1, see CallerToConference. */
   complexity?: number;
   /** Discontinuous transmission: near-empty packets during silence. Default false. */
   dtx?: boolean;

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 
-import { audioLevelOfInt16 } from './audio-level';
-import { CallerToConference } from './caller-to-conference';
+import { audioLevelOfInt16, SILENT_LEVEL } from './audio-level';
+import { CallerToConference, type CallerToConferenceOptions } from './caller-to-conference';
 import type { FrameTick } from './frame-clock';
 import { encodeG711 } from './g711';
 import { MixToCaller } from './mix-to-caller';
@@ -19,6 +19,8 @@ export interface RoomMixBenchmarkOptions {
   frames?: number;
   /** Frames run first and not timed (jitter buffers fill, JIT warms up). Default 25. */
   warmupFrames?: number;
+  /** How the callers' paths into the room encode: CallerToConference's defaults unless given (a baseline to compare with). */
+  intoRoom?: Pick<CallerToConferenceOptions, 'opusComplexity' | 'silenceSuppression'>;
 }
 
 export interface TimingSummary {
@@ -41,15 +43,28 @@ export interface RoomMixBenchmarkResult {
   /** Distinct G.711 payloads sent per frame: the variants of the mix, shared by all callers hearing the same. */
   distinctPayloadsPerFrame: number;
   packetsToCallersPerFrame: number;
+  /** Opus packets the callers' paths sent into the room per frame (all callers together). */
+  packetsIntoRoomPerFrame: number;
+  /** Participants (callers and producers) talking per frame, on average. */
+  talkingPerFrame: number;
 }
 
 const PAYLOAD_TYPE = 100;
 const LEVEL_ID = 1;
 const LOOP_FRAMES = 50;
+/** A voice's loop of speech: 2 s. */
+const SPEECH_FRAMES = 100;
+const VOICES = 12;
+/** One turn of the room's conversation: 3 s. */
+const TURN_FRAMES = 150;
 
 /**
  * One room of PCMU callers and Opus producers, run offline in this thread on
- * a simulated 20 ms clock with the bridges' own classes: each caller's
+ * a simulated 20 ms clock with the bridges' own classes. The room talks as
+ * meetings do: one participant holds the floor for a 3 s turn, the previous
+ * one trails 0.4 s into it, and a third chips in for 0.6 s, so 1 to 3 talk
+ * at once and everyone else is quiet: a silent caller's line carries noise
+ * at about -75 dBov, a silent producer sends Opus silence (no DTX). Each caller's
  * PCMU goes through its CallerToConference (jitter buffer, G.711 decode,
  * Opus encode with a level), that Opus comes back one frame later as the
  * room would forward it to the room's mix (RoomMixEngine: one jitter buffer
@@ -62,9 +77,12 @@ export function benchmarkRoomMix(options: RoomMixBenchmarkOptions): RoomMixBench
   const producers = options.producers ?? 2;
   const frames = options.frames ?? 250;
   const warmup = options.warmupFrames ?? 25;
+  const participants = n + producers;
   const engine = new RoomMixEngine();
   const producerVoices = Array.from({ length: producers }, (_, p) => producerVoice(330 + p * 220));
-  const callerVoices = Array.from({ length: n }, (_, i) => callerVoice(i));
+  const producerSilence = { payload: new OpusFrameEncoder({ sampleRate: 48000 }).encode(new Int16Array(960)), level: SILENT_LEVEL };
+  const voices = Array.from({ length: VOICES }, (_, v) => speechVoice(v));
+  const lineNoise = quietLine();
 
   let intoRoom: Buffer[] = [];
   let intoRoomMs = 0;
@@ -77,6 +95,7 @@ export function benchmarkRoomMix(options: RoomMixBenchmarkOptions): RoomMixBench
       codec: PCMU,
       conference: { payloadType: PAYLOAD_TYPE, ssrc, audioLevelExtensionId: LEVEL_ID },
       send: (datagram) => intoRoom.push(datagram),
+      ...options.intoRoom,
     });
     inbound.push(path);
     engine.addStream({ id: `caller-${i}`, ssrc, payloadType: PAYLOAD_TYPE, audioLevelExtensionId: LEVEL_ID });
@@ -106,18 +125,27 @@ export function benchmarkRoomMix(options: RoomMixBenchmarkOptions): RoomMixBench
 
   const times: number[] = [];
   let distinctPayloads = 0;
+  let packetsIntoRoom = 0;
+  let talking = 0;
   for (let frame = 0; frame < warmup + frames; frame++) {
     const nowMs = frame * 20;
     const tick: FrameTick = { index: frame, skipped: 0, nowMs };
     // What arrives from the network this frame, built outside the clock: the callers' PCMU, the producers'
     // Opus, and what the callers' paths sent into the room last frame (as the room forwards it to the mix).
-    const pcmu = callerVoices.map((voice, i) =>
-      serializeRtpPacket({ payloadType: 0, sequenceNumber: frame & 0xffff, timestamp: (frame * 160) >>> 0, ssrc: 500 + i, payload: voice[frame % LOOP_FRAMES]! }),
-    );
+    let talkingNow = 0;
+    const pcmu = inbound.map((_, i) => {
+      const talks = isTalking(i, frame, participants);
+      if (talks) talkingNow++;
+      const payload = talks ? voices[i % VOICES]![(frame + i * 13) % SPEECH_FRAMES]! : lineNoise[(frame + i) % LOOP_FRAMES]!;
+      return serializeRtpPacket({ payloadType: 0, sequenceNumber: frame & 0xffff, timestamp: (frame * 160) >>> 0, ssrc: 500 + i, payload });
+    });
     const fromRoom = intoRoom;
     intoRoom = [];
+    if (frame >= warmup) packetsIntoRoom += fromRoom.length;
     for (let p = 0; p < producers; p++) {
-      const { payload, level } = producerVoices[p]![frame % LOOP_FRAMES]!;
+      const talks = isTalking(n + p, frame, participants);
+      if (talks) talkingNow++;
+      const { payload, level } = talks ? producerVoices[p]![frame % LOOP_FRAMES]! : producerSilence;
       fromRoom.push(
         serializeRtpPacket({
           payloadType: PAYLOAD_TYPE,
@@ -143,6 +171,7 @@ export function benchmarkRoomMix(options: RoomMixBenchmarkOptions): RoomMixBench
 
     if (frame >= warmup) {
       times.push(took);
+      talking += talkingNow;
       distinctPayloads += payloads.size;
     }
     if (frame === warmup - 1) packetsOut = 0;
@@ -156,6 +185,9 @@ export function benchmarkRoomMix(options: RoomMixBenchmarkOptions): RoomMixBench
     intoRoomMsMean: intoRoomMs / frames,
     distinctPayloadsPerFrame: distinctPayloads / frames,
     packetsToCallersPerFrame: packetsOut / frames,
+    // What the paths sent in the frames before, as the room forwards it a frame later.
+    packetsIntoRoomPerFrame: packetsIntoRoom / frames,
+    talkingPerFrame: talking / frames,
   };
 }
 
@@ -174,16 +206,65 @@ function producerVoice(frequency: number): Array<{ payload: Buffer; level: numbe
   return frames;
 }
 
-/** 20 ms PCMU payloads (a second, looped) for caller i: a tone, silent 40 % of the time at staggered moments so speakers change. */
-function callerVoice(i: number): Buffer[] {
+/** Whether participant `p` of `participants` talks in `frame`: the turn's holder, the previous one trailing in, one chipping in. */
+function isTalking(p: number, frame: number, participants: number): boolean {
+  const turn = Math.floor(frame / TURN_FRAMES);
+  const at = frame % TURN_FRAMES;
+  if (p === (turn * 7) % participants) return true;
+  if (turn > 0 && at < 20 && p === ((turn - 1) * 7) % participants) return true;
+  return at >= 60 && at < 90 && p === (turn * 13 + 3) % participants;
+}
+
+/**
+ * 2 s of 20 ms PCMU payloads of speech-like sound for voice v: a glottal
+ * pulse train (its pitch gliding like intonation) through two formant-like
+ * resonances, in syllables of about 200 ms with short gaps between words,
+ * at an active level near -20 dBov.
+ */
+function speechVoice(v: number): Buffer[] {
   const pcm = new Int16Array(160);
   const frames: Buffer[] = [];
-  const frequency = 250 + (i % 12) * 60;
-  for (let f = 0; f < LOOP_FRAMES; f++) {
-    const talking = (f + i * 7) % LOOP_FRAMES < 30;
+  const pitchBase = 95 + (v % 6) * 25;
+  const formants = [
+    { f: 500 + (v % 4) * 120, r: 0.94 },
+    { f: 1400 + (v % 5) * 200, r: 0.9 },
+  ];
+  const state = formants.map(() => ({ y1: 0, y2: 0 }));
+  let phase = 0;
+  for (let f = 0; f < SPEECH_FRAMES; f++) {
     for (let s = 0; s < 160; s++) {
       const t = (f * 160 + s) / 8000;
-      pcm[s] = talking ? Math.round(6000 * (0.5 + 0.5 * Math.sin(2 * Math.PI * 4 * t)) * Math.sin(2 * Math.PI * frequency * t)) : 0;
+      const pitch = pitchBase * (1 + 0.15 * Math.sin(2 * Math.PI * 0.7 * t + v));
+      phase += pitch / 8000;
+      const pulse = phase >= 1 ? 1 : 0;
+      if (phase >= 1) phase -= 1;
+      // Syllables at ~5 Hz; every fourth one a pause between words.
+      const syllable = Math.floor(t * 5);
+      const envelope = (syllable + v) % 4 === 3 ? 0 : Math.sin(Math.PI * ((t * 5) % 1)) ** 2;
+      let sample = 0;
+      formants.forEach(({ f: frequency, r }, k) => {
+        const st = state[k]!;
+        const y = pulse + 2 * r * Math.cos((2 * Math.PI * frequency) / 8000) * st.y1 - r * r * st.y2;
+        st.y2 = st.y1;
+        st.y1 = y;
+        sample += y;
+      });
+      pcm[s] = Math.max(-32768, Math.min(32767, Math.round(1800 * envelope * sample)));
+    }
+    frames.push(Buffer.from(encodeG711('mulaw', pcm)));
+  }
+  return frames;
+}
+
+/** A second of a quiet phone line: noise at about -75 dBov, as µ-law carries it. */
+function quietLine(): Buffer[] {
+  const pcm = new Int16Array(160);
+  let seed = 1;
+  const frames: Buffer[] = [];
+  for (let f = 0; f < LOOP_FRAMES; f++) {
+    for (let s = 0; s < 160; s++) {
+      seed = (seed * 1_103_515_245 + 12_345) >>> 0;
+      pcm[s] = Math.round((seed / 2 ** 32 - 0.5) * 20);
     }
     frames.push(Buffer.from(encodeG711('mulaw', pcm)));
   }

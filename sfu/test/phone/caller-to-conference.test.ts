@@ -1,15 +1,63 @@
 import { describe, expect, it } from 'vitest';
 
-import { CallerToConference, PCMA, PCMU, readAudioLevel, type PhoneCodec } from '../../src/phone';
-import { dominantFrequency, toneAmplitude } from './support/audio';
+import {
+  CallerToConference,
+  OpusFrameDecoder,
+  PCMA,
+  PCMU,
+  encodeG711,
+  readAudioLevel,
+  serializeRtpPacket,
+  type CallerToConferenceOptions,
+  type PhoneCodec,
+  type RtpPacket,
+} from '../../src/phone';
+import { db, dominantFrequency, rms, toFloat, toneAmplitude } from './support/audio';
 import { decodeOpusPackets, g711TonePackets, opusTonePackets, parseAll } from './support/streams';
 
 const CONFERENCE = { payloadType: 100, ssrc: 0xabc, audioLevelExtensionId: 1 };
 
-function callerToConference(codec: PhoneCodec = PCMU) {
+function callerToConference(codec: PhoneCodec = PCMU, options: Partial<CallerToConferenceOptions> = {}) {
   const sent: Buffer[] = [];
-  const path = new CallerToConference({ codec, conference: CONFERENCE, send: (datagram) => sent.push(datagram) });
+  const path = new CallerToConference({ codec, conference: CONFERENCE, send: (datagram) => sent.push(datagram), ...options });
   return { path, sent };
+}
+
+/** 20 ms PCMU packets of 8 kHz samples, as a phone sends them. */
+function pcmuPackets(samples: Int16Array): Buffer[] {
+  return Array.from({ length: samples.length / 160 }, (_, f) =>
+    serializeRtpPacket({
+      payloadType: 0,
+      sequenceNumber: f,
+      timestamp: f * 160,
+      ssrc: 0x1234,
+      payload: encodeG711('mulaw', samples.subarray(f * 160, (f + 1) * 160)),
+    }),
+  );
+}
+
+/** A syllable: a 200 Hz voice with harmonics rising from -60 dBov to about -20 dBov over 30 ms, held 200 ms, at 8 kHz. */
+function syllable(): Int16Array {
+  const out = new Int16Array(8000 * 0.3);
+  for (let i = 0; i < out.length; i++) {
+    const t = i / 8000;
+    const envelope = 0.1 * Math.min(1, 10 ** ((-40 * (1 - t / 0.03)) / 20));
+    out[i] = Math.round(32767 * envelope * (Math.sin(2 * Math.PI * 200 * t) + 0.5 * Math.sin(2 * Math.PI * 600 * t + 1)));
+  }
+  return out;
+}
+
+/** Decodes Opus RTP packets into a timeline by RTP timestamp (8 kHz), silence where nothing was sent. */
+function decodeTimeline(packets: RtpPacket[], samples: number): Float32Array {
+  const decoder = new OpusFrameDecoder(8000);
+  const out = new Float32Array(samples);
+  for (const packet of packets) {
+    const at = ((packet.timestamp - packets[0]!.timestamp) >>> 0) / 6;
+    if (at >= samples) break;
+    const decoded = toFloat(decoder.decode(packet.payload));
+    out.set(decoded.subarray(0, Math.min(decoded.length, samples - at)), at);
+  }
+  return out;
 }
 
 /** Feeds a phone's packets, one every `ptimeMs`, and ticks every 20 ms, as the bridge would. */
@@ -90,6 +138,54 @@ describe('CallerToConference', () => {
     run(path, g711TonePackets({ frequency: 440, frames: 20 }));
     expect(sent.length).toBeGreaterThan(0);
     expect(parseAll(sent)[0]!.marker).toBe(true);
+  });
+
+  it('sends almost nothing for a silent caller: a packet every 400 ms, each one after a gap marked', () => {
+    const { path, sent } = callerToConference();
+    run(path, pcmuPackets(new Int16Array(8000 * 5)));
+    const packets = parseAll(sent);
+    // 200 ms at the start (the gate starts as after speech), then one packet per 400 ms.
+    expect(packets.length).toBeGreaterThanOrEqual(10 + 11);
+    expect(packets.length).toBeLessThanOrEqual(10 + 14);
+    expect(path.stats().silentFramesSkipped).toBeGreaterThan(220);
+    for (let i = 1; i < packets.length; i++) {
+      const step = ((packets[i]!.timestamp - packets[i - 1]!.timestamp) >>> 0) / 960;
+      expect(step).toBeLessThanOrEqual(20);
+      expect(packets[i]!.sequenceNumber).toBe((packets[i - 1]!.sequenceNumber + 1) & 0xffff);
+      expect(packets[i]!.marker).toBe(step > 1);
+      expect(readAudioLevel(packets[i]!, 1)).toEqual({ level: 127, voice: false });
+    }
+  });
+
+  it('hears a caller from the first syllable after silence, the first packet marked', () => {
+    // 10 ms into a frame, and not next to the frame kept alive 400 ms after the last.
+    const silenceMs = 1110;
+    const signal = new Int16Array(8000 * 2);
+    signal.set(syllable(), (silenceMs / 1000) * 8000);
+    const gated = callerToConference();
+    run(gated.path, pcmuPackets(signal));
+    const every = callerToConference(PCMU, { silenceSuppression: false, opusComplexity: 1 });
+    run(every.path, pcmuPackets(signal));
+
+    const gatedPackets = parseAll(gated.sent);
+    const everyPackets = parseAll(every.sent);
+    // The onset's frame (it starts 10 ms into it) is the first of a talkspurt.
+    const onsetFrame = Math.floor(silenceMs / 20);
+    const first = gatedPackets.find((packet) => ((packet.timestamp - gatedPackets[0]!.timestamp) >>> 0) / 960 === onsetFrame)!;
+    expect(first.marker).toBe(true);
+    expect(gatedPackets[gatedPackets.indexOf(first) - 1]!.timestamp).toBeLessThan(first.timestamp - 960);
+
+    const heard = decodeTimeline(gatedPackets, signal.length);
+    const reference = decodeTimeline(everyPackets, signal.length);
+    // Opus delays by 6.5 ms; the first 20 and 40 ms of the syllable as heard, gated or not.
+    for (const ms of [20, 40]) {
+      const from = (silenceMs / 1000) * 8000 + 52;
+      const window = (to: Float32Array): number => rms(to.subarray(from, from + ms * 8));
+      expect(window(heard)).toBeGreaterThan(0.005);
+      expect(Math.abs(db(window(heard) / window(reference)))).toBeLessThan(1);
+    }
+    // And nothing of it is missing later either.
+    expect(Math.abs(db(rms(heard) / rms(reference)))).toBeLessThan(0.5);
   });
 
   it('passes Opus through renumbered into its own stream, keeping gaps and adding the level', () => {

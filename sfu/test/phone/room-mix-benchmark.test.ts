@@ -16,4 +16,14 @@ describe('benchmarkRoomMix', () => {
     expect(result.mix.decodesPerFrame).toBeGreaterThan(0);
     expect(result.distinctPayloadsPerFrame).toBeLessThanOrEqual(4);
   });
+
+  it('runs the callers as a meeting talks, and their paths into the room as configured', () => {
+    const quiet = benchmarkRoomMix({ callers: 20, producers: 2, frames: 100, warmupFrames: 10 });
+    const everyFrame = benchmarkRoomMix({ callers: 20, producers: 2, frames: 100, warmupFrames: 10, intoRoom: { silenceSuppression: false } });
+    expect(quiet.talkingPerFrame).toBeGreaterThanOrEqual(1);
+    expect(quiet.talkingPerFrame).toBeLessThanOrEqual(3);
+    expect(everyFrame.packetsIntoRoomPerFrame).toBe(20);
+    // The talkers, and a packet per 400 ms from each of the others.
+    expect(quiet.packetsIntoRoomPerFrame).toBeLessThan(quiet.talkingPerFrame + 20 / 20 + 1);
+  });
 });
