@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// npm run bench:phone — CPU cost of the phone audio bridge per caller (offline part only).
+// npm run bench:phone — CPU cost of the phone audio bridge per caller: offline (the sfu's classes on
+// a simulated clock) and live (the product with sipp callers, bench/phone-live.mjs).
 // Prints one JSON line on stdout; progress goes to stderr. See bench/README.md.
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { bootstrap } from '../scripts/bootstrap.mjs';
+import { measureLive } from './phone-live.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+// Like `npm start`: install and build what is missing (the offline half loads sfu/dist).
+bootstrap({ forTests: true });
 let phone;
 try {
   phone = require(path.join(root, 'sfu/dist/phone/index.js'));
@@ -130,49 +135,57 @@ const baselineSearch = searchMaxCallers('baseline');
 const ratio = (a, b) => (b > 0 ? round(a / b, 3) : null);
 
 const at100 = rooms.find((room) => room.callers === 100);
-const result = {
-  bench: 'phone',
-  live: false,
-  offline: {
-    measured:
-      'offline room simulation in one thread on a simulated 20 ms clock with the sfu classes: n PCMU callers (CallerToConference: PCMU in -> Opus into the room, silent frames not sent in the current configuration) and 2 Opus producers; ONE room mix (RoomMixEngine: a jitter buffer per stream, the 3 loudest decoded and mixed once, each caller its version: the mix or the mix without its own voice, PCMU encoded once per version) and each caller\'s RTP (MixToCaller); whole room timed per frame, medians over runs. No sockets, no mediasoup, no SIP, no sipp',
-    node: process.version,
-    frames_per_size: FRAMES,
-    runs_per_size: REPEATS,
-    producers: PRODUCERS,
-    p99_budget_ms: BUDGET_MS,
-    callers_talk:
-      'as in a meeting: one participant (of callers and producers) holds the floor for a 3 s turn, the previous one trails 0.4 s into it, a third chips in for 0.6 s: 1-3 talking at once (talking_per_frame); talking callers send speech-like PCMU (pitch-gliding pulse train through two resonances, ~5 syllables/s, gaps between words, ~-20 dBov), quiet callers a phone line\'s noise at about -75 dBov; quiet producers send Opus silence (no DTX)',
-    configuration: CONFIGURATIONS.current.describe,
-    rooms,
-    max_callers_one_core_p99_under_5ms: search.max,
-    max_callers_cap: MAX_CALLERS,
-    max_callers_search: search.searched,
-    baseline: {
-      configuration: CONFIGURATIONS.baseline.describe,
-      rooms: baselineRooms,
-      max_callers_one_core_p99_under_5ms: baselineSearch.max,
-      max_callers_search: baselineSearch.searched,
-    },
-    // Same run, same rooms: current / baseline.
-    vs_baseline: {
-      rooms: rooms.map((room, i) => ({
-        callers: room.callers,
-        cpu_per_caller_per_audio_s: ratio(room.cpu_ms_per_caller_per_audio_s, baselineRooms[i].cpu_ms_per_caller_per_audio_s),
-        room_frame_ms_p50: ratio(room.room_frame_ms.p50, baselineRooms[i].room_frame_ms.p50),
-        room_frame_ms_p99: ratio(room.room_frame_ms.p99, baselineRooms[i].room_frame_ms.p99),
-        into_room_ms_per_frame: ratio(room.into_room_ms_per_frame, baselineRooms[i].into_room_ms_per_frame),
-      })),
-      max_callers_one_core_p99_under_5ms: ratio(search.max, baselineSearch.max),
-    },
-    anchors: {
-      pjsip_100_pcmu_calls_mix_pct_of_core: 0.9,
-      ours_100_callers_room_cpu_pct_of_core: at100 ? at100.room_cpu_pct_of_core : null,
-      freeswitch_opus_pcmu_participant_cpu_pct: '4-5',
-      ours_cpu_pct_per_caller_at_100: at100 ? at100.cpu_pct_of_core_per_caller : null,
-      note: 'published anchors are other software on other hardware, quoted for scale only; pjsip figure is processing only, FreeSWITCH figure is whole-process',
-    },
+const offline = {
+  measured:
+    'offline room simulation in one thread on a simulated 20 ms clock with the sfu classes: n PCMU callers (CallerToConference: PCMU in -> Opus into the room, silent frames not sent in the current configuration) and 2 Opus producers; ONE room mix (RoomMixEngine: a jitter buffer per stream, the 3 loudest decoded and mixed once, each caller its version: the mix or the mix without its own voice, PCMU encoded once per version) and each caller\'s RTP (MixToCaller); whole room timed per frame, medians over runs. No sockets, no mediasoup, no SIP, no sipp',
+  node: process.version,
+  frames_per_size: FRAMES,
+  runs_per_size: REPEATS,
+  producers: PRODUCERS,
+  p99_budget_ms: BUDGET_MS,
+  callers_talk:
+    'as in a meeting: one participant (of callers and producers) holds the floor for a 3 s turn, the previous one trails 0.4 s into it, a third chips in for 0.6 s: 1-3 talking at once (talking_per_frame); talking callers send speech-like PCMU (pitch-gliding pulse train through two resonances, ~5 syllables/s, gaps between words, ~-20 dBov), quiet callers a phone line\'s noise at about -75 dBov; quiet producers send Opus silence (no DTX)',
+  configuration: CONFIGURATIONS.current.describe,
+  rooms,
+  max_callers_one_core_p99_under_5ms: search.max,
+  max_callers_cap: MAX_CALLERS,
+  max_callers_search: search.searched,
+  baseline: {
+    configuration: CONFIGURATIONS.baseline.describe,
+    rooms: baselineRooms,
+    max_callers_one_core_p99_under_5ms: baselineSearch.max,
+    max_callers_search: baselineSearch.searched,
   },
-  run_s: round((performance.now() - started) / 1000, 1),
+  // Same run, same rooms: current / baseline.
+  vs_baseline: {
+    rooms: rooms.map((room, i) => ({
+      callers: room.callers,
+      cpu_per_caller_per_audio_s: ratio(room.cpu_ms_per_caller_per_audio_s, baselineRooms[i].cpu_ms_per_caller_per_audio_s),
+      room_frame_ms_p50: ratio(room.room_frame_ms.p50, baselineRooms[i].room_frame_ms.p50),
+      room_frame_ms_p99: ratio(room.room_frame_ms.p99, baselineRooms[i].room_frame_ms.p99),
+      into_room_ms_per_frame: ratio(room.into_room_ms_per_frame, baselineRooms[i].into_room_ms_per_frame),
+    })),
+    max_callers_one_core_p99_under_5ms: ratio(search.max, baselineSearch.max),
+  },
+  anchors: {
+    pjsip_100_pcmu_calls_mix_pct_of_core: 0.9,
+    ours_100_callers_room_cpu_pct_of_core: at100 ? at100.room_cpu_pct_of_core : null,
+    freeswitch_opus_pcmu_participant_cpu_pct: '4-5',
+    ours_cpu_pct_per_caller_at_100: at100 ? at100.cpu_pct_of_core_per_caller : null,
+    note: 'published anchors are other software on other hardware, quoted for scale only; pjsip figure is processing only, FreeSWITCH figure is whole-process',
+  },
 };
-process.stdout.write(`${JSON.stringify(result)}\n`);
+
+let live = null;
+if (process.env.BENCH_PHONE_LIVE === '0') {
+  console.error('[bench:phone] BENCH_PHONE_LIVE=0: live half skipped');
+} else {
+  try {
+    live = await measureLive();
+  } catch (error) {
+    if (error.exitCode === 130) process.exit(130);
+    console.error(`[bench:phone] live half failed: ${error.message}`);
+    live = { error: error.message };
+  }
+}
+process.stdout.write(`${JSON.stringify({ bench: 'phone', offline, live, run_s: round((performance.now() - started) / 1000, 1) })}\n`);
