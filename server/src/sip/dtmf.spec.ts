@@ -45,6 +45,23 @@ describe('Rfc4733Receiver', () => {
     expect(digits).toEqual(['7']);
   });
 
+  it('reads an Opus caller\'s keys on the 48 kHz clock: timestamps 48000 apart, a 2 s press in segments of 65535 ticks', () => {
+    const digits: string[] = [];
+    const receiver = new Rfc4733Receiver((digit) => digits.push(digit));
+    // A 100 ms press is 4800 ticks, updated every 20 ms (960 ticks), the end sent three times.
+    for (const [timestamp, code] of [[3_000_000, 4], [3_048_000, 4], [3_096_000, 11]] as const) {
+      for (let duration = 960; duration <= 4800; duration += 960) receiver.receive({ timestamp, payload: event(code, false, duration) });
+      for (let copy = 0; copy < 3; copy++) receiver.receive({ timestamp, payload: event(code, true, 4800) });
+    }
+    // Two seconds are 96000 ticks: one full segment, then the rest from where it ended, across the 32-bit wrap.
+    const start = 2 ** 32 - 30_000;
+    receiver.receive({ timestamp: start, payload: event(9, false, 48_000) });
+    receiver.receive({ timestamp: start, payload: event(9, false, 0xffff) });
+    receiver.receive({ timestamp: (start + 0xffff) >>> 0, payload: event(9, false, 960) });
+    receiver.receive({ timestamp: (start + 0xffff) >>> 0, payload: event(9, true, 96_000 - 0xffff) });
+    expect(digits).toEqual(['4', '4', '#', '9']);
+  });
+
   it('ignores short payloads and events that are not keys', () => {
     const onDigit = vi.fn();
     const receiver = new Rfc4733Receiver(onDigit);

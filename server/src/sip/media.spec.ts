@@ -1,7 +1,9 @@
 import { createSocket } from 'node:dgram';
+import { OpusFrameDecoder } from '@konferenz/sfu';
 import { IVR_MAX_SPOKEN_NUMBER, IVR_PROMPT_IDS, LANGUAGES } from '@konferenz/shared';
 import { describe, expect, it } from 'vitest';
 import { alawToLinear, linearToAlaw, linearToMulaw, mulawToAlaw, mulawToLinear } from './g711';
+import { promptFrames } from './prompt-frames';
 import { PromptLibrary } from './prompt-library';
 import { PromptPlayer } from './prompt-player';
 import { parseRtpPacket, serializeRtpPacket } from './rtp-packet';
@@ -127,9 +129,41 @@ describe('RtpSession and PromptPlayer', () => {
     stranger.close();
   });
 
+  it('plays a prompt to an Opus caller as 20 ms Opus frames on the 48 kHz clock, encoded once per library', async () => {
+    const phone = createSocket('udp4');
+    await new Promise<void>((resolve) => phone.bind(0, '127.0.0.1', resolve));
+    const session = await RtpSession.open('127.0.0.1', 0, { ...media(phone.address().port), codec: 'opus', payloadType: 96, clockRate: 48000, telephoneEventPayloadType: 102 });
+    const received: NonNullable<ReturnType<typeof parseRtpPacket>>[] = [];
+    phone.on('message', (data) => received.push(parseRtpPacket(data)!));
+    const library = new PromptLibrary();
+
+    const player = new PromptPlayer(session, library);
+    const finished = new Promise<void>((resolve) => player.once('finished', () => resolve()));
+    player.play(['de/goodbye']);
+    await finished;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const source = library.get('de/goodbye');
+    expect(received).toHaveLength(Math.ceil(source.length / 160));
+    expect(received.every((packet) => packet.payloadType === 96 && packet.payload.length < 160)).toBe(true);
+    expect(received[0]!.marker).toBe(true);
+    expect(received.slice(1).every((packet, i) => packet.timestamp - received[i]!.timestamp === 960)).toBe(true);
+    // What the caller decodes is the prompt: as loud as the µ-law source, give or take 3 dB.
+    const decoder = new OpusFrameDecoder(48000);
+    const decoded = received.flatMap((packet) => [...decoder.decode(packet.payload)]);
+    expect(decoded).toHaveLength(received.length * 960);
+    const level = (samples: number[]) => 10 * Math.log10(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
+    expect(Math.abs(level(decoded) - level([...source].map(mulawToLinear)))).toBeLessThan(3);
+
+    // Another call in the same process gets the same encoded frames.
+    expect(promptFrames(library, 'de/goodbye', 'opus', 20)).toBe(promptFrames(library, 'de/goodbye', 'opus', 20));
+    session.close();
+    phone.close();
+  });
+
   it('refuses to play prompts over a codec it cannot encode', async () => {
-    const session = await RtpSession.open('127.0.0.1', 0, { ...media(9), codec: 'opus', payloadType: 111, clockRate: 48000 });
-    expect(() => new PromptPlayer(session, new PromptLibrary()).play(['de/goodbye'])).toThrow(/opus/);
+    const session = await RtpSession.open('127.0.0.1', 0, { ...media(9), codec: 'G722', payloadType: 9 });
+    expect(() => new PromptPlayer(session, new PromptLibrary()).play(['de/goodbye'])).toThrow(/G722/);
     session.close();
   });
 });

@@ -11,6 +11,7 @@ import type { RoomAccess } from '../rooms/room-access.service';
 import { callerId, maskedCallerName } from './caller-name';
 import { ConferencePromptPlayer } from './conference-prompt-player';
 import { IvrStateMachine, type ConferenceAction, type PinCheckResult } from './ivr-state-machine';
+import { ANSWERED_CODECS, bridgeCodec, OFFERED_CODECS } from './phone-codecs';
 import { watchPhoneMix } from './phone-mix-stats-log';
 import { PhoneMenu } from './phone-menu';
 import type { PromptLibrary } from './prompt-library';
@@ -18,8 +19,6 @@ import { RtpSession } from './rtp-session';
 import { acceptSdpAnswer, createSdpOffer, negotiateSdp, type AudioCodecName, type LocalMedia, type NegotiatedAudio } from './sdp-negotiation';
 import type { SipCall } from './sip-call';
 
-/** The audio bridge handles G.711 and Opus, the prompt player only G.711: phones get G.711. */
-const PHONE_CODECS: readonly AudioCodecName[] = ['PCMU', 'PCMA'];
 /** Before the SDP is known: a placeholder the RtpSession replaces with the negotiated media. */
 const PLACEHOLDER_MEDIA: NegotiatedAudio = {
   codec: 'PCMU',
@@ -85,17 +84,17 @@ export class PhoneParticipant {
       this.#rtp = rtp;
       if (this.#callEnded) return rtp.close();
       if (call.offer) {
-        const negotiated = negotiateSdp(call.offer, this.#local());
+        const negotiated = negotiateSdp(call.offer, this.#local(ANSWERED_CODECS));
         if (!negotiated.ok) return call.reject(488);
         rtp.update(negotiated.audio);
         call.answer(negotiated.answer);
       } else {
-        call.answer(createSdpOffer(this.#local()));
+        call.answer(createSdpOffer(this.#local(OFFERED_CODECS)));
       }
       call.on('reoffer', (reoffer) => {
         this.#sdpVersion++;
-        if (!reoffer.sdp) return reoffer.accept(createSdpOffer(this.#local()));
-        const negotiated = negotiateSdp(reoffer.sdp, this.#local());
+        if (!reoffer.sdp) return reoffer.accept(createSdpOffer(this.#local(OFFERED_CODECS)));
+        const negotiated = negotiateSdp(reoffer.sdp, this.#local(ANSWERED_CODECS));
         if (!negotiated.ok) return reoffer.reject(488);
         rtp.update(negotiated.audio);
         reoffer.accept(negotiated.answer);
@@ -113,7 +112,7 @@ export class PhoneParticipant {
       this.#menu = menu;
       call.once('confirmed', (answer) => {
         if (answer) {
-          const accepted = acceptSdpAnswer(answer, this.#local());
+          const accepted = acceptSdpAnswer(answer, this.#local(OFFERED_CODECS));
           if (!accepted.ok) return call.hangup();
           rtp.update(accepted.audio);
         }
@@ -126,10 +125,10 @@ export class PhoneParticipant {
     }
   }
 
-  #local(): LocalMedia {
+  #local(codecs: readonly AudioCodecName[]): LocalMedia {
     const { rtpHost, publicHost } = this.#deps.config;
     const address = rtpHost === '0.0.0.0' ? publicHost : rtpHost;
-    return { address, port: this.#rtp!.localPort, codecs: PHONE_CODECS, sessionId: this.#sessionId, sessionVersion: this.#sdpVersion };
+    return { address, port: this.#rtp!.localPort, codecs, sessionId: this.#sessionId, sessionVersion: this.#sdpVersion };
   }
 
   async #checkPin(roomNumber: string, pin: string): Promise<PinCheckResult> {
@@ -220,11 +219,12 @@ export class PhoneParticipant {
     const { conferences } = this.#deps;
     this.#bridgeOpening = (async () => {
       const room = await conferences.mediaRoom(participantId);
-      const media = rtp.media;
+      const codec = bridgeCodec(rtp.media);
+      if (!codec) throw new Error(`no phone audio in ${rtp.media.codec}`);
       const bridge = await PhoneAudioBridge.create({
         room,
         peerId: participantId,
-        codec: { name: media.codec as 'PCMU' | 'PCMA', payloadType: media.payloadType },
+        codec,
         callerListen: { ip: this.#deps.config.rtpHost },
         callerSocket: rtp.socket,
         callerAddress: rtp.remote.port ? { ip: rtp.remote.address, port: rtp.remote.port } : undefined,

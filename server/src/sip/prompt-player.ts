@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { mulawToAlaw } from './g711';
 import type { PromptKey } from './ivr-state-machine';
+import { isPromptCodec, promptFrames, promptFrameTicks, type PromptCodec } from './prompt-frames';
 import type { PromptLibrary } from './prompt-library';
 import type { RtpSession } from './rtp-session';
 
@@ -9,20 +9,16 @@ export interface PromptPlayerEvents {
   finished: [];
 }
 
-/** µ-law silence (the code for 0). */
-const MULAW_SILENCE = 0xff;
-
 /**
- * Plays prompts into a call's RTP session in real time: 20 ms G.711 frames on a clock that
- * corrects its own drift. Prompts are kept in µ-law and converted for A-law callers. A looping
- * list (music on hold) repeats until stopped. Other codecs (G.722, Opus) need the media plane's
- * encoders and are not played here.
+ * Plays prompts into a call's RTP session in real time: 20 ms frames on a clock that corrects its
+ * own drift, in the call's codec (G.711, or Opus encoded once per process, see prompt-frames).
+ * A looping list (music on hold) repeats until stopped. G.722 is not played.
  */
 export class PromptPlayer extends EventEmitter<PromptPlayerEvents> {
   #queue: PromptKey[] = [];
   #loop: PromptKey[] | null = null;
-  #current?: Buffer;
-  #offset = 0;
+  #current?: { key: PromptKey; codec: PromptCodec; frames: readonly Buffer[] };
+  #index = 0;
   #timer?: NodeJS.Timeout;
   #nextAt = 0;
   readonly #frameMs: number;
@@ -43,8 +39,9 @@ export class PromptPlayer extends EventEmitter<PromptPlayerEvents> {
   /** Queues prompts after what plays; with `loop`, the list repeats once the queue is empty, until stop(). */
   play(prompts: PromptKey[], options: { loop?: boolean } = {}): void {
     const codec = this.session.media.codec;
-    if (codec !== 'PCMU' && codec !== 'PCMA') throw new Error(`prompts cannot be played with ${codec}`);
-    for (const key of prompts) this.library.get(key); // fail now on a missing file, not mid-call
+    if (!isPromptCodec(codec)) throw new Error(`prompts cannot be played with ${codec}`);
+    // Fails now on a missing file, not mid-call; a prompt is encoded here, not in a frame's time.
+    for (const key of prompts) promptFrames(this.library, key, codec, this.#frameMs);
     if (options.loop) this.#loop = [...prompts];
     else this.#queue.push(...prompts);
     if (!this.#timer) {
@@ -60,25 +57,28 @@ export class PromptPlayer extends EventEmitter<PromptPlayerEvents> {
     this.#queue = [];
     this.#loop = null;
     this.#current = undefined;
-    this.#offset = 0;
+    this.#index = 0;
   }
 
-  #nextFrame(): Buffer | null {
-    const frameBytes = (8000 * this.#frameMs) / 1000;
-    while (!this.#current || this.#offset >= this.#current.length) {
+  #nextFrame(): { payload: Buffer; ticks: number } | null {
+    const codec = this.session.media.codec;
+    if (!isPromptCodec(codec)) return null;
+    while (!this.#current || this.#index >= this.#current.frames.length) {
       let key = this.#queue.shift();
       if (!key && this.#loop) {
         this.#queue.push(...this.#loop);
         key = this.#queue.shift();
       }
       if (!key) return null;
-      this.#current = this.library.get(key);
-      this.#offset = 0;
+      this.#current = { key, codec, frames: promptFrames(this.library, key, codec, this.#frameMs) };
+      this.#index = 0;
     }
-    const frame = Buffer.alloc(frameBytes, MULAW_SILENCE);
-    this.#current.copy(frame, 0, this.#offset, Math.min(this.#offset + frameBytes, this.#current.length));
-    this.#offset += frameBytes;
-    return this.session.media.codec === 'PCMA' ? mulawToAlaw(frame) : frame;
+    // A re-INVITE changed the codec mid-prompt: the prompt goes on from the same point in the new one.
+    if (this.#current.codec !== codec) {
+      this.#current = { key: this.#current.key, codec, frames: promptFrames(this.library, this.#current.key, codec, this.#frameMs) };
+    }
+    const payload = this.#current.frames[this.#index++]!;
+    return { payload, ticks: promptFrameTicks(codec, this.#frameMs) };
   }
 
   #tick(): void {
@@ -89,7 +89,7 @@ export class PromptPlayer extends EventEmitter<PromptPlayerEvents> {
       this.emit('finished');
       return;
     }
-    this.session.sendAudio(frame, frame.length);
+    this.session.sendAudio(frame.payload, frame.ticks);
     this.#nextAt += this.#frameMs;
     this.#timer = setTimeout(() => this.#tick(), Math.max(0, this.#nextAt - performance.now()));
   }
