@@ -12,7 +12,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Workspace, canIsolate, customerRoom, forwardServerLine, onlyLoopback, repoRoot, sleep, spawnIsolated, startProduct } from './lib/product.mjs';
-import { dialTimeline, pcmuFrames, speechLikePcm, speechTimeline, writeRtpPcap } from './lib/rtp-pcap.mjs';
+import { dialTimeline, lineNoisePcm, pcmuFrames, speechLikePcm, speechTimeline, writeRtpPcap } from './lib/rtp-pcap.mjs';
 
 const log = (...parts) => console.error('[bench:phone live]', ...parts);
 
@@ -38,6 +38,12 @@ const DEFAULT_OPTIONS = {
   cpuBudgetPct: 100,
   /** Measure every size even after one went over budget (a look past the limit, or past noise). */
   allSizes: false,
+  /**
+   * What the N callers send: 'listening' (an idle line's noise; the two producers talk, as in a
+   * meeting where a few speak and the phones listen) or 'talking' (all N speak the same speech-like
+   * signal in step: the worst case, every caller transcoded all the time).
+   */
+  callers: 'listening',
   ports: { http: 3500, db: 27518, smtp: 1525, mailWeb: 1580, rtc: 40500, sip: 5560, media: 16000 },
 };
 
@@ -50,6 +56,7 @@ function optionsFromEnv(env = process.env) {
   if (env.BENCH_PHONE_LIVE_CALL_RATE) options.callRate = Number(env.BENCH_PHONE_LIVE_CALL_RATE);
   if (env.BENCH_PHONE_LIVE_CPU_BUDGET_PCT) options.cpuBudgetPct = Number(env.BENCH_PHONE_LIVE_CPU_BUDGET_PCT);
   if (env.BENCH_PHONE_LIVE_ALL_SIZES) options.allSizes = env.BENCH_PHONE_LIVE_ALL_SIZES === '1';
+  if (env.BENCH_PHONE_LIVE_CALLERS) options.callers = env.BENCH_PHONE_LIVE_CALLERS;
   if (env.BENCH_PHONE_LIVE_PORT) options.ports.http = Number(env.BENCH_PHONE_LIVE_PORT);
   if (env.BENCH_PHONE_LIVE_SIP_PORT) options.ports.sip = Number(env.BENCH_PHONE_LIVE_SIP_PORT);
   return options;
@@ -59,6 +66,7 @@ function checkOptions(options) {
   const { sizes, windowS } = options;
   if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('sizes must be positive whole numbers');
   if (!(windowS >= 1)) throw new Error('windowS must be at least 1');
+  if (!['listening', 'talking'].includes(options.callers)) throw new Error("callers must be 'listening' or 'talking'");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,9 +288,9 @@ async function waitFor(condition, timeoutMs, pollMs = 250) {
  * events) and `speech` (speechS seconds of a speech-like PCMU signal, continuing the same RTP
  * stream). The scenario plays `dial` once and then `speech` in a loop.
  */
-function callerAudio(dir, name, { keys, pitchHz, speechS, encodeMulaw }) {
+function callerAudio(dir, name, { keys, pitchHz, speechS, encodeMulaw, listening = false }) {
   const dial = dialTimeline(keys, 0x4b00_0000 + pitchHz);
-  const speech = speechTimeline(pcmuFrames(speechLikePcm(pitchHz), encodeMulaw), speechS, dial);
+  const speech = speechTimeline(pcmuFrames(listening ? lineNoisePcm() : speechLikePcm(pitchHz), encodeMulaw), speechS, dial);
   const files = { dial: join(dir, `${name}-dial.pcap`), speech: join(dir, `${name}-speech.pcap`) };
   writeRtpPcap(files.dial, dial);
   writeRtpPcap(files.speech, speech);
@@ -468,9 +476,13 @@ async function run(settings, workspace) {
   const roomNumber = await customerRoom(server, { moderatorPin: MODERATOR_PIN, participantPin: PARTICIPANT_PIN });
   log(`room ${roomNumber} with PINs`);
 
-  const audio = (name, pin, pitchHz) =>
-    callerAudio(workspace.dir, name, { keys: `${roomNumber}#${pin}#`, pitchHz, speechS: settings.speechS, encodeMulaw: (pcm) => encodeG711('mulaw', pcm) });
-  const voices = { moderator: audio('moderator', MODERATOR_PIN, 120), producer: audio('producer', PARTICIPANT_PIN, 210), caller: audio('caller', PARTICIPANT_PIN, 165) };
+  const audio = (name, pin, pitchHz, listening = false) =>
+    callerAudio(workspace.dir, name, { keys: `${roomNumber}#${pin}#`, pitchHz, speechS: settings.speechS, encodeMulaw: (pcm) => encodeG711('mulaw', pcm), listening });
+  const voices = {
+    moderator: audio('moderator', MODERATOR_PIN, 120),
+    producer: audio('producer', PARTICIPANT_PIN, 210),
+    caller: audio('caller', PARTICIPANT_PIN, 165, settings.callers === 'listening'),
+  };
   // Only if the bench dies without cleaning up do the callers hang up by themselves, after about 10 minutes.
   const maxLoops = Math.ceil(600 / settings.speechS);
   // Each sipp process gets its own caller ids (+4930<line>…) and media port.
@@ -598,7 +610,8 @@ async function run(settings, workspace) {
   return {
     benchmark: 'phone-live',
     measured:
-      'the product as a user starts it (server/dist copy, embedded FerretDB and MailDev, LOG_LEVEL=debug); per size a fresh conference with 2 sipp producers (moderator and participant PIN) and N sipp callers, all dialling in by RFC 4733 keys and streaming speech-like PCMU from pcaps; CPU from /proc/<pid>/stat over a steady window, minus the producers-only baseline',
+      'the product as a user starts it (server/dist copy, embedded FerretDB and MailDev, LOG_LEVEL=debug); per size a fresh conference with 2 sipp producers (moderator and participant PIN) talking speech-like PCMU and N sipp callers, all dialling in by RFC 4733 keys and then streaming PCMU from pcaps (callers: see `callers`); CPU from /proc/<pid>/stat over a steady window, minus the producers-only baseline',
+    callers: settings.callers === 'listening' ? 'listening: an idle line (noise at about -75 dBov) from every caller' : 'talking: all N send the same speech-like PCMU in step',
     sizes: settings.sizes,
     window_s: settings.windowS,
     settle_s: settings.settleS,

@@ -82,6 +82,23 @@ export function speechLikePcm(pitchHz) {
   return pcm;
 }
 
+/**
+ * Ten seconds of an idle phone line, 8 kHz: noise at about −75 dBov, what a caller who listens
+ * sends (below the bridge's −70 dBov silence threshold, as a quiet PSTN line is). Seeded, so every
+ * run sends the same.
+ */
+export function lineNoisePcm() {
+  const pcm = new Int16Array(SAMPLE_RATE * 10);
+  let seed = 0x2545f491;
+  const uniform = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
+  // Sum of four uniforms: near enough to Gaussian; after µ-law about −75 dBov (of a full-scale sine, 23170 RMS).
+  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round((uniform() + uniform() + uniform() + uniform() - 2) * 6);
+  return pcm;
+}
+
 /** `pcm` (8 kHz) as 20 ms PCMU payloads, with `encodeMulaw(Int16Array) → Uint8Array`. */
 export function pcmuFrames(pcm, encodeMulaw) {
   const frames = [];
