@@ -40,6 +40,19 @@ describe('Conference (the waiting room rules)', () => {
     expect(conference.find('troll-again')!.state).toBe('waiting');
   });
 
+  it('a returning moderator lets back in those who had been in, even when newcomers must be admitted by hand', () => {
+    for (const conference of [room({ admission: 'manual' }), Object.assign(room(), { screeningNewcomers: true })]) {
+      conference.arrive(host('m'));
+      conference.arrive(guest('was-in'));
+      conference.admit('was-in');
+      conference.depart('m');
+      conference.sendBackToWaiting();
+      conference.arrive(guest('new'));
+      expect(conference.arrive(host('m2')).map((p) => p.id).sort()).toEqual(['m2', 'was-in']);
+      expect(conference.find('new')!.state).toBe('waiting');
+    }
+  });
+
   it('with manual admission, the moderator admits one by one or all at once', () => {
     const conference = room({ admission: 'manual' });
     conference.arrive(guest('a'));

@@ -30,6 +30,8 @@ export class Conference {
   screeningNewcomers = false;
   activeSpeakerId: string | null = null;
   readonly #participants = new Map<string, Participant>();
+  /** Who has been in this conference: sent back to the queue, they come back in with a moderator whatever the admission rules. */
+  readonly #admittedBefore = new Set<string>();
 
   constructor(
     readonly roomNumber: string,
@@ -54,7 +56,8 @@ export class Conference {
 
   /**
    * Someone with a valid PIN (or a reconnect) arrives. Returns who was admitted as a result:
-   * a moderator's arrival opens the waiting room for everyone when the room admits automatically.
+   * a moderator's arrival opens the waiting room for everyone when the room admits automatically,
+   * and otherwise for those who had been in before (sent back to the queue when the moderator left).
    */
   arrive(arrival: Pick<Participant, 'id' | 'displayName' | 'role' | 'via'>): Participant[] {
     const known = this.#participants.get(arrival.id);
@@ -68,11 +71,12 @@ export class Conference {
     this.#participants.set(participant.id, participant);
     if (participant.role === 'moderator') {
       participant.state = 'admitted';
-      return [participant, ...(hadModerator || !this.#admitsAutomatically ? [] : this.admitAll())];
+      this.#admittedBefore.add(participant.id);
+      if (hadModerator) return [participant];
+      return [participant, ...(this.#admitsAutomatically ? this.admitAll() : this.#readmit())];
     }
     if (hadModerator && this.#admitsAutomatically) {
-      participant.state = 'admitted';
-      return [participant];
+      return this.admit(participant.id);
     }
     return [];
   }
@@ -85,6 +89,7 @@ export class Conference {
   depart(id: string): boolean {
     const leaving = this.#participants.get(id);
     this.#participants.delete(id);
+    this.#admittedBefore.delete(id);
     if (this.activeSpeakerId === id) this.activeSpeakerId = null;
     return leaving?.role === 'moderator' && !this.moderatorPresent;
   }
@@ -93,7 +98,12 @@ export class Conference {
     const participant = this.#participants.get(id);
     if (!participant || participant.state !== 'waiting') return [];
     participant.state = 'admitted';
+    this.#admittedBefore.add(id);
     return [participant];
+  }
+
+  #readmit(): Participant[] {
+    return this.participants.filter((participant) => participant.state === 'waiting' && this.#admittedBefore.has(participant.id)).flatMap((participant) => this.admit(participant.id));
   }
 
   admitAll(): Participant[] {

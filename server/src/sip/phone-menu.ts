@@ -13,6 +13,9 @@ export interface PhoneMenuHooks {
 /** Conference news the wiring passes on, to be spoken to the caller. */
 export type ConferenceNews = Exclude<IvrEvent, { type: 'digit' | 'tick' | 'playback-finished' }>;
 
+/** More keys than a room number and a PIN with their '#' can hold, before the menu even spoke. */
+const MAX_EARLY_KEYS = 32;
+
 /**
  * Runs the phone menu for one answered call: keys from RFC 4733 events and SIP INFO go into the
  * IvrStateMachine, its commands come out as prompts, joins, conference actions and the hang-up,
@@ -35,7 +38,9 @@ export class PhoneMenu {
     private readonly now: () => number = Date.now,
   ) {
     const onDigit = (digit: DtmfDigit) => {
-      if (this.#early) this.#early.push(digit);
+      if (this.#early) {
+        if (this.#early.length < MAX_EARLY_KEYS) this.#early.push(digit);
+      }
       else this.#enqueue({ type: 'digit', digit, at: this.now() });
     };
     call.on('dtmf', onDigit);

@@ -105,6 +105,11 @@ describe("the phone gateway's codecs", () => {
     expect(result.ok && result.answer).toContain('m=audio 30000 RTP/AVP 111\r\n');
   });
 
+  it('answers G.711 to a caller whose telephone-event runs only at 8 kHz but who offers G.711 too: the keys matter more than wideband', () => {
+    const result = negotiateSdp(offer('m=audio 4000 RTP/AVP 111 0 101\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:101 telephone-event/8000'), phone);
+    expect(result.ok && result.audio).toMatchObject({ codec: 'PCMU', telephoneEventPayloadType: 101 });
+  });
+
   it('offers G.711 only when the INVITE has no SDP', () => {
     expect(createSdpOffer({ ...local, codecs: OFFERED_CODECS })).toContain('m=audio 30000 RTP/AVP 0 8 101\r\n');
   });

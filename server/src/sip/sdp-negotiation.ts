@@ -152,10 +152,17 @@ function chooseAudio(session: SdpSessionShape, local: LocalMedia): AudioChoice |
       continue;
     }
     const formats = offeredFormats(media);
-    for (const codec of local.codecs) {
+    const candidates = local.codecs.flatMap((codec) => {
       const format = matchCodec(formats, codec);
-      if (!format) continue;
+      if (!format) return [];
       const telephoneEvent = formats.find((entry) => entry.name === 'telephone-event' && entry.clockRate === format.clockRate);
+      return [{ codec, format, telephoneEvent }];
+    });
+    // A caller that can key RFC 4733 events only at another codec's clock gets that codec: the
+    // menu needs the keys more than the caller needs wideband (SIP INFO is the only other way).
+    const chosen = candidates.find((candidate) => candidate.telephoneEvent) ?? candidates[0];
+    if (chosen) {
+      const { codec, format, telephoneEvent } = chosen;
       return {
         index,
         codec,

@@ -31,8 +31,9 @@ export class SipCallAdmission {
   /** Counts the call when it is admitted; a refused call counts against nothing. */
   admit(callerId: string, sourceAddress: string): Admission {
     const now = this.#now();
-    const callerKey = `caller:${callerId}`;
     const sourceKey = networkSource(sourceAddress);
+    // Callers without a number (withheld, or a SIP URI) would otherwise share one budget server-wide.
+    const callerKey = callerId === 'anonymous' ? `caller:anonymous@${sourceKey}` : `caller:${callerId}`;
     const caller = this.#window(callerKey, now);
     const source = this.#window(sourceKey, now);
     if (source.length >= this.#limits.perSourcePerMinute) return refusal('source', source, now);
