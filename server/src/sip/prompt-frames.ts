@@ -1,5 +1,5 @@
-import { OpusFrameEncoder } from '@konferenz/sfu';
-import { mulawToAlaw, mulawToLinear } from './g711';
+import { decodeG711, OpusFrameEncoder } from '@konferenz/sfu';
+import { mulawToAlaw } from './g711';
 import type { PromptKey } from './ivr-state-machine';
 import type { PromptLibrary } from './prompt-library';
 import { AUDIO_CODECS, type AudioCodecName } from './sdp-negotiation';
@@ -27,7 +27,7 @@ const PROMPT_RATE = 8000;
  */
 function encodeOpus(mulaw: Buffer, frameMs: number): Buffer[] {
   const encoder = new OpusFrameEncoder({ sampleRate: PROMPT_RATE, bitrate: 20_000, complexity: 1 });
-  return g711Frames(mulaw, frameMs).map((frame) => encoder.encode(Int16Array.from(frame, mulawToLinear)));
+  return g711Frames(mulaw, frameMs).map((frame) => encoder.encode(decodeG711('mulaw', frame)));
 }
 
 /** µ-law in frames of `frameMs`, the last one filled up with silence. */
