@@ -26,6 +26,8 @@ interface SocketState {
   /** Requests being answered: a close waits until their acknowledgements have gone out. */
   inFlight: number;
   closing?: boolean;
+  /** The close that stops waiting for acknowledgements. */
+  closeLimit?: NodeJS.Timeout;
 }
 type ConferenceSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketState>;
 
@@ -89,6 +91,7 @@ export class ConferenceGateway implements OnGatewayInit<Namespace>, OnGatewayCon
 
   handleDisconnect(socket: ConferenceSocket): void {
     clearInterval(socket.data.renewal);
+    clearTimeout(socket.data.closeLimit);
     if (socket.data.claims) this.conferences.disconnected(socket.data.claims.pid, socket.id);
   }
 
@@ -127,6 +130,6 @@ export class ConferenceGateway implements OnGatewayInit<Namespace>, OnGatewayCon
       setImmediate(() => socket.disconnect(true));
       return;
     }
-    setTimeout(() => socket.disconnect(true), CLOSE_AFTER_ACK_LIMIT_MS).unref();
+    socket.data.closeLimit = setTimeout(() => socket.disconnect(true), CLOSE_AFTER_ACK_LIMIT_MS).unref();
   }
 }
