@@ -17,10 +17,17 @@ export interface AppConfig {
   logLevel: ServerEnv['LOG_LEVEL'];
   trustProxy: ServerEnv['TRUST_PROXY'];
   database: { uri?: string; embeddedPort: number; ferretdbBinary: string };
-  mail: { smtpUrl?: string; from: string; catcherSmtpPort: number; catcherWebPort: number };
+  mail: {
+    smtpUrl?: string;
+    from: string;
+    catcherSmtpPort: number;
+    catcherWebPort: number;
+    outbox: { pollMs: number; retryMinMs: number; retryMaxMs: number; giveUpAfterMs: number };
+  };
   secrets: { session: string; pinEncryptionKey: Buffer };
   session: { maxAgeMs: number; secureCookie: boolean };
   emailVerificationTtlMs: number;
+  passwordReset: { ttlMs: number; perIpPerHour: number; perAccountPerHour: number };
   limits: {
     loginFailuresPerAccount: number;
     loginFailuresPerIp: number;
@@ -135,6 +142,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       from: env.MAIL_FROM,
       catcherSmtpPort: env.MAIL_CATCHER_SMTP_PORT,
       catcherWebPort: env.MAIL_CATCHER_WEB_PORT,
+      outbox: {
+        pollMs: env.MAIL_OUTBOX_POLL_SECONDS * 1000,
+        retryMinMs: env.MAIL_RETRY_MIN_SECONDS * 1000,
+        retryMaxMs: env.MAIL_RETRY_MAX_SECONDS * 1000,
+        giveUpAfterMs: env.MAIL_GIVE_UP_HOURS * 3_600_000,
+      },
     },
     secrets: { session: sessionSecret, pinEncryptionKey: Buffer.from(pinKey, 'base64') },
     session: {
@@ -142,6 +155,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       secureCookie,
     },
     emailVerificationTtlMs: env.EMAIL_VERIFICATION_TTL_HOURS * 3_600_000,
+    passwordReset: {
+      ttlMs: env.PASSWORD_RESET_TTL_MINUTES * 60_000,
+      perIpPerHour: env.PASSWORD_RESETS_PER_IP_PER_HOUR,
+      perAccountPerHour: env.PASSWORD_RESETS_PER_ACCOUNT_PER_HOUR,
+    },
     limits: {
       loginFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       loginFailuresPerIp: env.LOGIN_MAX_FAILURES_PER_IP,

@@ -1,5 +1,18 @@
 import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
 import { MailService } from './mail.service';
+import { MailOutbox } from './outbox/mail-outbox';
+import { OutboxClaim, OutboxClaimSchema, OutboxMail, OutboxMailSchema } from './outbox/outbox-mail.schema';
+import { OutboxDelivery } from './outbox/outbox-delivery';
 
-@Module({ providers: [MailService], exports: [MailService] })
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: OutboxMail.name, schema: OutboxMailSchema },
+      { name: OutboxClaim.name, schema: OutboxClaimSchema },
+    ]),
+  ],
+  providers: [MailService, MailOutbox, OutboxDelivery],
+  exports: [MailService],
+})
 export class MailModule {}

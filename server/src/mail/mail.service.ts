@@ -1,35 +1,27 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { createTransport, type Transporter } from 'nodemailer';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { Injectable, Logger } from '@nestjs/common';
+import { OutboxDelivery } from './outbox/outbox-delivery';
 import type { RenderedMail } from './templates/layout';
 
-/** Sends rendered mails over SMTP; the SMTP server is the embedded catcher unless SMTP_URL is set. */
+/**
+ * Sends rendered mails over SMTP (the embedded catcher unless SMTP_URL is set) through a
+ * persisted outbox: a mail that cannot be delivered now is retried, also after a restart.
+ */
 @Injectable()
-export class MailService implements OnModuleDestroy {
+export class MailService {
   readonly #logger = new Logger(MailService.name);
-  readonly #transport: Transporter;
-  readonly #from: string;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    if (!config.mail.smtpUrl) throw new Error('No SMTP server configured (SMTP_URL) and no embedded mail catcher started');
-    this.#transport = createTransport(config.mail.smtpUrl);
-    this.#from = config.mail.from;
-  }
+  constructor(private readonly delivery: OutboxDelivery) {}
 
-  async send(to: string, mail: RenderedMail): Promise<void> {
-    await this.#transport.sendMail({ from: this.#from, to, subject: mail.subject, text: mail.text, html: mail.html });
+  /** Resolves once the mail is safely queued; delivery follows at once and is retried until it succeeds. */
+  send(to: string, mail: RenderedMail): Promise<void> {
+    return this.delivery.enqueue(to, mail);
   }
 
   /**
    * For mails that must not slow down or fail the request (and must not reveal by their timing
-   * which branch was taken): delivery problems are logged, the caller carries on.
+   * which branch was taken): not even the queueing is waited for; a failure is logged.
    */
   sendInBackground(to: string, mail: RenderedMail): void {
-    this.send(to, mail).catch((error: Error) => this.#logger.error(`Mail to ${to} failed: ${error.message}`));
-  }
-
-  onModuleDestroy(): void {
-    this.#transport.close();
+    this.send(to, mail).catch((error: Error) => this.#logger.error(`Mail to ${to} could not be queued: ${error.message}`));
   }
 }

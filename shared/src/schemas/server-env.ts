@@ -54,6 +54,11 @@ export const serverEnvSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Konferenz <no-reply@konferenz.localhost>'),
   MAIL_CATCHER_SMTP_PORT: port.default(1025),
   MAIL_CATCHER_WEB_PORT: port.default(1080),
+  /** The persisted outbox: how often it is polled and how undeliverable mail is retried (doubling from min to max). */
+  MAIL_OUTBOX_POLL_SECONDS: positiveInt.default(5),
+  MAIL_RETRY_MIN_SECONDS: positiveInt.default(5),
+  MAIL_RETRY_MAX_SECONDS: positiveInt.default(1800),
+  MAIL_GIVE_UP_HOURS: positiveInt.default(48),
 
   SESSION_SECRET: z.preprocess(emptyAsUnset, z.string().min(32, 'must be at least 32 characters').optional()),
   PIN_ENCRYPTION_KEY: z.preprocess(
@@ -67,6 +72,9 @@ export const serverEnvSchema = z.object({
   COOKIE_SECURE: z.preprocess(emptyAsUnset, flag.optional()),
 
   EMAIL_VERIFICATION_TTL_HOURS: positiveInt.default(48),
+  PASSWORD_RESET_TTL_MINUTES: positiveInt.default(30),
+  PASSWORD_RESETS_PER_IP_PER_HOUR: positiveInt.default(10),
+  PASSWORD_RESETS_PER_ACCOUNT_PER_HOUR: positiveInt.default(3),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(5),
   LOGIN_MAX_FAILURES_PER_IP: positiveInt.default(20),
   LOGIN_LOCKOUT_MINUTES: positiveInt.default(15),
