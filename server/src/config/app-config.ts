@@ -47,6 +47,14 @@ export interface AppConfig {
     maxCalls: number;
     /** New calls per minute one caller id (the unverified From number) and one network source may place. */
     callLimits: { perCallerPerMinute: number; perSourcePerMinute: number };
+    /** Calls one network source may hold at once (trusted trunks excepted). */
+    maxCallsPerSource: number;
+    /** Addresses and CIDR subnets of SIP trunks whose caller identity is trusted. */
+    trustedTrunks: string[];
+    mediaTimeoutMs: number;
+    /** Server / User-Agent header value; empty sends none. */
+    serverName: string;
+    dropScanners: boolean;
   };
   /** TURN with time-limited credentials (coturn's use-auth-secret); null when not configured. */
   turn: { urls: string[]; secret: string; ttlMs: number } | null;
@@ -111,6 +119,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   const sipPublicHost = env.SIP_PUBLIC_HOST ?? env.SIP_HOST;
   if (env.SIP_PORT > 0 && (sipPublicHost === '0.0.0.0' || sipPublicHost === '::')) {
     throw new ConfigError('Invalid configuration:\n  SIP_PUBLIC_HOST: required when SIP_HOST binds all addresses (phones must be told where to send)');
+  }
+  if (env.SIP_MAX_CALLS_PER_SOURCE !== undefined && env.SIP_MAX_CALLS > 1 && env.SIP_MAX_CALLS_PER_SOURCE >= env.SIP_MAX_CALLS) {
+    throw new ConfigError('Invalid configuration:\n  SIP_MAX_CALLS_PER_SOURCE: must be below SIP_MAX_CALLS, or one source can take every phone line (trusted trunks are exempt anyway)');
   }
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
   const secureCookie = env.COOKIE_SECURE ?? production;
@@ -181,6 +192,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       dialInNumbers: env.DIAL_IN_NUMBERS ?? [],
       maxCalls: env.SIP_MAX_CALLS,
       callLimits: { perCallerPerMinute: env.SIP_CALLS_PER_CALLER_PER_MINUTE, perSourcePerMinute: env.SIP_CALLS_PER_SOURCE_PER_MINUTE },
+      maxCallsPerSource: env.SIP_MAX_CALLS_PER_SOURCE ?? Math.max(1, Math.min(10, env.SIP_MAX_CALLS - 1)),
+      trustedTrunks: env.SIP_TRUSTED_TRUNKS ?? [],
+      mediaTimeoutMs: env.SIP_MEDIA_TIMEOUT_SECONDS * 1000,
+      serverName: env.SIP_SERVER_NAME,
+      dropScanners: env.SIP_DROP_SCANNERS,
     },
     turn: env.TURN_URLS && env.TURN_SECRET ? { urls: env.TURN_URLS, secret: env.TURN_SECRET, ttlMs: env.TURN_CREDENTIAL_TTL_MINUTES * 60_000 } : null,
     clientDir: join(REPO_ROOT, 'client', 'build'),

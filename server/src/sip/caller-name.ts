@@ -17,3 +17,20 @@ export function callerId(user: string | undefined): string {
   const number = user?.replace(/[\s().\/-]/g, '') ?? '';
   return /^\+?\d{1,20}$/.test(number) ? number : 'anonymous';
 }
+
+/**
+ * The caller's number from a P-Asserted-Identity value (RFC 3325: `"Name" <sip:+4930…@host>`,
+ * `<tel:+4930…>`, several comma-separated): the first sip/sips user part or tel number. Only
+ * worth reading from a trusted trunk; anyone else can write whatever they like there.
+ */
+export function assertedCallerUser(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  for (const entry of value.split(',')) {
+    const uri = /<([^>]*)>/.exec(entry)?.[1] ?? entry.trim();
+    const tel = /^tel:([^;?]+)/i.exec(uri)?.[1];
+    if (tel) return tel;
+    const sip = /^sips?:([^@;?]+)@/i.exec(uri)?.[1];
+    if (sip) return sip;
+  }
+  return undefined;
+}

@@ -15,7 +15,7 @@ describe('negotiateSdp', () => {
     if (!result.ok) return;
     expect(result.audio).toMatchObject({ codec: 'PCMU', payloadType: 0, telephoneEventPayloadType: 96, remoteAddress: '192.0.2.10', remotePort: 4000, direction: 'sendrecv', onHold: false, ptime: 20 });
     expect(result.answer).toBe([
-      'v=0', 'o=Konferenz 42 1 IN IP4 203.0.113.5', 's=Konferenz', 'c=IN IP4 203.0.113.5', 't=0 0',
+      'v=0', 'o=- 42 1 IN IP4 203.0.113.5', 's=-', 'c=IN IP4 203.0.113.5', 't=0 0',
       'm=audio 30000 RTP/AVP 0 96', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:96 telephone-event/8000', 'a=fmtp:96 0-15', 'a=ptime:20', 'a=sendrecv', '',
     ].join('\r\n'));
   });

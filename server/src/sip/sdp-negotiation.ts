@@ -182,8 +182,8 @@ function chooseAudio(session: SdpSessionShape, local: LocalMedia): AudioChoice |
 function sessionLines(local: LocalMedia): string[] {
   return [
     'v=0',
-    `o=Konferenz ${local.sessionId} ${local.sessionVersion} IN IP4 ${local.address}`,
-    's=Konferenz',
+    `o=- ${local.sessionId} ${local.sessionVersion} IN IP4 ${local.address}`,
+    's=-',
     `c=IN IP4 ${local.address}`,
     't=0 0',
   ];

@@ -25,6 +25,12 @@ describe('SipCallAdmission', () => {
     expect(admission.admit('+494', '198.51.100.8')).toEqual({ admitted: true });
   });
 
+  it('gives a trusted trunk no source budget: its callers are held by their caller ids alone', () => {
+    const { admission } = admissionAt({ perCallerPerMinute: 1, perSourcePerMinute: 2 });
+    for (const caller of ['+491', '+492', '+493', '+494']) expect(admission.admit(caller, '198.51.100.7', true).admitted).toBe(true);
+    expect(admission.admit('+491', '198.51.100.7', true)).toMatchObject({ admitted: false, reason: 'caller' });
+  });
+
   it('counts an IPv6 /64 as one source', () => {
     const { admission } = admissionAt({ perCallerPerMinute: 100, perSourcePerMinute: 2 });
     expect(admission.admit('+491', '2001:db8:1:2::a').admitted).toBe(true);

@@ -28,18 +28,22 @@ export class SipCallAdmission {
     this.#now = now;
   }
 
-  /** Counts the call when it is admitted; a refused call counts against nothing. */
-  admit(callerId: string, sourceAddress: string): Admission {
+  /**
+   * Counts the call when it is admitted; a refused call counts against nothing. A trusted trunk
+   * brings every caller from one address, so it has no source budget: its callers are held by
+   * their (asserted) caller ids alone.
+   */
+  admit(callerId: string, sourceAddress: string, trustedTrunk = false): Admission {
     const now = this.#now();
     const sourceKey = networkSource(sourceAddress);
     // Callers without a number (withheld, or a SIP URI) would otherwise share one budget server-wide.
     const callerKey = callerId === 'anonymous' ? `caller:anonymous@${sourceKey}` : `caller:${callerId}`;
     const caller = this.#window(callerKey, now);
-    const source = this.#window(sourceKey, now);
+    const source = trustedTrunk ? [] : this.#window(sourceKey, now);
     if (source.length >= this.#limits.perSourcePerMinute) return refusal('source', source, now);
     if (caller.length >= this.#limits.perCallerPerMinute) return refusal('caller', caller, now);
     this.#record(callerKey, caller, now);
-    this.#record(sourceKey, source, now);
+    if (!trustedTrunk) this.#record(sourceKey, source, now);
     return { admitted: true };
   }
 

@@ -44,9 +44,19 @@ export interface CallContext {
   /** Contact and Via host:port for requests and responses in this call. */
   contactHost(): string;
   port(): number;
+  /** Server / User-Agent header value; empty for none. */
+  readonly serverName: string;
   sendBye(call: SipCall, message: string, branch: string): void;
   ended(call: SipCall): void;
   log(level: 'debug' | 'warn', message: string): void;
+}
+
+/** Who placed the call, as far as the gateway can tell. */
+export interface CallerOrigin {
+  /** The INVITE came from a configured trusted trunk (SIP_TRUSTED_TRUNKS). */
+  trustedTrunk: boolean;
+  /** The caller's number as the limits count it: P-Asserted-Identity from a trusted trunk, else From's user part. */
+  user?: string;
 }
 
 export interface SessionTimer {
@@ -85,6 +95,7 @@ export class SipCall extends EventEmitter<SipCallEvents> {
   /** The caller's SDP offer, syntax-checked; null for an INVITE without SDP (the offer then goes in the 200). */
   readonly offer: string | null;
   readonly sessionTimer: SessionTimer | null;
+  readonly origin: CallerOrigin;
   state: CallState = 'incoming';
 
   readonly #context: CallContext;
@@ -102,7 +113,14 @@ export class SipCall extends EventEmitter<SipCallEvents> {
   #sessionTimer?: NodeJS.Timeout;
   #answerTimer?: NodeJS.Timeout;
 
-  constructor(context: CallContext, invite: ServerTransaction, offer: string | null, sessionTimer: SessionTimer | null, answerTimeoutMs: number) {
+  constructor(
+    context: CallContext,
+    invite: ServerTransaction,
+    offer: string | null,
+    sessionTimer: SessionTimer | null,
+    answerTimeoutMs: number,
+    origin: CallerOrigin = { trustedTrunk: false, user: userPartOf(invite.request.headers.from.uri) },
+  ) {
     super();
     const request = invite.request;
     this.#context = context;
@@ -118,6 +136,7 @@ export class SipCall extends EventEmitter<SipCallEvents> {
     this.remote = invite.peer;
     this.offer = offer;
     this.sessionTimer = sessionTimer;
+    this.origin = origin;
     const contact = request.headers.contact;
     this.#remoteTarget = Array.isArray(contact) && contact[0] ? contact[0].uri : request.headers.from.uri;
     this.#routeSet = request.raw['record-route'] ?? [];
@@ -138,14 +157,14 @@ export class SipCall extends EventEmitter<SipCallEvents> {
   }
 
   #respond(transaction: ServerTransaction, status: number, options: Parameters<typeof buildResponse>[2] = {}): string {
-    const message = buildResponse(transaction.request, status, { toTag: this.localTag, source: transaction.peer, ...options });
+    const message = buildResponse(transaction.request, status, { toTag: this.localTag, source: transaction.peer, serverName: this.#context.serverName, ...options });
     transaction.respond(status, message);
     return message;
   }
 
   #contact(): string {
     const transport = this.remote.transport === 'TCP' ? ';transport=tcp' : '';
-    return `<sip:konferenz@${this.#context.contactHost()}:${this.#context.port()}${transport}>`;
+    return `<sip:gateway@${this.#context.contactHost()}:${this.#context.port()}${transport}>`;
   }
 
   #dialogHeaders(): Record<string, string> {
@@ -223,6 +242,7 @@ export class SipCall extends EventEmitter<SipCallEvents> {
       callId: this.callId,
       cseq: this.#localCSeq++,
       route: this.#routeSet,
+      serverName: this.#context.serverName,
     });
     this.#context.sendBye(this, message, branch);
   }

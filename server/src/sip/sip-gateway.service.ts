@@ -39,10 +39,20 @@ export class SipGatewayService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { port, host, publicHost, maxCalls, callLimits } = this.config.sip;
+    const { port, host, publicHost, maxCalls, maxCallsPerSource, callLimits, trustedTrunks, serverName, dropScanners } = this.config.sip;
     if (port === 0) return;
     try {
-      this.#server = await SipUserAgentServer.start({ host, port, publicHost, maxCalls, admission: new SipCallAdmission(callLimits) });
+      this.#server = await SipUserAgentServer.start({
+        host,
+        port,
+        publicHost,
+        maxCalls,
+        maxCallsPerSource,
+        trustedTrunks,
+        serverName,
+        dropScanners,
+        admission: new SipCallAdmission(callLimits),
+      });
     } catch (error) {
       this.#logger.warn(`Phone dial-in is off: SIP port ${host}:${port} cannot be used (${(error as Error).message}); set SIP_PORT to a free port, or 0`);
       return;

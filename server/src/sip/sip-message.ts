@@ -234,9 +234,9 @@ export interface ResponseOptions {
   contentType?: string;
   /** Where the request came from, for the received and rport Via parameters (RFC 3261 §18.2.1, RFC 3581). */
   source?: { address: string; port: number };
+  /** The Server header (SIP_SERVER_NAME); none when empty or left out. */
+  serverName?: string;
 }
-
-export const SERVER_NAME = 'Konferenz';
 
 /** Serializes a response to `request` (RFC 3261 §8.2.6). */
 export function buildResponse(request: Replyable, status: number, options: ResponseOptions = {}): string {
@@ -255,7 +255,7 @@ export function buildResponse(request: Replyable, status: number, options: Respo
     to,
     'call-id': request.headers['call-id'],
     cseq: request.headers.cseq,
-    server: SERVER_NAME,
+    ...(options.serverName ? { server: options.serverName } : {}),
     ...options.headers,
   };
   if (options.content) headers['content-type'] = options.contentType ?? 'application/sdp';
@@ -278,6 +278,8 @@ export interface RequestOptions {
   cseq: number;
   route?: string[];
   headers?: Record<string, string>;
+  /** The User-Agent header (SIP_SERVER_NAME); none when empty or left out. */
+  serverName?: string;
 }
 
 /** Serializes a request the gateway sends inside a dialog (only BYE: it never starts a call). */
@@ -289,7 +291,7 @@ export function buildRequest(options: RequestOptions): string {
     to: options.to,
     'call-id': options.callId,
     cseq: { seq: options.cseq, method: options.method },
-    'user-agent': SERVER_NAME,
+    ...(options.serverName ? { 'user-agent': options.serverName } : {}),
     ...options.headers,
   };
   if (options.route?.length) headers.route = options.route.join(', ');

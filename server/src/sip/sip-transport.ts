@@ -20,8 +20,12 @@ export interface SipTransportOptions {
   /** Open TCP connections in total and per remote address. */
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
-  /** A TCP connection with no traffic for this long is closed (calls keep theirs busy with keep-alives or requests). */
+  /**
+   * A TCP connection with no traffic for this long is closed unless `carriesCall` says a call
+   * runs over it (that one lives as long as its call; its idle timer starts again when it ends).
+   */
   idleTimeoutMs?: number;
+  carriesCall?: (peer: SipPeer) => boolean;
   /** A message that has started must be complete within this time (slow-sender protection). */
   messageTimeoutMs?: number;
 }
@@ -29,6 +33,8 @@ export interface SipTransportOptions {
 export interface SipTransportEvents {
   message: [bytes: Buffer, peer: SipPeer, framing: { stream: boolean; error?: string }];
   error: [error: Error];
+  /** A TCP connection turned away at once (over the per-address or total connection limit). */
+  refused: [peer: SipPeer];
 }
 
 const CONTENT_LENGTH = /^(?:content-length|l)[ \t]*:[ \t]*(\S*)[ \t]*$/im;
@@ -65,8 +71,9 @@ export class SipTransport extends EventEmitter<SipTransportEvents> {
       udp: options.udp ?? true,
       tcp: options.tcp ?? true,
       maxConnections: options.maxConnections ?? 512,
-      maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 16,
-      idleTimeoutMs: options.idleTimeoutMs ?? 30 * 60_000,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 8,
+      idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+      carriesCall: options.carriesCall ?? (() => false),
       messageTimeoutMs: options.messageTimeoutMs ?? 10_000,
     };
     let udp: UdpSocket | undefined;
@@ -135,15 +142,20 @@ export class SipTransport extends EventEmitter<SipTransportEvents> {
     }
     let fromAddress = 0;
     for (const other of this.#connections.values()) if (other.remoteAddress === address) fromAddress++;
+    const peer: SipPeer = { transport: 'TCP', address, port };
     if (this.#connections.size >= this.#options.maxConnections || fromAddress >= this.#options.maxConnectionsPerAddress) {
       socket.destroy();
+      this.emit('refused', peer);
       return;
     }
-    const peer: SipPeer = { transport: 'TCP', address, port };
     const key = peerKey(peer);
     this.#connections.set(key, socket);
     socket.setNoDelay(true);
-    socket.setTimeout(this.#options.idleTimeoutMs, () => socket.destroy());
+    socket.setTimeout(this.#options.idleTimeoutMs, () => {
+      // Idle, but a call's dialog runs over it: look again after another idle period.
+      if (this.#options.carriesCall(peer)) socket.setTimeout(this.#options.idleTimeoutMs);
+      else socket.destroy();
+    });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       if (this.#connections.get(key) === socket) this.#connections.delete(key);

@@ -7,9 +7,13 @@ import {
   SIP_REFUSED_METHODS,
   SIP_SUPPORTED_EXTENSIONS,
 } from '@konferenz/shared';
-import { callerId } from './caller-name';
+import { networkSource } from '../rooms/pin-source';
+import { assertedCallerUser, callerId } from './caller-name';
 import { parseSdp } from './sdp-negotiation';
 import type { SipCallAdmission } from './sip-call-admission';
+import { formatSipRefusal, type SipRefusalReason } from './sip-refusal-log';
+import { isScannerUserAgent } from './sip-scanners';
+import { TrustedTrunks } from './trusted-trunks';
 import { dialogKey, SipCall, type CallContext, type SessionTimer } from './sip-call';
 import {
   buildResponse,
@@ -35,6 +39,17 @@ export interface SipUserAgentServerOptions {
   publicHost?: string;
   /** Concurrent calls; more are answered 503. */
   maxCalls?: number;
+  /** Concurrent calls per network source (IPv4 address, IPv6 /64), trusted trunks excepted; more are answered 480. Default: maxCalls − 1. */
+  maxCallsPerSource?: number;
+  /** SIP trunks whose asserted caller identity is trusted and whose calls skip the per-source limits. */
+  trustedTrunks?: readonly string[];
+  /** Server and User-Agent header value; empty sends none. */
+  serverName?: string;
+  /** Requests from known scanner user agents get no answer (they are logged). */
+  dropScanners?: boolean;
+  /** TCP connections per remote address, and how long one without a call may stay idle. */
+  tcpConnectionsPerAddress?: number;
+  tcpIdleTimeoutMs?: number;
   /** Rate limits on new calls per caller id and per source; none when left out. */
   admission?: SipCallAdmission;
   /** Time the application has to answer or reject a new call (then 480). */
@@ -58,9 +73,15 @@ export interface SipStatistics {
   refusedByRate: number;
 }
 
-type Settings = Required<Omit<SipUserAgentServerOptions, 'timers' | 'publicHost' | 'admission'>> & { publicHost: string; admission?: SipCallAdmission };
+type Settings = Required<Omit<SipUserAgentServerOptions, 'timers' | 'publicHost' | 'admission' | 'trustedTrunks' | 'tcpConnectionsPerAddress' | 'tcpIdleTimeoutMs'>> & {
+  publicHost: string;
+  admission?: SipCallAdmission;
+  trustedTrunks: TrustedTrunks;
+};
 
 const ALLOW = SIP_ALLOWED_METHODS.join(', ');
+/** What the gateway calls itself in Server and User-Agent: nothing that names the product to a scanner. */
+export const DEFAULT_SERVER_NAME = 'SIP Gateway';
 const SESSION_EXPIRES = /^(\d{1,9})(?:[ \t]*;[ \t]*(.*))?$/;
 
 /**
@@ -82,6 +103,8 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
   readonly #calls = new Map<string, SipCall>();
   /** Initial INVITEs by Call-ID, From tag and CSeq, to spot a request that arrives twice by different paths (RFC 3261 §8.2.2.2). */
   readonly #pendingInvites = new Map<string, string>();
+  /** Calls alive per network source, for maxCallsPerSource. */
+  readonly #callsPerSource = new Map<string, number>();
   readonly #statistics: SipStatistics = { received: 0, rejectedMalformed: 0, dropped: 0, refusedByRate: 0 };
   #stopping = false;
 
@@ -99,25 +122,49 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
       }
     });
     transport.on('error', (error) => this.#logger.warn(`SIP socket: ${error.message}`));
+    transport.on('refused', (peer) => this.#logRefusal('tcp-connection-limit', peer));
   }
 
   static async start(options: SipUserAgentServerOptions): Promise<SipUserAgentServer> {
     const publicHost = options.publicHost ?? options.host;
     if (publicHost === '0.0.0.0' || publicHost === '::') throw new Error('SIP: publicHost is required when binding all addresses');
-    const transport = await SipTransport.listen({ host: options.host, port: options.port, udp: options.udp, tcp: options.tcp });
+    let server: SipUserAgentServer | undefined;
+    const transport = await SipTransport.listen({
+      carriesCall: (peer) => (server ? server.#carriesCall(peer) : false),
+      host: options.host,
+      port: options.port,
+      udp: options.udp,
+      tcp: options.tcp,
+      maxConnectionsPerAddress: options.tcpConnectionsPerAddress,
+      idleTimeoutMs: options.tcpIdleTimeoutMs,
+    });
+    const maxCalls = options.maxCalls ?? 100;
     const settings: Settings = {
       host: options.host,
       port: transport.port,
       udp: options.udp ?? true,
       tcp: options.tcp ?? true,
       publicHost,
-      maxCalls: options.maxCalls ?? 100,
+      maxCalls,
+      maxCallsPerSource: options.maxCallsPerSource ?? Math.max(1, maxCalls - 1),
+      trustedTrunks: new TrustedTrunks(options.trustedTrunks ?? []),
+      serverName: options.serverName ?? DEFAULT_SERVER_NAME,
+      dropScanners: options.dropScanners ?? true,
       answerTimeoutMs: options.answerTimeoutMs ?? 30_000,
       sessionExpires: options.sessionExpires ?? 1800,
       maxTransactions: options.maxTransactions ?? 5000,
       admission: options.admission,
     };
-    return new SipUserAgentServer(transport, settings, { ...RFC3261_TIMERS, ...options.timers });
+    server = new SipUserAgentServer(transport, settings, { ...RFC3261_TIMERS, ...options.timers });
+    return server;
+  }
+
+  /** Whether a call's dialog runs over this TCP connection (then it may stay idle). */
+  #carriesCall(peer: SipPeer): boolean {
+    for (const call of this.#calls.values()) {
+      if (call.remote.transport === peer.transport && call.remote.address === peer.address && call.remote.port === peer.port) return true;
+    }
+    return false;
   }
 
   get port(): number {
@@ -162,14 +209,16 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
       case 'reject':
         this.#statistics.rejectedMalformed++;
         this.#logger.debug(`malformed message from ${peer.address}:${peer.port}: ${result.reason}`);
+        this.#logRefusal('malformed', peer, { method: result.request.headers.cseq.method });
         if (result.request.headers.cseq.method !== 'ACK') {
-          this.#transport.send(peer, buildResponse(result.request, result.status, { reason: result.reason, toTag: randomTag(), source: peer }));
+          this.#transport.send(peer, buildResponse(result.request, result.status, { reason: result.reason, toTag: randomTag(), source: peer, serverName: this.#options.serverName }));
         }
         break;
       case 'response':
         this.#response(result.response);
         break;
       case 'request':
+        if (this.#dropsScanner(result.request, peer)) break;
         this.#request(result.request, peer);
         break;
     }
@@ -184,7 +233,25 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
 
   /** A reply outside any transaction (ACK-less errors, early refusals). */
   #reply(request: SipRequest, peer: SipPeer, status: number, options: ResponseOptions = {}): void {
-    this.#transport.send(peer, buildResponse(request, status, { toTag: randomTag(), source: peer, ...options }));
+    this.#transport.send(peer, buildResponse(request, status, { toTag: randomTag(), source: peer, serverName: this.#options.serverName, ...options }));
+  }
+
+  /** A known scanner's request: logged, and with dropScanners not answered at all. */
+  #dropsScanner(request: SipRequest, peer: SipPeer): boolean {
+    if (!this.#options.dropScanners || !isScannerUserAgent(headerValue(request, 'user-agent'))) return false;
+    this.#statistics.dropped++;
+    this.#logRefusal('scanner', peer, request);
+    return true;
+  }
+
+  #logRefusal(reason: SipRefusalReason, peer: Pick<SipPeer, 'address' | 'port'>, request?: SipRequest | { method: string }): void {
+    this.#logger.warn(formatSipRefusal({
+      reason,
+      address: peer.address,
+      port: peer.port,
+      method: request?.method,
+      userAgent: request && 'raw' in request ? headerValue(request, 'user-agent') : undefined,
+    }));
   }
 
   #request(request: SipRequest, peer: SipPeer): void {
@@ -199,6 +266,7 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
       return;
     }
     if (this.#transactions.size >= this.#options.maxTransactions || this.#stopping) {
+      if (!this.#stopping) this.#logRefusal('transaction-limit', peer, request);
       this.#reply(request, peer, 503, { headers: { 'retry-after': '5' } });
       return;
     }
@@ -224,7 +292,7 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
     );
     this.#transactions.set(key, transaction);
     const respond = (status: number, options: ResponseOptions = {}) =>
-      transaction.respond(status, buildResponse(request, status, { toTag: randomTag(), source: peer, ...options }));
+      transaction.respond(status, buildResponse(request, status, { toTag: randomTag(), source: peer, serverName: this.#options.serverName, ...options }));
 
     try {
       this.#dispatch(transaction, respond);
@@ -259,6 +327,8 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
         if (toTag) return respond(481);
         return respond(200, { headers: { allow: ALLOW, accept: 'application/sdp', supported: SIP_SUPPORTED_EXTENSIONS.join(', ') } });
       default:
+        // svwar/svcrack probe extensions and passwords by REGISTER: every refusal is a log line for fail2ban.
+        this.#logRefusal('method-not-allowed', transaction.peer, request);
         if ((SIP_REFUSED_METHODS as readonly string[]).includes(request.method)) return respond(405, { headers: { allow: ALLOW } });
         return respond(501, { headers: { allow: ALLOW } });
     }
@@ -287,7 +357,7 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
     const call = [...this.#calls.values()].find((candidate) => candidate.state === 'incoming'
       && candidate.callId === cancel.headers['call-id'] && candidate.remoteTag === cancel.headers.from.params.tag);
     if (call) call.cancelled();
-    else if (!invite.finalSent) invite.respond(487, buildResponse(invite.request, 487, { toTag: randomTag(), source: invite.peer }));
+    else if (!invite.finalSent) invite.respond(487, buildResponse(invite.request, 487, { toTag: randomTag(), source: invite.peer, serverName: this.#options.serverName }));
   }
 
   /**
@@ -319,12 +389,25 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
     const mergeKey = `${request.headers['call-id']}|${request.headers.from.params.tag}|${request.headers.cseq.seq}`;
     const seenBranch = this.#pendingInvites.get(mergeKey);
     if (seenBranch && seenBranch !== transaction.key) return respond(482);
-    if (this.#calls.size >= this.#options.maxCalls) return respond(503, { headers: { 'retry-after': '30' } });
-    const admission = this.#options.admission?.admit(callerId(userPartOf(request.headers.from.uri)), transaction.peer.address);
+    // Cheap refusals first: nothing below allocates anything for a call that is turned away here.
+    const peer = transaction.peer;
+    if (this.#calls.size >= this.#options.maxCalls) {
+      this.#logRefusal('server-busy', peer, request);
+      return respond(503, { headers: { 'retry-after': '30' } });
+    }
+    const trustedTrunk = this.#options.trustedTrunks.includes(peer.address);
+    const source = networkSource(peer.address);
+    if (!trustedTrunk && (this.#callsPerSource.get(source) ?? 0) >= this.#options.maxCallsPerSource) {
+      this.#logRefusal('source-busy', peer, request);
+      // 480 rather than 503: a 503 tells proxies in front of us the whole server is down.
+      return respond(480, { headers: { 'retry-after': '30' } });
+    }
+    const fromUser = userPartOf(request.headers.from.uri);
+    const callerUser = trustedTrunk ? (assertedCallerUser(headerValue(request, 'p-asserted-identity')) ?? fromUser) : fromUser;
+    const admission = this.#options.admission?.admit(callerId(callerUser), peer.address, trustedTrunk);
     if (admission && !admission.admitted) {
       this.#statistics.refusedByRate++;
-      this.#logger.debug(`refused a call from ${transaction.peer.address}: ${admission.reason} over its call rate`);
-      // 480 rather than 503: a 503 tells proxies in front of us the whole server is down.
+      this.#logRefusal(admission.reason === 'caller' ? 'rate-limited-caller' : 'rate-limited-source', peer, request);
       return respond(480, { headers: { 'retry-after': String(admission.retryAfterSeconds) } });
     }
     const contact = request.headers.contact;
@@ -345,9 +428,10 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
 
     this.#pendingInvites.set(mergeKey, transaction.key);
     setTimeout(() => this.#pendingInvites.delete(mergeKey), 64 * this.#timers.t1).unref();
-    transaction.respond(100, buildResponse(request, 100, { source: transaction.peer }));
-    const call = new SipCall(this.#callContext(), transaction, offer, session, this.#options.answerTimeoutMs);
+    transaction.respond(100, buildResponse(request, 100, { source: transaction.peer, serverName: this.#options.serverName }));
+    const call = new SipCall(this.#callContext(), transaction, offer, session, this.#options.answerTimeoutMs, { trustedTrunk, user: callerUser });
     this.#calls.set(call.dialogKey, call);
+    this.#callsPerSource.set(source, (this.#callsPerSource.get(source) ?? 0) + 1);
     if (this.listenerCount('call') === 0) {
       call.reject(480);
       return;
@@ -361,6 +445,7 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
       send: (peer, message) => this.#transport.send(peer, message),
       reliable: (peer) => this.#transport.isReliable(peer),
       contactHost: () => this.#options.publicHost,
+      serverName: this.#options.serverName,
       port: () => this.#transport.port,
       sendBye: (call, message, branch) => {
         const key = `${branch}|BYE`;
@@ -377,7 +462,11 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
         client.start();
       },
       ended: (call) => {
-        this.#calls.delete(call.dialogKey);
+        if (!this.#calls.delete(call.dialogKey)) return;
+        const source = networkSource(call.remote.address);
+        const left = (this.#callsPerSource.get(source) ?? 1) - 1;
+        if (left > 0) this.#callsPerSource.set(source, left);
+        else this.#callsPerSource.delete(source);
       },
       log: (level, message) => (level === 'warn' ? this.#logger.warn(message) : this.#logger.debug(message)),
     };

@@ -99,6 +99,23 @@ export const serverEnvSchema = z.object({
   SIP_MAX_CALLS: positiveInt.max(10_000).default(100),
   SIP_CALLS_PER_CALLER_PER_MINUTE: positiveInt.default(10),
   SIP_CALLS_PER_SOURCE_PER_MINUTE: positiveInt.default(120),
+  /** Calls one network source (IPv4 address, IPv6 /64) may hold at once; below SIP_MAX_CALLS so one source cannot take every line (default 10, or SIP_MAX_CALLS − 1 when that is lower). */
+  SIP_MAX_CALLS_PER_SOURCE: z.preprocess(emptyAsUnset, positiveInt.optional()),
+  /** SIP trunks (addresses or subnets) that bring many callers from one address: exempt from the per-source limits, their caller identity (P-Asserted-Identity, else From) is trusted instead. */
+  SIP_TRUSTED_TRUNKS: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+      .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: 'each entry must be an IPv4/IPv6 address or subnet (CIDR)' })))
+      .optional(),
+  ),
+  /** A call without any RTP (or RTCP) from the caller for this long is hung up; calls on hold are exempt. */
+  SIP_MEDIA_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
+  /** The Server / User-Agent header the gateway sends; empty sends none. */
+  SIP_SERVER_NAME: z.string().max(64).regex(/^[\x21-\x7e]*(?: [\x21-\x7e]+)*$/, 'printable ASCII').default('SIP Gateway'),
+  /** Requests from known SIP scanners (friendly-scanner, sipvicious, …) are dropped without an answer. */
+  SIP_DROP_SCANNERS: flag.default(true),
   DIAL_IN_NUMBERS: z.preprocess(
     emptyAsUnset,
     z

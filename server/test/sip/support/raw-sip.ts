@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 /** A hand-made SIP message, for the tests that send what no well-behaved client would. */
 export function sipMessage(options: {
@@ -58,9 +58,10 @@ export class UdpClient {
     });
   }
 
-  static async open(target: number): Promise<UdpClient> {
+  /** A client on `bindAddress` (another 127.0.0.0/8 address is another network source to the gateway). */
+  static async open(target: number, bindAddress = '127.0.0.1'): Promise<UdpClient> {
     const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => socket.bind(0, bindAddress, resolve));
     return new UdpClient(socket, target);
   }
 
@@ -82,6 +83,47 @@ export class UdpClient {
 
   close(): void {
     this.socket.close();
+  }
+}
+
+/** A TCP connection to the gateway from `localAddress` that records what comes back and whether it was closed. */
+export class TcpClient {
+  text = '';
+  closed = false;
+
+  private constructor(readonly socket: Socket) {
+    socket.on('data', (chunk) => (this.text += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => (this.closed = true));
+  }
+
+  static async open(port: number, localAddress = '127.0.0.1'): Promise<TcpClient> {
+    const socket = connect({ port, host: '127.0.0.1', localAddress });
+    const client = new TcpClient(socket);
+    await new Promise<void>((resolve) => {
+      socket.once('connect', resolve);
+      socket.once('close', () => resolve());
+    });
+    return client;
+  }
+
+  get localPort(): number {
+    return this.socket.localPort ?? 0;
+  }
+
+  write(data: string): void {
+    if (!this.closed) this.socket.write(Buffer.from(data, 'latin1'));
+  }
+
+  /** Waits until `predicate` holds or `waitMs` pass; returns whether it held. */
+  async until(predicate: () => boolean, waitMs = 3000): Promise<boolean> {
+    const deadline = Date.now() + waitMs;
+    while (!predicate() && Date.now() < deadline) await sleep(20);
+    return predicate();
+  }
+
+  close(): void {
+    this.socket.destroy();
   }
 }
 
