@@ -8,6 +8,7 @@ export * from './rules/pin-rules';
 export * from './rules/password-rules';
 export * from './schemas/fields';
 export * from './schemas/account';
+export * from './schemas/password-reset';
 export * from './schemas/views';
 export * from './i18n/de';
 export * from './i18n/en';

@@ -7,6 +7,7 @@ import { SecurityModule } from '../security/security.module';
 import { AuthController } from './auth.controller';
 import { CredentialsService } from './credentials.service';
 import { LocalStrategy } from './local.strategy';
+import { PasswordResetModule } from './password-reset/password-reset.module';
 import { SessionGuard } from './session.guard';
 import { SessionSerializer } from './session.serializer';
 
@@ -15,6 +16,7 @@ import { SessionSerializer } from './session.serializer';
     PassportModule.register({ session: true }),
     MongooseModule.forFeature([{ name: User.name, schema: UserSchema }]),
     SecurityModule,
+    PasswordResetModule,
   ],
   controllers: [AuthController],
   providers: [CredentialsService, LocalStrategy, SessionSerializer, { provide: APP_GUARD, useClass: SessionGuard }],

@@ -69,6 +69,13 @@ export const de = {
   'mail.attempt.body': 'soeben hat jemand versucht, mit Ihrer E-Mail-Adresse ein neues Konto bei Konferenz zu registrieren. Ihr bestehendes Konto bleibt unverändert. Falls Sie das waren: Melden Sie sich einfach mit Ihrem Benutzernamen {username} an. Falls nicht, können Sie diese E-Mail ignorieren.',
   'mail.attempt.loginHint': 'Zum Konferenzcenter: {loginUrl}',
   'mail.greetingPlain': 'Hallo {firstName} {lastName},',
+  'mail.reset.subject': 'Konferenz – Passwort zurücksetzen',
+  'mail.reset.intro': 'für Ihr Konferenz-Konto {username} wurde ein neues Passwort angefordert. Über diesen Link legen Sie es fest (er ist {minutes} Minuten gültig und funktioniert nur einmal):',
+  'mail.reset.button': 'Neues Passwort festlegen',
+  'mail.reset.ignore': 'Falls Sie das nicht waren, können Sie diese E-Mail ignorieren: Ihr Passwort bleibt unverändert.',
+  'mail.passwordChanged.subject': 'Konferenz – Ihr Passwort wurde geändert',
+  'mail.passwordChanged.body': 'das Passwort Ihres Konferenz-Kontos {username} wurde soeben über den Link „Passwort vergessen?“ neu festgelegt. Alle bisherigen Anmeldungen wurden beendet.',
+  'mail.passwordChanged.notYou': 'Falls Sie das nicht waren, setzen Sie Ihr Passwort sofort selbst zurück: {forgotUrl}',
 
   'invitation.text': 'Einladung zur Telefonkonferenz\n\nKonferenzraum-Nr.: {roomNumber}\nTeilnehmer-PIN: {participantPin}\n\n{dialIn}Im Browser teilnehmen: {joinUrl}\n\nFalls der Moderator noch nicht da ist, warten Sie in der Warteschlange und betreten den Konferenzraum zusammen mit dem Moderator.',
   'invitation.dialIn.numbers': 'Per Telefon teilnehmen: {numbers}',

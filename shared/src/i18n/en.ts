@@ -69,6 +69,13 @@ export const en: Catalogue = {
   'mail.attempt.body': 'someone just tried to register a new Konferenz account with your email address. Your existing account is unchanged. If that was you: simply log in with your username {username}. If not, you can ignore this email.',
   'mail.attempt.loginHint': 'To the conference center: {loginUrl}',
   'mail.greetingPlain': 'Hello {firstName} {lastName},',
+  'mail.reset.subject': 'Konferenz – reset your password',
+  'mail.reset.intro': 'a new password was requested for your Konferenz account {username}. Set it with this link (valid for {minutes} minutes, usable once):',
+  'mail.reset.button': 'Set a new password',
+  'mail.reset.ignore': 'If that was not you, you can ignore this email: your password stays unchanged.',
+  'mail.passwordChanged.subject': 'Konferenz – your password was changed',
+  'mail.passwordChanged.body': 'the password of your Konferenz account {username} has just been set anew through the "Forgot password?" link. All previous sessions were signed out.',
+  'mail.passwordChanged.notYou': 'If that was not you, reset your password yourself right away: {forgotUrl}',
 
   'invitation.text': 'Invitation to a conference call\n\nConference room no.: {roomNumber}\nParticipant PIN: {participantPin}\n\n{dialIn}Join in the browser: {joinUrl}\n\nIf the moderator has not arrived yet, you wait in the queue and enter the conference room together with the moderator.',
   'invitation.dialIn.numbers': 'Join by phone: {numbers}',

@@ -1,0 +1,35 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import {
+  forgotPasswordRequestSchema,
+  resetPasswordRequestSchema,
+  type ForgotPasswordRequest,
+  type ForgotPasswordResponse,
+  type ResetPasswordRequest,
+} from '@konferenz/shared';
+import { Public } from '../../common/public.decorator';
+import { ZodBody } from '../../common/validate';
+import { PasswordResetService } from './password-reset.service';
+
+/** Public like the login; the CSRF middleware covers these POSTs as it covers every API call. */
+@Public()
+@Controller('api/auth')
+export class PasswordResetController {
+  constructor(private readonly resets: PasswordResetService) {}
+
+  @Post('forgot-password')
+  @HttpCode(202)
+  async forgotPassword(
+    @Body(new ZodBody(forgotPasswordRequestSchema)) body: ForgotPasswordRequest,
+    @Req() request: Request,
+  ): Promise<ForgotPasswordResponse> {
+    await this.resets.request(body.login, request.ip ?? 'unknown');
+    return { status: 'check-your-mailbox' };
+  }
+
+  @Post('reset-password')
+  @HttpCode(204)
+  resetPassword(@Body(new ZodBody(resetPasswordRequestSchema)) body: ResetPasswordRequest): Promise<void> {
+    return this.resets.reset(body.token, body.newPassword);
+  }
+}
