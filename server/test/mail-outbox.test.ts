@@ -114,6 +114,16 @@ describe('mail outbox', () => {
     await until(async () => (await outboxOf(server).countDocuments()) === 0);
   });
 
+  it('sends what waits as soon as the mail server answers again, not after the backoff', async () => {
+    const server = await app({ MAIL_RETRY_MIN_SECONDS: '3600', MAIL_RETRY_MAX_SECONDS: '3600' });
+    const forms = [registration(), registration()];
+    for (const form of forms) expect((await server.client().post('/api/accounts', form)).status).toBe(202);
+    await until(async () => (await outboxOf(server).countDocuments({ failures: { $gte: 1 } })) === forms.length);
+
+    await mailServer.start();
+    for (const form of forms) expect(await mailServer.waitForMail(form.email, 10_000)).toHaveLength(1);
+  });
+
   it('delivers a mail that one server queued from another server started on the same database later', async () => {
     const first = await app();
     const form = registration();

@@ -65,12 +65,14 @@ export class OutboxDelivery implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Delivers the due mails one after the other. The first SMTP failure ends the round: the server
-   * is down, and the remaining mails would only fail the same way; the next round probes again.
+   * is down, and the remaining mails would only fail the same way. While it is down, each round
+   * only asks whether it answers again, and when it does, everything waiting goes out at once.
    */
   async poll(): Promise<void> {
     if (this.#polling || this.#stopped) return;
     this.#polling = true;
     try {
+      if (this.#failing && !(await this.#smtpAnswers())) return;
       while (!this.#stopped) {
         const mail = await this.outbox.claimDue(LEASE_MS);
         if (!mail || !(await this.#deliver(mail))) break;
@@ -105,22 +107,41 @@ export class OutboxDelivery implements OnModuleInit, OnModuleDestroy {
     try {
       await this.#transport.sendMail({ from: this.#from, to: mail.to, ...mail.mail });
     } catch (error) {
-      await this.#failed(mail, (error as Error).message);
+      await this.#failed(mail, error as Error & { responseCode?: number });
       return false;
     }
     await this.outbox.remove(mail);
     if (this.#failing) {
-      this.#logger.log(`SMTP delivery works again after failing since ${this.#failing.at.toISOString()}`);
-      this.#failing = null;
-      await this.outbox.expediteRetries();
+      await this.#recovered();
       this.#track(this.poll());
     }
     return true;
   }
 
-  async #failed(mail: ClaimedMail, message: string, now = new Date()): Promise<void> {
-    this.#failing ??= { at: now, message };
-    this.#failing.message = message;
+  async #smtpAnswers(): Promise<boolean> {
+    try {
+      await this.#transport.verify();
+    } catch (error) {
+      this.#failing!.message = (error as Error).message;
+      return false;
+    }
+    await this.#recovered();
+    return true;
+  }
+
+  async #recovered(): Promise<void> {
+    this.#logger.log(`SMTP delivery works again after failing since ${this.#failing!.at.toISOString()}`);
+    this.#failing = null;
+    await this.outbox.expediteRetries();
+  }
+
+  async #failed(mail: ClaimedMail, error: Error & { responseCode?: number }, now = new Date()): Promise<void> {
+    const { message } = error;
+    // A permanent refusal (5xx) concerns this mail (e.g. an unknown mailbox), not the server.
+    if (!(error.responseCode! >= 500)) {
+      this.#failing ??= { at: now, message };
+      this.#failing.message = message;
+    }
     const failures = mail.failures + 1;
     const dueAt = nextAttemptAt(mail.queuedAt, failures, this.#policy, now);
     if (!dueAt) {
