@@ -12,7 +12,7 @@ import { nextAttemptAt, type RetryPolicy } from './retry-schedule';
 const LEASE_MS = 2 * 60_000;
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 /** Shutdown waits this long at most for deliveries under way; an unfinished one is retried after its lease. */
-const SHUTDOWN_WAIT_MS = 5_000;
+const SHUTDOWN_WAIT_MS = 2_000;
 const BACKLOG_QUERY_TIMEOUT_MS = 1_000;
 
 export interface MailHealth {
@@ -34,6 +34,8 @@ export class OutboxDelivery implements OnModuleInit, OnModuleDestroy {
   readonly #inFlight = new Set<Promise<unknown>>();
   #poller: NodeJS.Timeout | undefined;
   #polling = false;
+  /** A database outage is logged when it starts and when it ends, not on every poll. */
+  #pollFailed = false;
   #stopped = false;
   /** This process's last SMTP failure, until a delivery succeeds again. */
   #failing: { at: Date; message: string } | null = null;
@@ -77,8 +79,11 @@ export class OutboxDelivery implements OnModuleInit, OnModuleDestroy {
         const mail = await this.outbox.claimDue(LEASE_MS);
         if (!mail || !(await this.#deliver(mail))) break;
       }
+      if (this.#pollFailed) this.#logger.log('Outbox readable again');
+      this.#pollFailed = false;
     } catch (error) {
-      this.#logger.warn(`Outbox poll failed: ${(error as Error).message}`);
+      if (!this.#pollFailed) this.#logger.warn(`Outbox poll failed (retried every poll, logged again when it works): ${(error as Error).message}`);
+      this.#pollFailed = true;
     } finally {
       this.#polling = false;
     }
