@@ -87,7 +87,7 @@ describe('RtpSession and PromptPlayer', () => {
     await new Promise<void>((resolve) => phone.bind(0, '127.0.0.1', resolve));
     const stranger = createSocket('udp4');
     await new Promise<void>((resolve) => stranger.bind(0, '127.0.0.1', resolve));
-    // The SDP names a port where nobody listens: audio goes there until the phone's first packet.
+    // The SDP names a port where nobody listens: nothing goes anywhere until the phone's first packet.
     const session = await RtpSession.open('127.0.0.1', 0, media(9));
     const received: Array<{ at: number; packet: NonNullable<ReturnType<typeof parseRtpPacket>> }> = [];
     phone.on('message', (data) => received.push({ at: performance.now(), packet: parseRtpPacket(data)! }));
@@ -136,6 +136,10 @@ describe('RtpSession and PromptPlayer', () => {
     const received: NonNullable<ReturnType<typeof parseRtpPacket>>[] = [];
     phone.on('message', (data) => received.push(parseRtpPacket(data)!));
     const library = new PromptLibrary();
+    // The phone proves its address first (a telephone-event packet will do).
+    phone.send(serializeRtpPacket({ marker: false, payloadType: 102, sequenceNumber: 1, timestamp: 0, ssrc: 7, payload: Buffer.from([0, 0, 0, 0]) }), session.localPort, '127.0.0.1');
+    await new Promise((resolve) => session.once('latched', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
 
     const player = new PromptPlayer(session, library);
     const finished = new Promise<void>((resolve) => player.once('finished', () => resolve()));
@@ -159,6 +163,51 @@ describe('RtpSession and PromptPlayer', () => {
     expect(promptFrames(library, 'de/goodbye', 'opus', 20)).toBe(promptFrames(library, 'de/goodbye', 'opus', 20));
     session.close();
     phone.close();
+  });
+
+  it('sends nothing before the caller\'s first packet, counts any RTP as life, and stops on ICMP port unreachable', async () => {
+    const listener = createSocket('udp4');
+    await new Promise<void>((resolve) => listener.bind(0, '127.0.0.1', resolve));
+    let heard = 0;
+    listener.on('message', () => heard++);
+    const session = await RtpSession.open('127.0.0.1', 0, media(listener.address().port));
+    session.sendAudio(Buffer.alloc(160), 160);
+    expect(session.sendToCaller(Buffer.alloc(12))).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(heard).toBe(0);
+    expect(session.latched).toBeUndefined();
+
+    const phone = createSocket('udp4');
+    await new Promise<void>((resolve) => phone.bind(0, '127.0.0.1', resolve));
+    let toPhone = 0;
+    phone.on('message', () => toPhone++);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(session.silentForMs).toBeGreaterThan(50);
+    // Comfort noise proves the address and counts as life.
+    phone.send(serializeRtpPacket({ marker: false, payloadType: 13, sequenceNumber: 1, timestamp: 0, ssrc: 7, payload: Buffer.from([40]) }), session.localPort, '127.0.0.1');
+    await new Promise((resolve) => session.once('latched', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(session.silentForMs).toBeLessThan(50);
+    session.sendAudio(Buffer.alloc(160), 160);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(toPhone).toBe(1);
+    expect(heard).toBe(0);
+    // On hold (the caller sends only, or nothing) the caller is not expected to send.
+    expect(session.callerSends).toBe(true);
+    session.update({ ...media(listener.address().port), direction: 'recvonly', onHold: true });
+    expect(session.callerSends).toBe(false);
+    session.update(media(listener.address().port));
+
+    const unreachable = new Promise<void>((resolve) => session.once('unreachable', resolve));
+    phone.close();
+    for (let i = 0; i < 5; i++) {
+      session.sendAudio(Buffer.alloc(160), 160);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await unreachable;
+    expect(session.sendToCaller(Buffer.alloc(12))).toBe(false);
+    session.close();
+    listener.close();
   });
 
   it('refuses to play prompts over a codec it cannot encode', async () => {

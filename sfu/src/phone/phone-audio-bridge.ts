@@ -31,6 +31,12 @@ export interface PhoneAudioBridgeOptions {
   callerSocket?: dgram.Socket;
   /** The caller's RTP address from its SDP, used until its first packet arrives (symmetric RTP then wins). */
   callerAddress?: RtpAddress;
+  /**
+   * With `callerSocket`: how the mix goes to the caller, decided by the socket's owner (the SIP
+   * side sends only to an address that has proved itself, and stops on ICMP unreachable). The
+   * bridge then never picks a destination of its own.
+   */
+  sendToCaller?: (datagram: Buffer) => void;
   /** The caller's RFC 6464 extension id, when an Opus caller negotiated one. */
   callerAudioLevelExtensionId?: number;
   /**
@@ -122,6 +128,7 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
   #closed = false;
   #outputHeld = false;
   readonly #ownsCallerSocket: boolean;
+  readonly #ownerSends?: (datagram: Buffer) => void;
   readonly #onCallerMessage: (datagram: Buffer, remote: dgram.RemoteInfo) => void;
   readonly #dropped = { malformed: 0, rtcp: 0, otherPayloadType: 0, foreignSource: 0 };
   #tickErrors = 0;
@@ -172,6 +179,7 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
     };
 
     this.#ownsCallerSocket = !options.callerSocket;
+    this.#ownerSends = options.callerSocket ? options.sendToCaller : undefined;
     this.#onCallerMessage = (datagram, remote) => this.#onCallerDatagram(datagram, remote);
     this.#callerSocket.on('message', this.#onCallerMessage);
   }
@@ -369,8 +377,13 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
   }
 
   #sendToCaller(datagram: Buffer): void {
+    if (this.#closed || this.#outputHeld) return;
+    if (this.#ownerSends) {
+      this.#ownerSends(datagram);
+      return;
+    }
     const caller = this.#caller;
-    if (this.#closed || !caller || this.#outputHeld) return;
+    if (!caller) return;
     this.#callerSocket.send(datagram, caller.port, caller.ip);
   }
 }
