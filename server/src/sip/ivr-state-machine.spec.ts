@@ -114,7 +114,12 @@ describe('IvrStateMachine', () => {
     broken.ivr.start();
     await broken.keys(`${ROOM}#`);
     await broken.finishPlayback();
-    expect(await broken.keys(`${PIN}#`)).toEqual([{ type: 'play', prompts: ['de/goodbye'] }, { type: 'hangup', reason: 'error' }]);
+    expect(await broken.keys(`${PIN}#`)).toEqual([{ type: 'play', prompts: ['de/service-unavailable', 'de/goodbye'] }, { type: 'hangup', reason: 'error' }]);
+    const unavailable = machine(async () => 'unavailable');
+    unavailable.ivr.start();
+    await unavailable.keys(`${ROOM}#`);
+    await unavailable.finishPlayback();
+    expect(await unavailable.keys(`${PIN}#`)).toEqual([{ type: 'play', prompts: ['de/service-unavailable', 'de/goodbye'] }, { type: 'hangup', reason: 'error' }]);
   });
 
   it('ignores keys while the PIN is being checked', async () => {

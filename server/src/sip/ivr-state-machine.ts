@@ -16,7 +16,8 @@ import { DigitCollector, type CollectedEntry } from './digit-collector';
 /** A prompt file by its path under server/assets/prompts without `.wav`: `de/welcome`, `en/numbers/5`, `hold-music`. */
 export type PromptKey = `${Language}/${IvrPromptId}` | `${Language}/numbers/${number}` | 'hold-music';
 
-export type PinCheckResult = ConferenceRole | 'invalid' | 'locked-out';
+/** `unavailable`: the check itself failed (the database is down): not the caller's fault, and not counted. */
+export type PinCheckResult = ConferenceRole | 'invalid' | 'locked-out' | 'unavailable';
 export type CheckPin = (roomNumber: string, pin: string) => Promise<PinCheckResult>;
 
 export type ConferenceAction = 'toggle-mute' | 'participant-count' | 'toggle-lock' | 'mute-others';
@@ -193,8 +194,11 @@ export class IvrStateMachine {
     try {
       result = await this.#options.checkPin(this.#roomNumber, pin);
     } catch {
+      result = 'unavailable';
+    }
+    if (result === 'unavailable') {
       this.#phase = 'finished';
-      return [{ type: 'play', prompts: [this.#prompt('goodbye')] }, { type: 'hangup', reason: 'error' }];
+      return [{ type: 'play', prompts: [this.#prompt('service-unavailable'), this.#prompt('goodbye')] }, { type: 'hangup', reason: 'error' }];
     }
     if (result === 'moderator' || result === 'participant') {
       this.#phase = 'in-conference';

@@ -8,6 +8,7 @@ import type { ConferenceService } from '../conference/conference.service';
 import type { JoinTokens } from '../conference/join-token';
 import type { ParticipantConnection } from '../conference/participant-connection';
 import type { RoomAccess } from '../rooms/room-access.service';
+import { watchCallerMedia } from './caller-media-watch';
 import { callerId, maskedCallerName } from './caller-name';
 import { ConferencePromptPlayer } from './conference-prompt-player';
 import { IvrStateMachine, type ConferenceAction, type PinCheckResult } from './ivr-state-machine';
@@ -33,6 +34,8 @@ const PLACEHOLDER_MEDIA: NegotiatedAudio = {
 };
 /** After the conference ended, the goodbye plays; the call ends by then at the latest. */
 const GOODBYE_LIMIT_MS = 15_000;
+/** A PIN check normally takes milliseconds; one that hangs (the database stopped) must not leave the caller in silence. */
+const PIN_CHECK_TIMEOUT_MS = 4_000;
 
 export interface PhoneParticipantDeps {
   config: AppConfig['sip'];
@@ -67,6 +70,7 @@ export class PhoneParticipant {
   #conferenceEnded = false;
   #callEnded = false;
   #sdpVersion = 1;
+  #unwatchMedia?: () => void;
   readonly #sessionId = String(Date.now());
 
   constructor(call: SipCall, deps: PhoneParticipantDeps) {
@@ -116,6 +120,7 @@ export class PhoneParticipant {
           if (!accepted.ok) return call.hangup();
           rtp.update(accepted.audio);
         }
+        this.#watchMedia(rtp);
         menu.start();
       });
     } catch (error) {
@@ -125,13 +130,49 @@ export class PhoneParticipant {
     }
   }
 
+  /** A caller that stopped sending RTP, or whose address answers ICMP unreachable, is gone: BYE. */
+  #watchMedia(rtp: RtpSession): void {
+    if (this.#callEnded) return;
+    const { mediaTimeoutMs } = this.#deps.config;
+    this.#unwatchMedia = watchCallerMedia(rtp, mediaTimeoutMs, () => {
+      this.#deps.logger.log(`Phone call ${this.#call.callId}: no RTP from the caller for ${mediaTimeoutMs / 1000} s, hanging up`);
+      this.#call.hangup();
+    });
+    rtp.once('unreachable', () => {
+      this.#deps.logger.log(`Phone call ${this.#call.callId}: the caller's RTP port is unreachable (ICMP), hanging up`);
+      this.#call.hangup();
+    });
+  }
+
   #local(codecs: readonly AudioCodecName[]): LocalMedia {
     const { rtpHost, publicHost } = this.#deps.config;
     const address = rtpHost === '0.0.0.0' ? publicHost : rtpHost;
     return { address, port: this.#rtp!.localPort, codecs, sessionId: this.#sessionId, sessionVersion: this.#sdpVersion };
   }
 
+  /**
+   * The PIN check as the menu sees it: a wrong PIN or a lock-out is the caller's answer; anything
+   * else (the database down or hanging, a bug) is logged and told as "service unavailable", and
+   * a check that takes longer than PIN_CHECK_TIMEOUT_MS counts as such rather than leaving the
+   * caller in silence.
+   */
   async #checkPin(roomNumber: string, pin: string): Promise<PinCheckResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${PIN_CHECK_TIMEOUT_MS} ms`)), PIN_CHECK_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([this.#enter(roomNumber, pin), deadline]);
+    } catch (error) {
+      const { callId, remote } = this.#call;
+      this.#deps.logger.error(`Phone PIN check failed for call ${callId} from ${remote.address}:${remote.port} (caller ${callerId(this.#call.from.user)}, room ${roomNumber}): ${(error as Error).message}`);
+      return 'unavailable';
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #enter(roomNumber: string, pin: string): Promise<PinCheckResult> {
     try {
       const { role } = await this.#deps.access.enter(roomNumber, pin, `phone:${callerId(this.#call.from.user)}`);
       return role;
@@ -227,7 +268,8 @@ export class PhoneParticipant {
         codec,
         callerListen: { ip: this.#deps.config.rtpHost },
         callerSocket: rtp.socket,
-        callerAddress: rtp.remote.port ? { ip: rtp.remote.address, port: rtp.remote.port } : undefined,
+        // The mix goes out under the same rule as the prompts: only to an address that has sent RTP.
+        sendToCaller: (datagram) => rtp.sendToCaller(datagram),
       });
       if (this.#callEnded || this.#state?.self.state !== 'admitted') {
         bridge.close();
@@ -235,7 +277,6 @@ export class PhoneParticipant {
       }
       this.#bridge = { audio: bridge, unwatch: watchPhoneMix(bridge.roomMix, roomNumber, this.#deps.logger) };
       bridge.outputHeld = this.#player?.playing ?? false;
-      bridge.on('callerSilent', () => this.#call.hangup());
       await conferences.attachMediaListener(participantId, bridge);
       // Muted by the moderator before the microphone existed: it starts paused.
       if (this.#state?.self.mutedByModerator) {
@@ -311,6 +352,7 @@ export class PhoneParticipant {
   #callGone(): void {
     if (this.#callEnded) return;
     this.#callEnded = true;
+    this.#unwatchMedia?.();
     this.#closeBridge();
     this.#player?.stop();
     this.#rtp?.close();

@@ -1,7 +1,7 @@
 import { createServer as createTcpServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe as group, expect, it } from 'vitest';
 import { SipCallAdmission } from '../../src/sip/sip-call-admission';
-import { captureWarnings } from './support/log-capture';
+import { captureLogs } from './support/log-capture';
 import { OFFER, sipMessage, sleep, statusesIn, TcpClient, UdpClient, type Received } from './support/raw-sip';
 import { TestGateway } from './support/test-gateway';
 
@@ -14,7 +14,7 @@ group('SIP abuse limits', () => {
   async function gateway(options: Parameters<typeof TestGateway.start>[0] = {}): Promise<TestGateway> {
     const started = await TestGateway.start(options);
     gateways.push(started);
-    warnings = captureWarnings();
+    warnings = captureLogs().warn;
     return started;
   }
   async function udp(port: number, address = '127.0.0.1'): Promise<UdpClient> {
@@ -43,7 +43,7 @@ group('SIP abuse limits', () => {
   });
 
   beforeAll(() => {
-    warnings = captureWarnings();
+    warnings = captureLogs().warn;
   });
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();

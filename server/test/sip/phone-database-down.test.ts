@@ -1,0 +1,83 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe as group, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../src/config/app-config';
+import { EmbeddedDatabase, ferretdbBinaryPath } from '../../src/database/embedded-database';
+import { freePort } from '../../src/embedded/free-port';
+import { SipGatewayService } from '../../src/sip/sip-gateway.service';
+import { customerWithRoom, PARTICIPANT_PIN } from '../support/customer';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { captureLogs, type CapturedLogs } from './support/log-capture';
+import { recordPrompts } from './support/phone-observation';
+import { RawCaller, RtpPeer } from './support/raw-caller';
+import { sleep } from './support/raw-sip';
+
+/** The FerretDB process serving `dataDir` (its --state-dir), found in /proc. */
+function ferretdbPid(dataDir: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0');
+      if (command.includes(`--state-dir=${dataDir}`)) return Number(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  throw new Error(`no ferretdb for ${dataDir}`);
+}
+
+/**
+ * Items 2 and 16 of the hardening issue, phone side: with the database stopped (SIGSTOP, a
+ * FerretDB of this file's own), a caller who keyed room number and PIN hears "service
+ * unavailable, please call again later", goodbye, and gets a BYE, and the failure is logged
+ * with the call.
+ */
+group('phone PIN check while the database is down', () => {
+  let dir: string;
+  let database: EmbeddedDatabase;
+  let app: TestApp;
+  let pid = 0;
+  let logs: CapturedLogs;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'konferenz-db-down-'));
+    const dataDir = join(dir, 'db');
+    database = await EmbeddedDatabase.start({ dataDir, binaryPath: ferretdbBinaryPath(REPO_ROOT) });
+    pid = ferretdbPid(dataDir);
+    app = await startTestApp({ MONGODB_URI: database.uri, SIP_PORT: String(await freePort()) });
+    logs = captureLogs();
+  });
+  afterAll(async () => {
+    if (pid) process.kill(pid, 'SIGCONT');
+    await app?.close();
+    await database?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says the service is unavailable, goodbye, and hangs up', async () => {
+    const { roomNumber } = await customerWithRoom(app);
+    const prompts = recordPrompts();
+    const rtp = await RtpPeer.open();
+    const call = await RawCaller.open(app.app.get(SipGatewayService).port!);
+    try {
+      await call.call(rtp.port);
+      let sequence = 0;
+      const keepTalking = setInterval(() => rtp.send(call.gatewayRtpPort, 0, ++sequence), 20);
+      process.kill(pid, 'SIGSTOP');
+      await call.key(`${roomNumber}#${PARTICIPANT_PIN}#`);
+      const keyed = Date.now();
+      while (call.byeAt === undefined && Date.now() - keyed < 20_000) await sleep(50);
+      clearInterval(keepTalking);
+      expect(prompts[0]).toContain('de/service-unavailable');
+      expect(prompts[0]!.slice(-2)).toEqual(['de/service-unavailable', 'de/goodbye']);
+      expect(call.byeAt, 'BYE after the prompt').toBeDefined();
+      // Check timeout (4 s) plus the two prompts (about 7 s): no endless silence.
+      expect(call.byeAt! - keyed).toBeLessThan(14_000);
+      expect(logs.error.some((line) => line.startsWith(`Phone PIN check failed for call ${call.callId} from 127.0.0.1:`))).toBe(true);
+    } finally {
+      call.close();
+      rtp.close();
+    }
+  });
+});
