@@ -124,11 +124,16 @@ describe('asking for a reset link', () => {
     await mailsWithSubject(form.email, RESET_SUBJECT.de, 3);
   });
 
-  it('limits requests per source address', async () => {
+  it('limits requests per source address, for IPv6 per /64', async () => {
     const source = fromNewSource();
     for (let i = 0; i < 10; i++) expect((await forgot(`someone-${i}`, source)).status).toBe(202);
     expect((await forgot('someone-else', source)).status).toBe(429);
     expect((await forgot('someone-else')).status).toBe(202);
+    for (let i = 0; i < 10; i++) {
+      expect((await forgot(`someone-v6-${i}`, { 'x-forwarded-for': `2001:db8:7:8::${i + 1}` })).status).toBe(202);
+    }
+    expect((await forgot('someone-v6-else', { 'x-forwarded-for': '2001:db8:7:8:ffff::1' })).status).toBe(429);
+    expect((await forgot('someone-v6-else', { 'x-forwarded-for': '2001:db8:7:9::1' })).status).toBe(202);
   });
 });
 

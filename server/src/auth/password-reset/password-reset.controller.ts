@@ -9,6 +9,7 @@ import {
 } from '@konferenz/shared';
 import { Public } from '../../common/public.decorator';
 import { ZodBody } from '../../common/validate';
+import { networkSource } from '../../rooms/pin-source';
 import { PasswordResetService } from './password-reset.service';
 
 /** Public like the login; the CSRF middleware covers these POSTs as it covers every API call. */
@@ -23,7 +24,7 @@ export class PasswordResetController {
     @Body(new ZodBody(forgotPasswordRequestSchema)) body: ForgotPasswordRequest,
     @Req() request: Request,
   ): Promise<ForgotPasswordResponse> {
-    await this.resets.request(body.login, request.ip ?? 'unknown');
+    await this.resets.request(body.login, networkSource(request.ip));
     return { status: 'check-your-mailbox' };
   }
 

@@ -54,8 +54,9 @@ export class PasswordResetService {
    * Counts the request per source and per account (unknown names have budgets of their own, so a
    * refusal tells nothing either), then issues and mails the link in the background.
    */
-  async request(login: string, sourceIp: string): Promise<void> {
-    if (!(await this.limiter.consume(`reset-ip:${sourceIp}`, this.#ipPolicy))) throw new ApiException('TOO_MANY_REQUESTS');
+  /** `source` is the network source: the IPv4 address or the IPv6 /64. */
+  async request(login: string, source: string): Promise<void> {
+    if (!(await this.limiter.consume(`reset-${source}`, this.#ipPolicy))) throw new ApiException('TOO_MANY_REQUESTS');
     const key = login.includes('@') ? { emailKey: emailKey(login) } : { usernameKey: usernameKey(login) };
     const account = await this.users
       .findOne({ ...key, deletedAt: null })
