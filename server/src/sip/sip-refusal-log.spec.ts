@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAIL2BAN_FAILREGEX, formatSipRefusal } from './sip-refusal-log';
+import { FAIL2BAN_FAILREGEX, formatSipRefusal, RefusalLogBudget } from './sip-refusal-log';
 
 /** fail2ban's `<HOST>` as a capture group (its own pattern accepts IPv4 and IPv6 addresses). */
 const failregex = new RegExp(FAIL2BAN_FAILREGEX.replace('<HOST>', '(?<host>[0-9A-Fa-f.:]+)'));
@@ -25,5 +25,18 @@ describe('the SIP refusal log line', () => {
     // fail2ban takes the first match: the real source, which comes before anything caller-controlled.
     expect(failregex.exec(nestPrefix + line)?.groups?.host).toBe('203.0.113.9');
     expect(formatSipRefusal({ reason: 'scanner', address: '203.0.113.9', port: 1, userAgent: 'a'.repeat(500) }).length).toBeLessThan(200);
+  });
+
+  it('logs a flood by a budget of lines per source, and says how many it left out', () => {
+    const clock = { now: 0 };
+    const budget = new RefusalLogBudget(3, 10_000, () => clock.now);
+    expect([1, 2, 3, 4, 5].map(() => budget.take('ip:203.0.113.9').log)).toEqual([true, true, true, false, false]);
+    expect(budget.take('ip:198.51.100.1')).toEqual({ log: true, suppressed: 0 });
+    clock.now += 10_000;
+    expect(budget.take('ip:203.0.113.9')).toEqual({ log: true, suppressed: 2 });
+    expect(budget.take('ip:203.0.113.9')).toEqual({ log: true, suppressed: 0 });
+    const line = formatSipRefusal({ reason: 'scanner', address: '203.0.113.9', port: 5060, method: 'OPTIONS', suppressed: 2 });
+    expect(line).toBe('SIP refused scanner from 203.0.113.9:5060 method=OPTIONS user-agent="" suppressed=2');
+    expect(failregex.exec(nestPrefix + line)?.groups?.host).toBe('203.0.113.9');
   });
 });

@@ -24,6 +24,8 @@ export interface SipRefusal {
   port: number;
   method?: string;
   userAgent?: string;
+  /** Refusals of this source not logged since its last line (see RefusalLogBudget). */
+  suppressed?: number;
 }
 
 /** fail2ban `failregex` matching every refusal line (fail2ban fills in `<HOST>`, IPv4 or IPv6). */
@@ -33,8 +35,50 @@ const MAX_FIELD = 100;
 
 export function formatSipRefusal(refusal: SipRefusal): string {
   const method = sanitise(refusal.method ?? '-').replace(/\s/g, '_') || '-';
-  return `SIP refused ${refusal.reason} from ${refusal.address}:${refusal.port} method=${method} user-agent="${sanitise(refusal.userAgent ?? '')}"`;
+  const suppressed = refusal.suppressed ? ` suppressed=${refusal.suppressed}` : '';
+  return `SIP refused ${refusal.reason} from ${refusal.address}:${refusal.port} method=${method} user-agent="${sanitise(refusal.userAgent ?? '')}"${suppressed}`;
 }
+
+/**
+ * How many refusal lines one source may cause: enough for any fail2ban `maxretry`, but a flood
+ * of thousands of packets a second must not turn into as many log lines. Beyond the budget the
+ * refusals are counted, and the source's next logged line says how many were left out.
+ */
+export class RefusalLogBudget {
+  readonly #linesPerWindow: number;
+  readonly #windowMs: number;
+  readonly #now: () => number;
+  readonly #sources = new Map<string, { windowStart: number; lines: number; suppressed: number }>();
+
+  constructor(linesPerWindow = 10, windowMs = 10_000, now: () => number = Date.now) {
+    this.#linesPerWindow = linesPerWindow;
+    this.#windowMs = windowMs;
+    this.#now = now;
+  }
+
+  /** Whether to log this refusal of `source`; with the number left out before it when so. */
+  take(source: string): { log: false } | { log: true; suppressed: number } {
+    const now = this.#now();
+    let entry = this.#sources.get(source);
+    if (!entry || now - entry.windowStart >= this.#windowMs) {
+      entry = { windowStart: now, lines: 0, suppressed: entry?.suppressed ?? 0 };
+      this.#sources.delete(source);
+      this.#sources.set(source, entry);
+      // Oldest first: a flood of fresh sources cannot grow the map without bound.
+      if (this.#sources.size > MAX_SOURCES) this.#sources.delete(this.#sources.keys().next().value!);
+    }
+    if (entry.lines >= this.#linesPerWindow) {
+      entry.suppressed++;
+      return { log: false };
+    }
+    entry.lines++;
+    const suppressed = entry.suppressed;
+    entry.suppressed = 0;
+    return { log: true, suppressed };
+  }
+}
+
+const MAX_SOURCES = 10_000;
 
 function sanitise(value: string): string {
   return value.slice(0, MAX_FIELD).replace(/[^\x20-\x7e]|["\\]/g, '?');

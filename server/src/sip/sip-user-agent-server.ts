@@ -11,7 +11,7 @@ import { networkSource } from '../rooms/pin-source';
 import { assertedCallerUser, callerId } from './caller-name';
 import { parseSdp } from './sdp-negotiation';
 import type { SipCallAdmission } from './sip-call-admission';
-import { formatSipRefusal, type SipRefusalReason } from './sip-refusal-log';
+import { formatSipRefusal, RefusalLogBudget, type SipRefusalReason } from './sip-refusal-log';
 import { isScannerUserAgent } from './sip-scanners';
 import { TrustedTrunks } from './trusted-trunks';
 import { dialogKey, SipCall, type CallContext, type SessionTimer } from './sip-call';
@@ -103,6 +103,7 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
   readonly #calls = new Map<string, SipCall>();
   /** Initial INVITEs by Call-ID, From tag and CSeq, to spot a request that arrives twice by different paths (RFC 3261 §8.2.2.2). */
   readonly #pendingInvites = new Map<string, string>();
+  readonly #refusalLog = new RefusalLogBudget();
   /** Calls alive per network source, for maxCallsPerSource. */
   readonly #callsPerSource = new Map<string, number>();
   readonly #statistics: SipStatistics = { received: 0, rejectedMalformed: 0, dropped: 0, refusedByRate: 0 };
@@ -245,12 +246,15 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
   }
 
   #logRefusal(reason: SipRefusalReason, peer: Pick<SipPeer, 'address' | 'port'>, request?: SipRequest | { method: string }): void {
+    const budget = this.#refusalLog.take(networkSource(peer.address));
+    if (!budget.log) return;
     this.#logger.warn(formatSipRefusal({
       reason,
       address: peer.address,
       port: peer.port,
       method: request?.method,
       userAgent: request && 'raw' in request ? headerValue(request, 'user-agent') : undefined,
+      suppressed: budget.suppressed,
     }));
   }
 
