@@ -59,6 +59,8 @@ export interface SipUserAgentServerOptions {
   timers?: Partial<SipTimers>;
   /** Server transactions alive at once; beyond it new requests get 503 (flood protection). */
   maxTransactions?: number;
+  /** Server transactions one network source may hold (trusted trunks excepted), so one source cannot fill the table. Default: a tenth of maxTransactions. */
+  maxTransactionsPerSource?: number;
 }
 
 export interface SipUserAgentServerEvents {
@@ -104,6 +106,8 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
   /** Initial INVITEs by Call-ID, From tag and CSeq, to spot a request that arrives twice by different paths (RFC 3261 §8.2.2.2). */
   readonly #pendingInvites = new Map<string, string>();
   readonly #refusalLog = new RefusalLogBudget();
+  /** Server transactions alive per network source, for maxTransactionsPerSource. */
+  readonly #transactionsPerSource = new Map<string, number>();
   /** Calls alive per network source, for maxCallsPerSource. */
   readonly #callsPerSource = new Map<string, number>();
   readonly #statistics: SipStatistics = { received: 0, rejectedMalformed: 0, dropped: 0, refusedByRate: 0 };
@@ -154,6 +158,7 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
       answerTimeoutMs: options.answerTimeoutMs ?? 30_000,
       sessionExpires: options.sessionExpires ?? 1800,
       maxTransactions: options.maxTransactions ?? 5000,
+      maxTransactionsPerSource: options.maxTransactionsPerSource ?? Math.max(1, Math.floor((options.maxTransactions ?? 5000) / 10)),
       admission: options.admission,
     };
     server = new SipUserAgentServer(transport, settings, { ...RFC3261_TIMERS, ...options.timers });
@@ -269,7 +274,12 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
       existing.retransmitted();
       return;
     }
-    if (this.#transactions.size >= this.#options.maxTransactions || this.#stopping) {
+    // Every refusal below lives on as a transaction for 32 s (retransmitted until its ACK): a
+    // flood from one source must not fill the table for everyone, so each source has a share.
+    const source = networkSource(peer.address);
+    const sourceFull = (this.#transactionsPerSource.get(source) ?? 0) >= this.#options.maxTransactionsPerSource
+      && !this.#options.trustedTrunks.includes(peer.address);
+    if (this.#transactions.size >= this.#options.maxTransactions || sourceFull || this.#stopping) {
       if (!this.#stopping) this.#logRefusal('transaction-limit', peer, request);
       this.#reply(request, peer, 503, { headers: { 'retry-after': '5' } });
       return;
@@ -291,10 +301,15 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
       (message) => this.#transport.send(peer, message),
       this.#transport.isReliable(peer), this.#timers,
       (ended) => {
-        if (this.#transactions.get(ended.key) === ended) this.#transactions.delete(ended.key);
+        if (this.#transactions.get(ended.key) !== ended) return;
+        this.#transactions.delete(ended.key);
+        const left = (this.#transactionsPerSource.get(source) ?? 1) - 1;
+        if (left > 0) this.#transactionsPerSource.set(source, left);
+        else this.#transactionsPerSource.delete(source);
       },
     );
     this.#transactions.set(key, transaction);
+    this.#transactionsPerSource.set(source, (this.#transactionsPerSource.get(source) ?? 0) + 1);
     const respond = (status: number, options: ResponseOptions = {}) =>
       transaction.respond(status, buildResponse(request, status, { toTag: randomTag(), source: peer, serverName: this.#options.serverName, ...options }));
 

@@ -77,6 +77,17 @@ group('SIP abuse limits', () => {
     expect((await finalResponse(flooder, invite(gw.port, flooder, '+49301009')))?.status).toBe(200);
   });
 
+  it('keeps a flood of refused INVITEs from one source from filling the transaction table for everyone', async () => {
+    // Each refusal is a transaction for 32 s (retransmitted until its ACK, which a flooder never sends).
+    const gw = await gateway({ maxCalls: 10, maxCallsPerSource: 2, maxTransactions: 30, maxTransactionsPerSource: 10 });
+    const flooder = await udp(gw.port, '127.0.0.1');
+    for (let call = 0; call < 40; call++) flooder.send(invite(gw.port, flooder, `+4930200${call}`));
+    await sleep(500);
+    const other = await udp(gw.port, '127.0.0.2');
+    expect((await finalResponse(other, invite(gw.port, other, '+4940300')))?.status).toBe(200);
+    expect(warnings.some((line) => line.startsWith('SIP refused transaction-limit from 127.0.0.1:'))).toBe(true);
+  });
+
   it('counts a trusted trunk\'s calls by the asserted identity, and nobody else\'s', async () => {
     const gw = await gateway({ trustedTrunks: ['127.0.0.3'], admission: new SipCallAdmission({ perCallerPerMinute: 1, perSourcePerMinute: 100 }) });
     const trunk = await udp(gw.port, '127.0.0.3');
