@@ -43,6 +43,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   #latched?: RtpEndpoint;
   /** The socket is connected to the latched address (connecting takes a moment). */
   #connected = false;
+  #connecting = false;
   #unreachable = false;
   #lastHeardMs = performance.now();
   #dtmf: Rfc4733Receiver;
@@ -123,6 +124,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   #unlatch(): void {
     if (!this.#latched) return;
     this.#latched = undefined;
+    // Still connecting: the connect callback undoes it.
     if (this.#connected) this.#socket.disconnect();
     this.#connected = false;
     this.#unreachable = false;
@@ -131,8 +133,14 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   #latch(from: RemoteInfo): void {
     const latched = { address: from.address, port: from.port };
     this.#latched = latched;
+    this.#connecting = true;
     this.#socket.connect(from.port, from.address, () => {
-      if (this.#closed || this.#latched !== latched) return;
+      this.#connecting = false;
+      if (this.#closed) return;
+      if (this.#latched !== latched) {
+        this.#socket.disconnect();
+        return;
+      }
       this.#connected = true;
     });
     this.emit('latched', latched);
@@ -146,6 +154,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     const packet = parseRtpPacket(data);
     if (!packet) return;
     if (!this.#latched) {
+      // A connect to an address given up meanwhile is still under way: the next packet latches.
+      if (this.#connecting) return;
       // Only RTP the call negotiated (or comfort noise) proves an address; RTCP comes from another port without rtcp-mux.
       const known = packet.payloadType === this.#media.payloadType || packet.payloadType === this.#media.telephoneEventPayloadType || packet.payloadType === COMFORT_NOISE;
       if (!known) return;
