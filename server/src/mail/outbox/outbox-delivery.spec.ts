@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -21,18 +22,34 @@ function fakeOutbox() {
     queued,
     outbox: {
       queue: vi.fn(async () => queued),
-      claimDue: vi.fn(async () => null),
+      claimDue: vi.fn(async (): Promise<ClaimedMail | null> => null),
       remove: vi.fn(async () => undefined),
-      reschedule: vi.fn(async () => undefined),
+      reschedule: vi.fn(async (_mail: ClaimedMail, _dueAt: Date, _error: string) => undefined),
       expediteRetries: vi.fn(async () => undefined),
       backlog: vi.fn(async () => 1),
     },
   };
 }
 
-function delivery(outbox: ReturnType<typeof fakeOutbox>['outbox'], giveUpAfterMs: number): OutboxDelivery {
+/** An SMTP server that knows no mailbox: every recipient is refused with 550. */
+async function refusingSmtpServer(): Promise<{ url: string; server: Server }> {
+  const server = createServer((socket) => {
+    socket.write('220 test ESMTP\r\n');
+    socket.on('data', (data) => {
+      for (const line of data.toString().split('\r\n').filter(Boolean)) {
+        if (/^RCPT/i.test(line)) socket.write('550 5.1.1 No such mailbox\r\n');
+        else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+        else socket.write('250 ok\r\n');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `smtp://127.0.0.1:${(server.address() as { port: number }).port}`, server };
+}
+
+function delivery(outbox: ReturnType<typeof fakeOutbox>['outbox'], giveUpAfterMs: number, smtpUrl = UNREACHABLE_SMTP): OutboxDelivery {
   const config = {
-    mail: { smtpUrl: UNREACHABLE_SMTP, from: 'Konferenz <no-reply@example.org>', outbox: { pollMs: 60_000, retryMinMs: 5_000, retryMaxMs: 60_000, giveUpAfterMs } },
+    mail: { smtpUrl, from: 'Konferenz <no-reply@example.org>', outbox: { pollMs: 60_000, retryMinMs: 5_000, retryMaxMs: 60_000, giveUpAfterMs } },
   } as unknown as AppConfig;
   return new OutboxDelivery(config, outbox as unknown as MailOutbox);
 }
@@ -51,7 +68,7 @@ describe('OutboxDelivery', () => {
     const before = Date.now();
     await subject.enqueue(queued.to, queued.mail);
     await settled(outbox);
-    const [mail, dueAt, error] = outbox.reschedule.mock.calls[0] as unknown as [ClaimedMail, Date, string];
+    const [mail, dueAt, error] = outbox.reschedule.mock.calls[0]!;
     expect(mail).toBe(queued);
     expect(dueAt.getTime()).toBeGreaterThanOrEqual(before + 5_000);
     expect(error).toMatch(/ECONNREFUSED/);
@@ -72,6 +89,23 @@ describe('OutboxDelivery', () => {
     expect(outbox.reschedule).not.toHaveBeenCalled();
     expect(errors).toHaveBeenCalledWith(expect.stringMatching(/^Mail "Hallo" to erika@example.org given up after 1 attempts/));
     await subject.onModuleDestroy();
+  });
+
+  it('goes on with the other due mails when the server refuses one recipient, and stays ready', async () => {
+    const { outbox, queued } = fakeOutbox();
+    const second = { ...queued, id: new Types.ObjectId(), claim: 'second:0', to: 'max@example.org' };
+    outbox.claimDue.mockResolvedValueOnce({ ...queued, claim: 'first:0' }).mockResolvedValueOnce(second);
+    outbox.backlog.mockResolvedValue(2);
+    const { url, server } = await refusingSmtpServer();
+    vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const subject = delivery(outbox, 48 * 3_600_000, url);
+    await subject.poll();
+    expect(outbox.reschedule).toHaveBeenCalledTimes(2);
+    expect(outbox.reschedule.mock.calls[1]![2]).toMatch(/550/);
+    expect(outbox.claimDue).toHaveBeenCalledTimes(3);
+    expect((await subject.health()).ok).toBe(true);
+    await subject.onModuleDestroy();
+    server.close();
   });
 
   it('is ready while nothing failed', async () => {

@@ -107,13 +107,12 @@ export class OutboxDelivery implements OnModuleInit, OnModuleDestroy {
     this.#transport.close();
   }
 
-  /** True when the SMTP server accepted the mail. */
+  /** False when the SMTP server is down (or unreachable); a refusal of this one mail does not count. */
   async #deliver(mail: ClaimedMail): Promise<boolean> {
     try {
       await this.#transport.sendMail({ from: this.#from, to: mail.to, ...mail.mail });
     } catch (error) {
-      await this.#failed(mail, error as Error & { responseCode?: number });
-      return false;
+      return this.#failed(mail, error as Error & { responseCode?: number });
     }
     await this.outbox.remove(mail);
     if (this.#failing) {
@@ -127,7 +126,7 @@ export class OutboxDelivery implements OnModuleInit, OnModuleDestroy {
     try {
       await this.#transport.verify();
     } catch (error) {
-      this.#failing!.message = (error as Error).message;
+      if (this.#failing) this.#failing.message = (error as Error).message;
       return false;
     }
     await this.#recovered();
@@ -135,15 +134,20 @@ export class OutboxDelivery implements OnModuleInit, OnModuleDestroy {
   }
 
   async #recovered(): Promise<void> {
-    this.#logger.log(`SMTP delivery works again after failing since ${this.#failing!.at.toISOString()}`);
+    const failing = this.#failing;
+    // A delivery under way may have noticed first.
+    if (!failing) return;
     this.#failing = null;
+    this.#logger.log(`SMTP delivery works again after failing since ${failing.at.toISOString()}`);
     await this.outbox.expediteRetries();
   }
 
-  async #failed(mail: ClaimedMail, error: Error & { responseCode?: number }, now = new Date()): Promise<void> {
+  /** Keeps the mail for a retry, or gives it up; returns whether the server itself still works. */
+  async #failed(mail: ClaimedMail, error: Error & { responseCode?: number }, now = new Date()): Promise<boolean> {
     const { message } = error;
     // A permanent refusal (5xx) concerns this mail (e.g. an unknown mailbox), not the server.
-    if (!(error.responseCode! >= 500)) {
+    const serverWorks = error.responseCode !== undefined && error.responseCode >= 500;
+    if (!serverWorks) {
       this.#failing ??= { at: now, message };
       this.#failing.message = message;
     }
@@ -153,10 +157,12 @@ export class OutboxDelivery implements OnModuleInit, OnModuleDestroy {
       this.#logger.error(
         `Mail "${mail.mail.subject}" to ${mail.to} given up after ${failures} attempts since ${mail.queuedAt.toISOString()}: ${message}`,
       );
-      return this.outbox.remove(mail);
+      await this.outbox.remove(mail);
+      return serverWorks;
     }
     this.#logger.warn(`Mail to ${mail.to} not delivered (attempt ${failures}, next at ${dueAt.toISOString()}): ${message}`);
     await this.outbox.reschedule(mail, dueAt, message);
+    return serverWorks;
   }
 
   #track(work: Promise<unknown>): void {
