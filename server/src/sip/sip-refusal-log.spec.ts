@@ -12,6 +12,7 @@ describe('the SIP refusal log line', () => {
     expect(line).toBe('SIP refused scanner from 203.0.113.9:5070 method=OPTIONS user-agent="friendly-scanner"');
     expect(failregex.exec(nestPrefix + line)?.groups?.host).toBe('203.0.113.9');
     const v6 = formatSipRefusal({ reason: 'source-busy', address: '2001:db8::7', port: 5060, method: 'INVITE' });
+    expect(v6).toBe('SIP refused source-busy from [2001:db8::7]:5060 method=INVITE user-agent=""');
     expect(failregex.exec(nestPrefix + v6)?.groups?.host).toBe('2001:db8::7');
     expect(formatSipRefusal({ reason: 'tcp-connection-limit', address: '198.51.100.1', port: 40000 })).toBe('SIP refused tcp-connection-limit from 198.51.100.1:40000 method=- user-agent=""');
   });

@@ -3,6 +3,7 @@
  *
  *   SIP refused <reason> from <ip>:<port> method=<METHOD> user-agent="<sanitised>"
  *
+ * (an IPv6 address in brackets: `from [2001:db8::7]:5060`). *
  * Everything the caller controls (method, user agent) comes after the address and is stripped of
  * quotes, backslashes and control characters, so no request can forge a second line or move the
  * address a filter reads. The reason is one of SipRefusalReason.
@@ -29,14 +30,15 @@ export interface SipRefusal {
 }
 
 /** fail2ban `failregex` matching every refusal line (fail2ban fills in `<HOST>`, IPv4 or IPv6). */
-export const FAIL2BAN_FAILREGEX = String.raw`SIP refused \S+ from <HOST>:\d+ method=`;
+export const FAIL2BAN_FAILREGEX = String.raw`SIP refused \S+ from \[?<HOST>\]?:\d+ method=`;
 
 const MAX_FIELD = 100;
 
 export function formatSipRefusal(refusal: SipRefusal): string {
   const method = sanitise(refusal.method ?? '-').replace(/\s/g, '_') || '-';
   const suppressed = refusal.suppressed ? ` suppressed=${refusal.suppressed}` : '';
-  return `SIP refused ${refusal.reason} from ${refusal.address}:${refusal.port} method=${method} user-agent="${sanitise(refusal.userAgent ?? '')}"${suppressed}`;
+  const address = refusal.address.includes(':') ? `[${refusal.address}]` : refusal.address;
+  return `SIP refused ${refusal.reason} from ${address}:${refusal.port} method=${method} user-agent="${sanitise(refusal.userAgent ?? '')}"${suppressed}`;
 }
 
 /**
