@@ -165,7 +165,7 @@ export class PhoneParticipant {
       return await Promise.race([this.#enter(roomNumber, pin), deadline]);
     } catch (error) {
       const { callId, remote } = this.#call;
-      this.#deps.logger.error(`Phone PIN check failed for call ${callId} from ${remote.address}:${remote.port} (caller ${callerId(this.#call.from.user)}, room ${roomNumber}): ${(error as Error).message}`);
+      this.#deps.logger.error(`Phone PIN check failed for call ${callId} from ${remote.address}:${remote.port} (caller ${callerId(this.#call.origin.user)}, room ${roomNumber}): ${(error as Error).message}`);
       return 'unavailable';
     } finally {
       clearTimeout(timer);
@@ -185,7 +185,7 @@ export class PhoneParticipant {
 
   async #join(roomNumber: string, role: ConferenceRole, _language: Language): Promise<void> {
     if (this.#callEnded) return;
-    const { claims } = this.#deps.tokens.issue({ room: roomNumber, pid: randomUUID(), role, name: maskedCallerName(this.#call.from.user) });
+    const { claims } = this.#deps.tokens.issue({ room: roomNumber, pid: randomUUID(), role, name: maskedCallerName(this.#call.origin.user) });
     this.#participantId = claims.pid;
     this.#roomNumber = roomNumber;
     const connection: ParticipantConnection = {

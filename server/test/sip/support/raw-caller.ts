@@ -50,14 +50,15 @@ export class RawCaller {
 
   private constructor(readonly sip: UdpClient, readonly gatewayPort: number) {}
 
-  static async open(gatewayPort: number): Promise<RawCaller> {
-    return new RawCaller(await UdpClient.open(gatewayPort), gatewayPort);
+  /** A caller signalling from `bindAddress` (another 127.0.0.0/8 address is another network source). */
+  static async open(gatewayPort: number, bindAddress = '127.0.0.1'): Promise<RawCaller> {
+    return new RawCaller(await UdpClient.open(gatewayPort, bindAddress), gatewayPort);
   }
 
   /** INVITE whose SDP says media go to `mediaPort` on 127.0.0.1, then ACK the 200. */
-  async call(mediaPort: number, from = '+4930123456'): Promise<void> {
+  async call(mediaPort: number, from = '+4930123456', headers: Record<string, string> = {}): Promise<void> {
     this.#from = `<sip:${from}@127.0.0.1:${this.sip.port}>;tag=${this.#fromTag}`;
-    await this.#invite(mediaPort, 'sendrecv');
+    await this.#invite(mediaPort, 'sendrecv', headers);
     void this.#answerBye();
   }
 
@@ -82,14 +83,14 @@ export class RawCaller {
     }
   }
 
-  async #invite(mediaPort: number, direction: string): Promise<void> {
+  async #invite(mediaPort: number, direction: string, extraHeaders: Record<string, string> = {}): Promise<void> {
     const sdp = [
       'v=0', `o=caller 1 ${this.#cseq} IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0',
       `m=audio ${mediaPort} RTP/AVP 0 101`, 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', `a=${direction}`, '',
     ].join('\r\n');
     const cseq = this.#cseq++;
     const common = { port: this.gatewayPort, localPort: this.sip.port, callId: this.callId, user: 'dial-in' };
-    const headers: Record<string, string> = { From: this.#from, CSeq: `${cseq} INVITE` };
+    const headers: Record<string, string> = { From: this.#from, CSeq: `${cseq} INVITE`, ...extraHeaders };
     if (this.#to) headers.To = this.#to;
     const before = this.sip.received.length;
     this.sip.send(sipMessage({ ...common, method: 'INVITE', body: sdp, headers }));
