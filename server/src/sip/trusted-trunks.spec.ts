@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertedCallerUser } from './caller-name';
+import { phoneOrigin } from './phone-origin';
 import { TrustedTrunks } from './trusted-trunks';
 
 describe('TrustedTrunks', () => {
@@ -24,5 +25,15 @@ describe('assertedCallerUser', () => {
     expect(assertedCallerUser('sips:017612345@x')).toBe('017612345');
     expect(assertedCallerUser(undefined)).toBeUndefined();
     expect(assertedCallerUser('<sip:trunk.example>')).toBeUndefined();
+  });
+});
+
+describe('phoneOrigin', () => {
+  it('names the signalling address, the trusted caller id and whether a trunk vouches for it', () => {
+    const remote = { transport: 'UDP' as const, address: '203.0.113.4', port: 5060 };
+    expect(phoneOrigin({ remote, origin: { trustedTrunk: false, user: '+49 30 123' } }))
+      .toEqual({ via: 'phone', address: '203.0.113.4', callerId: '+4930123', trustedTrunk: false });
+    expect(phoneOrigin({ remote, origin: { trustedTrunk: true, user: undefined } }))
+      .toEqual({ via: 'phone', address: '203.0.113.4', callerId: 'anonymous', trustedTrunk: true });
   });
 });
