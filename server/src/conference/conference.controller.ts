@@ -6,7 +6,6 @@ import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user'
 import { ApiException } from '../common/api-exception';
 import { Public } from '../common/public.decorator';
 import { ZodBody } from '../common/validate';
-import { networkSource } from '../rooms/pin-source';
 import { RoomAccess } from '../rooms/room-access.service';
 import { ConferenceService } from './conference.service';
 import { JOIN_TOKENS } from './conference.tokens';
@@ -25,7 +24,7 @@ export class ConferenceController {
   @Post('join')
   @HttpCode(200)
   async join(@Body(new ZodBody(joinRequestSchema)) body: JoinRequest, @Req() request: Request): Promise<JoinResponse> {
-    const { role } = await this.access.enter(body.roomNumber, body.pin, networkSource(request.ip));
+    const { role } = await this.access.enter(body.roomNumber, body.pin, { via: 'browser', address: request.ip ?? '' });
     return this.#issue(body.roomNumber, role, body.displayName);
   }
 

@@ -9,6 +9,8 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AttemptLimiter, type AttemptPolicy } from '../security/attempt-limiter.service';
 import { SecretHasher } from '../security/secret-hasher';
+import type { PinAttemptOrigin } from './pin-attempt-origin';
+import { networkSource } from './pin-source';
 import { RoomsService } from './rooms.service';
 
 export interface RoomEntry {
@@ -61,8 +63,8 @@ export class RoomAccess {
     this.#moderatorUnderBackoffPolicy = { maxAttempts: roomBackoffAfter * MODERATOR_BUDGET_FACTOR, windowMs: 60 * 60_000, lockoutMs: MAX_ROOM_BACKOFF_MS };
   }
 
-  /** `source` names the caller: `ip:<address>` for browsers, `phone:<caller id>` for phones. */
-  async enter(roomNumber: string, pin: string, source: string): Promise<RoomEntry> {
+  async enter(roomNumber: string, pin: string, origin: PinAttemptOrigin): Promise<RoomEntry> {
+    const source = origin.via === 'browser' ? networkSource(origin.address) : `phone:${origin.callerId}`;
     const sourceKey = `pin-source:${source}:${roomNumber}`;
     const anyRoomKey = `pin-source:${source}`;
     const roomKey = `pin-room:${roomNumber}`;

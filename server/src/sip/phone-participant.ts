@@ -174,7 +174,7 @@ export class PhoneParticipant {
 
   async #enter(roomNumber: string, pin: string): Promise<PinCheckResult> {
     try {
-      const { role } = await this.#deps.access.enter(roomNumber, pin, `phone:${callerId(this.#call.from.user)}`);
+      const { role } = await this.#deps.access.enter(roomNumber, pin, { via: 'phone', address: this.#call.remote.address, callerId: callerId(this.#call.from.user), trustedTrunk: false });
       return role;
     } catch (error) {
       if (error instanceof ApiException && error.code === 'TOO_MANY_REQUESTS') return 'locked-out';
