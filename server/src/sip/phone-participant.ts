@@ -15,6 +15,7 @@ import { IvrStateMachine, type ConferenceAction, type PinCheckResult } from './i
 import { ANSWERED_CODECS, bridgeCodec, OFFERED_CODECS } from './phone-codecs';
 import { watchPhoneMix } from './phone-mix-stats-log';
 import { PhoneMenu } from './phone-menu';
+import { phoneOrigin } from './phone-origin';
 import type { PromptLibrary } from './prompt-library';
 import { RtpSession } from './rtp-session';
 import { acceptSdpAnswer, createSdpOffer, negotiateSdp, type AudioCodecName, type LocalMedia, type NegotiatedAudio } from './sdp-negotiation';
@@ -174,7 +175,7 @@ export class PhoneParticipant {
 
   async #enter(roomNumber: string, pin: string): Promise<PinCheckResult> {
     try {
-      const { role } = await this.#deps.access.enter(roomNumber, pin, { via: 'phone', address: this.#call.remote.address, callerId: callerId(this.#call.from.user), trustedTrunk: false });
+      const { role } = await this.#deps.access.enter(roomNumber, pin, phoneOrigin(this.#call));
       return role;
     } catch (error) {
       if (error instanceof ApiException && error.code === 'TOO_MANY_REQUESTS') return 'locked-out';
