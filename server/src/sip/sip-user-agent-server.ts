@@ -14,7 +14,7 @@ import type { SipCallAdmission } from './sip-call-admission';
 import { formatSipRefusal, RefusalLogBudget, type SipRefusalReason } from './sip-refusal-log';
 import { isScannerUserAgent } from './sip-scanners';
 import { TrustedTrunks } from './trusted-trunks';
-import { dialogKey, SipCall, type CallContext, type SessionTimer } from './sip-call';
+import { dialogKey, SipCall, type CallContext, type CallerOrigin, type SessionTimer } from './sip-call';
 import {
   buildResponse,
   headerTokens,
@@ -59,7 +59,7 @@ export interface SipUserAgentServerOptions {
   timers?: Partial<SipTimers>;
   /** Server transactions alive at once; beyond it new requests get 503 (flood protection). */
   maxTransactions?: number;
-  /** Server transactions one network source may hold (trusted trunks excepted), so one source cannot fill the table. Default: a tenth of maxTransactions. */
+  /** Server transactions one network source may hold (trusted trunks excepted), so one source cannot fill the table. Default: a quarter of maxTransactions. */
   maxTransactionsPerSource?: number;
 }
 
@@ -158,7 +158,7 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
       answerTimeoutMs: options.answerTimeoutMs ?? 30_000,
       sessionExpires: options.sessionExpires ?? 1800,
       maxTransactions: options.maxTransactions ?? 5000,
-      maxTransactionsPerSource: options.maxTransactionsPerSource ?? Math.max(1, Math.floor((options.maxTransactions ?? 5000) / 10)),
+      maxTransactionsPerSource: options.maxTransactionsPerSource ?? Math.max(1, Math.floor((options.maxTransactions ?? 5000) / 4)),
       admission: options.admission,
     };
     server = new SipUserAgentServer(transport, settings, { ...RFC3261_TIMERS, ...options.timers });
@@ -274,8 +274,13 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
       existing.retransmitted();
       return;
     }
-    // Every refusal below lives on as a transaction for 32 s (retransmitted until its ACK): a
-    // flood from one source must not fill the table for everyone, so each source has a share.
+    let origin: CallerOrigin | undefined;
+    if (request.method === 'INVITE' && !request.headers.to.params.tag && !this.#stopping) {
+      origin = this.#admitCall(request, peer);
+      if (!origin) return;
+    }
+    // A transaction lives on for 32 s after its answer (UDP retransmissions): a flood of OPTIONS,
+    // REGISTERs or in-dialog requests from one source must not fill the table for everyone.
     const source = networkSource(peer.address);
     const sourceFull = (this.#transactionsPerSource.get(source) ?? 0) >= this.#options.maxTransactionsPerSource
       && !this.#options.trustedTrunks.includes(peer.address);
@@ -314,20 +319,20 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
       transaction.respond(status, buildResponse(request, status, { toTag: randomTag(), source: peer, serverName: this.#options.serverName, ...options }));
 
     try {
-      this.#dispatch(transaction, respond);
+      this.#dispatch(transaction, respond, origin);
     } catch (error) {
       this.#logger.error(`SIP ${request.method} handler failed: ${(error as Error).stack ?? error}`);
       if (!transaction.finalSent) respond(500);
     }
   }
 
-  #dispatch(transaction: ServerTransaction, respond: (status: number, options?: ResponseOptions) => void): void {
+  #dispatch(transaction: ServerTransaction, respond: (status: number, options?: ResponseOptions) => void, origin?: CallerOrigin): void {
     const request = transaction.request;
     const toTag = request.headers.to.params.tag;
     const call = toTag ? this.#calls.get(dialogKey(request.headers['call-id'], toTag, request.headers.from.params.tag!)) : undefined;
     switch (request.method) {
       case 'INVITE':
-        if (!toTag) return this.#invite(transaction, respond);
+        if (!toTag) return this.#invite(transaction, respond, origin!);
         if (!call) return respond(481);
         if (!call.acceptsCSeq(transaction)) return;
         return call.reinvite(transaction, this.#sessionInterval(request, respond) ?? null);
@@ -403,32 +408,44 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
     return callerSupportsTimer ? interval : null;
   }
 
-  #invite(transaction: ServerTransaction, respond: (status: number, options?: ResponseOptions) => void): void {
+  /**
+   * The cheap refusals of a new call, before any transaction, port, menu or SDP work exists:
+   * answered statelessly (RFC 3261 §8.2.7), so a flood of INVITEs leaves nothing behind (a
+   * retransmission is simply judged again). Returns who calls when the call may go on.
+   */
+  #admitCall(request: SipRequest, peer: SipPeer): CallerOrigin | undefined {
+    const mergeKey = `${request.headers['call-id']}|${request.headers.from.params.tag}|${request.headers.cseq.seq}`;
+    const trustedTrunk = this.#options.trustedTrunks.includes(peer.address);
+    const fromUser = userPartOf(request.headers.from.uri);
+    const user = trustedTrunk ? (assertedCallerUser(headerValue(request, 'p-asserted-identity')) ?? fromUser) : fromUser;
+    // The same INVITE by another path: #invite answers it 482, and it must not count twice.
+    if (this.#pendingInvites.has(mergeKey)) return { trustedTrunk, user };
+    if (this.#calls.size >= this.#options.maxCalls) {
+      this.#logRefusal('server-busy', peer, request);
+      this.#reply(request, peer, 503, { headers: { 'retry-after': '30' } });
+      return undefined;
+    }
+    if (!trustedTrunk && (this.#callsPerSource.get(networkSource(peer.address)) ?? 0) >= this.#options.maxCallsPerSource) {
+      this.#logRefusal('source-busy', peer, request);
+      // 480 rather than 503: a 503 tells proxies in front of us the whole server is down.
+      this.#reply(request, peer, 480, { headers: { 'retry-after': '30' } });
+      return undefined;
+    }
+    const admission = this.#options.admission?.admit(callerId(user), peer.address, trustedTrunk);
+    if (admission && !admission.admitted) {
+      this.#statistics.refusedByRate++;
+      this.#logRefusal(admission.reason === 'caller' ? 'rate-limited-caller' : 'rate-limited-source', peer, request);
+      this.#reply(request, peer, 480, { headers: { 'retry-after': String(admission.retryAfterSeconds) } });
+      return undefined;
+    }
+    return { trustedTrunk, user };
+  }
+
+  #invite(transaction: ServerTransaction, respond: (status: number, options?: ResponseOptions) => void, origin: CallerOrigin): void {
     const request = transaction.request;
     const mergeKey = `${request.headers['call-id']}|${request.headers.from.params.tag}|${request.headers.cseq.seq}`;
     const seenBranch = this.#pendingInvites.get(mergeKey);
     if (seenBranch && seenBranch !== transaction.key) return respond(482);
-    // Cheap refusals first: nothing below allocates anything for a call that is turned away here.
-    const peer = transaction.peer;
-    if (this.#calls.size >= this.#options.maxCalls) {
-      this.#logRefusal('server-busy', peer, request);
-      return respond(503, { headers: { 'retry-after': '30' } });
-    }
-    const trustedTrunk = this.#options.trustedTrunks.includes(peer.address);
-    const source = networkSource(peer.address);
-    if (!trustedTrunk && (this.#callsPerSource.get(source) ?? 0) >= this.#options.maxCallsPerSource) {
-      this.#logRefusal('source-busy', peer, request);
-      // 480 rather than 503: a 503 tells proxies in front of us the whole server is down.
-      return respond(480, { headers: { 'retry-after': '30' } });
-    }
-    const fromUser = userPartOf(request.headers.from.uri);
-    const callerUser = trustedTrunk ? (assertedCallerUser(headerValue(request, 'p-asserted-identity')) ?? fromUser) : fromUser;
-    const admission = this.#options.admission?.admit(callerId(callerUser), peer.address, trustedTrunk);
-    if (admission && !admission.admitted) {
-      this.#statistics.refusedByRate++;
-      this.#logRefusal(admission.reason === 'caller' ? 'rate-limited-caller' : 'rate-limited-source', peer, request);
-      return respond(480, { headers: { 'retry-after': String(admission.retryAfterSeconds) } });
-    }
     const contact = request.headers.contact;
     if (!Array.isArray(contact) || contact.length !== 1) return respond(400, { reason: 'Contact Required' });
     const encoding = headerValue(request, 'content-encoding');
@@ -448,8 +465,9 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
     this.#pendingInvites.set(mergeKey, transaction.key);
     setTimeout(() => this.#pendingInvites.delete(mergeKey), 64 * this.#timers.t1).unref();
     transaction.respond(100, buildResponse(request, 100, { source: transaction.peer, serverName: this.#options.serverName }));
-    const call = new SipCall(this.#callContext(), transaction, offer, session, this.#options.answerTimeoutMs, { trustedTrunk, user: callerUser });
+    const call = new SipCall(this.#callContext(), transaction, offer, session, this.#options.answerTimeoutMs, origin);
     this.#calls.set(call.dialogKey, call);
+    const source = networkSource(transaction.peer.address);
     this.#callsPerSource.set(source, (this.#callsPerSource.get(source) ?? 0) + 1);
     if (this.listenerCount('call') === 0) {
       call.reject(480);

@@ -94,10 +94,24 @@ export class RawCaller {
     if (this.#to) headers.To = this.#to;
     const before = this.sip.received.length;
     this.sip.send(sipMessage({ ...common, method: 'INVITE', body: sdp, headers }));
-    const ok = await this.#waitFor((text) => /^SIP\/2\.0 200/.test(text) && new RegExp(`^CSeq: ${cseq} INVITE\r?$`, 'm').test(text), 10_000, before);
+    const final = await this.#waitFor((text) => /^SIP\/2\.0 [2-6]\d\d/.test(text) && new RegExp(`^CSeq: ${cseq} INVITE\r?$`, 'm').test(text), 10_000, before);
+    if (!final.startsWith("SIP/2.0 200")) throw new Error(`INVITE answered ${final.split("\r\n").filter((line) => /^(SIP|Retry-After|Warning)/i.test(line)).join(" | ")}`);
+    const ok = final;
     this.gatewayRtpPort = Number(/^m=audio (\d+)/m.exec(ok)![1]);
     this.#to = /^To: (.*)\r?$/m.exec(ok)![1]!.trim();
     this.sip.send(sipMessage({ ...common, method: 'ACK', headers: { From: this.#from, To: this.#to, CSeq: `${cseq} ACK` } }));
+  }
+
+  /** The caller's BYE; resolves when the gateway answers it. */
+  async hangup(): Promise<void> {
+    if (this.byeAt !== undefined) return;
+    const cseq = this.#cseq++;
+    const before = this.sip.received.length;
+    this.sip.send(sipMessage({
+      method: 'BYE', port: this.gatewayPort, localPort: this.sip.port, callId: this.callId, user: 'dial-in',
+      headers: { From: this.#from, To: this.#to, CSeq: `${cseq} BYE` },
+    }));
+    await this.#waitFor((text) => new RegExp(`^CSeq: ${cseq} BYE\r?$`, 'm').test(text), 5000, before);
   }
 
   async #answerBye(): Promise<void> {
