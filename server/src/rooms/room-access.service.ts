@@ -7,6 +7,8 @@ import { User } from '../accounts/schemas/user.schema';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { MailService } from '../mail/mail.service';
+import { roomUnderAttackMail } from '../mail/templates/room-under-attack-mail';
 import { AttemptLimiter, type AttemptPolicy } from '../security/attempt-limiter.service';
 import { SecretHasher } from '../security/secret-hasher';
 import type { PinAttemptOrigin } from './pin-attempt-origin';
@@ -21,8 +23,28 @@ export interface RoomEntry {
 const MAX_ROOM_BACKOFF_MS = 15 * 60_000;
 /** Wrong PINs one source may make per hour across all rooms; the next locks it out of every room. */
 const MAX_FAILURES_PER_SOURCE_ALL_ROOMS = 30;
-/** Under backoff only the moderator PIN opens a room; its own, larger budget keeps that from being an open door. */
-const MODERATOR_BUDGET_FACTOR = 3;
+/**
+ * A trusted trunk brings every caller from one address, so its callers are counted by caller id;
+ * the trunk address itself still gets a budget per room, this many times a single source's, so a
+ * trunk cannot be used as an unlimited guessing machine by spoofing caller ids.
+ */
+const TRUNK_BUDGET_FACTOR = 20;
+/**
+ * While a room is closed to guests, the moderator PIN is still checked, but room-wide at most
+ * once per this interval (whoever asks): a throttle, not a lock, so other people's failures can
+ * delay the moderator by seconds but never keep them out. It bounds the guessing of the
+ * moderator PIN under attack to 3600 / 3 = 1200 guesses per hour.
+ */
+const MODERATOR_TURN_INTERVAL_MS = 3_000;
+/** The longest a PIN check waits for its turn, or for checks in flight; below the phone menu's 4 s. */
+const MAX_WAIT_MS = 3_000;
+/** The owner hears about an attack on their room at most this often. */
+const ATTACK_MAIL_QUIET_HOURS = 6;
+
+interface Budget {
+  key: string;
+  policy: AttemptPolicy;
+}
 
 function samePin(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -31,20 +53,25 @@ function samePin(a: string, b: string): boolean {
 }
 
 /**
- * The PIN check for every way into a room (browser now, phone next): PINs are short, so each
- * guess is paid for. Per source and room, a few failures lock that source out; across all
- * sources, failures beyond a threshold close the room to guests with a growing backoff. The
- * moderator PIN still opens a room under backoff, so an attack on the guest PIN cannot keep the
- * host out. Unknown rooms are checked (against a decoy hash) and counted exactly like real ones,
- * so neither the answer nor its timing tells whether a room exists.
+ * The PIN check for every way into a room (browser and phone): PINs are short, so each wrong
+ * guess is paid for. Each origin has its budgets (see #budgets); only wrong PINs use them up,
+ * correct ones and checks broken by a server error are given back (AttemptLimiter.reserve keeps a
+ * burst of wrong guesses within the budget all the same). Across all sources, failures beyond a
+ * threshold close the room to guests with a backoff that grows with every further failure, and
+ * tell the owner by mail; the moderator PIN is then throttled room-wide, never locked, so an
+ * attack cannot keep the host out.
+ * Unknown rooms are checked (against a decoy hash) and counted exactly like real ones, so neither
+ * the answer nor its timing tells whether a room exists.
  */
 @Injectable()
 export class RoomAccess {
   readonly #logger = new Logger('RoomAccess');
   readonly #sourcePolicy: AttemptPolicy;
+  readonly #trunkPolicy: AttemptPolicy;
   readonly #roomPolicy: AttemptPolicy;
   readonly #anyRoomPolicy: AttemptPolicy = { maxAttempts: MAX_FAILURES_PER_SOURCE_ALL_ROOMS, windowMs: 60 * 60_000, lockoutMs: 60 * 60_000 };
-  readonly #moderatorUnderBackoffPolicy: AttemptPolicy;
+  readonly #attackMailPolicy: AttemptPolicy = { maxAttempts: 1, windowMs: ATTACK_MAIL_QUIET_HOURS * 60 * 60_000, lockoutMs: 0 };
+  readonly #accountUrl: string;
 
   constructor(
     @InjectModel(User.name) private readonly users: Model<User>,
@@ -52,41 +79,44 @@ export class RoomAccess {
     private readonly rooms: RoomsService,
     private readonly hasher: SecretHasher,
     private readonly limiter: AttemptLimiter,
+    private readonly mail: MailService,
   ) {
     const { failuresPerSource, lockoutMs, roomBackoffAfter } = config.pinLimits;
     this.#sourcePolicy = { maxAttempts: failuresPerSource, windowMs: lockoutMs, lockoutMs };
+    this.#trunkPolicy = { maxAttempts: failuresPerSource * TRUNK_BUDGET_FACTOR, windowMs: lockoutMs, lockoutMs };
     this.#roomPolicy = {
       maxAttempts: roomBackoffAfter,
       windowMs: 60 * 60_000,
       lockoutMs: (attempts) => Math.min(1000 * 2 ** (attempts - roomBackoffAfter - 1), MAX_ROOM_BACKOFF_MS),
     };
-    this.#moderatorUnderBackoffPolicy = { maxAttempts: roomBackoffAfter * MODERATOR_BUDGET_FACTOR, windowMs: 60 * 60_000, lockoutMs: MAX_ROOM_BACKOFF_MS };
+    this.#accountUrl = `${config.publicUrl}/account`;
   }
 
   async enter(roomNumber: string, pin: string, origin: PinAttemptOrigin): Promise<RoomEntry> {
-    const source = origin.via === 'browser' ? networkSource(origin.address) : `phone:${origin.callerId}`;
-    const sourceKey = `pin-source:${source}:${roomNumber}`;
-    const anyRoomKey = `pin-source:${source}`;
     const roomKey = `pin-room:${roomNumber}`;
-    const moderatorKey = `pin-room-moderator:${roomNumber}`;
-    if ((await this.limiter.isLocked(anyRoomKey)) || (await this.limiter.isLocked(moderatorKey))) throw new ApiException('TOO_MANY_REQUESTS');
-    if (!(await this.limiter.consume(sourceKey, this.#sourcePolicy))) throw new ApiException('TOO_MANY_REQUESTS');
-    const roomClosedToGuests = await this.limiter.isLocked(roomKey);
-    const owner = await this.users.findOne({ 'room.number': roomNumber, deletedAt: null }).lean();
-    const room = owner?.room;
-
-    const role: ConferenceRole | null = (await this.hasher.verify(room?.moderatorPinHash, pin))
-      ? 'moderator'
-      : !roomClosedToGuests && room && this.#isParticipantPin(room, pin)
-        ? 'participant'
-        : null;
+    const held = await this.#reserveAll(this.#budgets(roomNumber, origin));
+    let role: ConferenceRole | null;
+    let roomClosedToGuests: boolean;
+    try {
+      roomClosedToGuests = await this.limiter.isLocked(roomKey);
+      if (roomClosedToGuests && !(await this.limiter.takeTurn(`pin-room-turn:${roomNumber}`, MODERATOR_TURN_INTERVAL_MS, MAX_WAIT_MS))) {
+        await this.#settle(held, 'refund');
+        throw new ApiException('TOO_MANY_REQUESTS');
+      }
+      role = await this.#check(roomNumber, pin, roomClosedToGuests);
+    } catch (error) {
+      // A check the server could not make is not a wrong PIN: give the budget back, report the error.
+      if (!(error instanceof ApiException)) await this.#settle(held, 'refund');
+      throw error;
+    }
     if (role) {
-      await this.limiter.refund(sourceKey);
+      await this.#settle(held, 'refund');
       return { role };
     }
-    this.#logger.warn(`Wrong PIN for room ${roomNumber} from ${source}`);
-    await this.limiter.consume(anyRoomKey, this.#anyRoomPolicy);
-    await this.limiter.consume(roomClosedToGuests ? moderatorKey : roomKey, roomClosedToGuests ? this.#moderatorUnderBackoffPolicy : this.#roomPolicy);
+    await this.#settle(held, 'fail');
+    this.#logger.warn(`Wrong PIN for room ${roomNumber} from ${describe(origin)}`);
+    const roomFailures = await this.limiter.countFailure(roomKey, this.#roomPolicy);
+    if (roomFailures > this.#roomPolicy.maxAttempts) await this.#tellOwnerOnce(roomNumber, roomFailures);
     throw new ApiException(roomClosedToGuests ? 'TOO_MANY_REQUESTS' : 'INVALID_ROOM_OR_PIN');
   }
 
@@ -102,8 +132,82 @@ export class RoomAccess {
     return { roomNumber: owner.room.number };
   }
 
+  /**
+   * Whose failures a guess counts against. A browser, and a phone from an untrusted source, are
+   * counted per network source (IPv4 address, IPv6 /64), in this room and across all rooms. A
+   * phone's caller id is written by the caller, so for untrusted sources it is only an extra
+   * budget (an anonymous caller shares none: that would let one caller lock out all anonymous
+   * callers); behind a trusted trunk it is the caller's identity, and the trunk's address gets a
+   * large budget per room on top.
+   */
+  #budgets(roomNumber: string, origin: PinAttemptOrigin): Budget[] {
+    const source = networkSource(origin.address);
+    const perSource = (name: string): Budget[] => [
+      { key: `pin-try:${name}:${roomNumber}`, policy: this.#sourcePolicy },
+      { key: `pin-try:${name}`, policy: this.#anyRoomPolicy },
+    ];
+    if (origin.via === 'browser') return perSource(source);
+    const caller = `phone:${origin.callerId}`;
+    if (origin.trustedTrunk) return [...perSource(caller), { key: `pin-try:trunk:${source}:${roomNumber}`, policy: this.#trunkPolicy }];
+    return origin.callerId === 'anonymous' ? perSource(source) : [...perSource(source), ...perSource(caller)];
+  }
+
+  async #reserveAll(budgets: Budget[]): Promise<string[]> {
+    const held: string[] = [];
+    try {
+      for (const { key, policy } of budgets) {
+        if (!(await this.limiter.reserve(key, policy, MAX_WAIT_MS))) {
+          await this.#settle(held, 'refund');
+          throw new ApiException('TOO_MANY_REQUESTS');
+        }
+        held.push(key);
+      }
+    } catch (error) {
+      if (!(error instanceof ApiException)) await this.#settle(held, 'refund');
+      throw error;
+    }
+    return held;
+  }
+
+  /** Best effort: when the database is gone, the error that matters is the one already thrown. */
+  async #settle(keys: string[], outcome: 'refund' | 'fail'): Promise<void> {
+    const results = await Promise.allSettled(keys.map((key) => (outcome === 'fail' ? this.limiter.fail(key) : this.limiter.refund(key))));
+    for (const result of results) {
+      if (result.status === 'rejected') this.#logger.error(`Could not settle a PIN budget (${outcome}): ${(result.reason as Error).message}`);
+    }
+  }
+
+  async #check(roomNumber: string, pin: string, roomClosedToGuests: boolean): Promise<ConferenceRole | null> {
+    const owner = await this.users.findOne({ 'room.number': roomNumber, deletedAt: null }).lean();
+    const room = owner?.room;
+    if (await this.hasher.verify(room?.moderatorPinHash, pin)) return 'moderator';
+    return !roomClosedToGuests && room && this.#isParticipantPin(room, pin) ? 'participant' : null;
+  }
+
+  async #tellOwnerOnce(roomNumber: string, failures: number): Promise<void> {
+    const owner = await this.users.findOne({ 'room.number': roomNumber, deletedAt: null }).lean();
+    if (!owner || !(await this.limiter.consume(`pin-room-attack-mail:${roomNumber}`, this.#attackMailPolicy))) return;
+    this.#logger.warn(`Room ${roomNumber} closed to guests after ${failures} wrong PINs; telling its owner`);
+    this.mail.sendInBackground(
+      owner.email,
+      roomUnderAttackMail({
+        language: owner.language,
+        firstName: owner.firstName,
+        lastName: owner.lastName,
+        roomNumber,
+        failures,
+        accountUrl: this.#accountUrl,
+        quietHours: ATTACK_MAIL_QUIET_HOURS,
+      }),
+    );
+  }
+
   #isParticipantPin(room: User['room'], pin: string): boolean {
     const participantPin = this.rooms.participantPin(room);
     return participantPin !== null && samePin(participantPin, pin);
   }
+}
+
+function describe(origin: PinAttemptOrigin): string {
+  return origin.via === 'browser' ? origin.address : `phone ${origin.callerId} via ${origin.address}${origin.trustedTrunk ? ' (trusted trunk)' : ''}`;
 }

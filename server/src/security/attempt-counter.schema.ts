@@ -14,6 +14,13 @@ export class AttemptCounter {
   @Prop({ required: true })
   attempts!: number;
 
+  /**
+   * For reserved budgets (see AttemptLimiter.reserve): how many of `attempts` ended as real
+   * failures; the rest are checks still in flight.
+   */
+  @Prop({ default: 0 })
+  failures!: number;
+
   @Prop({ required: true })
   windowStartedAt!: Date;
 

@@ -15,11 +15,17 @@ const DUPLICATE_KEY = 11000;
 /** Every budget's window is at most an hour; a day-old counter that holds no lockout counts nothing. */
 const STALE_AFTER_MS = 24 * 60 * 60_000;
 const SWEEP_EVERY_MS = 10 * 60_000;
+/** How often a reservation waiting for in-flight checks of the same budget looks again. */
+const RESERVE_POLL_MS = 60;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Budgets for guessable things (passwords, PINs, registrations), kept in the database. An attempt
  * is counted before the guess is checked, atomically, so a burst of parallel requests cannot all
- * slip in before the first failure is recorded.
+ * slip in before the first failure is recorded. `consume` counts every attempt; `reserve` (for
+ * PINs, which many people behind one address type correctly at the same moment) counts only the
+ * attempts that fail.
  */
 @Injectable()
 export class AttemptLimiter implements OnModuleInit, OnModuleDestroy {
@@ -64,8 +70,115 @@ export class AttemptLimiter implements OnModuleInit, OnModuleDestroy {
     await this.counters.updateOne({ key, attempts: { $gt: 0 } }, { $inc: { attempts: -1 } });
   }
 
+  /**
+   * Holds one attempt of `key`'s budget while a guess is checked; settle it with `refund` (right
+   * guess, or the check broke) or `fail` (wrong guess). `attempts` counts failures plus checks in
+   * flight, `failures` only the failures: a reservation is granted while attempts < maxAttempts, so
+   * a burst of wrong guesses never gets more checks than the budget. When the budget is full of
+   * checks still in flight, the caller waits (up to maxWaitMs) for them to end instead of being
+   * refused: correct PINs arriving together all get in. Only when `failures` alone fill the budget
+   * is the key locked. A check that waited too long is refused without a lock.
+   */
+  async reserve(key: string, policy: AttemptPolicy, maxWaitMs: number): Promise<boolean> {
+    const giveUpAt = Date.now() + maxWaitMs;
+    for (;;) {
+      const now = new Date();
+      if (await this.isLocked(key, now)) return false;
+      const windowStart = new Date(now.getTime() - policy.windowMs);
+      const held = await this.counters.findOneAndUpdate(
+        { key, windowStartedAt: { $gt: windowStart }, attempts: { $lt: policy.maxAttempts } },
+        { $inc: { attempts: 1 } },
+        { returnDocument: 'after' },
+      );
+      if (held) return true;
+      const counter = await this.counters.findOne({ key }).lean();
+      if (!counter || counter.windowStartedAt <= windowStart) {
+        if (await this.#restartWindow(key, windowStart, now)) return true;
+        continue;
+      }
+      const failures = counter.failures ?? 0;
+      if (failures >= policy.maxAttempts) {
+        const lockoutMs = typeof policy.lockoutMs === 'number' ? policy.lockoutMs : policy.lockoutMs(failures + 1);
+        await this.counters.updateOne({ key }, { $set: { lockedUntil: new Date(now.getTime() + lockoutMs) } });
+        return false;
+      }
+      if (Date.now() >= giveUpAt) return false;
+      await sleep(RESERVE_POLL_MS + Math.random() * RESERVE_POLL_MS);
+    }
+  }
+
+  /** Settles a reservation as a wrong guess: it stays counted, now as a failure. */
+  async fail(key: string): Promise<void> {
+    await this.counters.updateOne({ key }, { $inc: { failures: 1 } });
+  }
+
+  /**
+   * Spaces the attempts under `key` at least intervalMs apart, across all callers and server
+   * nodes: the caller waits for its turn (true) unless that turn is more than maxWaitMs away
+   * (false). `lockedUntil` holds when the next turn is free.
+   */
+  async takeTurn(key: string, intervalMs: number, maxWaitMs: number): Promise<boolean> {
+    for (;;) {
+      const now = Date.now();
+      const counter = await this.counters.findOne({ key }).lean();
+      const freeAt = Math.max(counter?.lockedUntil?.getTime() ?? 0, now);
+      if (freeAt - now > maxWaitMs) return false;
+      const next = new Date(freeAt + intervalMs);
+      if (await this.#claimTurn(key, counter?.lockedUntil ?? null, counter !== null, next, new Date(now))) {
+        await sleep(freeAt - now);
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Counts a failure even while the key is locked, and extends the lockout to what the new total
+   * asks for: a backoff that keeps growing as long as the failures go on. Returns the failures in
+   * the window.
+   */
+  async countFailure(key: string, policy: AttemptPolicy, now = new Date()): Promise<number> {
+    const attempts = await this.#increment(key, policy.windowMs, now);
+    if (attempts <= policy.maxAttempts) return attempts;
+    const lockoutMs = typeof policy.lockoutMs === 'number' ? policy.lockoutMs : policy.lockoutMs(attempts);
+    const until = new Date(now.getTime() + lockoutMs);
+    await this.counters.updateOne({ key, $or: [{ lockedUntil: null }, { lockedUntil: { $lt: until } }] }, { $set: { lockedUntil: until } });
+    return attempts;
+  }
+
   async clear(key: string): Promise<void> {
     await this.counters.deleteOne({ key });
+  }
+
+  /** Only one of several concurrent callers claims each turn: the update matches the turn it read. */
+  async #claimTurn(key: string, readFreeAt: Date | null, exists: boolean, next: Date, now: Date): Promise<boolean> {
+    if (exists) {
+      const claimed = await this.counters.updateOne({ key, lockedUntil: readFreeAt }, { $set: { lockedUntil: next, windowStartedAt: now }, $inc: { attempts: 1 } });
+      return claimed.modifiedCount === 1;
+    }
+    try {
+      await this.counters.create({ key, attempts: 1, failures: 0, windowStartedAt: now, lockedUntil: next });
+      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+      return false;
+    }
+  }
+
+  /** Starts a fresh window holding this one attempt; false when a concurrent caller did it first. */
+  async #restartWindow(key: string, windowStart: Date, now: Date): Promise<boolean> {
+    const restarted = await this.counters.findOneAndUpdate(
+      { key, windowStartedAt: { $lte: windowStart } },
+      { $set: { attempts: 1, failures: 0, windowStartedAt: now, lockedUntil: null } },
+      { returnDocument: 'after' },
+    );
+    if (restarted) return true;
+    try {
+      await this.counters.create({ key, attempts: 1, failures: 0, windowStartedAt: now, lockedUntil: null });
+      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+      return false;
+    }
   }
 
   async #increment(key: string, windowMs: number, now: Date): Promise<number> {
@@ -80,7 +193,7 @@ export class AttemptLimiter implements OnModuleInit, OnModuleDestroy {
       // The window expired: only one of several concurrent callers restarts it.
       const restarted = await this.counters.findOneAndUpdate(
         { key, windowStartedAt: { $lte: windowStart } },
-        { $set: { attempts: 1, windowStartedAt: now, lockedUntil: null } },
+        { $set: { attempts: 1, failures: 0, windowStartedAt: now, lockedUntil: null } },
         { returnDocument: 'after' },
       );
       if (restarted) return restarted.attempts;
