@@ -1,8 +1,10 @@
 import { PIN_MAX_LENGTH, PIN_MIN_LENGTH } from '../constants/limits';
+import { isCommonPin } from './common-pins';
 
 export type PinProblem =
   | 'validation.pin.format'
   | 'validation.pin.trivial'
+  | 'validation.pin.common'
   | 'validation.pin.roomNumber';
 
 const DIGITS_ONLY = /^\d+$/;
@@ -28,13 +30,14 @@ function isConsecutiveRun(pin: string): boolean {
 /**
  * Guessable PINs are what attackers try first: one repeated digit or block (000000, 121212,
  * 123123), a run up or down the keypad (123456, 987654), or anything taken from the room number
- * the caller has just typed.
+ * the caller has just typed; and the PINs people choose most often (see common-pins.ts).
  */
 export function pinProblem(pin: string, roomNumber?: string): PinProblem | null {
   if (!DIGITS_ONLY.test(pin) || pin.length < PIN_MIN_LENGTH || pin.length > PIN_MAX_LENGTH) {
     return 'validation.pin.format';
   }
   if (isRepeatedBlock(pin) || isConsecutiveRun(pin)) return 'validation.pin.trivial';
+  if (isCommonPin(pin)) return 'validation.pin.common';
   if (roomNumber && roomNumber.includes(pin)) return 'validation.pin.roomNumber';
   return null;
 }
