@@ -1,6 +1,8 @@
 import * as argon2 from 'argon2';
+import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RoomsService } from '../src/rooms/rooms.service';
+import { SecretHasher } from '../src/security/secret-hasher';
 import { accessPinFrom, registration, roomNumberFrom, verifyTokenFrom } from './support/fixtures';
 import { mailTo, waitForMail } from './support/mail-inbox';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -71,6 +73,42 @@ describe('registration', () => {
     expect(mails[1]!.subject).toContain('Registrierungsversuch');
     expect(mails[1]!.text).toContain(form.username);
     expect(await app.users.countDocuments({ emailKey: form.email.toLowerCase() })).toBe(1);
+  });
+
+  it('does the same hashing and database work for a taken email as for a new one', async () => {
+    const owner = registration();
+    await app.client().post('/api/accounts', owner);
+    const work = async (form: Record<string, unknown>) => {
+      const operations: string[] = [];
+      mongoose.set('debug', (collection: string, method: string) => {
+        if (collection === 'users') operations.push(method);
+      });
+      const hash = vi.spyOn(app.app.get(SecretHasher), 'hash');
+      try {
+        expect((await app.client().post('/api/accounts', form)).status).toBe(202);
+        return { operations, hashes: hash.mock.calls.length };
+      } finally {
+        mongoose.set('debug', false);
+        hash.mockRestore();
+      }
+    };
+    const fresh = await work(registration());
+    const taken = await work({ ...registration(), email: owner.email });
+    expect(taken).toEqual(fresh);
+    expect(fresh).toEqual({ operations: ['find', 'insertOne'], hashes: 2 });
+  });
+
+  it('accepts < and > in names, and that customer can start their own conference', async () => {
+    const form = registration({ firstName: 'Eve <IT>', lastName: 'Müller>' });
+    expect((await app.client().post('/api/accounts', form)).status).toBe(202);
+    const client = app.client();
+    await client.post('/api/auth/login', { login: form.username, password: form.password });
+    await client.post('/api/account/pins', { moderatorPin: '583920', participantPin: '740215' });
+    const hosted = await client.post('/api/conference/host', { displayName: 'Eve <IT> Müller>' });
+    expect(hosted.status).toBe(200);
+    expect(hosted.body.displayName).toBe('Eve <IT> Müller>');
+    const [mail] = await waitForMail(form.email);
+    expect(mail!.html).toContain('Eve &lt;IT&gt; Müller&gt;');
   });
 
   it('refuses a taken username, whatever its case, with a field error', async () => {
