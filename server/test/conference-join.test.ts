@@ -94,7 +94,7 @@ describe('joining with room number and PIN', () => {
   });
 
   it('validates the join form', async () => {
-    for (const body of [{}, { roomNumber: { $gt: '' }, pin: '1', displayName: 'x' }, { roomNumber: '1234', pin: '583920', displayName: 'x' }, { roomNumber: '46792069', pin: '58a920', displayName: 'x' }, { roomNumber: '46792069', pin: '583920', displayName: '<script>' }]) {
+    for (const body of [{}, { roomNumber: { $gt: '' }, pin: '1', displayName: 'x' }, { roomNumber: '1234', pin: '583920', displayName: 'x' }, { roomNumber: '46792069', pin: '58a920', displayName: 'x' }, { roomNumber: '46792069', pin: '583920', displayName: 'Gast\u0007' }, { roomNumber: '46792069', pin: '583920', displayName: 'x'.repeat(41) }]) {
       const response = await joinFrom(70, body);
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('VALIDATION_FAILED');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROOM_NUMBER_PATTERN } from '../rules/room-number';
+import { displayNameField } from '../schemas/fields';
 import type { ConferenceRole } from './roles';
 
 /** Spaces are allowed in the room number because people copy it as printed ("4679 2069"). */
@@ -7,13 +8,6 @@ const roomNumberField = z
   .string({ error: 'validation.required' })
   .transform((value) => value.replace(/\s+/g, ''))
   .pipe(z.string().regex(ROOM_NUMBER_PATTERN, 'validation.roomNumber'));
-
-export const displayNameField = z
-  .string({ error: 'validation.required' })
-  .trim()
-  .min(1, 'validation.required')
-  .max(40, 'validation.tooLong')
-  .regex(/^[^\u0000-\u001f\u007f<>]*$/, 'validation.controlCharacters');
 
 /** A guest or the host joining with room number and PIN (browser; the phone gateway uses the same check). */
 export const joinRequestSchema = z.object({

@@ -8,15 +8,15 @@ import {
   languageField,
   optionalTextField,
   passwordField,
+  personNameField,
   phoneField,
   pinField,
-  textField,
   usernameField,
 } from './fields';
 
 const profileShape = {
-  firstName: textField(),
-  lastName: textField(),
+  firstName: personNameField(),
+  lastName: personNameField(),
   company: optionalTextField(),
   phone: phoneField,
   address: addressSchema,

@@ -37,6 +37,20 @@ export const optionalTextField = (max = TEXT_FIELD_MAX_LENGTH) =>
     .optional()
     .transform((value) => (value ? value : undefined));
 
+/** The longest name shown on a video tile or in the participant list. */
+export const DISPLAY_NAME_MAX_LENGTH = 40;
+
+/**
+ * One rule for every name a person is shown by: first and last name at registration and in the
+ * profile, the name on join and host, the phone caller's masked number. Any single-line text is
+ * allowed, `<` and `>` included ("Müller <Vertrieb>"): escaping is the output's job (Svelte
+ * escapes, the mail templates escape), a filter here would only turn customers away, or worse,
+ * accept them at registration and refuse them when they start their conference.
+ */
+export const personNameField = (max = TEXT_FIELD_MAX_LENGTH) => textField(max);
+
+export const displayNameField = personNameField(DISPLAY_NAME_MAX_LENGTH);
+
 export const usernameField = z
   .string({ error: typeError('string') })
   .trim()
