@@ -114,7 +114,7 @@ export class RoomAccess {
       return { role };
     }
     await this.#settle(held, 'fail');
-    this.#logger.warn(`Wrong PIN for room ${roomNumber} from ${describe(origin)}`);
+    this.#logger.warn(`Wrong PIN for room ${roomNumber} from ${originForLog(origin)}`);
     const roomFailures = await this.limiter.countFailure(roomKey, this.#roomPolicy);
     if (roomFailures > this.#roomPolicy.maxAttempts) await this.#tellOwnerOnce(roomNumber, roomFailures);
     throw new ApiException(roomClosedToGuests ? 'TOO_MANY_REQUESTS' : 'INVALID_ROOM_OR_PIN');
@@ -208,6 +208,6 @@ export class RoomAccess {
   }
 }
 
-function describe(origin: PinAttemptOrigin): string {
+function originForLog(origin: PinAttemptOrigin): string {
   return origin.via === 'browser' ? origin.address : `phone ${origin.callerId} via ${origin.address}${origin.trustedTrunk ? ' (trusted trunk)' : ''}`;
 }
