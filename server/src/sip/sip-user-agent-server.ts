@@ -13,7 +13,6 @@ import { parseSdp } from './sdp-negotiation';
 import type { SipCallAdmission } from './sip-call-admission';
 import { formatSipRefusal, RefusalLogBudget, type SipRefusalReason } from './sip-refusal-log';
 import { isScannerUserAgent } from './sip-scanners';
-import { TrustedTrunks } from './trusted-trunks';
 import { dialogKey, SipCall, type CallContext, type CallerOrigin, type SessionTimer } from './sip-call';
 import {
   buildResponse,
@@ -27,6 +26,7 @@ import {
 } from './sip-message';
 import { ClientTransaction, RFC3261_TIMERS, ServerTransaction, serverTransactionKey, type SipTimers } from './sip-transactions';
 import { SipTransport, type SipPeer } from './sip-transport';
+import { TrustedTrunks } from './trusted-trunks';
 
 export interface SipUserAgentServerOptions {
   /** Address to bind, e.g. 127.0.0.1 or 0.0.0.0. */

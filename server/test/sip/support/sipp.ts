@@ -31,6 +31,8 @@ export interface SippOptions {
   /** Extra sipp arguments. */
   args?: string[];
   timeoutSeconds?: number;
+  /** The caller's address (SIP and RTP): another 127.0.0.0/8 address is another network source. Default 127.0.0.1. */
+  localAddress?: string;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function runSipp(options: SippOptions): Promise<SippRun> {
   const args = [
     `127.0.0.1:${options.port}`,
     ...scenario,
-    '-i', '127.0.0.1',
+    '-i', options.localAddress ?? '127.0.0.1',
     '-p', '0',
     '-t', options.transport === 'tcp' ? 't1' : 'u1',
     '-s', options.service ?? 'conference',
