@@ -2,6 +2,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { SIP_LIMITS } from '@konferenz/shared';
+import { networkSource } from '../rooms/pin-source';
 
 export type SipTransportName = 'UDP' | 'TCP';
 
@@ -17,7 +18,7 @@ export interface SipTransportOptions {
   port: number;
   udp?: boolean;
   tcp?: boolean;
-  /** Open TCP connections in total and per remote address. */
+  /** Open TCP connections in total and per network source (IPv4 address, IPv6 /64). */
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
   /**
@@ -140,8 +141,10 @@ export class SipTransport extends EventEmitter<SipTransportEvents> {
       socket.destroy();
       return;
     }
+    // Per network source: an IPv6 customer holds a whole /64.
+    const source = networkSource(address);
     let fromAddress = 0;
-    for (const other of this.#connections.values()) if (other.remoteAddress === address) fromAddress++;
+    for (const other of this.#connections.values()) if (networkSource(other.remoteAddress) === source) fromAddress++;
     const peer: SipPeer = { transport: 'TCP', address, port };
     if (this.#connections.size >= this.#options.maxConnections || fromAddress >= this.#options.maxConnectionsPerAddress) {
       socket.destroy();
