@@ -56,11 +56,11 @@ function samePin(a: string, b: string): boolean {
  * The PIN check for every way into a room (browser and phone): PINs are short, so each wrong
  * guess is paid for. Each origin has its budgets (see #budgets); only wrong PINs use them up,
  * correct ones and checks broken by a server error are given back (AttemptLimiter.reserve keeps a
- * burst of wrong guesses within the budget all the same). Across all sources, failures beyond a
- * threshold close the room to guests with a backoff that grows with every further failure, and
- * tell the owner by mail; the moderator PIN is then throttled room-wide, never locked, so an
- * attack cannot keep the host out.
- * Unknown rooms are checked (against a decoy hash) and counted exactly like real ones, so neither
+ * burst of wrong guesses within the budget all the same). The room has such a budget too,
+ * across all sources: once its failures fill it, the room is closed to guests (participant PIN
+ * refused) until its hour is over, each further failure extending the lockout, and the owner is
+ * told by mail; the moderator PIN is then throttled room-wide, never locked, so an attack cannot
+ * keep the host out. Unknown rooms are checked (against a decoy hash) and counted exactly like real ones, so neither
  * the answer nor its timing tells whether a room exists.
  */
 @Injectable()
@@ -95,29 +95,34 @@ export class RoomAccess {
   async enter(roomNumber: string, pin: string, origin: PinAttemptOrigin): Promise<RoomEntry> {
     const roomKey = `pin-room:${roomNumber}`;
     const held = await this.#reserveAll(this.#budgets(roomNumber, origin));
+    let roomOpen = false;
     let role: ConferenceRole | null;
-    let roomClosedToGuests: boolean;
     try {
-      roomClosedToGuests = await this.limiter.isLocked(roomKey);
-      if (roomClosedToGuests && !(await this.limiter.takeTurn(`pin-room-turn:${roomNumber}`, MODERATOR_TURN_INTERVAL_MS, MAX_WAIT_MS))) {
+      // The room's budget is reserved like a source's, so a burst from many addresses gets no more
+      // unthrottled checks than the budget either; once its failures fill it, the room is closed.
+      roomOpen = await this.limiter.reserve(roomKey, this.#roomPolicy, MAX_WAIT_MS);
+      if (!roomOpen && !(await this.limiter.takeTurn(`pin-room-turn:${roomNumber}`, MODERATOR_TURN_INTERVAL_MS, MAX_WAIT_MS))) {
         await this.#settle(held, 'refund');
         throw new ApiException('TOO_MANY_REQUESTS');
       }
-      role = await this.#check(roomNumber, pin, roomClosedToGuests);
+      role = await this.#check(roomNumber, pin, !roomOpen);
     } catch (error) {
-      // A check the server could not make is not a wrong PIN: give the budget back, report the error.
-      if (!(error instanceof ApiException)) await this.#settle(held, 'refund');
+      // A check the server could not make is not a wrong PIN: give the budgets back, report the error.
+      if (!(error instanceof ApiException)) await this.#settle(roomOpen ? [...held, roomKey] : held, 'refund');
       throw error;
     }
     if (role) {
-      await this.#settle(held, 'refund');
+      await this.#settle(roomOpen ? [...held, roomKey] : held, 'refund');
       return { role };
     }
-    await this.#settle(held, 'fail');
     this.#logger.warn(`Wrong PIN for room ${roomNumber} from ${originForLog(origin)}`);
-    const roomFailures = await this.limiter.countFailure(roomKey, this.#roomPolicy);
-    if (roomFailures > this.#roomPolicy.maxAttempts) await this.#tellOwnerOnce(roomNumber, roomFailures);
-    throw new ApiException(roomClosedToGuests ? 'TOO_MANY_REQUESTS' : 'INVALID_ROOM_OR_PIN');
+    if (roomOpen) {
+      await this.#settle([...held, roomKey], 'fail');
+      throw new ApiException('INVALID_ROOM_OR_PIN');
+    }
+    await this.#settle(held, 'fail');
+    await this.#tellOwnerOnce(roomNumber, await this.limiter.failWhileLocked(roomKey, this.#roomPolicy));
+    throw new ApiException('TOO_MANY_REQUESTS');
   }
 
   async settings(roomNumber: string): Promise<RoomSettings> {
@@ -177,11 +182,11 @@ export class RoomAccess {
     }
   }
 
-  async #check(roomNumber: string, pin: string, roomClosedToGuests: boolean): Promise<ConferenceRole | null> {
+  async #check(roomNumber: string, pin: string, closedToGuests: boolean): Promise<ConferenceRole | null> {
     const owner = await this.users.findOne({ 'room.number': roomNumber, deletedAt: null }).lean();
     const room = owner?.room;
     if (await this.hasher.verify(room?.moderatorPinHash, pin)) return 'moderator';
-    return !roomClosedToGuests && room && this.#isParticipantPin(room, pin) ? 'participant' : null;
+    return !closedToGuests && room && this.#isParticipantPin(room, pin) ? 'participant' : null;
   }
 
   async #tellOwnerOnce(roomNumber: string, failures: number): Promise<void> {

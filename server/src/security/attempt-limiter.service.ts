@@ -132,17 +132,17 @@ export class AttemptLimiter implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Counts a failure even while the key is locked, and extends the lockout to what the new total
-   * asks for: a backoff that keeps growing as long as the failures go on. Returns the failures in
-   * the window.
+   * Counts a failure that was checked although the key is locked (the moderator PIN of a room
+   * closed to guests) and extends the lockout to what the new total asks for: a backoff that keeps
+   * growing as long as the failures go on. Returns the failures in the window.
    */
-  async countFailure(key: string, policy: AttemptPolicy, now = new Date()): Promise<number> {
-    const attempts = await this.#increment(key, policy.windowMs, now);
-    if (attempts <= policy.maxAttempts) return attempts;
-    const lockoutMs = typeof policy.lockoutMs === 'number' ? policy.lockoutMs : policy.lockoutMs(attempts);
+  async failWhileLocked(key: string, policy: AttemptPolicy, now = new Date()): Promise<number> {
+    const counted = await this.counters.findOneAndUpdate({ key }, { $inc: { attempts: 1, failures: 1 } }, { returnDocument: 'after' }).lean();
+    if (!counted) return 0;
+    const lockoutMs = typeof policy.lockoutMs === 'number' ? policy.lockoutMs : policy.lockoutMs(counted.failures + 1);
     const until = new Date(now.getTime() + lockoutMs);
     await this.counters.updateOne({ key, $or: [{ lockedUntil: null }, { lockedUntil: { $lt: until } }] }, { $set: { lockedUntil: until } });
-    return attempts;
+    return counted.failures;
   }
 
   async clear(key: string): Promise<void> {
