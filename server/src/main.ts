@@ -1,8 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig, loggerLevels } from './config/app-config';
+import { closeApp } from './app-shutdown';
 import { createApp } from './create-app';
 import { startEmbeddedServices } from './embedded/embedded-services';
+
+/** The stop normally takes about a second; after this long the process exits regardless. */
+const STOP_LIMIT_MS = 10_000;
 
 async function main(): Promise<void> {
   let config;
@@ -28,11 +32,22 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn(`${signal} received again, exiting at once`);
+      process.exit(1);
+    }
     stopping = true;
+    const started = Date.now();
     logger.log(`${signal} received, stopping`);
-    await app.close();
+    // A safety net: whatever hangs, the process is gone soon after.
+    setTimeout(() => {
+      logger.error(`Stopping took longer than ${STOP_LIMIT_MS / 1000} s, exiting anyway`);
+      process.exit(1);
+    }, STOP_LIMIT_MS).unref();
+    // Browsers and callers hear first, then their connections close, then the embedded services stop.
+    await closeApp(app);
     await embedded.stop();
+    logger.log(`Stopped in ${Date.now() - started} ms`);
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

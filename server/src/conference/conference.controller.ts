@@ -36,8 +36,8 @@ export class ConferenceController {
     return this.#issue(roomNumber, 'moderator', body.displayName);
   }
 
-  #issue(roomNumber: string, role: ConferenceRole, displayName: string): JoinResponse {
-    if (role !== 'moderator' && this.conferences.isLocked(roomNumber)) throw new ApiException('ROOM_LOCKED');
+  async #issue(roomNumber: string, role: ConferenceRole, displayName: string): Promise<JoinResponse> {
+    if (role !== 'moderator' && (await this.conferences.isLocked(roomNumber))) throw new ApiException('ROOM_LOCKED');
     const { token, claims } = this.tokens.issue({ room: roomNumber, pid: randomUUID(), role, name: displayName });
     return { token, roomNumber, participantId: claims.pid, role, displayName, expiresAt: new Date(claims.exp).toISOString() };
   }

@@ -1,4 +1,4 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import {
@@ -15,9 +15,12 @@ import {
 import { ApiException } from '../common/api-exception';
 import { toErrorResponse } from '../common/error-response';
 import { validate } from '../common/validate';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { ConferenceService } from './conference.service';
 import { JOIN_TOKENS } from './conference.tokens';
 import type { JoinClaims, JoinTokens } from './join-token';
+import { SocketEventBudget, type SocketEventLimits } from './socket-event-budget';
 
 interface SocketState {
   claims: JoinClaims;
@@ -28,6 +31,7 @@ interface SocketState {
   closing?: boolean;
   /** The close that stops waiting for acknowledgements. */
   closeLimit?: NodeJS.Timeout;
+  budget: SocketEventBudget;
 }
 type ConferenceSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketState>;
 
@@ -36,35 +40,74 @@ const CLOSE_AFTER_ACK_LIMIT_MS = 5_000;
 
 const REQUEST_NAMES = Object.keys(conferenceRequestSchemas) as ConferenceRequestName[];
 
+/** Refused events within this window that mark a socket as abusive (with twice its burst refused). */
+const ABUSE_WINDOW_MS = 10_000;
+/** A participant disconnected for flooding may not connect again for this long. */
+const ABUSE_COOL_OFF_MS = 10_000;
+
 /**
  * Browsers' way into a conference. Thin on purpose: authenticate the socket by its join token,
  * validate each request against the shared schema, hand it to ConferenceService, and answer
  * every request with one acknowledgement shape. A malformed event gets an error answer (or,
- * without an acknowledgement callback, nothing) and never reaches the service.
+ * without an acknowledgement callback, nothing) and never reaches the service. Every incoming
+ * event spends from the socket's budget (SocketEventBudget): over it, the event is answered
+ * TOO_MANY_REQUESTS; a socket that keeps going is disconnected, logged and kept out for a while.
  */
 @WebSocketGateway({ namespace: CONFERENCE_NAMESPACE, serveClient: false, maxHttpBufferSize: 64_000 })
-export class ConferenceGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<ConferenceSocket>, OnGatewayDisconnect<ConferenceSocket> {
+export class ConferenceGateway
+  implements OnGatewayInit<Namespace>, OnGatewayConnection<ConferenceSocket>, OnGatewayDisconnect<ConferenceSocket>, BeforeApplicationShutdown
+{
   readonly #logger = new Logger('ConferenceGateway');
+  readonly #limits: SocketEventLimits;
+  /** Participants disconnected for flooding, until when they are refused. */
+  readonly #coolingOff = new Map<string, number>();
+  #namespace: Namespace | undefined;
+  #stopping = false;
 
   constructor(
     private readonly conferences: ConferenceService,
     @Inject(JOIN_TOKENS) private readonly tokens: JoinTokens,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const { socketEventsPerSecond, socketEventBurst } = config.conference;
+    this.#limits = { perSecond: socketEventsPerSecond, burst: socketEventBurst, abuseRefusals: 2 * socketEventBurst, abuseWindowMs: ABUSE_WINDOW_MS };
+  }
 
   afterInit(namespace: Namespace): void {
-    namespace.use((socket, next) => {
-      const claims = this.tokens.verify((socket.handshake.auth as { token?: unknown }).token);
-      if (!claims || !this.conferences.isAdmissible(claims)) return next(new Error('CONFERENCE_TOKEN_INVALID'));
-      socket.data.claims = claims;
-      socket.data.inFlight = 0;
-      const preferred = socket.handshake.headers['accept-language']?.slice(0, 2);
-      socket.data.language = isLanguage(preferred) ? preferred : DEFAULT_LANGUAGE;
-      next();
+    this.#namespace = namespace;
+    namespace.use((socket, next) => void this.#admit(socket as ConferenceSocket).then(() => next(), (error: Error) => next(error)));
+  }
+
+  /**
+   * The server is stopping: every browser hears so first (it then reconnects by itself with its
+   * token once the server is back), then the sockets close, so nothing waits for them.
+   */
+  beforeApplicationShutdown(): void {
+    this.#stopping = true;
+    if (!this.#namespace) return;
+    this.#namespace.emit('server:shutdown');
+    this.#namespace.disconnectSockets(true);
+  }
+
+  async #admit(socket: ConferenceSocket): Promise<void> {
+    if (this.#stopping) throw new Error('SERVICE_UNAVAILABLE');
+    const claims = this.tokens.verify((socket.handshake.auth as { token?: unknown }).token);
+    if (!claims) throw new Error('CONFERENCE_TOKEN_INVALID');
+    if ((this.#coolingOff.get(claims.pid) ?? 0) > Date.now()) throw new Error('TOO_MANY_REQUESTS');
+    const admissible = await this.conferences.isAdmissible(claims).catch(() => {
+      throw new Error('SERVICE_UNAVAILABLE');
     });
+    if (!admissible) throw new Error('CONFERENCE_TOKEN_INVALID');
+    socket.data.claims = claims;
+    socket.data.inFlight = 0;
+    socket.data.budget = new SocketEventBudget(this.#limits);
+    const preferred = socket.handshake.headers['accept-language']?.slice(0, 2);
+    socket.data.language = isLanguage(preferred) ? preferred : DEFAULT_LANGUAGE;
   }
 
   async handleConnection(socket: ConferenceSocket): Promise<void> {
     const { claims } = socket.data;
+    socket.use((packet, next) => this.#spend(socket, packet, next));
     // Requests that arrive while the participant is still being seated wait for it.
     let seated: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => (seated = resolve));
@@ -93,6 +136,31 @@ export class ConferenceGateway implements OnGatewayInit<Namespace>, OnGatewayCon
     clearInterval(socket.data.renewal);
     clearTimeout(socket.data.closeLimit);
     if (socket.data.claims) this.conferences.disconnected(socket.data.claims.pid, socket.id);
+  }
+
+  /** Every incoming event, whatever its name, costs one token of the socket's budget. */
+  #spend(socket: ConferenceSocket, packet: unknown[], next: (error?: Error) => void): void {
+    const verdict = socket.data.budget.take();
+    if (verdict === 'ok') return next();
+    const ack = packet.at(-1);
+    if (typeof ack === 'function') {
+      (ack as (result: SocketResult<never>) => void)({
+        ok: false,
+        error: toErrorResponse(new ApiException('TOO_MANY_REQUESTS'), socket.data.language, this.#logger).body,
+      });
+    }
+    if (verdict === 'abusive' && socket.connected) this.#expel(socket);
+  }
+
+  #expel(socket: ConferenceSocket): void {
+    const { pid, room } = socket.data.claims;
+    const now = Date.now();
+    for (const [id, until] of this.#coolingOff) if (until <= now) this.#coolingOff.delete(id);
+    this.#coolingOff.set(pid, now + ABUSE_COOL_OFF_MS);
+    this.#logger.warn(
+      `Socket event flood: participant ${pid} in room ${room} from ${socket.handshake.address} had ${this.#limits.abuseRefusals} events refused within ${ABUSE_WINDOW_MS / 1000} s; disconnected, refused for ${ABUSE_COOL_OFF_MS / 1000} s`,
+    );
+    socket.disconnect(true);
   }
 
   /** Renews the token at half its lifetime, so whoever is still connected always holds a valid one. */

@@ -1,15 +1,25 @@
 import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
 import { RoomsModule } from '../rooms/rooms.module';
+import { ConferenceMark, ConferenceMarkSchema } from './conference-mark.schema';
+import { CONFERENCE_MARKS } from './conference-marks';
 import { ConferenceController } from './conference.controller';
 import { ConferenceGateway } from './conference.gateway';
 import { ConferenceService } from './conference.service';
 import { JOIN_TOKENS, joinTokensProvider } from './conference.tokens';
 import { mediaPlaneProvider } from './media-plane.provider';
+import { MongoConferenceMarks } from './mongo-conference-marks';
 
 @Module({
-  imports: [RoomsModule],
+  imports: [RoomsModule, MongooseModule.forFeature([{ name: ConferenceMark.name, schema: ConferenceMarkSchema }])],
   controllers: [ConferenceController],
-  providers: [ConferenceService, ConferenceGateway, joinTokensProvider, mediaPlaneProvider],
+  providers: [
+    ConferenceService,
+    ConferenceGateway,
+    joinTokensProvider,
+    mediaPlaneProvider,
+    { provide: CONFERENCE_MARKS, useClass: MongoConferenceMarks },
+  ],
   exports: [ConferenceService, JOIN_TOKENS],
 })
 export class ConferenceModule {}

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { MediaPlane, MediaRoom } from '@konferenz/sfu';
 import type { ConferenceEndReason, ConferenceRequest, ConferenceRequestName, ConferenceResponses, ModeratorRequestName } from '@konferenz/shared';
 import { ApiException } from '../common/api-exception';
@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RoomAccess } from '../rooms/room-access.service';
 import { Conference, NO_MEDIA, type Participant } from './conference';
+import { CONFERENCE_MARKS, type ConferenceMarks } from './conference-marks';
 import type { JoinClaims } from './join-token';
 import { MEDIA_PLANE } from './media-plane.provider';
 import type { ParticipantConnection } from './participant-connection';
@@ -16,44 +17,52 @@ interface LiveConference {
   media?: Promise<RoomMediaSession>;
 }
 
-
 /**
  * The single source of truth for every live conference: who is in, who waits, who moderates,
  * and the timers that decide what a dropped connection means. Browsers reach it through the
  * gateway, phones (next) through the SIP gateway; both hand over a ParticipantConnection.
- * All state sits behind this class, so moving it to a shared store later changes nothing else.
+ * All state sits behind this class, so moving it to a shared store later changes nothing else;
+ * what must outlive the process (removals, ends, locks) is kept in ConferenceMarks.
  */
 @Injectable()
-export class ConferenceService implements OnModuleDestroy, OnApplicationShutdown {
+export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown, OnApplicationShutdown {
   readonly #logger = new Logger('Conference');
   readonly #live = new Map<string, LiveConference>();
   readonly #connections = new Map<string, ParticipantConnection>();
   /** Which room each participant is in, so requests find their conference without a search. */
   readonly #roomOf = new Map<string, string>();
   readonly #graceTimers = new Map<string, NodeJS.Timeout>();
-  /** Tokens issued before a conference ended, or to a removed participant, no longer let anyone in. */
-  readonly #endedAt = new Map<string, number>();
-  readonly #removedAt = new Map<string, number>();
+  #lockConfirmer: NodeJS.Timeout | undefined;
+  /** The server is stopping: dropped connections are expected back after the restart, not counted as leaving. */
+  #stopping = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(MEDIA_PLANE) private readonly plane: MediaPlane,
+    @Inject(CONFERENCE_MARKS) private readonly marks: ConferenceMarks,
     private readonly access: RoomAccess,
   ) {
     plane.on('roomReset', (roomNumber: string) => this.#mediaReset(roomNumber));
   }
 
-  /** A token stops working when its holder was removed or its conference ended after it was issued. */
-  isAdmissible(claims: JoinClaims): boolean {
-    return !this.#removedAt.has(claims.pid) && (this.#endedAt.get(claims.room) ?? 0) < claims.iat;
+  /** A lock mark expires unless confirmed: a lock of a conference nobody came back to after a crash does not last. */
+  onModuleInit(): void {
+    this.#lockConfirmer = setInterval(() => void this.#confirmLocks(), this.config.conference.tokenTtlMs / 2);
+    this.#lockConfirmer.unref();
   }
 
-  isLocked(roomNumber: string): boolean {
-    return this.#live.get(roomNumber)?.conference.locked ?? false;
+  /** A token stops working when its holder was removed or its conference ended after it was issued. */
+  isAdmissible(claims: JoinClaims): Promise<boolean> {
+    return this.marks.admits(claims);
+  }
+
+  async isLocked(roomNumber: string): Promise<boolean> {
+    const live = this.#live.get(roomNumber);
+    return live ? live.conference.locked : this.marks.isLocked(roomNumber);
   }
 
   async connect(claims: JoinClaims, connection: ParticipantConnection, via: Participant['via'] = 'browser'): Promise<void> {
-    if (!this.isAdmissible(claims)) throw new ApiException('CONFERENCE_TOKEN_INVALID');
+    if (!(await this.isAdmissible(claims))) throw new ApiException('CONFERENCE_TOKEN_INVALID');
     const live = this.#live.get(claims.room) ?? (await this.#open(claims.room));
     const known = live.conference.find(claims.pid);
     live.conference.arrive({ id: claims.pid, displayName: claims.name, role: claims.role, via });
@@ -69,7 +78,7 @@ export class ConferenceService implements OnModuleDestroy, OnApplicationShutdown
 
   /** The connection dropped: the participant stays listed for the grace period, then leaves. */
   disconnected(participantId: string, connectionId: string): void {
-    if (this.#connections.get(participantId)?.id !== connectionId) return;
+    if (this.#stopping || this.#connections.get(participantId)?.id !== connectionId) return;
     this.#connections.delete(participantId);
     const live = this.#liveOf(participantId);
     const participant = live?.conference.find(participantId);
@@ -140,7 +149,15 @@ export class ConferenceService implements OnModuleDestroy, OnApplicationShutdown
   }
 
   onModuleDestroy(): void {
+    this.#stopping = true;
+    clearInterval(this.#lockConfirmer);
     for (const timer of this.#graceTimers.values()) clearTimeout(timer);
+    this.#graceTimers.clear();
+  }
+
+  /** Connections closing from here on belong to the stop, not to participants leaving (see `disconnected`). */
+  beforeApplicationShutdown(): void {
+    this.#stopping = true;
   }
 
   /** The mediasoup workers are child processes: they go with the server. */
@@ -164,7 +181,10 @@ export class ConferenceService implements OnModuleDestroy, OnApplicationShutdown
   }
 
   async #open(roomNumber: string): Promise<LiveConference> {
-    const live: LiveConference = { conference: new Conference(roomNumber, await this.access.settings(roomNumber)) };
+    const [settings, locked] = await Promise.all([this.access.settings(roomNumber), this.marks.isLocked(roomNumber)]);
+    const live: LiveConference = { conference: new Conference(roomNumber, settings) };
+    // A conference locked before a restart is locked again when its participants come back.
+    live.conference.locked = locked;
     // Another participant may have opened it while the settings loaded.
     const existing = this.#live.get(roomNumber);
     if (existing) return existing;
@@ -188,14 +208,18 @@ export class ConferenceService implements OnModuleDestroy, OnApplicationShutdown
         break;
       case 'moderator:remove':
         if (target && target.role !== 'moderator') {
-          this.#remember(this.#removedAt, target.id);
+          // Stored before anything happens: if it cannot be, the moderator is told and the guest stays.
+          await this.marks.markRemoved(conference.roomNumber, target.id);
           conference.screeningNewcomers = true;
           await this.#remove(target.id, 'removed');
         }
         return;
-      case 'moderator:setLocked':
-        conference.locked = (payload as ConferenceRequest<'moderator:setLocked'>).locked;
+      case 'moderator:setLocked': {
+        const { locked } = payload as ConferenceRequest<'moderator:setLocked'>;
+        await this.marks.setLocked(conference.roomNumber, locked);
+        conference.locked = locked;
         break;
+      }
       case 'moderator:admit':
         if (target) conference.admit(target.id);
         break;
@@ -203,6 +227,7 @@ export class ConferenceService implements OnModuleDestroy, OnApplicationShutdown
         conference.admitAll();
         break;
       case 'moderator:end':
+        await this.marks.markEnded(conference.roomNumber);
         await this.#end(live, 'ended-by-moderator');
         return;
       default: {
@@ -239,6 +264,8 @@ export class ConferenceService implements OnModuleDestroy, OnApplicationShutdown
       case 'continue':
         return;
       case 'end':
+        // Nobody is waiting for an answer here: the conference ends even if the mark cannot be stored.
+        await this.marks.markEnded(live.conference.roomNumber).catch((error: Error) => this.#logger.error(`Room ${live.conference.roomNumber}: end not stored: ${error.message}`));
         return this.#end(live, 'moderator-left');
       case 'back-to-waiting': {
         const sent = live.conference.sendBackToWaiting();
@@ -248,7 +275,6 @@ export class ConferenceService implements OnModuleDestroy, OnApplicationShutdown
   }
 
   async #end(live: LiveConference, reason: ConferenceEndReason): Promise<void> {
-    this.#remember(this.#endedAt, live.conference.roomNumber);
     for (const participant of live.conference.participants) {
       this.#cancelGrace(participant.id);
       this.#dismiss(participant.id, reason);
@@ -270,6 +296,10 @@ export class ConferenceService implements OnModuleDestroy, OnApplicationShutdown
   async #close(live: LiveConference): Promise<void> {
     const { roomNumber } = live.conference;
     if (this.#live.get(roomNumber) === live) this.#live.delete(roomNumber);
+    // The lock belongs to this conference; the next one in the room starts open.
+    if (live.conference.locked) {
+      await this.marks.setLocked(roomNumber, false).catch((error: Error) => this.#logger.warn(`Room ${roomNumber}: lock mark kept (expires by itself): ${error.message}`));
+    }
     await this.#withMedia(live, (media) => media.close());
   }
 
@@ -349,10 +379,9 @@ export class ConferenceService implements OnModuleDestroy, OnApplicationShutdown
     return roomNumber === undefined ? undefined : this.#live.get(roomNumber);
   }
 
-  /** Records a refusal; entries older than a token's lifetime can go, such tokens have expired anyway. */
-  #remember(refusals: Map<string, number>, key: string, now = Date.now()): void {
-    for (const [old, at] of refusals) if (now - at > this.config.conference.tokenTtlMs) refusals.delete(old);
-    refusals.set(key, now);
+  async #confirmLocks(): Promise<void> {
+    const locked = [...this.#live.values()].filter((live) => live.conference.locked).map((live) => live.conference.roomNumber);
+    await this.marks.confirmLocked(locked).catch((error: Error) => this.#logger.warn(`Room locks not confirmed: ${error.message}`));
   }
 
   #cancelGrace(participantId: string): void {

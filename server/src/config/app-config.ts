@@ -35,7 +35,7 @@ export interface AppConfig {
     registrationsPerIpPerHour: number;
   };
   pinLimits: { failuresPerSource: number; lockoutMs: number; roomBackoffAfter: number };
-  conference: { tokenTtlMs: number; moderatorGraceMs: number };
+  conference: { tokenTtlMs: number; moderatorGraceMs: number; socketEventsPerSecond: number; socketEventBurst: number };
   media: { workers?: number; listenIp: string; announcedIp?: string; rtcPort: number };
   /** Phone dial-in; `port` 0 turns the SIP gateway off. */
   sip: {
@@ -182,7 +182,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       lockoutMs: env.PIN_LOCKOUT_MINUTES * 60_000,
       roomBackoffAfter: env.PIN_ROOM_BACKOFF_AFTER,
     },
-    conference: { tokenTtlMs: env.CONFERENCE_TOKEN_TTL_MINUTES * 60_000, moderatorGraceMs: env.MODERATOR_GRACE_SECONDS * 1000 },
+    conference: {
+      tokenTtlMs: env.CONFERENCE_TOKEN_TTL_MINUTES * 60_000,
+      moderatorGraceMs: env.MODERATOR_GRACE_SECONDS * 1000,
+      socketEventsPerSecond: env.SOCKET_EVENTS_PER_SECOND,
+      socketEventBurst: env.SOCKET_EVENT_BURST,
+    },
     media: { workers: env.MEDIA_WORKERS, listenIp: env.RTC_LISTEN_IP, announcedIp: env.RTC_ANNOUNCED_IP, rtcPort: env.RTC_PORT },
     sip: {
       port: env.SIP_PORT,

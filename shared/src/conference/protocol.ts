@@ -152,4 +152,9 @@ export interface ServerToClientEvents {
   'media:activeSpeaker': (event: { participantId: string | null }) => void;
   /** The media server restarted this conference's router: create transports and producers anew. */
   'media:reset': () => void;
+  /**
+   * The server is stopping, usually to restart: the connection closes right after. The
+   * conference is not over: reconnect with the same token until the server is back.
+   */
+  'server:shutdown': () => void;
 }

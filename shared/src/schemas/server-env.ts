@@ -85,6 +85,9 @@ export const serverEnvSchema = z.object({
   PIN_ROOM_BACKOFF_AFTER: positiveInt.default(10),
   CONFERENCE_TOKEN_TTL_MINUTES: positiveInt.default(10),
   MODERATOR_GRACE_SECONDS: z.coerce.number().int().min(0).default(30),
+  /** Per conference socket: events per second on average, and at once (a join into a full room resumes ~2 consumers per participant). */
+  SOCKET_EVENTS_PER_SECOND: positiveInt.default(20),
+  SOCKET_EVENT_BURST: positiveInt.default(200),
 
   MEDIA_WORKERS: z.preprocess(emptyAsUnset, positiveInt.max(64).optional()),
   RTC_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
