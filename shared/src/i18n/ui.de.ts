@@ -204,6 +204,7 @@ export const uiDe = {
   'ui.conference.refused': 'Die Verbindung zur Konferenz wurde abgelehnt.',
   'ui.conference.rejoin': 'Erneut beitreten',
   'ui.conference.replaced': 'Sie haben diese Konferenz in einem anderen Fenster oder Tab geöffnet; dort geht sie weiter.',
+  'ui.conference.serverRestarting': 'Der Server wird neu gestartet. Die Verbindung wird gleich von selbst wiederhergestellt.',
   'ui.conference.reconnect': 'Hier fortsetzen',
   'ui.conference.waiting.title': 'Warten auf den Moderator',
   'ui.conference.waiting.text': 'Sie sind in der Warteschlange und betreten den Konferenzraum, sobald der Moderator da ist.',

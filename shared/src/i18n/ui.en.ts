@@ -202,6 +202,7 @@ export const uiEn: Record<keyof typeof uiDe, string> = {
   'ui.conference.refused': 'The connection to the conference was refused.',
   'ui.conference.rejoin': 'Join again',
   'ui.conference.replaced': 'You opened this conference in another window or tab; it continues there.',
+  'ui.conference.serverRestarting': 'The server is restarting. You will be reconnected automatically in a moment.',
   'ui.conference.reconnect': 'Continue here',
   'ui.conference.waiting.title': 'Waiting for the moderator',
   'ui.conference.waiting.text': 'You are in the queue and enter the conference room as soon as the moderator is here.',

@@ -31,6 +31,9 @@ export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'fa
 
 type SocketStatus = 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
+/** While the server restarts it refuses or drops connections: the next try waits this long. */
+const RESTART_RETRY_MS = 1_000;
+
 /** Moderator requests: the buttons of the moderator panel and the participant list. */
 
 export interface ConferenceSessionOptions {
@@ -105,6 +108,9 @@ export class ConferenceSession {
   #media: MediaSession | null = null;
   #everConnected = false;
   #finished = false;
+  /** The server said it is stopping (a restart): reconnect by ourselves whatever the close looks like. */
+  #serverRestarting = false;
+  #restartRetry: ReturnType<typeof setTimeout> | undefined;
   #removeTestHooks: (() => void) | null = null;
   readonly #sizes: ConsumerSizeReporter;
 
@@ -126,8 +132,15 @@ export class ConferenceSession {
 
     socket.on('connect', () => {
       this.#everConnected = true;
+      this.#serverRestarting = false;
       this.#socketStatus = 'connected';
       this.refused = null;
+    });
+    socket.on('server:shutdown', () => {
+      if (this.#finished) return;
+      this.#serverRestarting = true;
+      this.#socketStatus = 'reconnecting';
+      this.refused = { key: 'ui.conference.serverRestarting' };
     });
     socket.on('disconnect', (reason) => {
       if (this.#finished) return;
@@ -135,6 +148,11 @@ export class ConferenceSession {
       // The server treats a new connection as a new media peer: everything is rebuilt once
       // the state arrives again after the reconnect.
       this.#stopMedia();
+      if (this.#serverRestarting) {
+        // socket.io does not reconnect by itself after a close the server initiated.
+        if (reason === 'io server disconnect') this.#retryAfterRestart(socket);
+        return;
+      }
       // The server closed the connection without ending the conference: the same participant
       // connected from elsewhere (a duplicated tab). Reconnecting by itself would push that one
       // out in turn, so ask first.
@@ -153,6 +171,11 @@ export class ConferenceSession {
       }
       if (socket.active) {
         this.#socketStatus = this.#everConnected ? 'reconnecting' : 'connecting';
+        return;
+      }
+      // Refused by a server that is still stopping or just starting: keep trying.
+      if (this.#serverRestarting) {
+        this.#retryAfterRestart(socket);
         return;
       }
       // Refused by the server for another reason (room locked, ...): say so, offer to rejoin.
@@ -249,6 +272,13 @@ export class ConferenceSession {
     this.refused = null;
     this.#socketStatus = 'connecting';
     this.#socket.connect();
+  }
+
+  #retryAfterRestart(socket: ConferenceSocket): void {
+    clearTimeout(this.#restartRetry);
+    this.#restartRetry = setTimeout(() => {
+      if (!this.#finished && !socket.connected) socket.connect();
+    }, RESTART_RETRY_MS);
   }
 
   /** From a video tile: how large a received video is drawn (0 × 0: not visible). */
@@ -377,6 +407,7 @@ export class ConferenceSession {
 
   #teardown(): void {
     this.#finished = true;
+    clearTimeout(this.#restartRetry);
     this.#stopMedia();
     this.local.stop();
     this.#sizes.dispose();

@@ -315,6 +315,41 @@ describe('ConferenceSession', () => {
     expect(session.refused).toBeNull();
   });
 
+  it('says the server is restarting and reconnects by itself, however the server closes', async () => {
+    vi.useFakeTimers();
+    try {
+      const { socket, session } = startSession();
+      socket.push('conference:state', state());
+      socket.push('server:shutdown');
+      expect(session.refused).toEqual({ key: 'ui.conference.serverRestarting' });
+      expect(session.connection).toBe('reconnecting');
+
+      // Not taken for another tab taking over: the session connects again after a moment.
+      socket.connected = false;
+      socket.push('disconnect', 'io server disconnect');
+      expect(session.connection).toBe('reconnecting');
+      // The server, still stopping, refuses: try again.
+      socket.active = false;
+      const connect = vi.spyOn(socket, 'connect').mockImplementationOnce(() => {
+        socket.push('connect_error', new Error('SERVICE_UNAVAILABLE'));
+        return socket;
+      });
+      vi.advanceTimersByTime(1_000);
+      expect(connect).toHaveBeenCalledTimes(1);
+      expect(session.refused).toEqual({ key: 'ui.conference.serverRestarting' });
+      vi.advanceTimersByTime(1_000);
+      expect(session.connection).toBe('connected');
+      expect(session.refused).toBeNull();
+
+      // Back to normal: a later server close is again another tab's.
+      socket.connected = false;
+      socket.push('disconnect', 'io server disconnect');
+      expect(session.refused).toEqual({ key: 'ui.conference.replaced' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('sends moderator requests and shows their failure', async () => {
     const { socket, session, server } = startSession();
     socket.push('conference:state', state({ role: 'moderator' }));
