@@ -1,17 +1,21 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
+import { ConferenceService } from './conference/conference.service';
 
 /** Requests in progress at a stop get this long to finish. */
 const HTTP_DRAIN_MS = 1_000;
 
 /**
- * Closes the app promptly: app.close() tells browsers and callers first (the gateways' shutdown
- * hooks), closes their connections, then media and the database connection. HTTP connections
+ * Closes the app promptly. First the conferences learn that what follows is a stop, not people
+ * leaving (callers hung up by the SIP gateway must not end a conference or lift its lock); then
+ * app.close() tells callers and browsers (the gateways' shutdown hooks), closes their
+ * connections, then media and the database connection. HTTP connections
  * without a request in progress (keep-alive, a browser's preconnected socket) would otherwise
  * hold the close for minutes: idle ones go at once, the rest after a moment for answers still
  * going out.
  */
 export async function closeApp(app: INestApplication, drainMs = HTTP_DRAIN_MS): Promise<void> {
+  app.get(ConferenceService, { strict: false }).stop();
   const http = app.getHttpServer() as Server;
   const cut = setTimeout(() => http.closeAllConnections(), drainMs);
   http.closeIdleConnections();

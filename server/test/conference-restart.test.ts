@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeApp } from '../src/app-shutdown';
 import { REPO_ROOT } from '../src/config/app-config';
+import { ConferenceService } from '../src/conference/conference.service';
 import { JOIN_TOKENS } from '../src/conference/conference.tokens';
 import type { JoinTokens } from '../src/conference/join-token';
 import { EmbeddedDatabase, ferretdbBinaryPath } from '../src/database/embedded-database';
@@ -154,6 +155,31 @@ describe('stopping the server', () => {
   });
 });
 
+describe('stopping the server with phones in the conference', () => {
+  it('callers hung up by the stop neither end the conference nor lift its lock', async () => {
+    const first = await start();
+    const { client, roomNumber } = await customerWithRoom(base);
+    await client.put('/api/account/room-settings', { admission: 'all-on-moderator', moderatorLeaves: 'end' });
+    const moderator = await enter(first, roomNumber, MODERATOR_PIN, 'Moderatorin');
+    const guest = await enter(first, roomNumber, PARTICIPANT_PIN, 'Gast');
+    await guest.waitForState((state) => state.self.state === 'admitted');
+    await moderator.request('moderator:setLocked', { locked: true });
+    await guest.waitForState((state) => state.locked);
+
+    // What the SIP gateway does to each call at the stop: hang up, and leave on the caller's behalf.
+    const conferences = first.app.get(ConferenceService);
+    conferences.stop();
+    await conferences.request(moderator.id, 'conference:leave', {});
+    await closeApp(first.app);
+    apps.splice(apps.indexOf(first), 1);
+    expect(guest.events.some((entry) => entry.event === 'conference:ended')).toBe(false);
+
+    const second = await start({ MONGODB_URI: first.databaseUri });
+    open.push(await ConferenceParticipant.connect(second.url, guest.token));
+    expect((await second.client().post('/api/conference/join', { roomNumber, pin: PARTICIPANT_PIN, displayName: 'Spät' })).body.code).toBe('ROOM_LOCKED');
+  });
+});
+
 /** The FerretDB process serving `dataDir` (its --state-dir), found in /proc. */
 function ferretdbPid(dataDir: string): number {
   for (const entry of readdirSync('/proc')) {
@@ -191,7 +217,8 @@ describe('with the database down', () => {
         for (const [name, payload] of [['moderator:remove', { participantId: guest.id }], ['moderator:setLocked', { locked: true }], ['moderator:end', {}]] as const) {
           const started = Date.now();
           expect(await moderator.request(name, payload)).toMatchObject({ ok: false, error: { code: 'SERVICE_UNAVAILABLE' } });
-          expect(Date.now() - started).toBeLessThan(5_000);
+          // Refused after the marks' 3 s write timeout; the margin is for a loaded machine.
+          expect(Date.now() - started).toBeLessThan(10_000);
         }
         expect(guest.socket.connected).toBe(true);
         expect(moderator.state!.locked).toBe(false);

@@ -111,7 +111,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
       throw new ApiException('CONFERENCE_TOKEN_INVALID');
     }
     if (name === 'conference:leave') {
-      await this.#remove(participantId, 'left');
+      if (!this.#stopping) await this.#remove(participantId, 'left');
       return {} as ConferenceResponses[N];
     }
     if (name.startsWith('moderator:')) {
@@ -155,9 +155,17 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     this.#graceTimers.clear();
   }
 
-  /** Connections closing from here on belong to the stop, not to participants leaving (see `disconnected`). */
-  beforeApplicationShutdown(): void {
+  /**
+   * The server is about to stop (a restart, usually): connections that close and phones hung up
+   * from here on belong to the stop, not to participants leaving, so no conference ends, no
+   * moderator-left policy runs and no lock is lifted because of it.
+   */
+  stop(): void {
     this.#stopping = true;
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stop();
   }
 
   /** The mediasoup workers are child processes: they go with the server. */
