@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
+import { ConferenceGateway } from './conference/conference.gateway';
 import { ConferenceService } from './conference/conference.service';
 
 /** Requests in progress at a stop get this long to finish. */
@@ -7,15 +8,16 @@ const HTTP_DRAIN_MS = 1_000;
 
 /**
  * Closes the app promptly. First the conferences learn that what follows is a stop, not people
- * leaving (callers hung up by the SIP gateway must not end a conference or lift its lock); then
- * app.close() tells callers and browsers (the gateways' shutdown hooks), closes their
- * connections, then media and the database connection. HTTP connections
+ * leaving (callers hung up by the SIP gateway must not end a conference or lift its lock), and
+ * the browsers hear that the server is going away; then app.close() hangs up the callers (SIP
+ * gateway), closes the sockets, then media and the database connection. HTTP connections
  * without a request in progress (keep-alive, a browser's preconnected socket) would otherwise
  * hold the close for minutes: idle ones go at once, the rest after a moment for answers still
  * going out.
  */
 export async function closeApp(app: INestApplication, drainMs = HTTP_DRAIN_MS): Promise<void> {
   app.get(ConferenceService, { strict: false }).stop();
+  app.get(ConferenceGateway, { strict: false }).announceShutdown();
   const http = app.getHttpServer() as Server;
   const cut = setTimeout(() => http.closeAllConnections(), drainMs);
   http.closeIdleConnections();

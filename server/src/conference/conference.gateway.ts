@@ -79,14 +79,19 @@ export class ConferenceGateway
   }
 
   /**
-   * The server is stopping: every browser hears so first (it then reconnects by itself with its
-   * token once the server is back), then the sockets close, so nothing waits for them.
+   * The server is stopping: every browser hears so (it then reconnects by itself with its token
+   * once the server is back), and no new connection is taken. Said once, as early as possible.
    */
-  beforeApplicationShutdown(): void {
+  announceShutdown(): void {
+    if (this.#stopping) return;
     this.#stopping = true;
-    if (!this.#namespace) return;
-    this.#namespace.emit('server:shutdown');
-    this.#namespace.disconnectSockets(true);
+    this.#namespace?.emit('server:shutdown');
+  }
+
+  /** Then the sockets close, so nothing waits for them. */
+  beforeApplicationShutdown(): void {
+    this.announceShutdown();
+    this.#namespace?.disconnectSockets(true);
   }
 
   async #admit(socket: ConferenceSocket): Promise<void> {
