@@ -32,10 +32,8 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) {
-      logger.warn(`${signal} received again, exiting at once`);
-      process.exit(1);
-    }
+    // Ctrl-C under `npm start` arrives twice (terminal and scripts/start.mjs): one stop is enough.
+    if (stopping) return;
     stopping = true;
     const started = Date.now();
     logger.log(`${signal} received, stopping`);
