@@ -4,6 +4,7 @@ import { ApiException } from '../src/common/api-exception';
 import type { PinAttemptOrigin } from '../src/rooms/pin-attempt-origin';
 import { RoomAccess } from '../src/rooms/room-access.service';
 import { SecretHasher } from '../src/security/secret-hasher';
+import type { ApiClient } from './support/api-client';
 import { registration, roomNumberFrom } from './support/fixtures';
 import { MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
 import { mailTo, waitForMail } from './support/mail-inbox';
@@ -16,14 +17,14 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-async function room(language: 'de' | 'en' = 'de'): Promise<{ roomNumber: string; email: string }> {
+async function room(language: 'de' | 'en' = 'de'): Promise<{ roomNumber: string; email: string; owner: ApiClient }> {
   const form = registration({ language });
   await app.client().post('/api/accounts', form);
   const roomNumber = roomNumberFrom((await waitForMail(form.email))[0]!.text);
-  const client = app.client();
-  await client.post('/api/auth/login', { login: form.username, password: form.password });
-  await client.post('/api/account/pins', { moderatorPin: MODERATOR_PIN, participantPin: PARTICIPANT_PIN });
-  return { roomNumber, email: form.email };
+  const owner = app.client();
+  await owner.post('/api/auth/login', { login: form.username, password: form.password });
+  await owner.post('/api/account/pins', { moderatorPin: MODERATOR_PIN, participantPin: PARTICIPANT_PIN });
+  return { roomNumber, email: form.email, owner };
 }
 
 /** Each loopback address is a different network source to the server. */
@@ -143,6 +144,17 @@ describe('an attack on one room from many addresses', () => {
     await Promise.all(Array.from({ length: 3 }, (_, i) => join(roomNumber, WRONG_PIN, `127.0.6.${i + 1}`)));
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await mailTo(email)).filter((mail) => mail.subject.includes('many wrong PINs'))).toHaveLength(1);
+  });
+
+  it('lets guests in again once the owner sets a new participant PIN', async () => {
+    const { roomNumber, owner } = await room();
+    await Promise.all(Array.from({ length: 36 }, (_, i) => join(roomNumber, WRONG_PIN, `127.0.9.${i + 1}`)));
+    expect((await join(roomNumber, PARTICIPANT_PIN, '127.0.10.1')).status).toBe(429);
+    const newPin = '604817';
+    expect((await owner.put('/api/account/pins/participant', { pin: newPin })).status).toBe(200);
+    const guest = await join(roomNumber, newPin, '127.0.10.2');
+    expect(guest.status).toBe(200);
+    expect(guest.body.role).toBe('participant');
   });
 
   it('lets the moderator PIN be guessed at a bounded pace room-wide', async () => {

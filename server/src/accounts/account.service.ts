@@ -6,6 +6,7 @@ import { passwordProblem } from '@konferenz/shared';
 import { accountAttemptKey, CredentialsService } from '../auth/credentials.service';
 import { ApiException } from '../common/api-exception';
 import type { PersonalRoom } from '../rooms/personal-room.schema';
+import { RoomAccess } from '../rooms/room-access.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { AttemptLimiter } from '../security/attempt-limiter.service';
 import { SecretHasher } from '../security/secret-hasher';
@@ -27,6 +28,7 @@ export class AccountService {
   constructor(
     @InjectModel(User.name) private readonly users: Model<User>,
     private readonly rooms: RoomsService,
+    private readonly roomAccess: RoomAccess,
     private readonly hasher: SecretHasher,
     private readonly credentials: CredentialsService,
     private readonly limiter: AttemptLimiter,
@@ -155,7 +157,10 @@ export class AccountService {
     for (let attempt = 1; ; attempt++) {
       const { unchanged, $set } = await change(user.room);
       const updated = await this.users.findOneAndUpdate({ _id: user._id, deletedAt: null, ...unchanged }, { $set }, { returnDocument: 'after' });
-      if (updated) return updated;
+      if (updated) {
+        await this.roomAccess.reopenToGuests(updated.room.number);
+        return updated;
+      }
       if (attempt === PIN_CHANGE_TRIES) throw new ApiException('TOO_MANY_REQUESTS');
       user = await this.find(user._id);
     }

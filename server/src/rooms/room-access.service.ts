@@ -93,7 +93,7 @@ export class RoomAccess {
   }
 
   async enter(roomNumber: string, pin: string, origin: PinAttemptOrigin): Promise<RoomEntry> {
-    const roomKey = `pin-room:${roomNumber}`;
+    const roomKey = roomBudgetKey(roomNumber);
     const held = await this.#reserveAll(this.#budgets(roomNumber, origin));
     let roomOpen = false;
     let role: ConferenceRole | null;
@@ -123,6 +123,14 @@ export class RoomAccess {
     await this.#settle(held, 'fail');
     await this.#tellOwnerOnce(roomNumber, await this.limiter.failWhileLocked(roomKey, this.#roomPolicy));
     throw new ApiException('TOO_MANY_REQUESTS');
+  }
+
+  /**
+   * New PINs end a guessing attack (the owner's mail advises them): guests who get the new PIN
+   * need not wait out the room's backoff that the old one's guessers caused.
+   */
+  async reopenToGuests(roomNumber: string): Promise<void> {
+    await this.limiter.clear(roomBudgetKey(roomNumber));
   }
 
   async settings(roomNumber: string): Promise<RoomSettings> {
@@ -215,4 +223,8 @@ export class RoomAccess {
 
 function originForLog(origin: PinAttemptOrigin): string {
   return origin.via === 'browser' ? origin.address : `phone ${origin.callerId} via ${origin.address}${origin.trustedTrunk ? ' (trusted trunk)' : ''}`;
+}
+
+function roomBudgetKey(roomNumber: string): string {
+  return `pin-room:${roomNumber}`;
 }
