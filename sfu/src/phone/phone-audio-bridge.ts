@@ -52,15 +52,11 @@ export interface PhoneAudioBridgeOptions {
   jitter?: Pick<JitterBufferOptions, 'minDelayMs' | 'maxDelayMs' | 'maxConcealMs'>;
   /** After this long without packets from the latched address, another address may take over (NAT rebinding). Default 2000 ms. */
   relatchAfterMs?: number;
-  /** 'callerSilent' fires after this long without RTP from the caller. Default 30000 ms. */
-  callerTimeoutMs?: number;
 }
 
 export interface PhoneAudioBridgeEvents {
   /** The caller's RTP source address is known (first packet) or changed (relatch). */
   latched: [RtpAddress];
-  /** No RTP from the caller for callerTimeoutMs: the call is probably gone (the SIP side decides). */
-  callerSilent: [];
   close: [];
 }
 
@@ -118,11 +114,9 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
   readonly #inbound: CallerToConference;
   readonly #outbound: MixToCaller;
   readonly #relatchAfterMs: number;
-  readonly #callerTimeoutMs: number;
   #caller: RtpAddress | undefined;
   #latched = false;
   #lastCallerPacketMs: number;
-  #callerSilentReported = false;
   #hearing = false;
   #muted = false;
   #closed = false;
@@ -153,7 +147,6 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
     this.#mediaTarget = init.mediaTarget;
     this.producerId = init.producerId;
     this.#relatchAfterMs = options.relatchAfterMs ?? 2000;
-    this.#callerTimeoutMs = options.callerTimeoutMs ?? 30_000;
     this.#caller = options.callerAddress;
     this.#lastCallerPacketMs = performance.now();
     const address = init.callerSocket.address();
@@ -316,10 +309,6 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
   #beforeMix(tick: FrameTick): void {
     try {
       this.#inbound.tick(tick);
-      if (!this.#callerSilentReported && tick.nowMs - this.#lastCallerPacketMs > this.#callerTimeoutMs) {
-        this.#callerSilentReported = true;
-        this.emit('callerSilent');
-      }
     } catch {
       this.#tickErrors++;
     }
@@ -351,7 +340,6 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
         return;
       }
       this.#lastCallerPacketMs = now;
-      this.#callerSilentReported = false;
       this.#inbound.receive(packet, now);
     } catch (error) {
       if (error instanceof RtpParseError) this.#dropped.malformed++;
