@@ -16,7 +16,7 @@ export interface AppConfig {
   dataDir: string;
   logLevel: ServerEnv['LOG_LEVEL'];
   trustProxy: ServerEnv['TRUST_PROXY'];
-  database: { uri?: string; embeddedPort: number; ferretdbBinary: string };
+  database: { uri?: string; embeddedPort: number; ferretdbBinary: string; operationTimeoutMs: number };
   mail: {
     smtpUrl?: string;
     from: string;
@@ -25,7 +25,7 @@ export interface AppConfig {
     outbox: { pollMs: number; retryMinMs: number; retryMaxMs: number; giveUpAfterMs: number };
   };
   secrets: { session: string; pinEncryptionKey: Buffer };
-  session: { maxAgeMs: number; secureCookie: boolean };
+  session: { maxAgeMs: number; sweepMs: number; secureCookie: boolean };
   emailVerificationTtlMs: number;
   passwordReset: { ttlMs: number; perIpPerHour: number; perAccountPerHour: number };
   limits: {
@@ -147,6 +147,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       uri: env.MONGODB_URI,
       embeddedPort: env.EMBEDDED_DB_PORT,
       ferretdbBinary: env.FERRETDB_BIN ?? ferretdbBinaryPath(REPO_ROOT),
+      operationTimeoutMs: env.DB_OPERATION_TIMEOUT_MS,
     },
     mail: {
       smtpUrl: env.SMTP_URL,
@@ -163,6 +164,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     secrets: { session: sessionSecret, pinEncryptionKey: Buffer.from(pinKey, 'base64') },
     session: {
       maxAgeMs: env.SESSION_MAX_AGE_HOURS * 3_600_000,
+      sweepMs: env.SESSION_SWEEP_SECONDS * 1000,
       secureCookie,
     },
     emailVerificationTtlMs: env.EMAIL_VERIFICATION_TTL_HOURS * 3_600_000,

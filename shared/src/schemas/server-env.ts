@@ -49,6 +49,8 @@ export const serverEnvSchema = z.object({
   MONGODB_URI: z.preprocess(emptyAsUnset, z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
   EMBEDDED_DB_PORT: port.default(27018),
   FERRETDB_BIN: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** How long one database operation may take before the request answers 503 instead of hanging. */
+  DB_OPERATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
 
   SMTP_URL: z.preprocess(emptyAsUnset, z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional()),
   MAIL_FROM: z.string().min(3).default('Konferenz <no-reply@konferenz.localhost>'),
@@ -69,6 +71,8 @@ export const serverEnvSchema = z.object({
       .optional(),
   ),
   SESSION_MAX_AGE_HOURS: positiveInt.default(12),
+  /** How often expired sessions are deleted (the embedded FerretDB has no TTL indexes). */
+  SESSION_SWEEP_SECONDS: positiveInt.default(600),
   COOKIE_SECURE: z.preprocess(emptyAsUnset, flag.optional()),
 
   EMAIL_VERIFICATION_TTL_HOURS: positiveInt.default(48),
