@@ -8,6 +8,7 @@ import { ApiExceptionFilter } from './common/api-exception.filter';
 import { CsrfMiddleware } from './common/csrf.middleware';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { databaseTimeouts } from './database/database-timeouts';
 import { SipGatewayModule } from './sip/sip-gateway.module';
 
 @Module({})
@@ -18,7 +19,7 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        MongooseModule.forRoot(config.database.uri, { serverSelectionTimeoutMS: 10_000 }),
+        MongooseModule.forRoot(config.database.uri, databaseTimeouts(config.database.operationTimeoutMs)),
         AuthModule,
         AccountsModule,
         ConferenceModule,

@@ -1,10 +1,13 @@
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import passport from 'passport';
 import { AppModule } from './app.module';
+import { sendApiError } from './common/api-error-response';
 import { loggerLevels, type AppConfig } from './config/app-config';
 import { contentSecurityPolicy } from './web/content-security-policy';
 import { sessionMiddleware } from './web/session-middleware';
@@ -23,9 +26,23 @@ export async function createApp(config: AppConfig & { database: { uri: string } 
   const https = config.publicUrl.startsWith('https:');
   // Over plain http HSTS would lock browsers out of the site.
   app.use(helmet({ strictTransportSecurity: https, contentSecurityPolicy: contentSecurityPolicy(config.clientDir, https) }));
-  app.use(sessionMiddleware(config, app.get<Connection>(getConnectionToken())));
-  app.use(passport.initialize());
-  app.use(passport.session());
+  // Answers to the API are personal (session, room data): no cache may keep them.
+  app.use('/api', (_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  // Only the API knows sessions: the app's files and the conference socket (join tokens) never
+  // wait for the session store, so the app still loads and explains itself while the database is down.
+  app.use('/api', sessionMiddleware(config, app.get<Connection>(getConnectionToken())));
+  app.use('/api', passport.initialize());
+  app.use('/api', passport.session());
+  // The session store and the user lookup run before Nest's routes, so their errors (a database
+  // that is down) never reach Nest's filter: they get the same JSON answer here instead of
+  // Express's HTML 500.
+  const middlewareErrors = new Logger('Errors');
+  app.use('/api', (error: unknown, request: Request, response: Response, _next: NextFunction) =>
+    sendApiError(error, request, response, middlewareErrors),
+  );
   app.useStaticAssets(config.clientDir, {
     index: false,
     // Hashed file names under _app/immutable never change content; everything else revalidates.

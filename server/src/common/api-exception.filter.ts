@@ -1,7 +1,6 @@
 import { ArgumentsHost, Catch, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { toErrorResponse } from './error-response';
-import { requestLanguage } from './request-language';
+import { sendApiError } from './api-error-response';
 
 /** Maps every HTTP error to the one response shape, in the language the client asked for. */
 @Catch()
@@ -10,7 +9,6 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
-    const { status, body } = toErrorResponse(error, requestLanguage(context.getRequest<Request>()), this.#logger);
-    context.getResponse<Response>().status(status).json(body);
+    sendApiError(error, context.getRequest<Request>(), context.getResponse<Response>(), this.#logger);
   }
 }

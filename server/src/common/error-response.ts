@@ -1,6 +1,7 @@
 import { HttpException, type Logger } from '@nestjs/common';
 import { MediaError } from '@konferenz/sfu';
 import { isCatalogueKey, translate, type ErrorCode, type ErrorResponse, type Language } from '@konferenz/shared';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { ApiException } from './api-exception';
 
 /** body-parser reports its own failures as errors carrying `type` and `status`. */
@@ -62,6 +63,11 @@ export function toErrorResponse(error: unknown, language: Language, logger: Logg
   } else if (error instanceof HttpException) {
     status = error.getStatus();
     code = nestHttpCode(status);
+  } else if (isDatabaseUnavailable(error)) {
+    // The database is down or stalled: a fact worth one line, not a stack trace per request.
+    code = 'SERVICE_UNAVAILABLE';
+    status = 503;
+    logger.warn(`Database unavailable: ${(error as Error).message}`);
   } else {
     code = 'INTERNAL';
     status = 500;

@@ -108,7 +108,8 @@ export class RoomAccess {
       role = await this.#check(roomNumber, pin, !roomOpen);
     } catch (error) {
       // A check the server could not make is not a wrong PIN: give the budgets back, report the error.
-      if (!(error instanceof ApiException)) await this.#settle(roomOpen ? [...held, roomKey] : held, 'refund');
+      // In the background: the caller should hear about the outage now, not after another timeout.
+      if (!(error instanceof ApiException)) void this.#settle(roomOpen ? [...held, roomKey] : held, 'refund');
       throw error;
     }
     if (role) {
@@ -176,7 +177,7 @@ export class RoomAccess {
         held.push(key);
       }
     } catch (error) {
-      if (!(error instanceof ApiException)) await this.#settle(held, 'refund');
+      if (!(error instanceof ApiException)) void this.#settle(held, 'refund');
       throw error;
     }
     return held;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe as group, expect, it } from 'vitest';
@@ -7,25 +7,12 @@ import { EmbeddedDatabase, ferretdbBinaryPath } from '../../src/database/embedde
 import { freePort } from '../../src/embedded/free-port';
 import { SipGatewayService } from '../../src/sip/sip-gateway.service';
 import { customerWithRoom, PARTICIPANT_PIN } from '../support/customer';
+import { ferretdbPid } from '../support/ferretdb-process';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { captureLogs, type CapturedLogs } from './support/log-capture';
 import { recordPrompts } from './support/phone-observation';
 import { RawCaller, RtpPeer } from './support/raw-caller';
 import { sleep } from './support/raw-sip';
-
-/** The FerretDB process serving `dataDir` (its --state-dir), found in /proc. */
-function ferretdbPid(dataDir: string): number {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const command = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0');
-      if (command.includes(`--state-dir=${dataDir}`)) return Number(entry);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  throw new Error(`no ferretdb for ${dataDir}`);
-}
 
 /**
  * Items 2 and 16 of the hardening issue, phone side: with the database stopped (SIGSTOP, a
