@@ -32,6 +32,18 @@ describe('login', () => {
     }
   });
 
+  it('keeps its answers out of every cache, errors included', async () => {
+    const form = await registered();
+    const client = app.client();
+    const answers = [
+      await client.post('/api/auth/login', { login: form.username, password: form.password }),
+      await client.get('/api/auth/session'),
+      await app.client().post('/api/auth/login', { login: form.username, password: 'falsch-falsch-falsch' }),
+      await app.client().get('/api/no-such-thing'),
+    ];
+    expect(answers.map((answer) => answer.headers.get('cache-control'))).toEqual(['no-store', 'no-store', 'no-store', 'no-store']);
+  });
+
   it('gives the same answer for a wrong password and an unknown user', async () => {
     const form = await registered();
     const wrong = await app.client().post('/api/auth/login', { login: form.username, password: 'falsch-falsch-falsch' });
