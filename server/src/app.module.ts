@@ -9,6 +9,7 @@ import { CsrfMiddleware } from './common/csrf.middleware';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { databaseTimeouts } from './database/database-timeouts';
+import { HealthModule } from './health/health.module';
 import { SipGatewayModule } from './sip/sip-gateway.module';
 
 @Module({})
@@ -24,6 +25,7 @@ export class AppModule implements NestModule {
         AccountsModule,
         ConferenceModule,
         SipGatewayModule,
+        HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
     };

@@ -92,6 +92,11 @@ export class MediaPlane extends EventEmitter<MediaPlaneEvents> {
     return opening;
   }
 
+  /** Workers alive now, out of how many the pool keeps (a dead one is being replaced). */
+  get workers(): { alive: number; size: number } {
+    return { alive: this.#pool.workers.length, size: this.#pool.size };
+  }
+
   findRoom(roomId: string): MediaRoom | undefined {
     return this.#rooms.get(roomId);
   }

@@ -8,6 +8,7 @@ import { ConferenceGateway } from './conference.gateway';
 import { ConferenceService } from './conference.service';
 import { JOIN_TOKENS, joinTokensProvider } from './conference.tokens';
 import { mediaPlaneProvider } from './media-plane.provider';
+import { MediaReadiness } from './media-readiness';
 import { MongoConferenceMarks } from './mongo-conference-marks';
 
 @Module({
@@ -18,6 +19,7 @@ import { MongoConferenceMarks } from './mongo-conference-marks';
     ConferenceGateway,
     joinTokensProvider,
     mediaPlaneProvider,
+    MediaReadiness,
     { provide: CONFERENCE_MARKS, useClass: MongoConferenceMarks },
   ],
   exports: [ConferenceService, JOIN_TOKENS],

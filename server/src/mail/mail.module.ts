@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { MailReadiness } from './mail-readiness';
 import { MailService } from './mail.service';
 import { MailOutbox } from './outbox/mail-outbox';
 import { OutboxClaim, OutboxClaimSchema, OutboxMail, OutboxMailSchema } from './outbox/outbox-mail.schema';
@@ -12,7 +13,7 @@ import { OutboxDelivery } from './outbox/outbox-delivery';
       { name: OutboxClaim.name, schema: OutboxClaimSchema },
     ]),
   ],
-  providers: [MailService, MailOutbox, OutboxDelivery],
+  providers: [MailService, MailOutbox, OutboxDelivery, MailReadiness],
   exports: [MailService],
 })
 export class MailModule {}
