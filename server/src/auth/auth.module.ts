@@ -4,6 +4,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { PassportModule } from '@nestjs/passport';
 import { User, UserSchema } from '../accounts/schemas/user.schema';
 import { SecurityModule } from '../security/security.module';
+import { SessionSweep } from '../web/session-sweep';
 import { AuthController } from './auth.controller';
 import { CredentialsService } from './credentials.service';
 import { LocalStrategy } from './local.strategy';
@@ -19,7 +20,7 @@ import { SessionSerializer } from './session.serializer';
     PasswordResetModule,
   ],
   controllers: [AuthController],
-  providers: [CredentialsService, LocalStrategy, SessionSerializer, { provide: APP_GUARD, useClass: SessionGuard }],
+  providers: [CredentialsService, LocalStrategy, SessionSerializer, SessionSweep, { provide: APP_GUARD, useClass: SessionGuard }],
   // The customer area confirms passwords against the same attempt budget as the login.
   exports: [CredentialsService],
 })

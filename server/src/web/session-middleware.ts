@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import type { AppConfig } from '../config/app-config';
 
 export const SESSION_COOKIE = 'konferenz.sid';
+export const SESSIONS_COLLECTION = 'sessions';
 
 /** Also used to clear the cookie: browsers only drop it when name, path and flags match. */
 export function sessionCookieOptions(config: AppConfig) {
@@ -12,8 +13,9 @@ export function sessionCookieOptions(config: AppConfig) {
 }
 
 /**
- * Sessions live in the database so a restart does not log everyone out. Expired ones are swept
- * by an interval: the embedded FerretDB has no TTL indexes.
+ * Sessions live in the database so a restart does not log everyone out. Expired ones are removed
+ * by SessionSweep, not by the store: the embedded FerretDB has no TTL indexes, and connect-mongo's
+ * own interval sweep deletes unacknowledged (w:0), which breaks our one database connection.
  */
 export function sessionMiddleware(config: AppConfig, connection: Connection) {
   return session({
@@ -25,10 +27,9 @@ export function sessionMiddleware(config: AppConfig, connection: Connection) {
     cookie: { ...sessionCookieOptions(config), maxAge: config.session.maxAgeMs },
     store: MongoStore.create({
       client: connection.getClient() as never,
-      collectionName: 'sessions',
+      collectionName: SESSIONS_COLLECTION,
       ttl: config.session.maxAgeMs / 1000,
-      autoRemove: 'interval',
-      autoRemoveInterval: 10,
+      autoRemove: 'disabled',
     }),
   });
 }
