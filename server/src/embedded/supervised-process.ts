@@ -42,6 +42,16 @@ export class SupervisedProcess {
     return this.#child.exitCode === null && this.#child.signalCode === null;
   }
 
+  /** Undefined only when the process could not be spawned at all. */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  /** How it ended, for the log: the signal that killed it or its exit code. */
+  get exitStatus(): string {
+    return this.#child.signalCode ?? `code ${this.#child.exitCode}`;
+  }
+
   /** Rejects, with the output's last lines, if the process fails to start or exits. */
   failure(name: string): Promise<never> {
     return new Promise((_, reject) => {
