@@ -11,6 +11,7 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(new mongo.MongoServerSelectionError('no server', { type: 'Unknown' } as never))).toBe(true);
     expect(isDatabaseUnavailable(Object.assign(new Error('Timed out while checking out a connection'), { name: 'MongoWaitQueueTimeoutError' }))).toBe(true);
     expect(isDatabaseUnavailable(new Error('Operation users.findOne() buffering timed out after 2000ms'))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' }))).toBe(true);
   });
 
   it('leaves answers the database did give, and other errors, alone', () => {

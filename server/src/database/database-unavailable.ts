@@ -17,8 +17,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     return true;
   }
   if (!(error instanceof Error)) return false;
-  return UNAVAILABLE_NAMES.has(error.name) || / buffering timed out after /.test(error.message);
+  return (
+    UNAVAILABLE_NAMES.has(error.name) ||
+    / buffering timed out after /.test(error.message) ||
+    LOST_CONNECTION_CODES.has((error as NodeJS.ErrnoException).code ?? '')
+  );
 }
+
+/**
+ * The driver lets a write on a connection the database just closed (killed) out as Node's own
+ * socket error, unwrapped. Requests reach no other socket synchronously (mail goes through the
+ * outbox, SIP is not a request), so a lost connection here is the database's.
+ */
+const LOST_CONNECTION_CODES = new Set(['EPIPE', 'ECONNRESET']);
 
 const UNAVAILABLE_NAMES = new Set([
   'MongoNetworkError',
