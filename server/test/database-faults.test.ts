@@ -1,17 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JoinResponse } from '@konferenz/shared';
-import { REPO_ROOT } from '../src/config/app-config';
-import { EmbeddedDatabase, ferretdbBinaryPath } from '../src/database/embedded-database';
 import { freePort } from '../src/embedded/free-port';
 import { SipGatewayService } from '../src/sip/sip-gateway.service';
 import type { ApiClient, ApiResponse } from './support/api-client';
 import { ConferenceParticipant } from './support/conference-participant';
 import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
-import { ferretdbPid } from './support/ferretdb-process';
 import { registration } from './support/fixtures';
+import { ownDatabase } from './support/own-database';
 import { startTestApp, type TestApp } from './support/test-app';
 import { RawCaller, RtpPeer } from './sip/support/raw-caller';
 import { sleep } from './sip/support/raw-sip';
@@ -43,23 +38,16 @@ async function untilAnswers(status: number, attempt: () => Promise<ApiResponse>,
  * a running conference keeps its media, and everything works again once the database answers.
  */
 describe('the database stalls and comes back', () => {
-  let dir: string;
-  let database: EmbeddedDatabase;
+  let own: Awaited<ReturnType<typeof ownDatabase>>;
   let app: TestApp;
-  let pid = 0;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'konferenz-db-faults-'));
-    const dataDir = join(dir, 'db');
-    database = await EmbeddedDatabase.start({ dataDir, binaryPath: ferretdbBinaryPath(REPO_ROOT) });
-    pid = ferretdbPid(dataDir);
-    app = await startTestApp({ MONGODB_URI: database.uri, SIP_PORT: String(await freePort()) });
+    own = await ownDatabase();
+    app = await startTestApp({ MONGODB_URI: own.database.uri, SIP_PORT: String(await freePort()) });
   });
   afterAll(async () => {
-    if (pid) process.kill(pid, 'SIGCONT');
     await app?.close();
-    await database?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await own?.close();
   });
 
   it('answers 503 fast while it is stopped, keeps conferences running, and recovers by itself', async () => {
@@ -81,7 +69,7 @@ describe('the database stalls and comes back', () => {
       await call.key(`${roomNumber}#${PARTICIPANT_PIN}#`);
       await moderator.waitForState((state) => state.participants.some((participant) => participant.via === 'phone'), 15_000);
 
-      process.kill(pid, 'SIGSTOP');
+      process.kill(own.pid, 'SIGSTOP');
       const packetsBefore = rtp.packets;
       const [guest, english, login, session, page] = await Promise.all([
         timed(join(app.client(), PARTICIPANT_PIN)),
@@ -108,7 +96,7 @@ describe('the database stalls and comes back', () => {
       expect(call.byeAt).toBeUndefined();
       expect(moderator.socket.connected).toBe(true);
 
-      process.kill(pid, 'SIGCONT');
+      process.kill(own.pid, 'SIGCONT');
       const recovery = await untilAnswers(200, () => join(app.client(), PARTICIPANT_PIN), 15_000);
       expect((await owner.get('/api/account')).status).toBe(200);
       expect((await app.client().post('/api/auth/login', { login: guestForm.username, password: guestForm.password })).status).toBe(200);
@@ -118,7 +106,7 @@ describe('the database stalls and comes back', () => {
       );
     } finally {
       clearInterval(talking);
-      process.kill(pid, 'SIGCONT');
+      process.kill(own.pid, 'SIGCONT');
       moderator.close();
       call.close();
       rtp.close();

@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe as group, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../src/config/app-config';
-import { EmbeddedDatabase, ferretdbBinaryPath } from '../../src/database/embedded-database';
 import { freePort } from '../../src/embedded/free-port';
 import { SipGatewayService } from '../../src/sip/sip-gateway.service';
 import { customerWithRoom, PARTICIPANT_PIN } from '../support/customer';
-import { ferretdbPid } from '../support/ferretdb-process';
+import { ownDatabase } from '../support/own-database';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { captureLogs, type CapturedLogs } from './support/log-capture';
 import { recordPrompts } from './support/phone-observation';
@@ -21,25 +16,18 @@ import { sleep } from './support/raw-sip';
  * with the call.
  */
 group('phone PIN check while the database is down', () => {
-  let dir: string;
-  let database: EmbeddedDatabase;
+  let own: Awaited<ReturnType<typeof ownDatabase>>;
   let app: TestApp;
-  let pid = 0;
   let logs: CapturedLogs;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'konferenz-db-down-'));
-    const dataDir = join(dir, 'db');
-    database = await EmbeddedDatabase.start({ dataDir, binaryPath: ferretdbBinaryPath(REPO_ROOT) });
-    pid = ferretdbPid(dataDir);
-    app = await startTestApp({ MONGODB_URI: database.uri, SIP_PORT: String(await freePort()) });
+    own = await ownDatabase();
+    app = await startTestApp({ MONGODB_URI: own.database.uri, SIP_PORT: String(await freePort()) });
     logs = captureLogs();
   });
   afterAll(async () => {
-    if (pid) process.kill(pid, 'SIGCONT');
     await app?.close();
-    await database?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await own?.close();
   });
 
   it('says the service is unavailable, goodbye, and hangs up', async () => {
@@ -51,7 +39,7 @@ group('phone PIN check while the database is down', () => {
       await call.call(rtp.port);
       let sequence = 0;
       const keepTalking = setInterval(() => rtp.send(call.gatewayRtpPort, 0, ++sequence), 20);
-      process.kill(pid, 'SIGSTOP');
+      process.kill(own.pid, 'SIGSTOP');
       await call.key(`${roomNumber}#${PARTICIPANT_PIN}#`);
       const keyed = Date.now();
       while (call.byeAt === undefined && Date.now() - keyed < 20_000) await sleep(50);
