@@ -1,6 +1,6 @@
 # Konferenz application image: the server, the built client, and the mediasoup worker built
 # against Debian 12's libraries exactly as `npm start` builds it on a development machine.
-FROM node:20-bookworm AS build
+FROM node:24-bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev \
       libabsl-dev nlohmann-json3-dev ninja-build pkg-config python3-venv python3-pip build-essential \
@@ -13,7 +13,7 @@ RUN npm ci --no-audit --no-fund \
  && npm run build \
  && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623 \
  && rm -rf /var/lib/apt/lists/*

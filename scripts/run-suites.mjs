@@ -8,6 +8,7 @@ import { repoRoot } from './bootstrap.mjs';
 
 const reports = mkdtempSync(join(tmpdir(), 'konferenz-reports-'));
 const SUITES = [
+  { name: 'scripts', kind: 'node' },
   { name: 'shared', kind: 'vitest' },
   { name: 'sfu', kind: 'vitest' },
   { name: 'server', kind: 'vitest' },
@@ -25,6 +26,17 @@ function vitest(name) {
   if (!existsSync(report)) return { passed: 0, failed: 1, status: result.status };
   const json = JSON.parse(readFileSync(report, 'utf8'));
   return { passed: json.numPassedTests, failed: json.numFailedTests, status: result.status };
+}
+
+/** The launch scripts are plain Node (they run before `npm install`), so Node's own test runner tests them. */
+function nodeTest(name) {
+  const report = join(reports, `${name}.tap`);
+  const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${report}`];
+  const result = spawnSync(process.execPath, ['--test', ...reporters, `${name}/test/*.test.mjs`], { cwd: repoRoot, stdio: 'inherit' });
+  const tap = existsSync(report) ? readFileSync(report, 'utf8') : '';
+  const count = (label) => Number(tap.match(new RegExp(`^# ${label} (\\d+)$`, 'm'))?.[1] ?? 0);
+  if (!tap) return { passed: 0, failed: 1, status: result.status };
+  return { passed: count('pass'), failed: count('fail'), status: result.status };
 }
 
 function playwright(name) {
@@ -50,7 +62,8 @@ if (picked.length === 0) {
 }
 for (const suite of SUITES.filter(({ name }) => picked.length === 0 || picked.includes(name))) {
   console.log(`\n\x1b[36m[konferenz]\x1b[0m ${suite.name} tests`);
-  const outcome = suite.kind === 'vitest' ? vitest(suite.name) : playwright(suite.name);
+  const run = { vitest, playwright, node: nodeTest }[suite.kind];
+  const outcome = run(suite.name);
   passed += outcome.passed;
   failed += outcome.failed;
   if (outcome.status !== 0) exitCode = 1;

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const app = await createApp(embedded.config);
   await app.listen(config.port, config.host);
 
-  logger.log(`Konferenz is running at ${config.publicUrl}`);
+  logger.log(`Konferenz is running at ${config.publicUrl} (Node ${process.version})`);
   if (!config.database.uri) logger.log(`Embedded database (FerretDB): ${embedded.config.database.uri}`);
   if (embedded.mailInboxUrl) logger.log(`Mail catcher inbox (MailDev): ${embedded.mailInboxUrl}`);
 
