@@ -151,21 +151,26 @@ export class OutboxDelivery implements OnModuleInit, OnModuleDestroy {
     const { message } = error;
     // A permanent refusal (5xx) concerns this mail (e.g. an unknown mailbox), not the server.
     const serverWorks = error.responseCode !== undefined && error.responseCode >= 500;
-    if (!serverWorks) {
-      this.#failing ??= { at: now, message };
-      this.#failing.message = message;
+    try {
+      const failures = mail.failures + 1;
+      const dueAt = nextAttemptAt(mail.queuedAt, failures, this.#policy, now);
+      if (!dueAt) {
+        this.#logger.error(
+          `Mail "${mail.mail.subject}" to ${mail.to} given up after ${failures} attempts since ${mail.queuedAt.toISOString()}: ${message}`,
+        );
+        await this.outbox.remove(mail);
+      } else {
+        this.#logger.warn(`Mail to ${mail.to} not delivered (attempt ${failures}, next at ${dueAt.toISOString()}): ${message}`);
+        await this.outbox.reschedule(mail, dueAt, message);
+      }
+    } finally {
+      // Only once the mail is stored as waiting: readiness then never reports the failure with
+      // a backlog that does not count this mail yet.
+      if (!serverWorks) {
+        this.#failing ??= { at: now, message };
+        this.#failing.message = message;
+      }
     }
-    const failures = mail.failures + 1;
-    const dueAt = nextAttemptAt(mail.queuedAt, failures, this.#policy, now);
-    if (!dueAt) {
-      this.#logger.error(
-        `Mail "${mail.mail.subject}" to ${mail.to} given up after ${failures} attempts since ${mail.queuedAt.toISOString()}: ${message}`,
-      );
-      await this.outbox.remove(mail);
-      return serverWorks;
-    }
-    this.#logger.warn(`Mail to ${mail.to} not delivered (attempt ${failures}, next at ${dueAt.toISOString()}): ${message}`);
-    await this.outbox.reschedule(mail, dueAt, message);
     return serverWorks;
   }
 
