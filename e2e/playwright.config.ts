@@ -21,9 +21,12 @@ const mailWebPort = Number(process.env.E2E_MAIL_WEB_PORT ?? 1380);
 const rtcPort = Number(process.env.E2E_RTC_PORT ?? 40300);
 /** The phone gateway's SIP port (UDP and TCP) for the softphone tests; npm start uses 5060. */
 const sipPort = Number(process.env.E2E_SIP_PORT ?? 5370);
-/** Built offline from mediasoup 3.12.16's sources (scripts/bootstrap.mjs); npm test sets the same path. */
+/**
+ * Built offline from mediasoup's sources by sfu/scripts/build-worker.sh (run by scripts/bootstrap.mjs), which links it
+ * to the package's default path; npm test sets MEDIASOUP_WORKER_BIN to the binary itself.
+ */
 const mediasoupWorkerBin =
-  process.env.MEDIASOUP_WORKER_BIN ?? resolve(__dirname, '..', 'sfu', '.cache', 'mediasoup-worker-3.12.16', 'mediasoup-worker');
+  process.env.MEDIASOUP_WORKER_BIN ?? resolve(__dirname, '..', 'node_modules', 'mediasoup', 'worker', 'out', 'Release', 'mediasoup-worker');
 
 export const baseURL = `http://127.0.0.1:${port}`;
 const mailInboxUrl = `http://127.0.0.1:${mailWebPort}`;

@@ -6,7 +6,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
-export const mediasoupWorkerBin = join(repoRoot, 'sfu', '.cache', 'mediasoup-worker-3.12.16', 'mediasoup-worker');
+/**
+ * The mediasoup worker binary, as sfu/scripts/build-worker.sh printed it (a per-machine cache
+ * shared by all clones). Set by bootstrap(); importers read it after calling bootstrap() (a live
+ * binding).
+ */
+export let mediasoupWorkerBin;
 
 /**
  * Debian packages the build needs besides mediasoup's worker libraries: those are installed (or
@@ -72,10 +77,18 @@ function ensureNodeModules() {
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestManifest) return;
   log('Installing npm dependencies');
   // mediasoup's own postinstall would download a prebuilt worker (impossible offline): with
-  // this variable set it skips that, and sfu/scripts/build-worker.sh builds the worker instead.
+  // this variable set (to anything) it skips that, and sfu/scripts/build-worker.sh builds the
+  // worker from the installed package's sources afterwards.
   run('npm', [existsSync(join(repoRoot, 'node_modules')) ? 'install' : 'ci', '--no-audit', '--no-fund'], {
-    env: { ...process.env, MEDIASOUP_WORKER_BIN: mediasoupWorkerBin },
+    env: { ...process.env, MEDIASOUP_WORKER_BIN: 'built-by-sfu/scripts/build-worker.sh' },
   });
+}
+
+/** Builds the worker, or finds it in the cache in well under a second; returns the binary's path (its only stdout line). */
+function buildMediasoupWorker() {
+  const result = spawnSync('bash', ['sfu/scripts/build-worker.sh'], { stdio: ['inherit', 'pipe', 2], cwd: repoRoot, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`sfu/scripts/build-worker.sh failed (${result.signal ?? `exit ${result.status}`})`);
+  return result.stdout.trim();
 }
 
 /** Compiler options every workspace inherits; sources are named relative to the workspace. */
@@ -96,7 +109,7 @@ export function bootstrap({ forTests = false } = {}) {
   const started = Date.now();
   ensureSystemPackages(forTests ? [...RUNTIME_PACKAGES, ...TEST_PACKAGES] : RUNTIME_PACKAGES);
   ensureNodeModules();
-  run('bash', ['sfu/scripts/build-worker.sh']);
+  mediasoupWorkerBin = buildMediasoupWorker();
   run('bash', ['scripts/install-ferretdb.sh']);
   const sharedRebuilt = buildWorkspace('shared', ['src', 'package.json', 'tsconfig.json', ROOT_TSCONFIG], 'dist');
   // Everything else compiles against shared's output, so a new shared means new builds.

@@ -126,7 +126,7 @@ export class Workspace {
 // The product's server, as a user starts it.
 // ---------------------------------------------------------------------------------------------
 
-const defaultWorkerBin = () => process.env.MEDIASOUP_WORKER_BIN ?? join(repoRoot, 'sfu/.cache/mediasoup-worker-3.12.16/mediasoup-worker');
+const defaultWorkerBin = () => process.env.MEDIASOUP_WORKER_BIN ?? join(repoRoot, 'node_modules/mediasoup/worker/out/Release/mediasoup-worker');
 
 /**
  * A copy of the built server (with its assets) and client, taken now: a rebuild in the working tree during the run

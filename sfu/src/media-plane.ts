@@ -67,7 +67,7 @@ export class MediaPlane extends EventEmitter<MediaPlaneEvents> {
       // Also runs for a replacement worker, which so gets the dead one's port.
       setUpWorker: async (worker, index) => {
         const port = rtcPort + index;
-        const listen = { ip: listenIp, announcedIp, port };
+        const listen = { ip: listenIp, announcedAddress: announcedIp, port };
         const webRtcServer = await worker.createWebRtcServer({
           listenInfos: [
             { protocol: 'udp', ...listen },
@@ -117,7 +117,7 @@ export class MediaPlane extends EventEmitter<MediaPlaneEvents> {
     const room = await mediaCall(() =>
       MediaRoom.create(roomId, {
         placeRouter: () => this.#placeRouter(),
-        plainListenIp: { ip: this.#options.listenIp, announcedIp: this.#options.announcedIp },
+        plainListenInfo: { protocol: 'udp', ip: this.#options.listenIp, announcedAddress: this.#options.announcedIp },
         initialAvailableOutgoingBitrate: this.#options.initialAvailableOutgoingBitrate,
       }),
     );

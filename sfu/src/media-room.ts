@@ -74,7 +74,7 @@ export interface MediaRoomSettings {
   /** Picks the worker for the router: when the room opens, and again after that worker died. */
   placeRouter: () => Promise<WorkerPlacement>;
   /** Where plain (phone) transports listen, and the address they announce. */
-  plainListenIp: types.TransportListenIp;
+  plainListenInfo: types.TransportListenInfo;
   initialAvailableOutgoingBitrate?: number;
 }
 
@@ -137,7 +137,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     const media = this.#liveMedia();
     const peer = this.#peerOrNew(peerId);
     const transport = await mediaCall(() =>
-      media.router.createPlainTransport({ listenIp: this.#settings.plainListenIp, rtcpMux: true, comedia: options.comedia }),
+      media.router.createPlainTransport({ listenInfo: this.#settings.plainListenInfo, rtcpMux: true, comedia: options.comedia }),
     );
     this.#keepFor(peer, transport);
     peer.addTransport({ kind: 'plain', transport });

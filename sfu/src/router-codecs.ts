@@ -5,7 +5,7 @@ import type { types } from 'mediasoup';
  * RtpCapabilities (and so what browsers negotiate) from this list, in order:
  * browsers pick the first codec of a kind they support.
  */
-export const ROUTER_MEDIA_CODECS: types.RtpCodecCapability[] = [
+export const ROUTER_MEDIA_CODECS: types.RouterRtpCodecCapability[] = [
   {
     kind: 'audio',
     mimeType: 'audio/opus',

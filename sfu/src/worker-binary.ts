@@ -4,24 +4,20 @@ import * as path from 'node:path';
 import type * as Mediasoup from 'mediasoup';
 
 /**
- * The only mediasoup version whose worker builds offline against Debian 12's
- * libraries (see scripts/build-worker.sh). package.json pins the same version.
+ * The mediasoup version whose worker scripts/build-worker.sh builds offline
+ * against Debian 12's libraries. package.json pins the same version.
  */
-export const MEDIASOUP_VERSION = '3.12.16';
+export const MEDIASOUP_VERSION = '3.27.1';
 
 /**
- * Where scripts/build-worker.sh puts the worker binary.
- *
- * __dirname is sfu/src (tests, ts source) or sfu/dist (compiled); both sit one
- * level below the package root, so the cache resolves to sfu/.cache either way.
- * SFU_WORKER_CACHE_DIR moves the cache (e.g. to share it between clones); the
- * build script honours the same variable.
+ * Where the worker binary is found when MEDIASOUP_WORKER_BIN is not set: the
+ * library's own default path inside the installed package, which
+ * scripts/build-worker.sh links to the binary in its per-machine cache.
  */
 export function mediasoupWorkerBinaryPath(): string {
-  const cacheRoot = process.env.SFU_WORKER_CACHE_DIR
-    ? path.resolve(process.env.SFU_WORKER_CACHE_DIR)
-    : path.resolve(__dirname, '..', '.cache');
-  return path.join(cacheRoot, `mediasoup-worker-${MEDIASOUP_VERSION}`, 'mediasoup-worker');
+  // mediasoup's "exports" hide package.json; its entry point is <package>/node/lib/index.js.
+  const packageDir = path.resolve(path.dirname(require.resolve('mediasoup')), '..', '..');
+  return path.join(packageDir, 'worker', 'out', 'Release', 'mediasoup-worker');
 }
 
 /**
@@ -30,7 +26,7 @@ export function mediasoupWorkerBinaryPath(): string {
  * mediasoup reads MEDIASOUP_WORKER_BIN once, when its module is first loaded,
  * so the variable must be set before the first require('mediasoup'); that is
  * why this is a lazy require and not a top-level import. A value set by the
- * operator wins over our cache path.
+ * operator wins over the package path.
  */
 export function loadMediasoup(): typeof Mediasoup {
   if (!process.env.MEDIASOUP_WORKER_BIN) {

@@ -8,7 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerPool, mediasoupWorkerBinaryPath } from '../src';
 import { LOOPBACK, freeLoopbackPorts } from './support/loopback';
 
-const mediaCodecs: types.RtpCodecCapability[] = [
+const mediaCodecs: types.RouterRtpCodecCapability[] = [
   { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
   { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, parameters: {} },
 ];
@@ -156,7 +156,7 @@ describe('patched worker (scripts/patches)', () => {
     const router = await pool.leastLoadedWorker().createRouter({ mediaCodecs });
 
     // Producer side: mediasoup learns our address from the first packet (comedia).
-    const ingress = await router.createPlainTransport({ listenIp: LOOPBACK, rtcpMux: true, comedia: true });
+    const ingress = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOOPBACK }, rtcpMux: true, comedia: true });
     const ssrc = 11111111;
     const producer = await ingress.produce({
       kind: 'audio',
@@ -176,7 +176,7 @@ describe('patched worker (scripts/patches)', () => {
       const isRtp = msg.length >= 12 && (pt < 64 || pt > 95);
       if (isRtp) received.push(msg);
     });
-    const egress = await router.createPlainTransport({ listenIp: LOOPBACK, rtcpMux: true, comedia: false });
+    const egress = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOOPBACK }, rtcpMux: true, comedia: false });
     await egress.connect({ ip: LOOPBACK, port: sink.address().port });
     await egress.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
 
