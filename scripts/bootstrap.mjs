@@ -1,7 +1,7 @@
 // Installs and builds whatever is missing, so `npm start` and `npm test` work on a fresh clone.
 // Only Node built-ins here: this runs before `npm install`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -74,14 +74,22 @@ function ensureNodeModules() {
   const lock = join(repoRoot, 'package-lock.json');
   const manifests = ['package.json', 'shared', 'sfu', 'server', 'client', 'e2e'].map((p) => join(repoRoot, p, p.endsWith('.json') ? '' : 'package.json'));
   const newestManifest = Math.max(statSync(lock).mtimeMs, ...manifests.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)));
-  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestManifest) return;
-  log('Installing npm dependencies');
   // mediasoup's own postinstall would download a prebuilt worker (impossible offline): with
   // this variable set (to anything) it skips that, and sfu/scripts/build-worker.sh builds the
   // worker from the installed package's sources afterwards.
-  run('npm', [existsSync(join(repoRoot, 'node_modules')) ? 'install' : 'ci', '--no-audit', '--no-fund'], {
-    env: { ...process.env, MEDIASOUP_WORKER_BIN: 'built-by-sfu/scripts/build-worker.sh' },
-  });
+  const env = { ...process.env, MEDIASOUP_WORKER_BIN: 'built-by-sfu/scripts/build-worker.sh' };
+  // Native addons (the Opus codec) are compiled for one Node ABI; a checkout installed under
+  // another Node (an older machine Node, say) would fail to load them at the first call.
+  const abiStamp = join(repoRoot, 'node_modules', '.konferenz-node-abi');
+  const abi = process.versions.modules;
+  if (!existsSync(stamp) || statSync(stamp).mtimeMs < newestManifest) {
+    log('Installing npm dependencies');
+    run('npm', [existsSync(join(repoRoot, 'node_modules')) ? 'install' : 'ci', '--no-audit', '--no-fund'], { env });
+  } else if ((existsSync(abiStamp) ? readFileSync(abiStamp, 'utf8') : '') !== abi) {
+    log(`Rebuilding native npm packages for Node ${process.version} (ABI ${abi})`);
+    run('npm', ['rebuild'], { env });
+  }
+  writeFileSync(abiStamp, abi);
 }
 
 /** Builds the worker, or finds it in the cache in well under a second; returns the binary's path (its only stdout line). */

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './bootstrap.mjs';
+import { playwrightOutcome, tapOutcome, vitestOutcome, withExitStatus } from './suite-outcomes.mjs';
 
 const reports = mkdtempSync(join(tmpdir(), 'konferenz-reports-'));
 const SUITES = [
@@ -24,8 +25,7 @@ function vitest(name) {
     { cwd: join(repoRoot, name), stdio: 'inherit' },
   );
   if (!existsSync(report)) return { passed: 0, failed: 1, status: result.status };
-  const json = JSON.parse(readFileSync(report, 'utf8'));
-  return { passed: json.numPassedTests, failed: json.numFailedTests, status: result.status };
+  return { ...vitestOutcome(JSON.parse(readFileSync(report, 'utf8'))), status: result.status };
 }
 
 /** The launch scripts are plain Node (they run before `npm install`), so Node's own test runner tests them. */
@@ -34,9 +34,8 @@ function nodeTest(name) {
   const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${report}`];
   const result = spawnSync(process.execPath, ['--test', ...reporters, `${name}/test/*.test.mjs`], { cwd: repoRoot, stdio: 'inherit' });
   const tap = existsSync(report) ? readFileSync(report, 'utf8') : '';
-  const count = (label) => Number(tap.match(new RegExp(`^# ${label} (\\d+)$`, 'm'))?.[1] ?? 0);
   if (!tap) return { passed: 0, failed: 1, status: result.status };
-  return { passed: count('pass'), failed: count('fail'), status: result.status };
+  return { ...tapOutcome(tap), status: result.status };
 }
 
 function playwright(name) {
@@ -47,8 +46,7 @@ function playwright(name) {
     env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
   });
   if (!existsSync(report)) return { passed: 0, failed: 1, status: result.status };
-  const { stats } = JSON.parse(readFileSync(report, 'utf8'));
-  return { passed: stats.expected + stats.flaky, failed: stats.unexpected, status: result.status };
+  return { ...playwrightOutcome(JSON.parse(readFileSync(report, 'utf8'))), status: result.status };
 }
 
 const picked = process.argv.slice(2);
@@ -58,15 +56,20 @@ let exitCode = 0;
 if (picked.length === 0) {
   console.log('\n\x1b[36m[konferenz]\x1b[0m type check');
   const typecheck = spawnSync('npm', ['run', 'typecheck'], { cwd: repoRoot, stdio: 'inherit' });
-  if (typecheck.status !== 0) exitCode = 1;
+  if (typecheck.status !== 0) {
+    exitCode = 1;
+    failed += 1;
+  }
 }
 for (const suite of SUITES.filter(({ name }) => picked.length === 0 || picked.includes(name))) {
   console.log(`\n\x1b[36m[konferenz]\x1b[0m ${suite.name} tests`);
   const run = { vitest, playwright, node: nodeTest }[suite.kind];
-  const outcome = run(suite.name);
+  const { status, ...counts } = run(suite.name);
+  const outcome = withExitStatus(counts, status);
+  if (outcome.unexplained) console.log(`\x1b[31m[konferenz]\x1b[0m ${suite.name} exited with status ${status} without a failed test: counted as one failure`);
   passed += outcome.passed;
   failed += outcome.failed;
-  if (outcome.status !== 0) exitCode = 1;
+  if (status !== 0) exitCode = 1;
 }
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(exitCode || (failed > 0 ? 1 : 0));
