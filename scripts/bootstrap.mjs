@@ -129,6 +129,6 @@ export function bootstrap({ forTests = false } = {}) {
   }
   buildWorkspace('sfu', ['src', 'package.json', 'tsconfig.json', ROOT_TSCONFIG], 'dist');
   buildWorkspace('server', ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json', ROOT_TSCONFIG], 'dist');
-  buildWorkspace('client', ['src', 'static', 'scripts', 'package.json', 'tsconfig.json', 'svelte.config.js', 'vite.config.ts', ROOT_TSCONFIG], 'build');
+  buildWorkspace('client', ['src', 'static', 'scripts', 'package.json', 'tsconfig.json', 'vite.config.ts', ROOT_TSCONFIG], 'build');
   log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

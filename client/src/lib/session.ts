@@ -8,11 +8,11 @@ import type { ApiError } from './api';
  */
 export async function followSessionError(error: ApiError): Promise<boolean> {
   if (error.code === 'UNAUTHENTICATED') {
-    await goto('/login', { invalidateAll: true });
+    await goto('/login', { refreshAll: true });
     return true;
   }
   if (error.code === 'PIN_SETUP_REQUIRED') {
-    await goto('/setup-pins', { invalidateAll: true });
+    await goto('/setup-pins', { refreshAll: true });
     return true;
   }
   return false;

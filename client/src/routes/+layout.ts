@@ -1,6 +1,6 @@
 import type { SessionView } from '@konferenz/shared';
-import { api } from '$lib/api';
-import { adoptAccountLanguage } from '$lib/i18n.svelte';
+import { api } from '#lib/api.js';
+import { adoptAccountLanguage } from '#lib/i18n.svelte.js';
 import type { LayoutLoad } from './$types';
 
 // A single-page app: the server sends build/index.html for every page, the browser renders it.

@@ -8,7 +8,7 @@ import type {
   NewConsumerView,
   ParticipantView,
 } from '@konferenz/shared';
-import type { Problem } from '$lib/i18n.svelte';
+import type { Problem } from '#lib/i18n.svelte.js';
 import {
   ConferenceConnection,
   ConferenceRequestError,

@@ -1,4 +1,4 @@
-import type { Problem } from '$lib/i18n.svelte';
+import type { Problem } from '#lib/i18n.svelte.js';
 import { cameraConstraints, mediaDevicesAvailable, microphoneConstraints, openTracks } from './media-constraints';
 import type { MediaPreferences } from './media-preferences';
 import { MicrophoneLevelMeter } from './microphone-level-meter';

@@ -1,5 +1,5 @@
 import type { MediaSource } from '@konferenz/shared';
-import type { Problem } from '$lib/i18n.svelte';
+import type { Problem } from '#lib/i18n.svelte.js';
 import { SpeakingWhileMutedDetector } from './audio-level';
 import { cameraConstraints, mediaDevicesAvailable, mediaProblem, microphoneConstraints, openTracks } from './media-constraints';
 import type { MediaPreferences } from './media-preferences';

@@ -1,4 +1,4 @@
-import type { Problem } from '$lib/i18n.svelte';
+import type { Problem } from '#lib/i18n.svelte.js';
 
 /** Opus with discontinuous transmission (silence costs almost nothing) and in-band error correction. */
 export const MICROPHONE_CODEC_OPTIONS = { opusDtx: true, opusFec: true } as const;

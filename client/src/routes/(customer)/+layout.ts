@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { api, ApiError } from '$lib/api';
+import { api, ApiError } from '#lib/api.js';
 import type { LayoutLoad } from './$types';
 
 const PIN_SETUP = '/setup-pins';

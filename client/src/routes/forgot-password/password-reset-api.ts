@@ -4,8 +4,8 @@ import {
   type ForgotPasswordResponse,
   type ResetPasswordRequest,
 } from '@konferenz/shared';
-import { ApiError, errorFromResponse } from '$lib/api';
-import { currentLanguage } from '$lib/i18n.svelte';
+import { ApiError, errorFromResponse } from '#lib/api.js';
+import { currentLanguage } from '#lib/i18n.svelte.js';
 
 /** A public POST as the API client sends it: JSON, the page's language, the CSRF header. */
 async function post(path: string, body: unknown): Promise<Response> {

@@ -1,5 +1,5 @@
 import type { RoomSettings } from '@konferenz/shared';
-import { api } from '$lib/api';
+import { api } from '#lib/api.js';
 import type { PageLoad } from './$types';
 
 /** The conference settings card is one of many: if they cannot be loaded, the rest of the page still shows. */
