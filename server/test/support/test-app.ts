@@ -10,7 +10,7 @@ import { User } from '../../src/accounts/schemas/user.schema';
 import { loadConfig } from '../../src/config/app-config';
 import { createApp } from '../../src/create-app';
 import { freePort } from '../../src/embedded/free-port';
-import type { ResolvedConfig } from '../../src/embedded/embedded-services';
+import type { ResolvedConfig } from '../../src/embedded-services';
 import { ApiClient } from './api-client';
 
 export interface TestApp {
