@@ -13,8 +13,9 @@ import type { PersonalRoom } from '../rooms/personal-room.schema';
 import { RoomsService } from '../rooms/rooms.service';
 import { AttemptLimiter } from '../security/attempt-limiter.service';
 import { SecretHasher } from '../security/secret-hasher';
+import { hashToken } from '../security/token-hash';
 import { AccountLinks } from './account-links';
-import { hashToken, newEmailVerification } from './email-verification-token';
+import { newEmailVerification } from './email-verification-token';
 import { emailKey, usernameKey } from './identity-keys';
 import { User, type UserDocument } from './schemas/user.schema';
 

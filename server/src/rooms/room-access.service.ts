@@ -10,9 +10,9 @@ import { APP_CONFIG } from '../config/config.module';
 import { MailService } from '../mail/mail.service';
 import { roomUnderAttackMail } from '../mail/templates/room-under-attack-mail';
 import { AttemptLimiter, type AttemptPolicy } from '../security/attempt-limiter.service';
+import { networkSource } from '../security/network-source';
 import { SecretHasher } from '../security/secret-hasher';
 import type { PinAttemptOrigin } from './pin-attempt-origin';
-import { networkSource } from './pin-source';
 import { RoomsService } from './rooms.service';
 
 export interface RoomEntry {

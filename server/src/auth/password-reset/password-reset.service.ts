@@ -3,7 +3,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, Types } from 'mongoose';
 import { passwordProblem } from '@konferenz/shared';
-import { hashToken } from '../../accounts/email-verification-token';
 import { emailKey, usernameKey } from '../../accounts/identity-keys';
 import { User } from '../../accounts/schemas/user.schema';
 import { ApiException } from '../../common/api-exception';
@@ -14,6 +13,7 @@ import { passwordChangedMail } from '../../mail/templates/password-changed-mail'
 import { passwordResetMail } from '../../mail/templates/password-reset-mail';
 import { AttemptLimiter, type AttemptPolicy } from '../../security/attempt-limiter.service';
 import { SecretHasher } from '../../security/secret-hasher';
+import { hashToken } from '../../security/token-hash';
 import { accountAttemptKey } from '../credentials.service';
 import { PasswordReset } from './password-reset.schema';
 
