@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig, loggerLevels } from './config/app-config';
 import { closeApp } from './app-shutdown';
 import { createApp } from './create-app';
-import { startEmbeddedServices } from './embedded/embedded-services';
+import { startEmbeddedServices } from './embedded-services';
 
 /** The stop normally takes about a second; after this long the process exits regardless. */
 const STOP_LIMIT_MS = 10_000;

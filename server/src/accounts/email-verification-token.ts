@@ -1,8 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
+import { randomBytes } from 'node:crypto';
+import { hashToken } from '../security/token-hash';
 
 /** 256 random bits for the link; only the hash is stored, like a password. */
 export function newEmailVerification(ttlMs: number, now = new Date()) {

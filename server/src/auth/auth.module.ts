@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { MongooseModule } from '@nestjs/mongoose';
 import { PassportModule } from '@nestjs/passport';
-import { User, UserSchema } from '../accounts/schemas/user.schema';
 import { SecurityModule } from '../security/security.module';
+import { UsersModule } from '../users/users.module';
 import { SessionSweep } from '../web/session-sweep';
 import { AuthController } from './auth.controller';
 import { CredentialsService } from './credentials.service';
@@ -15,7 +14,7 @@ import { SessionSerializer } from './session.serializer';
 @Module({
   imports: [
     PassportModule.register({ session: true }),
-    MongooseModule.forFeature([{ name: User.name, schema: UserSchema }]),
+    UsersModule,
     SecurityModule,
     PasswordResetModule,
   ],

@@ -1,13 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
-import { emailKey, usernameKey } from '../accounts/identity-keys';
-import { User } from '../accounts/schemas/user.schema';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AttemptLimiter, type AttemptPolicy } from '../security/attempt-limiter.service';
 import { SecretHasher } from '../security/secret-hasher';
+import { loginKey } from '../users/identity-keys';
+import { USERS_REPOSITORY, type UsersRepository } from '../users/users-repository';
 import type { AuthenticatedUser } from './authenticated-user';
 
 /**
@@ -22,7 +20,7 @@ export class CredentialsService {
   readonly #accountPolicy: AttemptPolicy;
 
   constructor(
-    @InjectModel(User.name) private readonly users: Model<User>,
+    @Inject(USERS_REPOSITORY) private readonly users: UsersRepository,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly hasher: SecretHasher,
     private readonly limiter: AttemptLimiter,
@@ -33,11 +31,10 @@ export class CredentialsService {
   }
 
   async verify(login: string, password: string, sourceIp: string): Promise<AuthenticatedUser> {
-    const key = login.includes('@') ? { emailKey: emailKey(login) } : { usernameKey: usernameKey(login) };
-    const user = await this.users.findOne({ ...key, deletedAt: null }).lean();
+    const user = await this.users.findActiveByLogin(login);
     const ipKey = `login-ip:${sourceIp}`;
     // Keyed by the account, so its username and email share one budget; unknown names get their own.
-    const accountKey = user ? accountAttemptKey(user._id.toString()) : `login-name:${Object.values(key)[0]}`;
+    const accountKey = user ? accountAttemptKey(user._id.toString()) : `login-name:${loginKey(login)}`;
     const withinBudget = (await this.limiter.consume(ipKey, this.#ipPolicy)) && (await this.limiter.consume(accountKey, this.#accountPolicy));
     if (!withinBudget) throw new ApiException('TOO_MANY_REQUESTS');
     if (!(await this.hasher.verify(user?.passwordHash, password))) {

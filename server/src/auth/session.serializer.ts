@@ -1,8 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
+import { Inject, Injectable } from '@nestjs/common';
 import { PassportSerializer } from '@nestjs/passport';
-import type { Model } from 'mongoose';
-import { User } from '../accounts/schemas/user.schema';
+import { USERS_REPOSITORY, type UsersRepository } from '../users/users-repository';
 import type { AuthenticatedUser } from './authenticated-user';
 
 /** What the session store keeps for a login. */
@@ -18,7 +16,7 @@ interface SessionPrincipal {
  */
 @Injectable()
 export class SessionSerializer extends PassportSerializer {
-  constructor(@InjectModel(User.name) private readonly users: Model<User>) {
+  constructor(@Inject(USERS_REPOSITORY) private readonly users: UsersRepository) {
     super();
   }
 
@@ -30,9 +28,7 @@ export class SessionSerializer extends PassportSerializer {
     // Sessions from before the epoch existed hold a bare id: they end like after a password change.
     if (typeof principal !== 'object') return done(null, false);
     this.users
-      .findOne({ _id: principal.id, deletedAt: null })
-      .select('username language room.pinsSet sessionEpoch')
-      .lean<Pick<User, 'username' | 'language' | 'room' | 'sessionEpoch'>>()
+      .findSessionFacts(principal.id)
       .then((user) =>
         done(
           null,

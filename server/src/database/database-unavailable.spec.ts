@@ -1,7 +1,5 @@
-import { Logger } from '@nestjs/common';
 import { mongo } from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import { toErrorResponse } from '../common/error-response';
 import { isDatabaseUnavailable } from './database-unavailable';
 
 describe('isDatabaseUnavailable', () => {
@@ -18,12 +16,5 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(new mongo.MongoServerError({ message: 'E11000 duplicate key', code: 11000 }))).toBe(false);
     expect(isDatabaseUnavailable(new TypeError('x is undefined'))).toBe(false);
     expect(isDatabaseUnavailable('a string')).toBe(false);
-  });
-
-  it('makes a request answer 503 SERVICE_UNAVAILABLE, not 500', () => {
-    const { status, body } = toErrorResponse(new mongo.MongoNetworkError('connection reset'), 'en', new Logger('test'));
-    expect(status).toBe(503);
-    expect(body.code).toBe('SERVICE_UNAVAILABLE');
-    expect(body.message).toContain('temporarily unavailable');
   });
 });

@@ -1,18 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
 import { timingSafeEqual } from 'node:crypto';
 import { DEFAULT_ROOM_SETTINGS, type ConferenceRole, type RoomSettings } from '@konferenz/shared';
-import { User } from '../accounts/schemas/user.schema';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { MailService } from '../mail/mail.service';
 import { roomUnderAttackMail } from '../mail/templates/room-under-attack-mail';
 import { AttemptLimiter, type AttemptPolicy } from '../security/attempt-limiter.service';
+import { networkSource } from '../security/network-source';
 import { SecretHasher } from '../security/secret-hasher';
+import type { PersonalRoom } from '../users/personal-room.schema';
+import { USERS_REPOSITORY, type UsersRepository } from '../users/users-repository';
 import type { PinAttemptOrigin } from './pin-attempt-origin';
-import { networkSource } from './pin-source';
 import { RoomsService } from './rooms.service';
 
 export interface RoomEntry {
@@ -74,7 +73,7 @@ export class RoomAccess {
   readonly #accountUrl: string;
 
   constructor(
-    @InjectModel(User.name) private readonly users: Model<User>,
+    @Inject(USERS_REPOSITORY) private readonly users: UsersRepository,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly rooms: RoomsService,
     private readonly hasher: SecretHasher,
@@ -135,13 +134,12 @@ export class RoomAccess {
   }
 
   async settings(roomNumber: string): Promise<RoomSettings> {
-    const owner = await this.users.findOne({ 'room.number': roomNumber, deletedAt: null }).select('room.settings').lean();
-    return owner?.room.settings ?? DEFAULT_ROOM_SETTINGS;
+    return (await this.users.findRoomSettings(roomNumber)) ?? DEFAULT_ROOM_SETTINGS;
   }
 
   /** A logged-in customer opening their own room: no PIN, the session is the proof. */
   async ownRoom(userId: string): Promise<{ roomNumber: string }> {
-    const owner = await this.users.findOne({ _id: userId, deletedAt: null }).lean();
+    const owner = await this.users.findActive(userId);
     if (!owner) throw new ApiException('UNAUTHENTICATED');
     return { roomNumber: owner.room.number };
   }
@@ -192,14 +190,14 @@ export class RoomAccess {
   }
 
   async #check(roomNumber: string, pin: string, closedToGuests: boolean): Promise<ConferenceRole | null> {
-    const owner = await this.users.findOne({ 'room.number': roomNumber, deletedAt: null }).lean();
+    const owner = await this.users.findActiveByRoomNumber(roomNumber);
     const room = owner?.room;
     if (await this.hasher.verify(room?.moderatorPinHash, pin)) return 'moderator';
     return !closedToGuests && room && this.#isParticipantPin(room, pin) ? 'participant' : null;
   }
 
   async #tellOwnerOnce(roomNumber: string, failures: number): Promise<void> {
-    const owner = await this.users.findOne({ 'room.number': roomNumber, deletedAt: null }).lean();
+    const owner = await this.users.findActiveByRoomNumber(roomNumber);
     if (!owner || !(await this.limiter.consume(`pin-room-attack-mail:${roomNumber}`, this.#attackMailPolicy))) return;
     this.#logger.warn(`Room ${roomNumber} closed to guests after ${failures} wrong PINs; telling its owner`);
     this.mail.sendInBackground(
@@ -216,7 +214,7 @@ export class RoomAccess {
     );
   }
 
-  #isParticipantPin(room: User['room'], pin: string): boolean {
+  #isParticipantPin(room: PersonalRoom, pin: string): boolean {
     const participantPin = this.rooms.participantPin(room);
     return participantPin !== null && samePin(participantPin, pin);
   }

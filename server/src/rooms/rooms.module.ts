@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
-import { User, UserSchema } from '../accounts/schemas/user.schema';
 import { MailModule } from '../mail/mail.module';
 import { SecurityModule } from '../security/security.module';
+import { UsersModule } from '../users/users.module';
 import { RoomAccess } from './room-access.service';
 import { RoomSettingsController } from './room-settings.controller';
 import { RoomsService } from './rooms.service';
 
 @Module({
-  imports: [SecurityModule, MailModule, MongooseModule.forFeature([{ name: User.name, schema: UserSchema }])],
+  imports: [SecurityModule, MailModule, UsersModule],
   controllers: [RoomSettingsController],
   providers: [RoomsService, RoomAccess],
   exports: [RoomsService, RoomAccess],

@@ -4,9 +4,9 @@ import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { SecretHasher } from '../security/secret-hasher';
+import type { PersonalRoom } from '../users/personal-room.schema';
 import { generateAccessPin } from './access-pin-generator';
 import { ParticipantPinCipher } from './participant-pin-cipher';
-import type { PersonalRoom } from './personal-room.schema';
 import { generateRoomNumber } from './room-number-generator';
 
 export type RoomPins = Pick<PersonalRoom, 'moderatorPinHash' | 'participantPinCipher' | 'pinsSet'>;

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config/app-config';
-import { networkSource } from '../rooms/pin-source';
+import { networkSource } from '../security/network-source';
 
 type SipCallLimits = AppConfig['sip']['callLimits'];
 

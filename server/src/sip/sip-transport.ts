@@ -2,7 +2,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { SIP_LIMITS } from '@konferenz/shared';
-import { networkSource } from '../rooms/pin-source';
+import { networkSource } from '../security/network-source';
 
 export type SipTransportName = 'UDP' | 'TCP';
 

@@ -7,7 +7,7 @@ import {
   SIP_REFUSED_METHODS,
   SIP_SUPPORTED_EXTENSIONS,
 } from '@konferenz/shared';
-import { networkSource } from '../rooms/pin-source';
+import { networkSource } from '../security/network-source';
 import { assertedCallerUser, callerId } from './caller-name';
 import { parseSdp } from './sdp-negotiation';
 import type { SipCallAdmission } from './sip-call-admission';

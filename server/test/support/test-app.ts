@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Model } from 'mongoose';
 import { inject } from 'vitest';
-import { User } from '../../src/accounts/schemas/user.schema';
+import { User } from '../../src/users/user.schema';
 import { loadConfig } from '../../src/config/app-config';
 import { createApp } from '../../src/create-app';
 import { freePort } from '../../src/embedded/free-port';
-import type { ResolvedConfig } from '../../src/embedded/embedded-services';
+import type { ResolvedConfig } from '../../src/embedded-services';
 import { ApiClient } from './api-client';
 
 export interface TestApp {

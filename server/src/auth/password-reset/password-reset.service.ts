@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Model, Types } from 'mongoose';
+import type { Model } from 'mongoose';
 import { passwordProblem } from '@konferenz/shared';
-import { hashToken } from '../../accounts/email-verification-token';
-import { emailKey, usernameKey } from '../../accounts/identity-keys';
-import { User } from '../../accounts/schemas/user.schema';
 import { ApiException } from '../../common/api-exception';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -14,6 +11,9 @@ import { passwordChangedMail } from '../../mail/templates/password-changed-mail'
 import { passwordResetMail } from '../../mail/templates/password-reset-mail';
 import { AttemptLimiter, type AttemptPolicy } from '../../security/attempt-limiter.service';
 import { SecretHasher } from '../../security/secret-hasher';
+import { hashToken } from '../../security/token-hash';
+import { loginKey } from '../../users/identity-keys';
+import { USERS_REPOSITORY, type UserContact, type UsersRepository } from '../../users/users-repository';
 import { accountAttemptKey } from '../credentials.service';
 import { PasswordReset } from './password-reset.schema';
 
@@ -21,8 +21,6 @@ const DUPLICATE_KEY = 11000;
 const HOUR_MS = 3_600_000;
 /** Replacing an account's link races only with that account's other requests. */
 const REPLACE_TRIES = 3;
-
-type Account = Pick<User, 'username' | 'email' | 'firstName' | 'lastName' | 'language'> & { _id: Types.ObjectId };
 
 /**
  * Password reset by mail. Asking for a link answers the same, in the same time, whether or not
@@ -37,7 +35,7 @@ export class PasswordResetService {
   readonly #ttlMs: number;
 
   constructor(
-    @InjectModel(User.name) private readonly users: Model<User>,
+    @Inject(USERS_REPOSITORY) private readonly users: UsersRepository,
     @InjectModel(PasswordReset.name) private readonly resets: Model<PasswordReset>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly hasher: SecretHasher,
@@ -57,12 +55,8 @@ export class PasswordResetService {
   /** `source` is the network source: the IPv4 address or the IPv6 /64. */
   async request(login: string, source: string): Promise<void> {
     if (!(await this.limiter.consume(`reset-${source}`, this.#ipPolicy))) throw new ApiException('TOO_MANY_REQUESTS');
-    const key = login.includes('@') ? { emailKey: emailKey(login) } : { usernameKey: usernameKey(login) };
-    const account = await this.users
-      .findOne({ ...key, deletedAt: null })
-      .select('username email firstName lastName language')
-      .lean<Account>();
-    const budgetKey = account ? `reset-user:${account._id.toString()}` : `reset-name:${Object.values(key)[0]}`;
+    const account = await this.users.findContactByLogin(login);
+    const budgetKey = account ? `reset-user:${account._id.toString()}` : `reset-name:${loginKey(login)}`;
     if (!(await this.limiter.consume(budgetKey, this.#accountPolicy))) throw new ApiException('TOO_MANY_REQUESTS');
     if (account) this.#issue(account).catch((error: Error) => this.#logger.error(`Password reset link not issued: ${error.message}`));
   }
@@ -73,7 +67,7 @@ export class PasswordResetService {
    */
   async reset(token: string, newPassword: string, now = new Date()): Promise<void> {
     const open = await this.resets.findOne({ tokenHash: hashToken(token), expiresAt: { $gt: now } }).lean();
-    const account = open && (await this.users.findOne({ _id: open.userId, deletedAt: null }).lean<Account>());
+    const account = open && (await this.users.findActive(open.userId));
     if (!open || !account) throw new ApiException('TOKEN_INVALID');
     const problem = passwordProblem(newPassword, account);
     if (problem) throw new ApiException('VALIDATION_FAILED', [{ field: 'newPassword', code: problem }]);
@@ -81,7 +75,7 @@ export class PasswordResetService {
     // deletedCount is exact on FerretDB too (its updates are not atomic, its deletes are).
     if ((await this.resets.deleteOne({ _id: open._id, tokenHash: open.tokenHash })).deletedCount !== 1) throw new ApiException('TOKEN_INVALID');
     // A new epoch ends every session of the account (SessionSerializer compares it).
-    await this.users.updateOne({ _id: account._id, deletedAt: null }, { $set: { passwordHash }, $inc: { sessionEpoch: 1 } });
+    await this.users.setPassword(account._id, passwordHash);
     await this.limiter.clear(accountAttemptKey(account._id.toString()));
     this.mail.sendInBackground(
       account.email,
@@ -89,7 +83,7 @@ export class PasswordResetService {
     );
   }
 
-  async #issue(account: Account, now = new Date()): Promise<void> {
+  async #issue(account: UserContact, now = new Date()): Promise<void> {
     // 256 random bits, like the verification link's; only the hash is stored.
     const token = randomBytes(32).toString('hex');
     const tokenHash = hashToken(token);
@@ -114,7 +108,7 @@ export class PasswordResetService {
     );
   }
 
-  #names(account: Account) {
+  #names(account: UserContact) {
     return { language: account.language, firstName: account.firstName, lastName: account.lastName, username: account.username };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { networkSource } from './pin-source';
+import { networkSource } from './network-source';
 
 describe('networkSource', () => {
   it('keeps IPv4 addresses, also when mapped into IPv6', () => {

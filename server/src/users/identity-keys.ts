@@ -6,3 +6,8 @@ export function usernameKey(username: string): string {
 export function emailKey(email: string): string {
   return email.trim().toLowerCase();
 }
+
+/** A login is an email when it has an @, else a username; either way its key, as the login budget names it. */
+export function loginKey(login: string): string {
+  return login.includes('@') ? emailKey(login) : usernameKey(login);
+}

@@ -1,7 +1,7 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { HydratedDocument } from 'mongoose';
 import { COUNTRY_CODES, LANGUAGES, type CountryCode, type Language } from '@konferenz/shared';
-import { PersonalRoom, PersonalRoomSchema } from '../../rooms/personal-room.schema';
+import { PersonalRoom, PersonalRoomSchema } from './personal-room.schema';
 
 @Schema({ _id: false, versionKey: false })
 export class Address {

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
-import { REPO_ROOT, type AppConfig } from '../config/app-config';
-import { EmbeddedDatabase } from '../database/embedded-database';
-import { EmbeddedMailCatcher } from '../mail/embedded-mail-catcher';
+import { REPO_ROOT, type AppConfig } from './config/app-config';
+import { EmbeddedDatabase } from './database/embedded-database';
+import { EmbeddedMailCatcher } from './mail/embedded-mail-catcher';
 
 export type ResolvedConfig = AppConfig & { database: { uri: string }; mail: { smtpUrl: string } };
 

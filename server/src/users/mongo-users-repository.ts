@@ -1,0 +1,198 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model, Types } from 'mongoose';
+import type { RoomSettings } from '@konferenz/shared';
+import { emailKey, usernameKey } from './identity-keys';
+import type { PersonalRoom, RoomSettingsRecord } from './personal-room.schema';
+import { User, type EmailVerification } from './user.schema';
+import type {
+  IdentityHolder,
+  NewUser,
+  PinHashes,
+  Profile,
+  SessionFacts,
+  StoredUser,
+  UserContact,
+  UserId,
+  UsersRepository,
+} from './users-repository';
+
+const DUPLICATE_KEY = 11000;
+
+/** UsersRepository in the `users` collection; the only holder of the User model. */
+@Injectable()
+export class MongoUsersRepository implements UsersRepository {
+  constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
+
+  findActive(id: UserId): Promise<StoredUser | null> {
+    return this.users.findOne({ _id: id, deletedAt: null }).exec();
+  }
+
+  findActiveByLogin(login: string): Promise<StoredUser | null> {
+    return this.users.findOne({ ...loginFilter(login), deletedAt: null }).lean<StoredUser>().exec();
+  }
+
+  findContactByLogin(login: string): Promise<UserContact | null> {
+    return this.users
+      .findOne({ ...loginFilter(login), deletedAt: null })
+      .select('username email firstName lastName language')
+      .lean<UserContact>()
+      .exec();
+  }
+
+  findSessionFacts(id: string): Promise<SessionFacts | null> {
+    return this.users.findOne({ _id: id, deletedAt: null }).select('username language room.pinsSet sessionEpoch').lean<SessionFacts>().exec();
+  }
+
+  findIdentityHolders(username: string, email: string): Promise<IdentityHolder[]> {
+    return this.users
+      .find({ $or: [{ usernameKey: usernameKey(username) }, { emailKey: emailKey(email) }] })
+      .select('usernameKey emailKey email username firstName lastName language')
+      .limit(2)
+      .lean<IdentityHolder[]>()
+      .exec();
+  }
+
+  findByEmail(email: string): Promise<StoredUser | null> {
+    return this.users.findOne({ emailKey: emailKey(email) }).lean<StoredUser>().exec();
+  }
+
+  async isUsernameTaken(username: string): Promise<boolean> {
+    return (await this.users.exists({ usernameKey: usernameKey(username) })) !== null;
+  }
+
+  async isEmailTaken(email: string): Promise<boolean> {
+    return (await this.users.exists({ emailKey: emailKey(email) })) !== null;
+  }
+
+  findActiveByRoomNumber(roomNumber: string): Promise<StoredUser | null> {
+    return this.users.findOne({ 'room.number': roomNumber, deletedAt: null }).lean<StoredUser>().exec();
+  }
+
+  async findRoomSettings(roomNumber: string): Promise<RoomSettingsRecord | undefined> {
+    const owner = await this.users.findOne({ 'room.number': roomNumber, deletedAt: null }).select('room.settings').lean();
+    return owner?.room.settings;
+  }
+
+  async findOwnRoomSettings(id: UserId): Promise<RoomSettingsRecord | undefined> {
+    const owner = await this.users.findById(id).select('room.settings').lean();
+    return owner?.room.settings;
+  }
+
+  async createWithRoom(user: NewUser): Promise<'created' | 'taken'> {
+    try {
+      await this.users.create({ ...user, usernameKey: usernameKey(user.username), emailKey: emailKey(user.email) });
+      return 'created';
+    } catch (error) {
+      if ((error as { code?: number }).code === DUPLICATE_KEY) return 'taken';
+      throw error;
+    }
+  }
+
+  setInitialPins(id: UserId, pins: PinHashes): Promise<StoredUser | null> {
+    return this.users
+      .findOneAndUpdate(
+        { _id: id, 'room.pinsSet': false, deletedAt: null },
+        { $set: { 'room.moderatorPinHash': pins.moderatorPinHash, 'room.participantPinCipher': pins.participantPinCipher, 'room.pinsSet': true } },
+        { returnDocument: 'after' },
+      )
+      .exec();
+  }
+
+  setModeratorPin(id: UserId, moderatorPinHash: string, participantPinCipherAsRead: string | null): Promise<StoredUser | null> {
+    return this.users
+      .findOneAndUpdate(
+        { _id: id, deletedAt: null, 'room.participantPinCipher': participantPinCipherAsRead },
+        { $set: { 'room.moderatorPinHash': moderatorPinHash } },
+        { returnDocument: 'after' },
+      )
+      .exec();
+  }
+
+  setParticipantPin(id: UserId, participantPinCipher: string, moderatorPinHashAsRead: string | null): Promise<StoredUser | null> {
+    return this.users
+      .findOneAndUpdate(
+        { _id: id, deletedAt: null, 'room.moderatorPinHash': moderatorPinHashAsRead },
+        { $set: { 'room.participantPinCipher': participantPinCipher } },
+        { returnDocument: 'after' },
+      )
+      .exec();
+  }
+
+  async setPassword(id: UserId, passwordHash: string): Promise<number | null> {
+    const updated = await this.users.findOneAndUpdate(
+      { _id: id, deletedAt: null },
+      { $set: { passwordHash }, $inc: { sessionEpoch: 1 } },
+      { returnDocument: 'after' },
+    );
+    return updated?.sessionEpoch ?? null;
+  }
+
+  updateProfile(id: UserId, profile: Profile): Promise<StoredUser | null> {
+    const { company, phone } = profile;
+    const $set = { firstName: profile.firstName, lastName: profile.lastName, address: profile.address, language: profile.language, ...(company && { company }), ...(phone && { phone }) };
+    const $unset = { ...(!company && { company: 1 }), ...(!phone && { phone: 1 }) };
+    return this.users.findOneAndUpdate({ _id: id }, Object.keys($unset).length ? { $set, $unset } : { $set }, { returnDocument: 'after' }).exec();
+  }
+
+  async setRoomSettings(id: UserId, settings: RoomSettings): Promise<void> {
+    await this.users.updateOne({ _id: id, deletedAt: null }, { $set: { 'room.settings': settings } });
+  }
+
+  async verifyEmail(tokenHash: string, now: Date): Promise<boolean> {
+    const verified = await this.users.findOneAndUpdate(
+      { 'emailVerification.tokenHash': tokenHash, 'emailVerification.expiresAt': { $gt: now }, deletedAt: null },
+      { $set: { emailVerifiedAt: now, emailVerification: null } },
+    );
+    return verified !== null;
+  }
+
+  async replaceEmailVerification(
+    id: UserId,
+    verification: EmailVerification,
+    lastSentBefore: Date,
+  ): Promise<{ previous: EmailVerification | null } | null> {
+    const previous = await this.users.findOneAndUpdate(
+      {
+        _id: id,
+        emailVerifiedAt: null,
+        deletedAt: null,
+        $or: [{ emailVerification: null }, { 'emailVerification.sentAt': { $lte: lastSentBefore } }],
+      },
+      { $set: { emailVerification: verification } },
+      { returnDocument: 'before' },
+    );
+    return previous && { previous: previous.emailVerification };
+  }
+
+  async restoreEmailVerification(id: UserId, replacedTokenHash: string, previous: EmailVerification | null): Promise<void> {
+    await this.users.updateOne({ _id: id, 'emailVerification.tokenHash': replacedTokenHash }, { $set: { emailVerification: previous } });
+  }
+
+  /** The unique index on the room number keeps the tombstone's number from being drawn again. */
+  async retire(id: Types.ObjectId, retiredRoom: PersonalRoom, now: Date): Promise<void> {
+    const tombstone = `deleted:${id.toString()}`;
+    await this.users.updateOne(
+      { _id: id },
+      {
+        $set: {
+          username: tombstone,
+          usernameKey: tombstone,
+          email: tombstone,
+          emailKey: tombstone,
+          passwordHash: null,
+          firstName: '',
+          lastName: '',
+          emailVerification: null,
+          room: retiredRoom,
+          deletedAt: now,
+        },
+        $unset: { company: 1, phone: 1, address: 1 },
+      },
+    );
+  }
+}
+
+function loginFilter(login: string): { emailKey: string } | { usernameKey: string } {
+  return login.includes('@') ? { emailKey: emailKey(login) } : { usernameKey: usernameKey(login) };
+}
