@@ -106,7 +106,8 @@ export class RoomMediaSession {
   }
 
   request<N extends MediaRequestName>(peerId: string, name: N, payload: ConferenceRequest<N>): Promise<ConferenceResponses[N]> {
-    return (this.#handlers[name] as (peerId: string, payload: ConferenceRequest<N>) => Promise<ConferenceResponses[N]>)(peerId, payload);
+    const handler: MediaHandlers[N] = this.#handlers[name];
+    return handler(peerId, payload);
   }
 
   summary(peerId: string): MediaSummary {
