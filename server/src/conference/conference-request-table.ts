@@ -1,12 +1,11 @@
 import type { RequestHandlers } from './conference-requests';
 import { mediaRequests, type MediaOf } from './media-requests';
 import { moderationRequests, type ModerationPort } from './moderation-requests';
+import { participantRequests, type ParticipantPort } from './participant-requests';
 
 /** What the requests need from the conference service. */
-export interface ConferenceRequestPort extends ModerationPort {
+export interface ConferenceRequestPort extends ModerationPort, ParticipantPort {
   mediaOf: MediaOf;
-  /** The participant leaves for good (not a dropped connection): their conference goes on without them. */
-  leave(participantId: string): Promise<void>;
 }
 
 /** The whole request table: every request name of the shared protocol, each with its handler. */
@@ -14,12 +13,6 @@ export function conferenceRequestTable(port: ConferenceRequestPort): RequestHand
   return {
     ...mediaRequests(port.mediaOf),
     ...moderationRequests(port),
-    'conference:leave': {
-      access: 'present',
-      handle: async ({ participant }) => {
-        await port.leave(participant.id);
-        return {};
-      },
-    },
+    ...participantRequests(port),
   };
 }

@@ -47,6 +47,20 @@ describe('the conference request table', () => {
     expect(port.leave).toHaveBeenCalledWith('g');
   });
 
+  it('lets admitted participants set their own attributes, and only moderators clear someone else\'s', async () => {
+    const { table, context, port, conference } = setUp();
+    await expect(dispatchRequest(table, 'participant:setAttributes', context('g'), { attributes: { hand: 'raised' } })).rejects.toMatchObject({ code: 'NOT_ADMITTED' });
+    conference.admit('g');
+    await dispatchRequest(table, 'participant:setAttributes', context('g'), { attributes: { hand: 'raised', mood: 'ok' } });
+    await dispatchRequest(table, 'participant:setAttributes', context('g'), { attributes: { mood: null } });
+    expect(conference.find('g')!.attributes).toEqual({ hand: 'raised' });
+    expect(port.broadcast).toHaveBeenCalledTimes(2);
+    await expect(dispatchRequest(table, 'moderator:clearAttributes', context('g'), { participantId: 'g' })).rejects.toMatchObject({ code: 'MODERATOR_ONLY' });
+    await dispatchRequest(table, 'moderator:clearAttributes', context('m'), { participantId: 'g' });
+    expect(conference.find('g')!.attributes).toEqual({});
+    expect(port.broadcast).toHaveBeenCalledTimes(3);
+  });
+
   it('is checked by the compiler: a missing, unknown or wrongly guarded handler does not type-check', () => {
     const table = setUp().table;
     const { 'conference:leave': _leave, ...withoutLeave } = table;

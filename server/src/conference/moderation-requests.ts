@@ -75,6 +75,15 @@ export function moderationRequests(port: ModerationPort): RequestHandlersFor<Mod
         return {};
       },
     },
+    'moderator:clearAttributes': {
+      access: 'moderator',
+      handle: async ({ live }, { participantId }) => {
+        const target = live.conference.find(participantId);
+        if (target) target.attributes = {};
+        port.broadcast(live);
+        return {};
+      },
+    },
     'moderator:end': {
       access: 'moderator',
       handle: async ({ live }) => {
