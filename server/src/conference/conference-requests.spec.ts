@@ -19,6 +19,7 @@ function setUp() {
     remove: vi.fn(async () => undefined),
     end: vi.fn(async () => undefined),
     broadcast: vi.fn(),
+    admitted: vi.fn(),
     leave: vi.fn(async () => undefined),
   };
   const live = { conference };

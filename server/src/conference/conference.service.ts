@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RoomAccess } from '../rooms/room-access.service';
 import { Conference, NO_MEDIA, type Participant } from './conference';
+import type { ConferenceEvent } from './conference-events';
 import { CONFERENCE_MARKS, type ConferenceMarks } from './conference-marks';
 import { conferenceRequestTable } from './conference-request-table';
 import { dispatchRequest, type RequestHandlers } from './conference-requests';
@@ -52,6 +53,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
       remove: (participantId, reason) => this.#remove(participantId, reason),
       end: (live, reason) => this.#end(live, reason),
       broadcast: (live) => this.#broadcast(live),
+      admitted: (live, participants) => this.#tellAdmitted(live, participants),
       leave: async (participantId) => {
         // During a stop this is a phone hung up by the stop, not a participant leaving (see stop()).
         if (!this.#stopping) await this.#remove(participantId, 'left');
@@ -79,7 +81,8 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     if (!(await this.isAdmissible(claims))) throw new ApiException('CONFERENCE_TOKEN_INVALID');
     const live = this.#live.get(claims.room) ?? (await this.#open(claims.room));
     const known = live.conference.find(claims.pid);
-    live.conference.arrive({ id: claims.pid, displayName: claims.name, role: claims.role, via });
+    const hadModerator = live.conference.moderatorPresent;
+    const admitted = live.conference.arrive({ id: claims.pid, displayName: claims.name, role: claims.role, via });
     this.#roomOf.set(claims.pid, claims.room);
     this.#grace.cancel(claims.pid);
     const previous = this.#connections.get(claims.pid);
@@ -88,6 +91,12 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     // A returning participant sets up media afresh on the new connection.
     if (known) await this.#withMedia(live, (media) => media.closePeer(claims.pid));
     this.#broadcast(live);
+    // The new connection learns where it stands (a reconnect too); the arrival's effect on the others follows.
+    const arrived = live.conference.find(claims.pid);
+    if (arrived?.state === 'admitted') this.#tell(arrived.id, { type: 'admitted', from: 'arrival', participantCount: this.#admittedCount(live) });
+    else if (arrived) this.#tell(arrived.id, { type: 'waiting', moderatorPresent: live.conference.moderatorPresent });
+    this.#tellAdmitted(live, admitted.filter((participant) => participant.id !== claims.pid));
+    if (!hadModerator && live.conference.moderatorPresent) this.#tellWaiting(live);
   }
 
   /** The connection dropped: the participant stays listed for the grace period, then leaves. */
@@ -135,11 +144,24 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     return (await this.#media(live)).room;
   }
 
-  /** A phone's bridge hears the room's audio from now on (and is never offered browser consumers). */
+  /**
+   * A phone's bridge hears the room's audio from now on (and is never offered browser consumers).
+   * Muted by a moderator before its microphone existed, it starts paused, like a browser's
+   * microphone produced later (media-requests.ts).
+   */
   async attachMediaListener(participantId: string, listener: MediaListener): Promise<void> {
     const live = this.#liveOf(participantId);
-    if (live?.conference.find(participantId)?.state !== 'admitted') throw new ApiException('NOT_ADMITTED');
-    await (await this.#media(live)).attachListener(participantId, listener);
+    const participant = live?.conference.find(participantId);
+    if (!live || participant?.state !== 'admitted') throw new ApiException('NOT_ADMITTED');
+    const media = await this.#media(live);
+    await media.attachListener(participantId, listener);
+    if (participant.mutedByModerator) await media.muteMicrophone(participantId);
+  }
+
+  /** Admitted participants in the participant's conference; none for someone waiting, who sees nobody. */
+  participantCount(participantId: string): number {
+    const live = this.#liveOf(participantId);
+    return live?.conference.find(participantId)?.state === 'admitted' ? this.#admittedCount(live) : 0;
   }
 
   detachMediaListener(participantId: string, listener: MediaListener): void {
@@ -201,7 +223,10 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     await this.#withMedia(live, (media) => media.closePeer(participantId));
     if (live.conference.isEmpty) return this.#close(live);
     if (lastModeratorLeft) await this.#applyModeratorLeavesPolicy(live);
-    if (this.#live.has(live.conference.roomNumber)) this.#broadcast(live);
+    if (!this.#live.has(live.conference.roomNumber)) return;
+    this.#broadcast(live);
+    // Those waiting, including anyone just sent back, now wait without a moderator.
+    if (lastModeratorLeft) this.#tellWaiting(live);
   }
 
   async #applyModeratorLeavesPolicy(live: LiveConference): Promise<void> {
@@ -233,7 +258,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     this.#connections.delete(participantId);
     this.#roomOf.delete(participantId);
     if (reason && connection) {
-      connection.send('conference:ended', { reason });
+      connection.notify({ type: 'ended', reason });
       connection.close();
     }
   }
@@ -265,6 +290,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
       members: () => this.#members(live),
       send: (peerId, event, ...payload) => this.#connections.get(peerId)?.send(event, ...payload),
       mediaChanged: () => this.#broadcast(live),
+      microphoneChanged: (peerId, microphone) => this.#tell(peerId, { type: 'microphone-changed', microphone }),
       activeSpeaker: (peerId) => {
         live.conference.activeSpeakerId = peerId;
         for (const receiver of this.#receivers(live)) this.#connections.get(receiver)?.send('media:activeSpeaker', { participantId: peerId });
@@ -305,7 +331,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     const live = this.#live.get(roomNumber);
     if (!live) return;
     // Phones rebuild their bridge on it, like browsers their transports.
-    for (const member of this.#members(live)) this.#connections.get(member)?.send('media:reset');
+    for (const member of this.#members(live)) this.#tell(member, { type: 'media-reset' });
     this.#broadcast(live);
   }
 
@@ -317,6 +343,28 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
         this.#connections.get(participant.id)?.send('conference:state', live.conference.view(participant.id, mediaOf));
       }
     })();
+  }
+
+  #tell(participantId: string, event: ConferenceEvent): void {
+    this.#connections.get(participantId)?.notify(event);
+  }
+
+  /** Participants let in from the waiting room (by a moderator, or by one's arrival). */
+  #tellAdmitted(live: LiveConference, admitted: Participant[]): void {
+    const participantCount = this.#admittedCount(live);
+    for (const participant of admitted) this.#tell(participant.id, { type: 'admitted', from: 'waiting', participantCount });
+  }
+
+  /** Everyone waiting, once whether a moderator is there has changed for them. */
+  #tellWaiting(live: LiveConference): void {
+    const { moderatorPresent } = live.conference;
+    for (const participant of live.conference.participants) {
+      if (participant.state === 'waiting') this.#tell(participant.id, { type: 'waiting', moderatorPresent });
+    }
+  }
+
+  #admittedCount(live: LiveConference): number {
+    return live.conference.participants.filter((participant) => participant.state === 'admitted').length;
   }
 
   #liveOf(participantId: string): LiveConference | undefined {

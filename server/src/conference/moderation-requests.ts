@@ -11,6 +11,8 @@ export interface ModerationPort {
   remove(participantId: string, reason: ConferenceEndReason): Promise<void>;
   end(live: LiveConference, reason: ConferenceEndReason): Promise<void>;
   broadcast(live: LiveConference): void;
+  /** Tells participants just let in from the waiting room. */
+  admitted(live: LiveConference, participants: Participant[]): void;
 }
 
 /**
@@ -62,16 +64,18 @@ export function moderationRequests(port: ModerationPort): RequestHandlersFor<Mod
     'moderator:admit': {
       access: 'moderator',
       handle: async ({ live }, { participantId }) => {
-        live.conference.admit(participantId);
+        const admitted = live.conference.admit(participantId);
         port.broadcast(live);
+        port.admitted(live, admitted);
         return {};
       },
     },
     'moderator:admitAll': {
       access: 'moderator',
       handle: async ({ live }) => {
-        live.conference.admitAll();
+        const admitted = live.conference.admitAll();
         port.broadcast(live);
+        port.admitted(live, admitted);
         return {};
       },
     },
