@@ -20,10 +20,12 @@ import { RoomMediaSession, type MediaListener, type MediaSessionHooks } from './
 /**
  * The single source of truth for every live conference: who is in, who waits, who moderates,
  * and the timers that decide what a dropped connection means. Browsers reach it through the
- * gateway, phones through the SIP gateway; both hand over a ParticipantConnection. Their
- * requests are answered by the request table (conference-request-table.ts), which this class
- * only serves with the operations that touch its state. All state sits behind this class, so moving it to a shared store later changes nothing else;
- * what must outlive the process (removals, ends, locks) is kept in ConferenceMarks.
+ * gateway, phones through the SIP gateway; both hand over a ParticipantConnection, which it
+ * tells what happens (ConferenceEvent) and sends the browsers' state. Requests are answered by
+ * the request table (conference-request-table.ts), served by this class with the operations
+ * that touch its state. All state sits behind this class, so moving it to a shared store later
+ * changes nothing else; what must outlive the process (removals, ends, locks) is kept in
+ * ConferenceMarks.
  */
 @Injectable()
 export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -91,12 +93,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     // A returning participant sets up media afresh on the new connection.
     if (known) await this.#withMedia(live, (media) => media.closePeer(claims.pid));
     this.#broadcast(live);
-    // The new connection learns where it stands (a reconnect too); the arrival's effect on the others follows.
-    const arrived = live.conference.find(claims.pid);
-    if (arrived?.state === 'admitted') this.#tell(arrived.id, { type: 'admitted', from: 'arrival', participantCount: this.#admittedCount(live) });
-    else if (arrived) this.#tell(arrived.id, { type: 'waiting', moderatorPresent: live.conference.moderatorPresent });
-    this.#tellAdmitted(live, admitted.filter((participant) => participant.id !== claims.pid));
-    if (!hadModerator && live.conference.moderatorPresent) this.#tellWaiting(live);
+    this.#tellArrival(live, claims.pid, admitted, hadModerator);
   }
 
   /** The connection dropped: the participant stays listed for the grace period, then leaves. */
@@ -347,6 +344,18 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
 
   #tell(participantId: string, event: ConferenceEvent): void {
     this.#connections.get(participantId)?.notify(event);
+  }
+
+  /**
+   * The new connection learns where its participant stands (a reconnect too), then the others
+   * what the arrival changed for them: let in with the moderator, or told the moderator is there.
+   */
+  #tellArrival(live: LiveConference, arrivedId: string, admitted: Participant[], hadModerator: boolean): void {
+    const arrived = live.conference.find(arrivedId);
+    if (arrived?.state === 'admitted') this.#tell(arrivedId, { type: 'admitted', from: 'arrival', participantCount: this.#admittedCount(live) });
+    else if (arrived) this.#tell(arrivedId, { type: 'waiting', moderatorPresent: live.conference.moderatorPresent });
+    this.#tellAdmitted(live, admitted.filter((participant) => participant.id !== arrivedId));
+    if (!hadModerator && live.conference.moderatorPresent) this.#tellWaiting(live);
   }
 
   /** Participants let in from the waiting room (by a moderator, or by one's arrival). */
