@@ -17,6 +17,7 @@ import { toErrorResponse } from '../common/error-response';
 import { validate } from '../common/validate';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import type { ConferenceEvent } from './conference-events';
 import { ConferenceService } from './conference.service';
 import { JOIN_TOKENS } from './conference.tokens';
 import type { JoinClaims, JoinTokens } from './join-token';
@@ -122,6 +123,7 @@ export class ConferenceGateway
     try {
       await this.conferences.connect(claims, {
         id: socket.id,
+        notify: (event) => this.#tellBrowser(socket, event),
         send: (event, ...payload) => socket.emit(event, ...payload),
         close: () => this.#closeAfterAcks(socket),
       });
@@ -141,6 +143,25 @@ export class ConferenceGateway
     clearInterval(socket.data.renewal);
     clearTimeout(socket.data.closeLimit);
     if (socket.data.claims) this.conferences.disconnected(socket.data.claims.pid, socket.id);
+  }
+
+  /**
+   * The browser renders the conference state it is sent; of the conference's events it only
+   * needs to hear why its conference ended and that its media must be set up anew.
+   */
+  #tellBrowser(socket: ConferenceSocket, event: ConferenceEvent): void {
+    switch (event.type) {
+      case 'ended':
+        socket.emit('conference:ended', { reason: event.reason });
+        return;
+      case 'media-reset':
+        socket.emit('media:reset');
+        return;
+      case 'waiting':
+      case 'admitted':
+      case 'microphone-changed':
+        return;
+    }
   }
 
   /** Every incoming event, whatever its name, costs one token of the socket's budget. */

@@ -1,28 +1,31 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { MediaPlane, MediaRoom } from '@konferenz/sfu';
-import type { ConferenceEndReason, ConferenceRequest, ConferenceRequestName, ConferenceResponses, ModeratorRequestName } from '@konferenz/shared';
+import type { ConferenceEndReason, ConferenceRequest, ConferenceRequestName, ConferenceResponses } from '@konferenz/shared';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RoomAccess } from '../rooms/room-access.service';
 import { Conference, NO_MEDIA, type Participant } from './conference';
+import type { ConferenceEvent } from './conference-events';
 import { CONFERENCE_MARKS, type ConferenceMarks } from './conference-marks';
+import { conferenceRequestTable } from './conference-request-table';
+import { dispatchRequest, type RequestHandlers } from './conference-requests';
+import { GracePeriods } from './grace-periods';
 import type { JoinClaims } from './join-token';
+import type { LiveConference } from './live-conference';
 import { MEDIA_PLANE } from './media-plane.provider';
 import type { ParticipantConnection } from './participant-connection';
-import { RoomMediaSession, type MediaListener, type MediaRequestName, type MediaSessionHooks } from './room-media-session';
-
-interface LiveConference {
-  conference: Conference;
-  media?: Promise<RoomMediaSession>;
-}
+import { RoomMediaSession, type MediaListener, type MediaSessionHooks } from './room-media-session';
 
 /**
  * The single source of truth for every live conference: who is in, who waits, who moderates,
  * and the timers that decide what a dropped connection means. Browsers reach it through the
- * gateway, phones (next) through the SIP gateway; both hand over a ParticipantConnection.
- * All state sits behind this class, so moving it to a shared store later changes nothing else;
- * what must outlive the process (removals, ends, locks) is kept in ConferenceMarks.
+ * gateway, phones through the SIP gateway; both hand over a ParticipantConnection, which it
+ * tells what happens (ConferenceEvent) and sends the browsers' state. Requests are answered by
+ * the request table (conference-request-table.ts), served by this class with the operations
+ * that touch its state. All state sits behind this class, so moving it to a shared store later
+ * changes nothing else; what must outlive the process (removals, ends, locks) is kept in
+ * ConferenceMarks.
  */
 @Injectable()
 export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -31,7 +34,9 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
   readonly #connections = new Map<string, ParticipantConnection>();
   /** Which room each participant is in, so requests find their conference without a search. */
   readonly #roomOf = new Map<string, string>();
-  readonly #graceTimers = new Map<string, NodeJS.Timeout>();
+  readonly #grace = new GracePeriods();
+  /** Every request the participants may make, by name: see conference-requests.ts for who may make which. */
+  readonly #requests: RequestHandlers;
   #lockConfirmer: NodeJS.Timeout | undefined;
   /** The server is stopping: dropped connections are expected back after the restart, not counted as leaving. */
   #stopping = false;
@@ -43,6 +48,19 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     private readonly access: RoomAccess,
   ) {
     plane.on('roomReset', (roomNumber: string) => this.#mediaReset(roomNumber));
+    this.#requests = conferenceRequestTable({
+      marks,
+      mediaOf: (live) => this.#media(live),
+      mute: (live, participant) => this.#mute(live, participant),
+      remove: (participantId, reason) => this.#remove(participantId, reason),
+      end: (live, reason) => this.#end(live, reason),
+      broadcast: (live) => this.#broadcast(live),
+      admitted: (live, participants) => this.#tellAdmitted(live, participants),
+      leave: async (participantId) => {
+        // During a stop this is a phone hung up by the stop, not a participant leaving (see stop()).
+        if (!this.#stopping) await this.#remove(participantId, 'left');
+      },
+    });
   }
 
   /** A lock mark expires unless confirmed: a lock of a conference nobody came back to after a crash does not last. */
@@ -65,15 +83,17 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     if (!(await this.isAdmissible(claims))) throw new ApiException('CONFERENCE_TOKEN_INVALID');
     const live = this.#live.get(claims.room) ?? (await this.#open(claims.room));
     const known = live.conference.find(claims.pid);
-    live.conference.arrive({ id: claims.pid, displayName: claims.name, role: claims.role, via });
+    const hadModerator = live.conference.moderatorPresent;
+    const admitted = live.conference.arrive({ id: claims.pid, displayName: claims.name, role: claims.role, via });
     this.#roomOf.set(claims.pid, claims.room);
-    this.#cancelGrace(claims.pid);
+    this.#grace.cancel(claims.pid);
     const previous = this.#connections.get(claims.pid);
     this.#connections.set(claims.pid, connection);
     if (previous && previous.id !== connection.id) previous.close();
     // A returning participant sets up media afresh on the new connection.
     if (known) await this.#withMedia(live, (media) => media.closePeer(claims.pid));
     this.#broadcast(live);
+    this.#tellArrival(live, claims.pid, admitted, hadModerator);
   }
 
   /** The connection dropped: the participant stays listed for the grace period, then leaves. */
@@ -85,12 +105,10 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     if (!live || !participant) return;
     participant.connected = false;
     this.#broadcast(live);
-    this.#graceTimers.set(
+    this.#grace.start(
       participantId,
-      setTimeout(
-        () => void this.#remove(participantId, null).catch((error: Error) => this.#logger.error(`Removing ${participantId} failed: ${error.message}`)),
-        this.config.conference.moderatorGraceMs,
-      ),
+      this.config.conference.moderatorGraceMs,
+      () => void this.#remove(participantId, null).catch((error: Error) => this.#logger.error(`Removing ${participantId} failed: ${error.message}`)),
     );
   }
 
@@ -110,20 +128,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     if (connectionId !== undefined && this.#connections.get(participantId)?.id !== connectionId) {
       throw new ApiException('CONFERENCE_TOKEN_INVALID');
     }
-    if (name === 'conference:leave') {
-      if (!this.#stopping) await this.#remove(participantId, 'left');
-      return {} as ConferenceResponses[N];
-    }
-    if (name.startsWith('moderator:')) {
-      if (participant.role !== 'moderator') throw new ApiException('MODERATOR_ONLY');
-      await this.#moderate(live, name as ModeratorRequestName, payload as never);
-      return {} as ConferenceResponses[N];
-    }
-    if (participant.state !== 'admitted') throw new ApiException('NOT_ADMITTED');
-    const media = await this.#media(live);
-    const response = await media.request(participantId, name as MediaRequestName, payload as never);
-    if (participant.mutedByModerator) await this.#keepModeratorMute(media, participant, name, payload);
-    return response as ConferenceResponses[N];
+    return dispatchRequest(this.#requests, name, { live, participant }, payload);
   }
 
   /**
@@ -136,11 +141,24 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     return (await this.#media(live)).room;
   }
 
-  /** A phone's bridge hears the room's audio from now on (and is never offered browser consumers). */
+  /**
+   * A phone's bridge hears the room's audio from now on (and is never offered browser consumers).
+   * Muted by a moderator before its microphone existed, it starts paused, like a browser's
+   * microphone produced later (media-requests.ts).
+   */
   async attachMediaListener(participantId: string, listener: MediaListener): Promise<void> {
     const live = this.#liveOf(participantId);
-    if (live?.conference.find(participantId)?.state !== 'admitted') throw new ApiException('NOT_ADMITTED');
-    await (await this.#media(live)).attachListener(participantId, listener);
+    const participant = live?.conference.find(participantId);
+    if (!live || participant?.state !== 'admitted') throw new ApiException('NOT_ADMITTED');
+    const media = await this.#media(live);
+    await media.attachListener(participantId, listener);
+    if (participant.mutedByModerator) await media.muteMicrophone(participantId);
+  }
+
+  /** Admitted participants in the participant's conference; none for someone waiting, who sees nobody. */
+  participantCount(participantId: string): number {
+    const live = this.#liveOf(participantId);
+    return live?.conference.find(participantId)?.state === 'admitted' ? this.#admittedCount(live) : 0;
   }
 
   detachMediaListener(participantId: string, listener: MediaListener): void {
@@ -151,8 +169,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
   onModuleDestroy(): void {
     this.#stopping = true;
     clearInterval(this.#lockConfirmer);
-    for (const timer of this.#graceTimers.values()) clearTimeout(timer);
-    this.#graceTimers.clear();
+    this.#grace.cancelAll();
   }
 
   /**
@@ -173,21 +190,6 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     await this.plane.close();
   }
 
-  /**
-   * A moderator's mute holds until the participant unmutes their microphone themselves: a
-   * microphone produced later starts paused, and resuming the camera does not lift it.
-   */
-  async #keepModeratorMute(media: RoomMediaSession, participant: Participant, name: ConferenceRequestName, payload: unknown): Promise<void> {
-    const isMicrophone = (producerId: string) =>
-      media.room.producersOf(participant.id).some((producer) => producer.id === producerId && producer.source === 'microphone');
-    if (name === 'media:produce' && (payload as ConferenceRequest<'media:produce'>).source === 'microphone') {
-      await media.muteMicrophone(participant.id);
-    } else if (name === 'media:setProducerPaused') {
-      const { producerId, paused } = payload as ConferenceRequest<'media:setProducerPaused'>;
-      if (!paused && isMicrophone(producerId)) participant.mutedByModerator = false;
-    }
-  }
-
   async #open(roomNumber: string): Promise<LiveConference> {
     const [settings, locked] = await Promise.all([this.access.settings(roomNumber), this.marks.isLocked(roomNumber)]);
     const live: LiveConference = { conference: new Conference(roomNumber, settings) };
@@ -200,52 +202,6 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     return live;
   }
 
-  async #moderate(live: LiveConference, name: ModeratorRequestName, payload: ConferenceRequest<ModeratorRequestName>): Promise<void> {
-    const { conference } = live;
-    const target = 'participantId' in payload ? conference.find(payload.participantId) : undefined;
-    switch (name) {
-      case 'moderator:mute':
-        if (target) await this.#mute(live, target);
-        break;
-      case 'moderator:muteAll':
-        await Promise.all(
-          conference.participants
-            .filter((participant) => participant.role !== 'moderator' && participant.state === 'admitted')
-            .map((participant) => this.#mute(live, participant)),
-        );
-        break;
-      case 'moderator:remove':
-        if (target && target.role !== 'moderator') {
-          // Stored before anything happens: if it cannot be, the moderator is told and the guest stays.
-          await this.marks.markRemoved(conference.roomNumber, target.id);
-          conference.screeningNewcomers = true;
-          await this.#remove(target.id, 'removed');
-        }
-        return;
-      case 'moderator:setLocked': {
-        const { locked } = payload as ConferenceRequest<'moderator:setLocked'>;
-        await this.marks.setLocked(conference.roomNumber, locked);
-        conference.locked = locked;
-        break;
-      }
-      case 'moderator:admit':
-        if (target) conference.admit(target.id);
-        break;
-      case 'moderator:admitAll':
-        conference.admitAll();
-        break;
-      case 'moderator:end':
-        await this.marks.markEnded(conference.roomNumber);
-        await this.#end(live, 'ended-by-moderator');
-        return;
-      default: {
-        const unhandled: never = name;
-        throw new Error(`Unhandled moderator request ${String(unhandled)}`);
-      }
-    }
-    this.#broadcast(live);
-  }
-
   async #mute(live: LiveConference, participant: Participant): Promise<void> {
     participant.mutedByModerator = true;
     await this.#withMedia(live, (media) => media.muteMicrophone(participant.id));
@@ -256,7 +212,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
    * done before anything is awaited, so a failing media room cannot leave a participant behind.
    */
   async #remove(participantId: string, reason: ConferenceEndReason | null): Promise<void> {
-    this.#cancelGrace(participantId);
+    this.#grace.cancel(participantId);
     const live = this.#liveOf(participantId);
     if (!live) return;
     this.#dismiss(participantId, reason);
@@ -264,7 +220,10 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     await this.#withMedia(live, (media) => media.closePeer(participantId));
     if (live.conference.isEmpty) return this.#close(live);
     if (lastModeratorLeft) await this.#applyModeratorLeavesPolicy(live);
-    if (this.#live.has(live.conference.roomNumber)) this.#broadcast(live);
+    if (!this.#live.has(live.conference.roomNumber)) return;
+    this.#broadcast(live);
+    // Those waiting, including anyone just sent back, now wait without a moderator.
+    if (lastModeratorLeft) this.#tellWaiting(live);
   }
 
   async #applyModeratorLeavesPolicy(live: LiveConference): Promise<void> {
@@ -284,7 +243,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
 
   async #end(live: LiveConference, reason: ConferenceEndReason): Promise<void> {
     for (const participant of live.conference.participants) {
-      this.#cancelGrace(participant.id);
+      this.#grace.cancel(participant.id);
       this.#dismiss(participant.id, reason);
     }
     await this.#close(live);
@@ -296,7 +255,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     this.#connections.delete(participantId);
     this.#roomOf.delete(participantId);
     if (reason && connection) {
-      connection.send('conference:ended', { reason });
+      connection.notify({ type: 'ended', reason });
       connection.close();
     }
   }
@@ -328,6 +287,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
       members: () => this.#members(live),
       send: (peerId, event, ...payload) => this.#connections.get(peerId)?.send(event, ...payload),
       mediaChanged: () => this.#broadcast(live),
+      microphoneChanged: (peerId, microphone) => this.#tell(peerId, { type: 'microphone-changed', microphone }),
       activeSpeaker: (peerId) => {
         live.conference.activeSpeakerId = peerId;
         for (const receiver of this.#receivers(live)) this.#connections.get(receiver)?.send('media:activeSpeaker', { participantId: peerId });
@@ -368,7 +328,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     const live = this.#live.get(roomNumber);
     if (!live) return;
     // Phones rebuild their bridge on it, like browsers their transports.
-    for (const member of this.#members(live)) this.#connections.get(member)?.send('media:reset');
+    for (const member of this.#members(live)) this.#tell(member, { type: 'media-reset' });
     this.#broadcast(live);
   }
 
@@ -382,6 +342,40 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     })();
   }
 
+  #tell(participantId: string, event: ConferenceEvent): void {
+    this.#connections.get(participantId)?.notify(event);
+  }
+
+  /**
+   * The new connection learns where its participant stands (a reconnect too), then the others
+   * what the arrival changed for them: let in with the moderator, or told the moderator is there.
+   */
+  #tellArrival(live: LiveConference, arrivedId: string, admitted: Participant[], hadModerator: boolean): void {
+    const arrived = live.conference.find(arrivedId);
+    if (arrived?.state === 'admitted') this.#tell(arrivedId, { type: 'admitted', from: 'arrival', participantCount: this.#admittedCount(live) });
+    else if (arrived) this.#tell(arrivedId, { type: 'waiting', moderatorPresent: live.conference.moderatorPresent });
+    this.#tellAdmitted(live, admitted.filter((participant) => participant.id !== arrivedId));
+    if (!hadModerator && live.conference.moderatorPresent) this.#tellWaiting(live);
+  }
+
+  /** Participants let in from the waiting room (by a moderator, or by one's arrival). */
+  #tellAdmitted(live: LiveConference, admitted: Participant[]): void {
+    const participantCount = this.#admittedCount(live);
+    for (const participant of admitted) this.#tell(participant.id, { type: 'admitted', from: 'waiting', participantCount });
+  }
+
+  /** Everyone waiting, once whether a moderator is there has changed for them. */
+  #tellWaiting(live: LiveConference): void {
+    const { moderatorPresent } = live.conference;
+    for (const participant of live.conference.participants) {
+      if (participant.state === 'waiting') this.#tell(participant.id, { type: 'waiting', moderatorPresent });
+    }
+  }
+
+  #admittedCount(live: LiveConference): number {
+    return live.conference.participants.filter((participant) => participant.state === 'admitted').length;
+  }
+
   #liveOf(participantId: string): LiveConference | undefined {
     const roomNumber = this.#roomOf.get(participantId);
     return roomNumber === undefined ? undefined : this.#live.get(roomNumber);
@@ -390,10 +384,5 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
   async #confirmLocks(): Promise<void> {
     const locked = [...this.#live.values()].filter((live) => live.conference.locked).map((live) => live.conference.roomNumber);
     await this.marks.confirmLocked(locked).catch((error: Error) => this.#logger.warn(`Room locks not confirmed: ${error.message}`));
-  }
-
-  #cancelGrace(participantId: string): void {
-    clearTimeout(this.#graceTimers.get(participantId));
-    this.#graceTimers.delete(participantId);
   }
 }

@@ -111,4 +111,19 @@ describe('Conference (the waiting room rules)', () => {
     expect(guestView.self).toMatchObject({ state: 'waiting', ...NO_MEDIA });
     expect(guestView.settings).toBeNull();
   });
+
+  it('shows everyone\'s attributes, those waiting included for moderators, and keeps them across a reconnect', () => {
+    const conference = room({ admission: 'manual' });
+    conference.arrive(host('m'));
+    conference.arrive(guest('a'));
+    expect(conference.view('m', () => NO_MEDIA).waiting[0]!.attributes).toEqual({});
+    conference.find('a')!.attributes = { hand: 'raised' };
+    conference.find('m')!.attributes = { lang: 'de' };
+    conference.arrive(guest('a'));
+    expect(conference.view('m', () => NO_MEDIA).waiting[0]!.attributes).toEqual({ hand: 'raised' });
+    conference.admit('a');
+    const view = conference.view('a', () => NO_MEDIA);
+    expect(view.self.attributes).toEqual({ hand: 'raised' });
+    expect(view.participants.find((p) => p.id === 'm')!.attributes).toEqual({ lang: 'de' });
+  });
 });

@@ -1,4 +1,4 @@
-import type { ConferenceRole, ConferenceStateView, ParticipantState, ParticipantView, RoomSettings } from '@konferenz/shared';
+import type { ConferenceRole, ConferenceStateView, ParticipantAttributes, ParticipantState, ParticipantView, RoomSettings } from '@konferenz/shared';
 import { ApiException } from '../common/api-exception';
 
 export interface Participant {
@@ -10,6 +10,8 @@ export interface Participant {
   /** False while a dropped connection may still come back (the reconnect grace period). */
   connected: boolean;
   mutedByModerator: boolean;
+  /** Set by the participant, cleared by a moderator; kept across reconnects and the waiting room. */
+  attributes: ParticipantAttributes;
 }
 
 export type MediaSummary = Pick<ParticipantView, 'microphone' | 'camera' | 'screen'>;
@@ -67,7 +69,7 @@ export class Conference {
     }
     if (this.locked && arrival.role !== 'moderator') throw new ApiException('ROOM_LOCKED');
     const hadModerator = this.moderatorPresent;
-    const participant: Participant = { ...arrival, state: 'waiting', connected: true, mutedByModerator: false };
+    const participant: Participant = { ...arrival, state: 'waiting', connected: true, mutedByModerator: false, attributes: {} };
     this.#participants.set(participant.id, participant);
     if (participant.role === 'moderator') {
       participant.state = 'admitted';
@@ -128,6 +130,7 @@ export class Conference {
       via: participant.via,
       mutedByModerator: participant.mutedByModerator,
       connected: participant.connected,
+      attributes: participant.attributes,
       ...(participant.state === 'admitted' ? mediaOf(participant.id) : NO_MEDIA),
     });
     const waiting = this.participants.filter((participant) => participant.state === 'waiting');

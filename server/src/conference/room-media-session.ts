@@ -1,7 +1,8 @@
-import { MediaError, type MediaRoom } from '@konferenz/sfu';
-import type { ConferenceRequest, ConferenceRequestName, ConferenceResponses, MediaJson, MediaSource, ServerToClientEvents } from '@konferenz/shared';
+import { MediaError, type MediaRoom, type ProducerInfo } from '@konferenz/sfu';
+import type { ConferenceRequest, ConferenceRequestName, ConferenceResponses, MediaJson, MediaSource } from '@konferenz/shared';
 import type { AppConfig } from '../config/app-config';
 import { NO_MEDIA, type MediaSummary } from './conference';
+import type { ConferenceMessages } from './participant-connection';
 import { iceServers } from './turn-credentials';
 
 /**
@@ -24,9 +25,11 @@ export interface MediaSessionHooks {
   receivers(): string[];
   /** Every admitted participant with a live connection (browsers and phones): whose producers count. */
   members(): string[];
-  send<E extends keyof ServerToClientEvents>(peerId: string, event: E, ...payload: Parameters<ServerToClientEvents[E]>): void;
+  send<E extends keyof ConferenceMessages>(peerId: string, event: E, ...payload: Parameters<ConferenceMessages[E]>): void;
   /** A producer appeared, vanished or was (un)muted: participants' views need refreshing. */
   mediaChanged(): void;
+  /** A participant's microphone appeared, went, or was paused or resumed: told right where it happens. */
+  microphoneChanged(peerId: string, microphone: MediaSummary['microphone']): void;
   activeSpeaker(peerId: string | null): void;
 }
 
@@ -61,17 +64,22 @@ export class RoomMediaSession {
     'media:produce': async (peerId, { transportId, kind, rtpParameters, source }) => {
       const producerId = await this.room.produce(peerId, transportId, kind, rtpParameters as Json, { source });
       this.hooks.mediaChanged();
+      if (source === 'microphone') this.#microphoneChanged(peerId);
       return { producerId };
     },
     'media:closeProducer': async (peerId, { producerId }) => {
+      const closing = this.#producer(peerId, producerId);
       await this.room.closeProducer(peerId, producerId);
       this.hooks.mediaChanged();
+      if (closing?.source === 'microphone') this.#microphoneChanged(peerId);
       return {};
     },
     'media:setProducerPaused': async (peerId, { producerId, paused }) => {
-      this.#ownProducer(peerId, producerId);
+      const producer = this.#producer(peerId, producerId);
+      if (!producer) throw new MediaError('NOT_ALLOWED', 'Not your producer');
       await this.room.setProducerPaused(producerId, paused);
       this.hooks.mediaChanged();
+      if (producer.source === 'microphone' && producer.paused !== paused) this.#microphoneChanged(peerId);
       return {};
     },
     'media:resumeConsumer': async (peerId, { consumerId }) => {
@@ -106,7 +114,8 @@ export class RoomMediaSession {
   }
 
   request<N extends MediaRequestName>(peerId: string, name: N, payload: ConferenceRequest<N>): Promise<ConferenceResponses[N]> {
-    return (this.#handlers[name] as (peerId: string, payload: ConferenceRequest<N>) => Promise<ConferenceResponses[N]>)(peerId, payload);
+    const handler: MediaHandlers[N] = this.#handlers[name];
+    return handler(peerId, payload);
   }
 
   summary(peerId: string): MediaSummary {
@@ -125,6 +134,7 @@ export class RoomMediaSession {
     const microphones = this.room.producersOf(peerId).filter((producer) => producer.source === 'microphone' && !producer.paused);
     await Promise.all(microphones.map((producer) => this.room.setProducerPaused(producer.id, true)));
     this.hooks.mediaChanged();
+    if (microphones.length > 0) this.#microphoneChanged(peerId);
   }
 
   /**
@@ -135,6 +145,8 @@ export class RoomMediaSession {
   async attachListener(peerId: string, listener: MediaListener): Promise<void> {
     this.#listeners.set(peerId, listener);
     this.hooks.mediaChanged();
+    // The bridge's producer was made on the room directly: its microphone is news from here.
+    this.#microphoneChanged(peerId);
     for (const other of this.hooks.members()) {
       if (other === peerId) continue;
       for (const producer of this.room.producersOf(other)) {
@@ -156,10 +168,12 @@ export class RoomMediaSession {
     this.room.close();
   }
 
-  #ownProducer(peerId: string, producerId: string): void {
-    if (!this.room.producersOf(peerId).some((producer) => producer.id === producerId)) {
-      throw new MediaError('NOT_ALLOWED', 'Not your producer');
-    }
+  #producer(peerId: string, producerId: string): ProducerInfo | undefined {
+    return this.room.producersOf(peerId).find((producer) => producer.id === producerId);
+  }
+
+  #microphoneChanged(peerId: string): void {
+    this.hooks.microphoneChanged(peerId, this.summary(peerId).microphone);
   }
 
   async #offerExistingProducers(peerId: string): Promise<void> {

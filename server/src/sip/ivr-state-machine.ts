@@ -12,6 +12,7 @@ import {
   type Language,
 } from '@konferenz/shared';
 import { DigitCollector, type CollectedEntry } from './digit-collector';
+import { keypadAction, type ConferenceAction } from './phone-keypad';
 
 /** A prompt file by its path under server/assets/prompts without `.wav`: `de/welcome`, `en/numbers/5`, `hold-music`. */
 export type PromptKey = `${Language}/${IvrPromptId}` | `${Language}/numbers/${number}` | 'hold-music';
@@ -20,7 +21,6 @@ export type PromptKey = `${Language}/${IvrPromptId}` | `${Language}/numbers/${nu
 export type PinCheckResult = ConferenceRole | 'invalid' | 'locked-out' | 'unavailable';
 export type CheckPin = (roomNumber: string, pin: string) => Promise<PinCheckResult>;
 
-export type ConferenceAction = 'toggle-mute' | 'participant-count' | 'toggle-lock' | 'mute-others';
 export type HangupReason = 'invalid-entries' | 'locked-out' | 'error' | 'conference-ended' | 'room-locked';
 
 /** What the machine asks its driver to do, in order. */
@@ -240,13 +240,7 @@ export class IvrStateMachine {
     const started = this.#starAt;
     this.#starAt = undefined;
     if (started === undefined || at - started > this.#options.keypadCommandTimeoutMs) return [];
-    const moderator = this.#role === 'moderator';
-    const action: ConferenceAction | null =
-      digit === '6' ? 'toggle-mute'
-        : digit === '#' ? 'participant-count'
-          : digit === '5' && moderator ? 'toggle-lock'
-            : digit === '9' && moderator ? 'mute-others'
-              : null;
+    const action = keypadAction(digit, this.#role);
     return action ? [{ type: 'conference-action', action }] : [];
   }
 

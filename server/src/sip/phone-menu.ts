@@ -1,5 +1,6 @@
 import type { ConferenceRole, DtmfDigit, Language } from '@konferenz/shared';
-import type { ConferenceAction, IvrCommand, IvrEvent, IvrStateMachine } from './ivr-state-machine';
+import type { IvrCommand, IvrEvent, IvrStateMachine } from './ivr-state-machine';
+import type { ConferenceAction } from './phone-keypad';
 import type { PromptPlayer } from './prompt-player';
 import type { RtpSession } from './rtp-session';
 import type { SipCall } from './sip-call';

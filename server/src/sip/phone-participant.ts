@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import { PhoneAudioBridge } from '@konferenz/sfu';
-import type { ConferenceRole, ConferenceStateView, Language, ServerToClientEvents } from '@konferenz/shared';
+import type { ConferenceRole, Language } from '@konferenz/shared';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
+import type { ConferenceEvent } from '../conference/conference-events';
 import type { ConferenceService } from '../conference/conference.service';
 import type { JoinTokens } from '../conference/join-token';
 import type { ParticipantConnection } from '../conference/participant-connection';
@@ -11,8 +12,9 @@ import type { RoomAccess } from '../rooms/room-access.service';
 import { watchCallerMedia } from './caller-media-watch';
 import { callerId, maskedCallerName } from './caller-name';
 import { ConferencePromptPlayer } from './conference-prompt-player';
-import { IvrStateMachine, type ConferenceAction, type PinCheckResult } from './ivr-state-machine';
+import { IvrStateMachine, type PinCheckResult } from './ivr-state-machine';
 import { ANSWERED_CODECS, bridgeCodec, OFFERED_CODECS } from './phone-codecs';
+import type { ConferenceAction } from './phone-keypad';
 import { watchPhoneMix } from './phone-mix-stats-log';
 import { PhoneMenu } from './phone-menu';
 import { phoneOrigin } from './phone-origin';
@@ -63,11 +65,13 @@ export class PhoneParticipant {
   #participantId?: string;
   /** True once ConferenceService seated the caller (until it leaves). */
   #connected = false;
-  #state?: ConferenceStateView;
+  /** Where the caller stands, as the conference last told (undefined until it did). */
+  #standing?: 'waiting' | 'admitted';
   #bridge?: { audio: PhoneAudioBridge; unwatch: () => void };
   #bridgeOpening?: Promise<void>;
   #roomNumber?: string;
-  #lastMuted?: boolean;
+  /** The caller's microphone as the conference last told; undefined until the bridge's is in the room (again). */
+  #muted?: boolean;
   #conferenceEnded = false;
   #callEnded = false;
   #sdpVersion = 1;
@@ -191,7 +195,9 @@ export class PhoneParticipant {
     this.#roomNumber = roomNumber;
     const connection: ParticipantConnection = {
       id: this.#call.id,
-      send: (event, ...payload) => this.#receive(event, payload[0]),
+      notify: (event) => this.#onEvent(event),
+      // The caller hears the conference through its events; the browsers' state and media messages are not for a phone.
+      send: () => undefined,
       close: () => this.#closedByConference(),
     };
     try {
@@ -208,48 +214,39 @@ export class PhoneParticipant {
     if (this.#callEnded) void this.#leave();
   }
 
-  #receive<E extends keyof ServerToClientEvents>(event: E, payload: unknown): void {
+  /** Conference news becomes prompts, and the audio bridge follows the caller in and out of the conference. */
+  #onEvent(event: ConferenceEvent): void {
     if (this.#callEnded) return;
-    switch (event) {
-      case 'conference:state':
-        this.#onState(payload as ConferenceStateView);
-        break;
-      case 'conference:ended':
+    const menu = this.#menu!;
+    switch (event.type) {
+      case 'waiting':
+        this.#standing = 'waiting';
+        this.#closeBridge();
+        this.#muted = undefined;
+        // Waiting for the moderator to come, or (manual admission, screening) to let the caller in.
+        menu.notify({ type: event.moderatorPresent ? 'waiting-for-admission' : 'waiting-for-moderator' });
+        return;
+      case 'admitted':
+        this.#standing = 'admitted';
+        menu.notify(event.from === 'waiting' ? { type: 'conference-started' } : { type: 'joined', participantCount: event.participantCount });
+        this.#openBridge();
+        return;
+      case 'microphone-changed': {
+        if (event.microphone === 'none') return;
+        const muted = event.microphone === 'muted';
+        // Said when it changes, whoever changed it; not when the bridge's microphone first appears.
+        if (this.#muted !== undefined && this.#muted !== muted) menu.notify({ type: 'mute-changed', muted });
+        this.#muted = muted;
+        return;
+      }
+      case 'ended':
         this.#endWithGoodbye();
-        break;
-      case 'media:reset':
+        return;
+      case 'media-reset':
         // The room's media were rebuilt: the bridge's transport and producer are gone.
         this.#closeBridge();
-        if (this.#state?.self.state === 'admitted') this.#openBridge();
-        break;
-      default:
-        break;
-    }
-  }
-
-  #onState(state: ConferenceStateView): void {
-    const previous = this.#state;
-    this.#state = state;
-    const menu = this.#menu!;
-    const now = state.self.state;
-    const before = previous?.self.state;
-    if (now === 'waiting' && before !== 'waiting') {
-      this.#closeBridge();
-      this.#lastMuted = undefined;
-    }
-    // Waiting for the moderator to come, or (manual admission, screening) to let the caller in.
-    if (now === 'waiting' && (before !== 'waiting' || previous?.moderatorPresent !== state.moderatorPresent)) {
-      menu.notify({ type: state.moderatorPresent ? 'waiting-for-admission' : 'waiting-for-moderator' });
-    }
-    if (now === 'admitted' && before !== 'admitted') {
-      if (before === 'waiting') menu.notify({ type: 'conference-started' });
-      else menu.notify({ type: 'joined', participantCount: state.participants.length });
-      this.#openBridge();
-    }
-    if (now === 'admitted' && (state.self.microphone === 'on' || state.self.microphone === 'muted')) {
-      const muted = state.self.microphone === 'muted';
-      if (this.#lastMuted !== undefined && this.#lastMuted !== muted) menu.notify({ type: 'mute-changed', muted });
-      this.#lastMuted = muted;
+        if (this.#standing === 'admitted') this.#openBridge();
+        return;
     }
   }
 
@@ -272,17 +269,13 @@ export class PhoneParticipant {
         // The mix goes out under the same rule as the prompts: only to an address that has sent RTP.
         sendToCaller: (datagram) => rtp.sendToCaller(datagram),
       });
-      if (this.#callEnded || this.#state?.self.state !== 'admitted') {
+      if (this.#callEnded || this.#standing !== 'admitted') {
         bridge.close();
         return;
       }
       this.#bridge = { audio: bridge, unwatch: watchPhoneMix(bridge.roomMix, roomNumber, this.#deps.logger) };
       bridge.outputHeld = this.#player?.playing ?? false;
       await conferences.attachMediaListener(participantId, bridge);
-      // Muted by the moderator before the microphone existed: it starts paused.
-      if (this.#state?.self.mutedByModerator) {
-        await conferences.request(participantId, 'media:setProducerPaused', { producerId: bridge.producerId, paused: true });
-      }
     })()
       .catch((error: Error) => this.#deps.logger.warn(`Phone audio for ${participantId} failed: ${error.message}`))
       .finally(() => (this.#bridgeOpening = undefined));
@@ -299,24 +292,24 @@ export class PhoneParticipant {
 
   async #action(action: ConferenceAction): Promise<void> {
     const participantId = this.#participantId;
-    const state = this.#state;
-    if (!participantId || !state) return;
+    const roomNumber = this.#roomNumber;
+    if (!participantId || !roomNumber || !this.#standing) return;
     const { conferences } = this.#deps;
     const menu = this.#menu!;
     try {
       switch (action) {
         case 'toggle-mute': {
           const bridge = this.#bridge?.audio;
-          if (!bridge || state.self.state !== 'admitted') return;
-          // The state broadcast that follows announces the change ("muted" / "unmuted").
-          await conferences.request(participantId, 'media:setProducerPaused', { producerId: bridge.producerId, paused: state.self.microphone !== 'muted' });
+          if (!bridge || this.#standing !== 'admitted') return;
+          // The microphone-changed event that follows announces the change ("muted" / "unmuted").
+          await conferences.request(participantId, 'media:setProducerPaused', { producerId: bridge.producerId, paused: this.#muted !== true });
           return;
         }
         case 'participant-count':
-          menu.notify({ type: 'participant-count', count: state.participants.length });
+          menu.notify({ type: 'participant-count', count: conferences.participantCount(participantId) });
           return;
         case 'toggle-lock': {
-          const locked = !state.locked;
+          const locked = !(await conferences.isLocked(roomNumber));
           await conferences.request(participantId, 'moderator:setLocked', { locked });
           menu.notify({ type: 'lock-changed', locked });
           return;

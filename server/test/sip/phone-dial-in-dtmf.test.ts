@@ -162,6 +162,45 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     expect(prompts[0]).toEqual(expect.arrayContaining(['de/waiting-for-moderator', 'de/conference-starts', 'de/conference-ended', 'de/goodbye']));
   });
 
+  /** The prompts of one call that are about the conference, in the order they were said. */
+  const conferenceNews = (said: PromptKey[] | undefined) =>
+    (said ?? []).filter((key) => /\/(muted|unmuted|participant-count-before|numbers\/\d+|participant-count-after|conference-locked|conference-unlocked)$/.test(key));
+  /** Seconds of silence between keys (SIP INFO), long enough for the caller's audio bridge to be in the room. */
+  const pause = (seconds: number) => ' '.repeat(seconds * 2);
+
+  it('the caller\'s keys: *6 mutes and unmutes (each said, and seen by the moderator), *# says how many are there', async () => {
+    const { roomNumber, entry } = await room();
+    const moderator = await moderatorOf(roomNumber);
+    const keys = `${entry(PARTICIPANT_PIN)}${pause(6)}*6${pause(3)}*6${pause(3)}*#`;
+    const run = await callIn(dir, sipPort, 'keypad', { dtmf: 'sip-info', caller: '+4930888', keys, end: { callerHangsUpAfterMs: 4000 } });
+    expect(run.code, describe(run)).toBe(0);
+    const microphones = moderator.states.map((state) => phoneNamed(state.participants, '+49 … 888')?.microphone).filter(Boolean);
+    expect(microphones.slice(microphones.indexOf('muted'))).toContain('on');
+    expect(conferenceNews(prompts[0])).toEqual(['de/muted', 'de/unmuted', 'de/participant-count-before', 'de/numbers/2', 'de/participant-count-after']);
+  });
+
+  it('the moderator\'s mute is said to the caller', async () => {
+    const { roomNumber, entry } = await room();
+    const moderator = await moderatorOf(roomNumber);
+    const call = callIn(dir, sipPort, 'muted-by-moderator', { dtmf: 'sip-info', caller: '+4930999', keys: entry(PARTICIPANT_PIN), end: { callerHangsUpAfterMs: 8000 } });
+    const seated = await moderator.waitForState((state) => phoneNamed(state.participants, '+49 … 999')?.microphone === 'on', 20_000);
+    expect(await moderator.request('moderator:mute', { participantId: phoneNamed(seated.participants, '+49 … 999')!.id })).toMatchObject({ ok: true });
+    await vi.waitFor(() => expect(conferenceNews(prompts[0])).toEqual(['de/muted']), { timeout: 5_000, interval: 50 });
+    const run = await call;
+    expect(run.code, describe(run)).toBe(0);
+  });
+
+  it('a moderator by phone: *5 locks the room and *5 again unlocks it, each said and seen in the browsers', async () => {
+    const { roomNumber, entry } = await room();
+    const browser = await moderatorOf(roomNumber);
+    const keys = `${entry(MODERATOR_PIN)}${pause(6)}*5${pause(3)}*5`;
+    const run = await callIn(dir, sipPort, 'phone-moderator', { dtmf: 'sip-info', caller: '+4930444', keys, end: { callerHangsUpAfterMs: 3000 } });
+    expect(run.code, describe(run)).toBe(0);
+    const locks = browser.states.map((state) => state.locked);
+    expect(locks.slice(locks.indexOf(true))).toContain(false);
+    expect(conferenceNews(prompts[0])).toEqual(['de/conference-locked', 'de/conference-unlocked']);
+  });
+
   it('a locked room: the caller with the right PIN hears that the room is locked, goodbye, and is hung up', async () => {
     const { roomNumber, entry } = await room();
     const moderator = await moderatorOf(roomNumber);

@@ -76,6 +76,19 @@ group('phone dial-in', () => {
     expect(after.waiting).toEqual([]);
   });
 
+  it('muted by the moderator while waiting, the caller comes in with its microphone paused', async () => {
+    const conference = await room({ admission: 'manual', moderatorLeaves: 'continue' });
+    const moderator = await conference.moderator();
+    const call = dial('muted-waiting', dialInScenario(`${conference.roomNumber}#${PARTICIPANT_PIN}#`, { callerHangsUpAfterMs: 6000 }));
+    const phone = phoneIn((await moderator.waitForState((state) => phoneIn(state.waiting) !== undefined, 10_000)).waiting)!;
+    expect(await moderator.request('moderator:mute', { participantId: phone.id })).toEqual({ ok: true, data: {} });
+    expect(await moderator.request('moderator:admit', { participantId: phone.id })).toEqual({ ok: true, data: {} });
+    const admitted = await moderator.waitForState((state) => phoneIn(state.participants)?.microphone === 'muted', 10_000);
+    expect(phoneIn(admitted.participants)).toMatchObject({ id: phone.id, mutedByModerator: true });
+    const run = await call;
+    expect(run.code, describe(run)).toBe(0);
+  });
+
   it('holds the caller until the moderator arrives, then admits it; ending the conference hangs up the phone', async () => {
     const conference = await room();
     const call = dial('auto', dialInScenario(`${conference.roomNumber}#${PARTICIPANT_PIN}#`, 'gateway-hangs-up'));

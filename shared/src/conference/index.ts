@@ -1,5 +1,6 @@
 export * from './roles';
 export * from './room-settings';
 export * from './join';
+export * from './attributes';
 export * from './protocol';
 export * from './test-hooks';

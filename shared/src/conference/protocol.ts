@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorResponse } from '../errors/error-code';
+import { participantAttributesPatchSchema, type ParticipantAttributes } from './attributes';
 import { MEDIA_SOURCES, type ConferenceRole, type MediaSource, type ParticipantState } from './roles';
 import type { RoomSettings } from './room-settings';
 
@@ -46,7 +47,11 @@ export const conferenceRequestSchemas = {
   'moderator:admit': z.object({ participantId: id }),
   'moderator:admitAll': z.object({}),
   'moderator:end': z.object({}),
+  /** Removes every attribute of a participant (waiting or admitted). */
+  'moderator:clearAttributes': z.object({ participantId: id }),
   'conference:leave': z.object({}),
+  /** Changes the sender's own attributes (see participantAttributesPatchSchema); admitted participants only. */
+  'participant:setAttributes': z.object({ attributes: participantAttributesPatchSchema }),
 } as const;
 
 export type ConferenceRequestName = keyof typeof conferenceRequestSchemas;
@@ -86,7 +91,9 @@ export interface ConferenceResponses {
   'moderator:admit': Empty;
   'moderator:admitAll': Empty;
   'moderator:end': Empty;
+  'moderator:clearAttributes': Empty;
   'conference:leave': Empty;
+  'participant:setAttributes': Empty;
 }
 
 export type SocketResult<T> = { ok: true; data: T } | { ok: false; error: ErrorResponse };
@@ -109,6 +116,8 @@ export interface ParticipantView {
   mutedByModerator: boolean;
   /** False while a dropped connection may still come back (the grace period before they count as gone). */
   connected: boolean;
+  /** What the participant set on themselves (participant:setAttributes); a moderator may clear it. */
+  attributes: ParticipantAttributes;
 }
 
 export interface ConferenceStateView {

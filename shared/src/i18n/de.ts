@@ -28,6 +28,8 @@ export const de = {
   'validation.phone': 'Bitte eine gültige Telefonnummer angeben.',
   'validation.token': 'Der Link ist ungültig.',
   'validation.roomNumber': 'Die Konferenzraum-Nr. hat 8 Ziffern.',
+  'validation.attributes.key': 'Ein Schlüssel beginnt mit einem Kleinbuchstaben a–z, danach höchstens 31 Zeichen a–z, 0–9, _ oder -.',
+  'validation.attributes.tooMany': 'Höchstens 8 Angaben pro Teilnehmer.',
 
   'error.VALIDATION_FAILED': 'Bitte die markierten Felder prüfen.',
   'error.UNAUTHENTICATED': 'Bitte zuerst anmelden.',

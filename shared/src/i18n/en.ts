@@ -28,6 +28,8 @@ export const en: Catalogue = {
   'validation.phone': 'Please enter a valid phone number.',
   'validation.token': 'The link is invalid.',
   'validation.roomNumber': 'The conference room number has 8 digits.',
+  'validation.attributes.key': 'A key starts with a lowercase letter a–z, followed by at most 31 characters a–z, 0–9, _ or -.',
+  'validation.attributes.tooMany': 'At most 8 attributes per participant.',
 
   'error.VALIDATION_FAILED': 'Please check the highlighted fields.',
   'error.UNAUTHENTICATED': 'Please log in first.',

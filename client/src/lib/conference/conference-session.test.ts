@@ -74,6 +74,7 @@ function participant(id: string, overrides: Partial<ParticipantView> = {}): Part
     screen: false,
     mutedByModerator: false,
     connected: true,
+    attributes: {},
     ...overrides,
   };
 }

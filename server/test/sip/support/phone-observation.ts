@@ -1,5 +1,6 @@
 import type { ConferenceStateView } from '@konferenz/shared';
 import { vi } from 'vitest';
+import type { ConferenceEvent } from '../../../src/conference/conference-events';
 import type { ConferenceService } from '../../../src/conference/conference.service';
 import type { JoinClaims } from '../../../src/conference/join-token';
 import type { PromptKey } from '../../../src/sip/ivr-state-machine';
@@ -9,6 +10,8 @@ export interface PhoneConnection {
   claims: JoinClaims;
   /** Every conference state ConferenceService sent this phone, oldest first. */
   states: ConferenceStateView[];
+  /** Every conference event ConferenceService told this phone, oldest first. */
+  events: ConferenceEvent[];
 }
 
 /**
@@ -20,11 +23,15 @@ export function watchPhoneConnections(conferences: ConferenceService): PhoneConn
   const connect = conferences.connect.bind(conferences);
   vi.spyOn(conferences, 'connect').mockImplementation((claims, connection, via) => {
     if (via !== 'phone') return connect(claims, connection, via);
-    const phone: PhoneConnection = { claims, states: [] };
+    const phone: PhoneConnection = { claims, states: [], events: [] };
     phones.push(phone);
     return connect(claims, {
       id: connection.id,
       close: () => connection.close(),
+      notify: (event) => {
+        phone.events.push(event);
+        connection.notify(event);
+      },
       send: (event, ...payload) => {
         if (event === 'conference:state') phone.states.push(payload[0] as ConferenceStateView);
         connection.send(event, ...payload);

@@ -1,0 +1,25 @@
+import type { ConferenceEndReason, ParticipantView } from '@konferenz/shared';
+
+/**
+ * What happened in a conference that concerns one participant, told to them as it happens
+ * (ParticipantConnection.notify), each exactly when it happens: nobody has to compare conference
+ * states to find out. A phone speaks them; browsers render the conference state instead and
+ * only act on `ended` and `media-reset`.
+ */
+export type ConferenceEvent =
+  /**
+   * The participant waits: on arriving (or reconnecting) while waiting, when sent back to the
+   * waiting room, and again when a moderator arrives or the last one leaves while they wait.
+   */
+  | { type: 'waiting'; moderatorPresent: boolean }
+  /**
+   * The participant is in the conference: on arriving (or reconnecting) admitted, or let in
+   * from the waiting room. `participantCount`: admitted participants, them included.
+   */
+  | { type: 'admitted'; from: 'arrival' | 'waiting'; participantCount: number }
+  /** The participant's microphone as the room hears it, whoever changed it (themselves or a moderator). */
+  | { type: 'microphone-changed'; microphone: ParticipantView['microphone'] }
+  /** The conference is over for the participant (ended, removed, …): the connection closes right after. */
+  | { type: 'ended'; reason: ConferenceEndReason }
+  /** The media server rebuilt the room's media: every producer is gone, media is set up anew. */
+  | { type: 'media-reset' };
