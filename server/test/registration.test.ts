@@ -55,8 +55,15 @@ describe('registration', () => {
 
   it('never hands out the same room number, even for 200 concurrent registrations', async () => {
     const forms = Array.from({ length: 200 }, () => registration());
-    const responses = await Promise.all(forms.map((form) => app.client().post('/api/accounts', form)));
-    expect(responses.map((response) => response.status)).toEqual(forms.map(() => 202));
+    // A burst this size on two cores may outrun the database pool's wait limit: the server then
+    // sheds load with a clear 503 (never a hang, never a 500), and the client tries again.
+    let pending = forms;
+    for (let round = 0; pending.length > 0 && round < 5; round++) {
+      const responses = await Promise.all(pending.map((form) => app.client().post('/api/accounts', form)));
+      for (const response of responses) expect([202, 503]).toContain(response.status);
+      pending = pending.filter((_, index) => responses[index]!.status === 503);
+    }
+    expect(pending).toEqual([]);
     const stored = await app.users.find({ emailKey: { $in: forms.map((form) => form.email.toLowerCase()) } }).lean();
     expect(stored).toHaveLength(200);
     expect(new Set(stored.map((user) => user.room.number)).size).toBe(200);
