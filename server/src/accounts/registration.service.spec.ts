@@ -48,6 +48,18 @@ describe('RegistrationService', () => {
     expect(sent[0]!.mail.text).toContain(user!.room.number);
   });
 
+  it('removes the account again when its welcome mail cannot be queued, so registering again starts clean', async () => {
+    const { users, mail, sent, registration } = setUp();
+    const form = request();
+    const queueing = vi.spyOn(mail, 'send').mockRejectedValueOnce(new Error('outbox write timed out'));
+    await expect(registration.register(form, '192.0.2.1')).rejects.toThrow('outbox write timed out');
+    expect(users.stored).toHaveLength(0);
+    queueing.mockRestore();
+    await registration.register(form, '192.0.2.1');
+    expect(users.stored).toHaveLength(1);
+    expect(sent[0]!.mail.text).toContain(users.stored[0]!.room.number);
+  });
+
   it('refuses a taken username, whatever its case', async () => {
     const { users, registration } = setUp();
     const first = request();

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { RegisterRequest } from '@konferenz/shared';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { MailService } from '../mail/mail.service';
 import { registrationAttemptMail } from '../mail/templates/registration-attempt-mail';
 import { verificationMail } from '../mail/templates/verification-mail';
+import type { RenderedMail } from '../mail/templates/layout';
 import { welcomeMail } from '../mail/templates/welcome-mail';
 import { RoomsService } from '../rooms/rooms.service';
 import { AttemptLimiter } from '../security/attempt-limiter.service';
@@ -25,6 +26,8 @@ type UniqueField = 'usernameKey' | 'emailKey' | 'room.number';
 
 @Injectable()
 export class RegistrationService {
+  readonly #logger = new Logger(RegistrationService.name);
+
   constructor(
     @Inject(USERS_REPOSITORY) private readonly users: UsersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -40,7 +43,7 @@ export class RegistrationService {
    * account gets the same answer and timing as a new one; its owner is told by mail instead. For
    * the timing, both paths do the same work: two argon2 hashes, one lookup of the username and
    * email (which also finds the owner to tell), one insert (which the unique index refuses for a
-   * taken email), one mail handed to the outbox.
+   * taken email), one mail queued in the outbox and waited for.
    */
   async register(request: RegisterRequest, sourceIp: string): Promise<void> {
     await this.#countRegistration(sourceIp);
@@ -73,7 +76,7 @@ export class RegistrationService {
       if (attempt === MAX_ROOM_NUMBER_TRIES) throw new Error(`No free room number in ${MAX_ROOM_NUMBER_TRIES} draws`);
       room = this.rooms.renumber(room, accessPin);
     }
-    this.#sendWelcome(request, room, accessPin, token);
+    await this.#sendWelcome(request, room, accessPin, token);
   }
 
   async verifyEmail(token: string, now = new Date()): Promise<void> {
@@ -132,7 +135,7 @@ export class RegistrationService {
   async #tellOwnerOfAttempt(email: string, holders: IdentityHolder[]): Promise<void> {
     const owner = holders.find((holder) => holder.emailKey === emailKey(email)) ?? (await this.users.findByEmail(email));
     if (!owner) return;
-    this.mail.sendInBackground(
+    await this.mail.send(
       owner.email,
       registrationAttemptMail({
         language: owner.language,
@@ -144,21 +147,34 @@ export class RegistrationService {
     );
   }
 
-  #sendWelcome(request: RegisterRequest, room: PersonalRoom, accessPin: string, token: string): void {
-    this.mail.sendInBackground(
-      request.email,
-      welcomeMail({
-        language: request.language,
-        firstName: request.firstName,
-        lastName: request.lastName,
-        roomNumber: room.number,
-        accessPin,
-        loginUrl: this.links.login,
-        joinUrl: this.links.join(room.number),
-        dialIn: this.links.dialIn(room.number),
-        verifyUrl: this.links.verifyEmail(token),
-        verifyHours: this.config.emailVerificationTtlMs / 3_600_000,
-      }),
-    );
+  /**
+   * The welcome mail is the only place the initial access PIN is ever shown, so an account whose
+   * mail could not be queued is removed again and the request fails (503): registering again then
+   * starts clean instead of meeting "email taken" for an account nobody can open.
+   */
+  async #sendWelcome(request: RegisterRequest, room: PersonalRoom, accessPin: string, token: string): Promise<void> {
+    try {
+      await this.mail.send(request.email, this.#welcomeMail(request, room, accessPin, token));
+    } catch (error) {
+      await this.users
+        .removeUnannounced(request.username, room.number)
+        .catch((undo: Error) => this.#logger.error(`Account ${request.username} stays without its welcome mail: ${undo.message}`));
+      throw error;
+    }
+  }
+
+  #welcomeMail(request: RegisterRequest, room: PersonalRoom, accessPin: string, token: string): RenderedMail {
+    return welcomeMail({
+      language: request.language,
+      firstName: request.firstName,
+      lastName: request.lastName,
+      roomNumber: room.number,
+      accessPin,
+      loginUrl: this.links.login,
+      joinUrl: this.links.join(room.number),
+      dialIn: this.links.dialIn(room.number),
+      verifyUrl: this.links.verifyEmail(token),
+      verifyHours: this.config.emailVerificationTtlMs / 3_600_000,
+    });
   }
 }

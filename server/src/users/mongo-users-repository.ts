@@ -89,6 +89,12 @@ export class MongoUsersRepository implements UsersRepository {
     }
   }
 
+  async removeUnannounced(username: string, roomNumber: string): Promise<void> {
+    await this.users
+      .deleteOne({ usernameKey: usernameKey(username), 'room.number': roomNumber, 'room.pinsSet': false, emailVerifiedAt: null, deletedAt: null })
+      .exec();
+  }
+
   setInitialPins(id: UserId, pins: PinHashes): Promise<StoredUser | null> {
     return this.users
       .findOneAndUpdate(

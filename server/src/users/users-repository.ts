@@ -51,6 +51,11 @@ export interface UsersRepository {
 
   /** One insert for the account and its room; 'taken' when the username, email or room number is already held. */
   createWithRoom(user: NewUser): Promise<'created' | 'taken'>;
+  /**
+   * Undoes a registration whose welcome mail (room number and initial PIN) could not be queued:
+   * only while the account is exactly as created (email unverified, PINs not set).
+   */
+  removeUnannounced(username: string, roomNumber: string): Promise<void>;
   /** The first-login setup: only while the room's PINs are not set yet. */
   setInitialPins(id: UserId, pins: PinHashes): Promise<StoredUser | null>;
   /** Only while the participant PIN is still the one the new moderator PIN was checked against. */

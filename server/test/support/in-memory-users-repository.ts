@@ -118,6 +118,14 @@ export class InMemoryUsersRepository implements UsersRepository {
     return 'created';
   }
 
+  async removeUnannounced(username: string, roomNumber: string): Promise<void> {
+    const index = this.stored.findIndex(
+      (user) =>
+        user.usernameKey === usernameKey(username) && user.room.number === roomNumber && !user.room.pinsSet && !user.emailVerifiedAt && !user.deletedAt,
+    );
+    if (index >= 0) this.stored.splice(index, 1);
+  }
+
   async setInitialPins(id: UserId, pins: PinHashes): Promise<StoredUser | null> {
     return this.#update(id, (user) => !user.room.pinsSet, (user) => Object.assign(user.room, pins, { pinsSet: true }));
   }
