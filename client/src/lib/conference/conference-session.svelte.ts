@@ -22,6 +22,7 @@ import { clearJoin, saveJoin } from './join-storage';
 import { LocalMedia } from './local-media.svelte';
 import type { MediaPreferences } from './media-preferences';
 import { MediaSession, type CreateDevice } from './media-session';
+import { handPatch, isHandRaised, raisedHands } from './raised-hands';
 import type { RemoteMedia } from './remote-media';
 import { installTestHooks } from './test-hooks';
 import { EMPTY_STATS } from './transport-stats';
@@ -87,6 +88,9 @@ export class ConferenceSession {
   readonly self: ParticipantView | null = $derived(this.view?.self ?? null);
   readonly isModerator: boolean = $derived(this.view?.self.role === 'moderator');
   readonly admitted: boolean = $derived(this.view?.self.state === 'admitted');
+  readonly handRaised: boolean = $derived(this.view ? isHandRaised(this.view.self.attributes) : false);
+  /** Everyone whose hand is up, first raised first (the moderator panel's list). */
+  readonly raisedHands: ParticipantView[] = $derived(raisedHands(this.view?.participants ?? []));
 
   readonly tiles: TileView[] = $derived.by(() =>
     this.view && this.admitted
@@ -256,6 +260,26 @@ export class ConferenceSession {
     await this.#ensureMedia();
   }
 
+  /** Raises or lowers the own hand: a participant attribute, which the server shows to everyone. */
+  async toggleHand(): Promise<void> {
+    await this.#setHand(!this.handRaised);
+  }
+
+  /**
+   * For moderators: lowers one participant's hand. The server clears someone else's attributes
+   * only all at once (moderator:clearAttributes), so that takes their other attributes too; the
+   * own hand goes down by the own request, which leaves the other keys alone.
+   */
+  async lowerHand(participantId: string): Promise<void> {
+    if (participantId === this.self?.id) return this.#setHand(false);
+    return this.moderate('moderator:clearAttributes', { participantId });
+  }
+
+  /** For moderators: one request per raised hand, as the server clears one participant at a time. */
+  async lowerAllHands(): Promise<void> {
+    await Promise.all(this.raisedHands.map(({ id }) => this.lowerHand(id)));
+  }
+
   async leave(): Promise<void> {
     await this.#connection?.request('conference:leave', {}).catch(() => undefined);
     this.#finish('left');
@@ -272,6 +296,11 @@ export class ConferenceSession {
     this.refused = null;
     this.#socketStatus = 'connecting';
     this.#socket.connect();
+  }
+
+  async #setHand(raise: boolean): Promise<void> {
+    this.actionProblem = null;
+    await this.#run(() => this.#connection?.request('participant:setAttributes', { attributes: handPatch(raise) }));
   }
 
   #retryAfterRestart(socket: ConferenceSocket): void {

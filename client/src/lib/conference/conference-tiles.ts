@@ -1,4 +1,5 @@
 import type { ConferenceRole, ParticipantView } from '@konferenz/shared';
+import { isHandRaised } from './raised-hands';
 import type { RemoteMedia } from './remote-media';
 
 /** One tile of the video grid: a participant's camera (or their name when there is no video), or a shared screen. */
@@ -17,6 +18,8 @@ export interface TileView {
   consumerId: string | null;
   muted: boolean;
   speaking: boolean;
+  /** Shown on the camera tile only, like speaking: it belongs to the person. */
+  handRaised: boolean;
 }
 
 export interface TileInputs {
@@ -49,6 +52,7 @@ export function buildTiles(inputs: TileInputs): TileView[] {
       isSelf,
       muted: isSelf ? selfMuted : participant.microphone !== 'on',
       speaking: participant.id === activeSpeakerId,
+      handRaised: isHandRaised(participant.attributes),
     };
 
     const camera = isSelf ? null : videoOf(participant.id, 'camera');
@@ -67,7 +71,9 @@ export function buildTiles(inputs: TileInputs): TileView[] {
         ...base,
         key: `screen:${participant.id}`,
         source: 'screen',
-        speaking: false, // the highlight belongs to the person, on their camera tile
+        // the highlight and the hand belong to the person, on their camera tile
+        speaking: false,
+        handRaised: false,
         track: screenTrack,
         consumerId: screen?.consumerId ?? null,
       });
