@@ -9,17 +9,7 @@ import { defineConfig } from 'eslint/config';
 
 export default defineConfig(
   {
-    ignores: [
-      '**/node_modules/',
-      '**/dist/',
-      '**/build/',
-      '**/.svelte-kit/',
-      '.tools/',
-      'sfu/.cache/',
-      'data/',
-      '**/test-results/',
-      '**/playwright-report/',
-    ],
+    ignores: ['**/node_modules/', '**/dist/', '**/build/', '**/.svelte-kit/', '.tools/', 'sfu/.cache/', 'data/', '**/test-results/', '**/playwright-report/'],
   },
   js.configs.recommended,
   ts.configs.recommended,
