@@ -255,7 +255,7 @@ async function baselineJoin(browser, roomNumber, n, bundle) {
       result = await waitForFirstAudio(page);
     } catch (error) {
       const pageError = await page.evaluate(() => window.__benchError).catch(() => undefined);
-      throw new Error(`baseline join ${n}: ${pageError ?? error.message}`);
+      throw new Error(`baseline join ${n}: ${pageError ?? error.message}`, { cause: error });
     }
     await page.evaluate(() => window.baselineLeave());
     return result;

@@ -1,5 +1,6 @@
 // Runs each workspace's suites in turn and prints one closing line: "N passed, N failed".
-// Arguments, if any, pick suites by name (e.g. `npm test -- server e2e`).
+// Arguments, if any, pick suites by name (e.g. `npm test -- server e2e`); without any, the type
+// check and lint run first, each counted as one failure when it fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,6 +58,12 @@ if (picked.length === 0) {
   console.log('\n\x1b[36m[konferenz]\x1b[0m type check');
   const typecheck = spawnSync('npm', ['run', 'typecheck'], { cwd: repoRoot, stdio: 'inherit' });
   if (typecheck.status !== 0) {
+    exitCode = 1;
+    failed += 1;
+  }
+  console.log('\n\x1b[36m[konferenz]\x1b[0m lint');
+  const lint = spawnSync('npm', ['run', 'lint'], { cwd: repoRoot, stdio: 'inherit' });
+  if (lint.status !== 0) {
     exitCode = 1;
     failed += 1;
   }

@@ -34,6 +34,7 @@ export interface MediaSessionHooks {
 }
 
 // mediasoup's parameter types are opaque JSON on the wire; mediasoup validates them itself.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the cast into mediasoup's own types
 type Json = any;
 
 /**

@@ -47,7 +47,7 @@ export function saveJoin(join: JoinResponse, storage: KeyValueStorage | null = t
 
 /** The stored join of this tab; an expired or unreadable one is removed. */
 export function readJoin(now: number = Date.now(), storage: KeyValueStorage | null = tabStorage()): StoredJoin {
-  let parsed: unknown = null;
+  let parsed: unknown;
   try {
     const text = storage?.getItem(JOIN_STORAGE_KEY);
     parsed = text ? JSON.parse(text) : null;
