@@ -14,6 +14,5 @@ export * from './i18n/de';
 export * from './i18n/en';
 export * from './i18n/translate';
 export * from './i18n/dial-in';
-export * from './schemas/server-env';
 export * from './conference';
 export * from './sip';
