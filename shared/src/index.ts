@@ -10,6 +10,7 @@ export * from './schemas/fields';
 export * from './schemas/account';
 export * from './schemas/password-reset';
 export * from './schemas/views';
+export * from './api/routes';
 export * from './i18n/de';
 export * from './i18n/en';
 export * from './i18n/translate';
