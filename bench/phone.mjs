@@ -2,27 +2,17 @@
 // npm run bench:phone — CPU cost of the phone audio bridge per caller: offline (the sfu's classes on
 // a simulated clock) and live (the product with sipp callers, bench/phone-live.mjs).
 // Prints one JSON line on stdout; progress goes to stderr. See bench/README.md.
-import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import { bootstrap } from '../scripts/bootstrap.mjs';
 import { measureLive } from './phone-live.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
 // Like `npm start`: install and build what is missing (the offline half loads sfu/dist).
 bootstrap({ forTests: true });
-let phone;
+let benchmarkRoomMix;
 try {
-  phone = require(path.join(root, 'sfu/dist/phone/index.js'));
+  ({ benchmarkRoomMix } = await import('./lib/room-mix.mjs'));
 } catch (error) {
-  console.error(`bench:phone: cannot load sfu/dist/phone (run \`npm run build\` first): ${error.message}`);
-  process.exit(1);
-}
-const { benchmarkRoomMix } = phone;
-if (typeof benchmarkRoomMix !== 'function') {
-  console.error('bench:phone: sfu/dist/phone has no benchmarkRoomMix (rebuild the sfu: `npm run build -w sfu`)');
+  console.error(`bench:phone: cannot load the sfu's phone classes from sfu/dist (rebuild the sfu: \`npm run build -w sfu\`): ${error.message}`);
   process.exit(1);
 }
 

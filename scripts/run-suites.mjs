@@ -13,6 +13,7 @@ const SUITES = [
   { name: 'scripts', kind: 'node' },
   { name: 'shared', kind: 'vitest' },
   { name: 'sfu', kind: 'vitest' },
+  { name: 'bench', kind: 'node' },
   { name: 'server', kind: 'vitest' },
   { name: 'client', kind: 'vitest' },
   { name: 'e2e', kind: 'playwright' },
@@ -29,7 +30,7 @@ function vitest(name) {
   return { ...vitestOutcome(JSON.parse(readFileSync(report, 'utf8'))), status: result.status };
 }
 
-/** The launch scripts are plain Node (they run before `npm install`), so Node's own test runner tests them. */
+/** The launch scripts (they run before `npm install`) and the benchmarks are plain Node, so Node's own test runner tests them. */
 function nodeTest(name) {
   const report = join(reports, `${name}.tap`);
   const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${report}`];

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { API_PREFIX } from '@konferenz/shared';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { Connection } from 'mongoose';
@@ -27,20 +28,20 @@ export async function createApp(config: AppConfig & { database: { uri: string } 
   // Over plain http HSTS would lock browsers out of the site.
   app.use(helmet({ strictTransportSecurity: https, contentSecurityPolicy: contentSecurityPolicy(config.clientDir, https) }));
   // Answers to the API are personal (session, room data): no cache may keep them.
-  app.use('/api', (_request: Request, response: Response, next: NextFunction) => {
+  app.use(API_PREFIX, (_request: Request, response: Response, next: NextFunction) => {
     response.setHeader('Cache-Control', 'no-store');
     next();
   });
   // Only the API knows sessions: the app's files and the conference socket (join tokens) never
   // wait for the session store, so the app still loads and explains itself while the database is down.
-  app.use('/api', sessionMiddleware(config, app.get<Connection>(getConnectionToken())));
-  app.use('/api', passport.initialize());
-  app.use('/api', passport.session());
+  app.use(API_PREFIX, sessionMiddleware(config, app.get<Connection>(getConnectionToken())));
+  app.use(API_PREFIX, passport.initialize());
+  app.use(API_PREFIX, passport.session());
   // The session store and the user lookup run before Nest's routes, so their errors (a database
   // that is down) never reach Nest's filter: they get the same JSON answer here instead of
   // Express's HTML 500.
   const middlewareErrors = new Logger('Errors');
-  app.use('/api', (error: unknown, request: Request, response: Response, _next: NextFunction) =>
+  app.use(API_PREFIX, (error: unknown, request: Request, response: Response, _next: NextFunction) =>
     sendApiError(error, request, response, middlewareErrors),
   );
   app.useStaticAssets(config.clientDir, {

@@ -1,23 +1,17 @@
-export { WorkerPool } from './worker-pool';
-export type { WorkerPoolEvents, WorkerPoolOptions } from './worker-pool';
-export { loadMediasoup, mediasoupWorkerBinaryPath, MEDIASOUP_VERSION } from './worker-binary';
+// The media plane's API: only what the other workspaces import, each name from its own file, so
+// the rest of the sfu can change without them noticing.
 export { MediaPlane } from './media-plane';
-export type { MediaPlaneEvents, MediaPlaneOptions } from './media-plane';
 export { MediaRoom } from './media-room';
-export type {
-  ConsumerInfo,
-  MediaRoomEvents,
-  MediaRoomSettings,
-  PlainTransportInfo,
-  PlainTransportOptions,
-  ProducerInfo,
-  WebRtcTransportInfo,
-  WorkerPlacement,
-} from './media-room';
-export type { ProducerSource, TransportDirection } from './media-peer';
-export { MediaError, MEDIA_ERROR_CODES } from './media-error';
-export type { MediaErrorCode } from './media-error';
-export { ROUTER_MEDIA_CODECS } from './router-codecs';
-export { spatialLayerCount, spatialLayerForTile } from './simulcast-layers';
-// The phone audio bridge (phone/): RTP, G.711, Opus, resampling, jitter buffer, N-1 mixer.
-export * from './phone';
+export type { ProducerInfo } from './media-room';
+export { MediaError } from './media-error';
+
+// The phone audio bridge (phone/): the bridge a call attaches to a room, the room's mix, and the
+// G.711, Opus and RTP pieces the SIP gateway reuses for its prompts and its own RTP.
+export { PhoneAudioBridge } from './phone/phone-audio-bridge';
+export { RoomAudioMix } from './phone/room-audio-mix';
+export type { PhoneCodec } from './phone/phone-codec';
+export { decodeG711, encodeG711 } from './phone/g711';
+export type { G711Law } from './phone/g711';
+export { OpusFrameDecoder, OpusFrameEncoder } from './phone/opus-codec';
+export { isRtcpPacket, parseRtpPacket, RtpParseError, serializeRtpPacket } from './phone/rtp-packet';
+export type { RtpPacket, RtpPacketFields, RtpParseErrorReason } from './phone/rtp-packet';

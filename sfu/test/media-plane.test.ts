@@ -2,7 +2,8 @@ import { once } from 'node:events';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { MediaError, MediaPlane, type MediaPlaneOptions } from '../src';
+import { MediaError, MediaPlane } from '../src';
+import type { MediaPlaneOptions } from '../src/media-plane';
 import { MediasoupObjects } from './support/mediasoup-objects';
 import { LOOPBACK, eventually, freeLoopbackPorts } from './support/loopback';
 

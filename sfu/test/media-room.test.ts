@@ -4,7 +4,9 @@ import { once } from 'node:events';
 import type { types } from 'mediasoup';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { MediaError, MediaPlane, type MediaErrorCode, type MediaRoom, type MediaRoomEvents } from '../src';
+import { MediaError, MediaPlane, type MediaRoom } from '../src';
+import type { MediaErrorCode } from '../src/media-error';
+import type { MediaRoomEvents } from '../src/media-room';
 import { MediasoupObjects } from './support/mediasoup-objects';
 import { LOOPBACK, eventually, freeLoopbackPorts, loopbackUdpSocket, sleep } from './support/loopback';
 import { AUDIO_LEVEL_URI, rtpPacket } from './support/rtp';

@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import type { types } from 'mediasoup';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { WorkerPool, mediasoupWorkerBinaryPath } from '../src';
+import { mediasoupWorkerBinaryPath } from '../src/worker-binary';
+import { WorkerPool } from '../src/worker-pool';
 import { LOOPBACK, freeLoopbackPorts } from './support/loopback';
 
 const mediaCodecs: types.RouterRtpCodecCapability[] = [

@@ -1,6 +1,6 @@
 import {
   ERROR_CODES,
-  type AccountView,
+  ROUTES,
   type ChangePasswordRequest,
   type ChangePinRequest,
   type DeleteAccountRequest,
@@ -8,13 +8,11 @@ import {
   type FieldError,
   type HostRequest,
   type JoinRequest,
-  type JoinResponse,
   type LoginRequest,
   type PinSetupRequest,
   type RegisterRequest,
-  type RegisterResponse,
   type RoomSettings,
-  type SessionView,
+  type Route,
   type UpdateProfileRequest,
   type VerifyEmailRequest,
   CSRF_HEADER,
@@ -89,23 +87,26 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
   return new ApiError(response.status, code, message, fieldErrors);
 }
 
-type Method = 'GET' | 'POST' | 'PUT';
-
 /** SvelteKit's load functions pass their own fetch; elsewhere the global one is used. */
 type Fetch = typeof fetch;
 
-async function request<T>(method: Method, path: string, body?: unknown, fetchFn: Fetch = fetch): Promise<T> {
+/** One call of a shared route: its method and path, and the body and answer its types name. */
+async function request<RequestBody, ResponseBody>(
+  route: Route<RequestBody, ResponseBody>,
+  body: NoInfer<RequestBody>,
+  fetchFn: Fetch = fetch,
+): Promise<ResponseBody> {
   const headers: Record<string, string> = {
     Accept: 'application/json',
     'Accept-Language': currentLanguage(),
   };
-  if (method !== 'GET') headers[CSRF_HEADER] = '1';
+  if (route.method !== 'GET') headers[CSRF_HEADER] = '1';
   if (body !== undefined) headers['Content-Type'] = 'application/json';
 
   let response: Response;
   try {
-    response = await fetchFn(path, {
-      method,
+    response = await fetchFn(route.path, {
+      method: route.method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
@@ -114,34 +115,33 @@ async function request<T>(method: Method, path: string, body?: unknown, fetchFn:
     throw new ApiError(0, 'NETWORK', cause instanceof Error ? cause.message : String(cause));
   }
   if (!response.ok) throw await errorFromResponse(response);
-  if (response.status === 204) return undefined as T;
+  if (response.status === 204) return undefined as ResponseBody;
   const text = await response.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+  return (text ? JSON.parse(text) : undefined) as ResponseBody;
 }
 
-/** Every REST call the web client makes; paths and bodies follow @konferenz/shared. */
+/** Every REST call the web client makes; routes and bodies follow @konferenz/shared. */
 export const api = {
-  register: (body: RegisterRequest) => request<RegisterResponse>('POST', '/api/accounts', body),
-  verifyEmail: (body: VerifyEmailRequest) => request<void>('POST', '/api/accounts/verify-email', body),
+  register: (body: RegisterRequest) => request(ROUTES.register, body),
+  verifyEmail: (body: VerifyEmailRequest) => request(ROUTES.verifyEmail, body),
 
-  login: (body: LoginRequest) => request<SessionView>('POST', '/api/auth/login', body),
-  logout: () => request<void>('POST', '/api/auth/logout'),
-  session: (fetchFn?: Fetch) => request<SessionView>('GET', '/api/auth/session', undefined, fetchFn),
+  login: (body: LoginRequest) => request(ROUTES.login, body),
+  logout: () => request(ROUTES.logout, undefined),
+  session: (fetchFn?: Fetch) => request(ROUTES.session, undefined, fetchFn),
 
-  account: (fetchFn?: Fetch) => request<AccountView>('GET', '/api/account', undefined, fetchFn),
-  setUpPins: (body: PinSetupRequest) => request<AccountView>('POST', '/api/account/pins', body),
-  changeModeratorPin: (body: ChangePinRequest) => request<void>('PUT', '/api/account/pins/moderator', body),
-  changeParticipantPin: (body: ChangePinRequest) =>
-    request<AccountView>('PUT', '/api/account/pins/participant', body),
-  changePassword: (body: ChangePasswordRequest) => request<void>('PUT', '/api/account/password', body),
-  updateProfile: (body: UpdateProfileRequest) => request<AccountView>('PUT', '/api/account/profile', body),
-  resendVerificationEmail: () => request<void>('POST', '/api/account/verification-email'),
-  deleteAccount: (body: DeleteAccountRequest) => request<void>('POST', '/api/account/deletion', body),
-  roomSettings: (fetchFn?: Fetch) => request<RoomSettings>('GET', '/api/account/room-settings', undefined, fetchFn),
-  updateRoomSettings: (body: RoomSettings) => request<RoomSettings>('PUT', '/api/account/room-settings', body),
+  account: (fetchFn?: Fetch) => request(ROUTES.account, undefined, fetchFn),
+  setUpPins: (body: PinSetupRequest) => request(ROUTES.setUpPins, body),
+  changeModeratorPin: (body: ChangePinRequest) => request(ROUTES.changeModeratorPin, body),
+  changeParticipantPin: (body: ChangePinRequest) => request(ROUTES.changeParticipantPin, body),
+  changePassword: (body: ChangePasswordRequest) => request(ROUTES.changePassword, body),
+  updateProfile: (body: UpdateProfileRequest) => request(ROUTES.updateProfile, body),
+  resendVerificationEmail: () => request(ROUTES.resendVerificationEmail, undefined),
+  deleteAccount: (body: DeleteAccountRequest) => request(ROUTES.deleteAccount, body),
+  roomSettings: (fetchFn?: Fetch) => request(ROUTES.roomSettings, undefined, fetchFn),
+  updateRoomSettings: (body: RoomSettings) => request(ROUTES.updateRoomSettings, body),
 
   /** Guests and hosts alike, with room number and PIN; public. */
-  joinConference: (body: JoinRequest) => request<JoinResponse>('POST', '/api/conference/join', body),
+  joinConference: (body: JoinRequest) => request(ROUTES.joinConference, body),
   /** The logged-in customer opening their own room as moderator, without a PIN. */
-  hostConference: (body: HostRequest) => request<JoinResponse>('POST', '/api/conference/host', body),
+  hostConference: (body: HostRequest) => request(ROUTES.hostConference, body),
 };

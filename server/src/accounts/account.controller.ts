@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Put, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import {
   changePasswordRequestSchema,
@@ -6,6 +6,7 @@ import {
   deleteAccountRequestSchema,
   pinSetupRequestSchema,
   updateProfileRequestSchema,
+  ROUTES,
   type AccountView,
   type ChangePasswordRequest,
   type DeleteAccountRequest,
@@ -13,11 +14,12 @@ import {
 } from '@konferenz/shared';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { AllowedBeforePinSetup } from '../common/public.decorator';
+import { Route } from '../common/route.decorator';
 import { validate, ZodBody } from '../common/validate';
 import { AccountService } from './account.service';
 import { RegistrationService } from './registration.service';
 
-@Controller('api/account')
+@Controller()
 export class AccountController {
   constructor(
     private readonly accounts: AccountService,
@@ -25,33 +27,33 @@ export class AccountController {
   ) {}
 
   @AllowedBeforePinSetup()
-  @Get()
+  @Route(ROUTES.account)
   async show(@CurrentUser() current: AuthenticatedUser): Promise<AccountView> {
     return this.accounts.view(await this.accounts.find(current.id));
   }
 
   @AllowedBeforePinSetup()
-  @Post('pins')
+  @Route(ROUTES.setUpPins)
   @HttpCode(200)
   async setUpPins(@CurrentUser() current: AuthenticatedUser, @Body() body: unknown): Promise<AccountView> {
     const user = await this.accounts.find(current.id);
     return this.accounts.setUpPins(user, validate(pinSetupRequestSchema(user.room.number), body));
   }
 
-  @Put('pins/moderator')
+  @Route(ROUTES.changeModeratorPin)
   @HttpCode(204)
   async changeModeratorPin(@CurrentUser() current: AuthenticatedUser, @Body() body: unknown): Promise<void> {
     const user = await this.accounts.find(current.id);
     await this.accounts.changeModeratorPin(user, validate(changePinRequestSchema(user.room.number), body).pin);
   }
 
-  @Put('pins/participant')
+  @Route(ROUTES.changeParticipantPin)
   async changeParticipantPin(@CurrentUser() current: AuthenticatedUser, @Body() body: unknown): Promise<AccountView> {
     const user = await this.accounts.find(current.id);
     return this.accounts.changeParticipantPin(user, validate(changePinRequestSchema(user.room.number), body).pin);
   }
 
-  @Put('password')
+  @Route(ROUTES.changePassword)
   @HttpCode(204)
   async changePassword(
     @CurrentUser() current: AuthenticatedUser,
@@ -64,7 +66,7 @@ export class AccountController {
     await new Promise<void>((resolve, reject) => request.login(user, (error) => (error ? reject(error) : resolve())));
   }
 
-  @Put('profile')
+  @Route(ROUTES.updateProfile)
   async updateProfile(
     @CurrentUser() current: AuthenticatedUser,
     @Body(new ZodBody(updateProfileRequestSchema)) body: UpdateProfileRequest,
@@ -72,13 +74,13 @@ export class AccountController {
     return this.accounts.updateProfile(await this.accounts.find(current.id), body);
   }
 
-  @Post('verification-email')
+  @Route(ROUTES.resendVerificationEmail)
   @HttpCode(204)
   async resendVerification(@CurrentUser() current: AuthenticatedUser): Promise<void> {
     await this.registration.resendVerification(await this.accounts.find(current.id));
   }
 
-  @Post('deletion')
+  @Route(ROUTES.deleteAccount)
   @HttpCode(204)
   async delete(
     @CurrentUser() current: AuthenticatedUser,

@@ -1,29 +1,31 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import {
   registerRequestSchema,
+  ROUTES,
   verifyEmailRequestSchema,
   type RegisterRequest,
   type RegisterResponse,
   type VerifyEmailRequest,
 } from '@konferenz/shared';
 import { Public } from '../common/public.decorator';
+import { Route } from '../common/route.decorator';
 import { ZodBody } from '../common/validate';
 import { RegistrationService } from './registration.service';
 
 @Public()
-@Controller('api/accounts')
+@Controller()
 export class RegistrationController {
   constructor(private readonly registration: RegistrationService) {}
 
-  @Post()
+  @Route(ROUTES.register)
   @HttpCode(202)
   async register(@Body(new ZodBody(registerRequestSchema)) body: RegisterRequest, @Req() request: Request): Promise<RegisterResponse> {
     await this.registration.register(body, request.ip ?? 'unknown');
     return { status: 'check-your-mailbox' };
   }
 
-  @Post('verify-email')
+  @Route(ROUTES.verifyEmail)
   @HttpCode(204)
   verifyEmail(@Body(new ZodBody(verifyEmailRequestSchema)) body: VerifyEmailRequest): Promise<void> {
     return this.registration.verifyEmail(body.token);

@@ -1,17 +1,18 @@
-import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
-import { hostRequestSchema, joinRequestSchema, type ConferenceRole, type HostRequest, type JoinRequest, type JoinResponse } from '@konferenz/shared';
+import { hostRequestSchema, joinRequestSchema, ROUTES, type ConferenceRole, type HostRequest, type JoinRequest, type JoinResponse } from '@konferenz/shared';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiException } from '../common/api-exception';
 import { Public } from '../common/public.decorator';
+import { Route } from '../common/route.decorator';
 import { ZodBody } from '../common/validate';
 import { RoomAccess } from '../rooms/room-access.service';
 import { ConferenceService } from './conference.service';
 import { JOIN_TOKENS } from './conference.tokens';
 import type { JoinTokens } from './join-token';
 
-@Controller('api/conference')
+@Controller()
 export class ConferenceController {
   constructor(
     private readonly access: RoomAccess,
@@ -21,7 +22,7 @@ export class ConferenceController {
 
   /** Room number and PIN, from anyone: the PIN decides the role. */
   @Public()
-  @Post('join')
+  @Route(ROUTES.joinConference)
   @HttpCode(200)
   async join(@Body(new ZodBody(joinRequestSchema)) body: JoinRequest, @Req() request: Request): Promise<JoinResponse> {
     const { role } = await this.access.enter(body.roomNumber, body.pin, { via: 'browser', address: request.ip ?? '' });
@@ -29,7 +30,7 @@ export class ConferenceController {
   }
 
   /** The logged-in customer starts their own room as its moderator, without typing the PIN. */
-  @Post('host')
+  @Route(ROUTES.hostConference)
   @HttpCode(200)
   async host(@CurrentUser() user: AuthenticatedUser, @Body(new ZodBody(hostRequestSchema)) body: HostRequest): Promise<JoinResponse> {
     const { roomNumber } = await this.access.ownRoom(user.id);

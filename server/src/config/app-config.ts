@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { serverEnvSchema, type ServerEnv } from '@konferenz/shared';
 import { ferretdbBinaryPath } from '../database/embedded-database';
+import { serverEnvSchema, type ServerEnv } from './server-env';
 
 /** The repository root: server/dist/config -> ../../.. */
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');

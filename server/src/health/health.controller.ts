@@ -1,7 +1,8 @@
-import { Controller, Get, Header, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Header, HttpStatus, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { ROUTES, type LivenessView, type ReadinessView } from '@konferenz/shared';
 import { Public } from '../common/public.decorator';
-import { LIVENESS_PATH, READINESS_PATH } from './health-paths';
+import { Route } from '../common/route.decorator';
 import { ReadinessRegistry } from './readiness-registry';
 
 /**
@@ -14,16 +15,16 @@ export class HealthController {
   constructor(private readonly readiness: ReadinessRegistry) {}
 
   @Public()
-  @Get(LIVENESS_PATH)
+  @Route(ROUTES.liveness)
   @Header('Cache-Control', 'no-store')
-  liveness(): { status: 'ok' } {
+  liveness(): LivenessView {
     return { status: 'ok' };
   }
 
   @Public()
-  @Get(READINESS_PATH)
+  @Route(ROUTES.readiness)
   @Header('Cache-Control', 'no-store')
-  async readyz(@Res({ passthrough: true }) response: Response): Promise<{ status: 'ready' | 'unavailable'; parts: Record<string, string> }> {
+  async readyz(@Res({ passthrough: true }) response: Response): Promise<ReadinessView> {
     const { ready, parts } = await this.readiness.check();
     if (!ready) response.status(HttpStatus.SERVICE_UNAVAILABLE);
     return { status: ready ? 'ready' : 'unavailable', parts };

@@ -1,5 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { ACCESS_PIN_LENGTH, pinProblem } from '@konferenz/shared';
+import { PIN_MIN_LENGTH, pinProblem } from '@konferenz/shared';
+
+/** The access PIN mailed at registration has the fewest digits a PIN may have. */
+const ACCESS_PIN_LENGTH = PIN_MIN_LENGTH;
 
 /** A random PIN that obeys the same rules a customer's own PIN must. */
 export function generateAccessPin(roomNumber: string): string {

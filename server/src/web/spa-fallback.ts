@@ -2,10 +2,10 @@ import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
-import { LIVENESS_PATH, READINESS_PATH } from '../health/health-paths';
+import { API_PREFIX, ROUTES } from '@konferenz/shared';
 
 /** Answered by the server itself, though not under /api. */
-const SERVER_PATHS = new Set([LIVENESS_PATH, READINESS_PATH]);
+const SERVER_PATHS = new Set([ROUTES.liveness.path, ROUTES.readiness.path]);
 
 /**
  * The client is a single-page app: any GET that is not for the API, not a health check and not
@@ -17,7 +17,7 @@ export function spaFallback(clientDir: string) {
     new Logger('Web').warn(`No client build at ${clientDir}: only the API is served (npm run build -w client)`);
   }
   return (request: Request, response: Response, next: NextFunction): void => {
-    if (request.method !== 'GET' || request.path.startsWith('/api/') || SERVER_PATHS.has(request.path)) return next();
+    if (request.method !== 'GET' || request.path.startsWith(`${API_PREFIX}/`) || SERVER_PATHS.has(request.path)) return next();
     response.setHeader('Cache-Control', 'no-cache');
     response.sendFile(index, (error) => error && next());
   };

@@ -48,5 +48,3 @@ export { RtpStreamWriter } from './rtp-stream-writer';
 export type { RtpStreamWriterOptions } from './rtp-stream-writer';
 export { FrameClock } from './frame-clock';
 export type { FrameClockOptions, FrameTick } from './frame-clock';
-export { benchmarkRoomMix } from './room-mix-benchmark';
-export type { RoomMixBenchmarkOptions, RoomMixBenchmarkResult, TimingSummary } from './room-mix-benchmark';

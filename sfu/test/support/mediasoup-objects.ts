@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
 
-import { loadMediasoup } from '../../src';
+import { loadMediasoup } from '../../src/worker-binary';
 
 /**
  * The workers, transports and consumers mediasoup creates in this test file, seen

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PIN_MAX_LENGTH } from '../constants/limits';
 import { ROOM_NUMBER_PATTERN } from '../rules/room-number';
 import { displayNameField } from '../schemas/fields';
 import type { ConferenceRole } from './roles';
@@ -9,10 +10,13 @@ const roomNumberField = z
   .transform((value) => value.replace(/\s+/g, ''))
   .pipe(z.string().regex(ROOM_NUMBER_PATTERN, 'validation.roomNumber'));
 
+/** Up to the longest PIN's digits; whether they are the room's PIN is the server's check. */
+const JOIN_PIN_PATTERN = new RegExp(`^\\d{1,${PIN_MAX_LENGTH}}$`);
+
 /** A guest or the host joining with room number and PIN (browser; the phone gateway uses the same check). */
 export const joinRequestSchema = z.object({
   roomNumber: roomNumberField,
-  pin: z.string({ error: 'validation.required' }).regex(/^\d{1,8}$/, 'validation.pin.format'),
+  pin: z.string({ error: 'validation.required' }).regex(JOIN_PIN_PATTERN, 'validation.pin.format'),
   displayName: displayNameField,
 });
 export type JoinRequest = z.infer<typeof joinRequestSchema>;

@@ -8,9 +8,6 @@ export const ROOM_NUMBER_LENGTH = 8;
 export const PIN_MIN_LENGTH = 6;
 export const PIN_MAX_LENGTH = 8;
 
-/** The initial access PIN mailed at registration. */
-export const ACCESS_PIN_LENGTH = 6;
-
 /** NIST 800-63B: at least 8, we ask 10; long passphrases must fit. */
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 128;

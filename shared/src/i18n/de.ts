@@ -1,3 +1,4 @@
+import { PIN_MAX_LENGTH, PIN_MIN_LENGTH } from '../constants/limits';
 import { uiDe } from './ui.de';
 
 /** The German catalogue is the reference: every other language must have exactly these keys. */
@@ -16,7 +17,7 @@ export const de = {
   'validation.password.tooLong': 'Das Passwort darf höchstens 128 Zeichen haben.',
   'validation.password.common': 'Dieses Passwort ist zu verbreitet und leicht zu erraten.',
   'validation.password.containsIdentity': 'Das Passwort darf den Benutzernamen oder die E-Mail-Adresse nicht enthalten.',
-  'validation.pin.format': 'Die PIN besteht aus 6 bis 8 Ziffern.',
+  'validation.pin.format': `Die PIN besteht aus ${PIN_MIN_LENGTH} bis ${PIN_MAX_LENGTH} Ziffern.`,
   'validation.pin.trivial': 'Diese PIN ist zu leicht zu erraten (Wiederholungen oder Zahlenfolgen).',
   'validation.pin.common': 'Diese PIN gehört zu den am häufigsten gewählten (Tastenmuster, Paare, Spiegelungen, Datumsangaben).',
   'validation.pin.roomNumber': 'Die PIN darf nicht aus der Konferenzraum-Nummer stammen.',

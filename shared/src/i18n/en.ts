@@ -1,3 +1,4 @@
+import { PIN_MAX_LENGTH, PIN_MIN_LENGTH } from '../constants/limits';
 import type { Catalogue } from './de';
 import { uiEn } from './ui.en';
 
@@ -16,7 +17,7 @@ export const en: Catalogue = {
   'validation.password.tooLong': 'The password may have at most 128 characters.',
   'validation.password.common': 'This password is too common and easy to guess.',
   'validation.password.containsIdentity': 'The password must not contain your username or email address.',
-  'validation.pin.format': 'The PIN has 6 to 8 digits.',
+  'validation.pin.format': `The PIN has ${PIN_MIN_LENGTH} to ${PIN_MAX_LENGTH} digits.`,
   'validation.pin.trivial': 'This PIN is too easy to guess (repetitions or sequences).',
   'validation.pin.common': 'This PIN is one of the most commonly chosen (keypad patterns, pairs, mirrors, dates).',
   'validation.pin.roomNumber': 'The PIN must not be taken from the conference room number.',

@@ -1,3 +1,5 @@
+import { PIN_MAX_LENGTH, PIN_MIN_LENGTH } from '../constants/limits';
+
 /**
  * Texts of the web client (ui.*). Spread into the German reference catalogue, so the English one
  * must have every key. The product's vocabulary follows the help page it grew from:
@@ -95,7 +97,7 @@ export const uiDe = {
   'ui.pins.roomNumber': 'Ihre Konferenzraum-Nr.:',
   'ui.pins.moderator.explain': 'Die Moderatoren-PIN ist Ihre persönliche Identifikationsnummer als registrierter Kunde. Mit ihr betreten Sie Ihren Konferenzraum als Moderator – geben Sie sie nicht weiter.',
   'ui.pins.participant.explain': 'Die Teilnehmer-PIN stellen Sie Ihren Konferenz-Teilnehmern als Zugangs-PIN zur Verfügung. Die Teilnehmer kommen mit dieser PIN nur in den Konferenzraum, wenn auch Sie als Moderator den Konferenzraum betreten haben. Sind Sie noch nicht anwesend, werden die Teilnehmer automatisch in eine Warteschlange geleitet und betreten den Konferenzraum zusammen mit Ihnen.',
-  'ui.pins.rules': '6 bis 8 Ziffern, keine Wiederholungen oder Zahlenfolgen wie 123456 und nichts aus der Konferenzraum-Nr.; die beiden PINs müssen sich unterscheiden.',
+  'ui.pins.rules': `${PIN_MIN_LENGTH} bis ${PIN_MAX_LENGTH} Ziffern, keine Wiederholungen oder Zahlenfolgen wie 123456 und nichts aus der Konferenzraum-Nr.; die beiden PINs müssen sich unterscheiden.`,
   'ui.pins.submit': 'PINs festlegen',
 
   'ui.account.title': 'Konferenzcenter',

@@ -1,3 +1,4 @@
+import { PIN_MAX_LENGTH, PIN_MIN_LENGTH } from '../constants/limits';
 import type { uiDe } from './ui.de';
 
 /** English texts of the web client; the type makes every German ui.* key required. */
@@ -93,7 +94,7 @@ export const uiEn: Record<keyof typeof uiDe, string> = {
   'ui.pins.roomNumber': 'Your conference room number:',
   'ui.pins.moderator.explain': 'The moderator PIN is your personal identification number as a registered customer. With it you enter your conference room as the moderator – do not pass it on.',
   'ui.pins.participant.explain': 'You give the participant PIN to your conference participants as their access PIN. With this PIN participants only get into the conference room once you, the moderator, have entered it too. If you are not there yet, participants are automatically led into a queue and enter the conference room together with you.',
-  'ui.pins.rules': '6 to 8 digits, no repetitions or sequences such as 123456 and nothing taken from the conference room number; the two PINs must differ.',
+  'ui.pins.rules': `${PIN_MIN_LENGTH} to ${PIN_MAX_LENGTH} digits, no repetitions or sequences such as 123456 and nothing taken from the conference room number; the two PINs must differ.`,
   'ui.pins.submit': 'Set PINs',
 
   'ui.account.title': 'Conference center',

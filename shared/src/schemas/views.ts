@@ -47,3 +47,15 @@ export interface SessionView {
 export interface RegisterResponse {
   status: 'check-your-mailbox';
 }
+
+/** `GET /healthz`: the process answers. */
+export interface LivenessView {
+  status: 'ok';
+}
+
+/** `GET /readyz`, 503 when unavailable: each part the server needs, so the one that is down is named. */
+export interface ReadinessView {
+  status: 'ready' | 'unavailable';
+  /** 'up', or 'down: <reason>', per part. */
+  parts: Record<string, string>;
+}

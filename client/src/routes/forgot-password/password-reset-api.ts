@@ -1,5 +1,6 @@
 import {
   CSRF_HEADER,
+  ROUTES,
   type ForgotPasswordRequest,
   type ForgotPasswordResponse,
   type ResetPasswordRequest,
@@ -32,8 +33,8 @@ async function post(path: string, body: unknown): Promise<Response> {
 /** The two calls of "Forgot password?", shared by /forgot-password and /reset-password. */
 export const passwordResetApi = {
   forgotPassword: async (body: ForgotPasswordRequest) =>
-    (await (await post('/api/auth/forgot-password', body)).json()) as ForgotPasswordResponse,
+    (await (await post(ROUTES.forgotPassword.path, body)).json()) as ForgotPasswordResponse,
   resetPassword: async (body: ResetPasswordRequest) => {
-    await post('/api/auth/reset-password', body);
+    await post(ROUTES.resetPassword.path, body);
   },
 };

@@ -1,53 +1,15 @@
+// The offline half of `npm run bench:phone`: one room of the phone audio bridge, run in this thread on
+// a simulated 20 ms clock with the sfu's own classes, loaded from its build (sfu/dist) because they
+// are not part of the sfu's API. Synchronous and CPU-bound: for a script, not for a product test.
 import { performance } from 'node:perf_hooks';
-
-import { audioLevelOfInt16, SILENT_LEVEL } from './audio-level';
-import { CallerToConference, type CallerToConferenceOptions } from './caller-to-conference';
-import type { FrameTick } from './frame-clock';
-import { encodeG711 } from './g711';
-import { MixToCaller } from './mix-to-caller';
-import { OpusFrameEncoder } from './opus-codec';
-import { PCMU } from './phone-codec';
-import { RoomMixEngine, type RoomMixStats } from './room-mix-engine';
-import { audioLevelExtensionValue, parseRtpPacket, serializeRtpPacket } from './rtp-packet';
-
-export interface RoomMixBenchmarkOptions {
-  /** PCMU callers in the room, each hearing the room. */
-  callers: number;
-  /** Browser-less Opus producers in the room besides the callers. Default 2. */
-  producers?: number;
-  /** Frames (20 ms each) to time, after `warmupFrames`. Default 250 (5 s of audio). */
-  frames?: number;
-  /** Frames run first and not timed (jitter buffers fill, JIT warms up). Default 25. */
-  warmupFrames?: number;
-  /** How the callers' paths into the room encode: CallerToConference's defaults unless given (a baseline to compare with). */
-  intoRoom?: Pick<CallerToConferenceOptions, 'opusComplexity' | 'silenceSuppression'>;
-}
-
-export interface TimingSummary {
-  mean: number;
-  p50: number;
-  p99: number;
-  max: number;
-}
-
-export interface RoomMixBenchmarkResult {
-  callers: number;
-  producers: number;
-  frames: number;
-  /** The whole room's work per 20 ms frame, ms: every packet's arrival, every caller's path into the room, the mix, every caller's packet. */
-  frameMs: TimingSummary;
-  /** The mix's own view of the timed frames (its frame work, without the packets' arrival). */
-  mix: RoomMixStats;
-  /** Of the frame, the callers' voices on their way into the room (PCMU decode, Opus encode), ms per frame on average. */
-  intoRoomMsMean: number;
-  /** Distinct G.711 payloads sent per frame: the variants of the mix, shared by all callers hearing the same. */
-  distinctPayloadsPerFrame: number;
-  packetsToCallersPerFrame: number;
-  /** Opus packets the callers' paths sent into the room per frame (all callers together). */
-  packetsIntoRoomPerFrame: number;
-  /** Participants (callers and producers) talking per frame, on average. */
-  talkingPerFrame: number;
-}
+import { audioLevelOfInt16, SILENT_LEVEL } from '../../sfu/dist/phone/audio-level.js';
+import { CallerToConference } from '../../sfu/dist/phone/caller-to-conference.js';
+import { encodeG711 } from '../../sfu/dist/phone/g711.js';
+import { MixToCaller } from '../../sfu/dist/phone/mix-to-caller.js';
+import { OpusFrameEncoder } from '../../sfu/dist/phone/opus-codec.js';
+import { PCMU } from '../../sfu/dist/phone/phone-codec.js';
+import { RoomMixEngine } from '../../sfu/dist/phone/room-mix-engine.js';
+import { audioLevelExtensionValue, parseRtpPacket, serializeRtpPacket } from '../../sfu/dist/phone/rtp-packet.js';
 
 const PAYLOAD_TYPE = 100;
 const LEVEL_ID = 1;
@@ -70,9 +32,22 @@ const TURN_FRAMES = 150;
  * room would forward it to the room's mix (RoomMixEngine: one jitter buffer
  * per stream, the 3 loudest decoded and mixed once), and each caller's
  * MixToCaller sends it its version of the mix as PCMU. No sockets, no
- * mediasoup. Synchronous and CPU-bound: run it in a script, not in a test.
+ * mediasoup.
+ *
+ * Options: `callers` (PCMU callers, each hearing the room); `producers`, browser-less Opus
+ * producers besides them (default 2); `frames` to time (default 250, 5 s of audio) after
+ * `warmupFrames` untimed ones (default 25: jitter buffers fill, the JIT warms up); `intoRoom`,
+ * the callers' paths' `opusComplexity` / `silenceSuppression` when not CallerToConference's defaults.
+ *
+ * Returns `callers`, `producers`, `frames`; `frameMs` {mean, p50, p99, max}: the whole room's work
+ * per frame (every packet's arrival, every caller's path into the room, the mix, every caller's
+ * packet); `mix`: the mix's own stats of the timed frames; `intoRoomMsMean`: of the frame, the
+ * callers' voices on their way in (PCMU decode, Opus encode); `distinctPayloadsPerFrame`: G.711
+ * payloads sent per frame (the mix's variants, shared by the callers hearing the same);
+ * `packetsToCallersPerFrame`; `packetsIntoRoomPerFrame` (all callers' Opus packets together);
+ * `talkingPerFrame` (callers and producers talking, on average).
  */
-export function benchmarkRoomMix(options: RoomMixBenchmarkOptions): RoomMixBenchmarkResult {
+export function benchmarkRoomMix(options) {
   const n = options.callers;
   const producers = options.producers ?? 2;
   const frames = options.frames ?? 250;
@@ -84,11 +59,11 @@ export function benchmarkRoomMix(options: RoomMixBenchmarkOptions): RoomMixBench
   const voices = Array.from({ length: VOICES }, (_, v) => speechVoice(v));
   const lineNoise = quietLine();
 
-  let intoRoom: Buffer[] = [];
+  let intoRoom = [];
   let intoRoomMs = 0;
   let packetsOut = 0;
-  const payloads = new Set<Uint8Array>();
-  const inbound: CallerToConference[] = [];
+  const payloads = new Set();
+  const inbound = [];
   for (let i = 0; i < n; i++) {
     const ssrc = 10_000 + i;
     const path = new CallerToConference({
@@ -107,7 +82,7 @@ export function benchmarkRoomMix(options: RoomMixBenchmarkOptions): RoomMixBench
       ownStreamId: `caller-${i}`,
       narrowband: true,
       hearsRoom: true,
-      beforeMix: (tick: FrameTick) => {
+      beforeMix: (tick) => {
         const started = performance.now();
         path.tick(tick);
         intoRoomMs += performance.now() - started;
@@ -123,20 +98,20 @@ export function benchmarkRoomMix(options: RoomMixBenchmarkOptions): RoomMixBench
     engine.addStream({ id: `producer-${p}`, ssrc: 20_000 + p, payloadType: PAYLOAD_TYPE, audioLevelExtensionId: LEVEL_ID });
   }
 
-  const times: number[] = [];
+  const times = [];
   let distinctPayloads = 0;
   let packetsIntoRoom = 0;
   let talking = 0;
   for (let frame = 0; frame < warmup + frames; frame++) {
     const nowMs = frame * 20;
-    const tick: FrameTick = { index: frame, skipped: 0, nowMs };
+    const tick = { index: frame, skipped: 0, nowMs };
     // What arrives from the network this frame, built outside the clock: the callers' PCMU, the producers'
     // Opus, and what the callers' paths sent into the room last frame (as the room forwards it to the mix).
     let talkingNow = 0;
     const pcmu = inbound.map((_, i) => {
       const talks = isTalking(i, frame, participants);
       if (talks) talkingNow++;
-      const payload = talks ? voices[i % VOICES]![(frame + i * 13) % SPEECH_FRAMES]! : lineNoise[(frame + i) % LOOP_FRAMES]!;
+      const payload = talks ? voices[i % VOICES][(frame + i * 13) % SPEECH_FRAMES] : lineNoise[(frame + i) % LOOP_FRAMES];
       return serializeRtpPacket({ payloadType: 0, sequenceNumber: frame & 0xffff, timestamp: (frame * 160) >>> 0, ssrc: 500 + i, payload });
     });
     const fromRoom = intoRoom;
@@ -145,7 +120,7 @@ export function benchmarkRoomMix(options: RoomMixBenchmarkOptions): RoomMixBench
     for (let p = 0; p < producers; p++) {
       const talks = isTalking(n + p, frame, participants);
       if (talks) talkingNow++;
-      const { payload, level } = talks ? producerVoices[p]![frame % LOOP_FRAMES]! : producerSilence;
+      const { payload, level } = talks ? producerVoices[p][frame % LOOP_FRAMES] : producerSilence;
       fromRoom.push(
         serializeRtpPacket({
           payloadType: PAYLOAD_TYPE,
@@ -164,7 +139,7 @@ export function benchmarkRoomMix(options: RoomMixBenchmarkOptions): RoomMixBench
     payloads.clear();
 
     const started = performance.now();
-    for (let i = 0; i < n; i++) inbound[i]!.receive(parseRtpPacket(pcmu[i]!), nowMs);
+    for (let i = 0; i < n; i++) inbound[i].receive(parseRtpPacket(pcmu[i]), nowMs);
     for (const datagram of fromRoom) engine.receive(parseRtpPacket(datagram), nowMs);
     engine.frame(tick);
     const took = performance.now() - started;
@@ -192,10 +167,10 @@ export function benchmarkRoomMix(options: RoomMixBenchmarkOptions): RoomMixBench
 }
 
 /** A second (50 frames) of Opus at 48 kHz, a tone with a syllable-rate wobble, for a browser-less producer. */
-function producerVoice(frequency: number): Array<{ payload: Buffer; level: number }> {
+function producerVoice(frequency) {
   const encoder = new OpusFrameEncoder({ sampleRate: 48000 });
   const pcm = new Int16Array(960);
-  const frames: Array<{ payload: Buffer; level: number }> = [];
+  const frames = [];
   for (let f = 0; f < LOOP_FRAMES; f++) {
     for (let i = 0; i < 960; i++) {
       const t = (f * 960 + i) / 48000;
@@ -207,7 +182,7 @@ function producerVoice(frequency: number): Array<{ payload: Buffer; level: numbe
 }
 
 /** Whether participant `p` of `participants` talks in `frame`: the turn's holder, the previous one trailing in, one chipping in. */
-function isTalking(p: number, frame: number, participants: number): boolean {
+function isTalking(p, frame, participants) {
   const turn = Math.floor(frame / TURN_FRAMES);
   const at = frame % TURN_FRAMES;
   if (p === (turn * 7) % participants) return true;
@@ -221,9 +196,9 @@ function isTalking(p: number, frame: number, participants: number): boolean {
  * resonances, in syllables of about 200 ms with short gaps between words,
  * at an active level near -20 dBov.
  */
-function speechVoice(v: number): Buffer[] {
+function speechVoice(v) {
   const pcm = new Int16Array(160);
-  const frames: Buffer[] = [];
+  const frames = [];
   const pitchBase = 95 + (v % 6) * 25;
   const formants = [
     { f: 500 + (v % 4) * 120, r: 0.94 },
@@ -243,7 +218,7 @@ function speechVoice(v: number): Buffer[] {
       const envelope = (syllable + v) % 4 === 3 ? 0 : Math.sin(Math.PI * ((t * 5) % 1)) ** 2;
       let sample = 0;
       formants.forEach(({ f: frequency, r }, k) => {
-        const st = state[k]!;
+        const st = state[k];
         const y = pulse + 2 * r * Math.cos((2 * Math.PI * frequency) / 8000) * st.y1 - r * r * st.y2;
         st.y2 = st.y1;
         st.y1 = y;
@@ -257,10 +232,10 @@ function speechVoice(v: number): Buffer[] {
 }
 
 /** A second of a quiet phone line: noise at about -75 dBov, as µ-law carries it. */
-function quietLine(): Buffer[] {
+function quietLine() {
   const pcm = new Int16Array(160);
   let seed = 1;
-  const frames: Buffer[] = [];
+  const frames = [];
   for (let f = 0; f < LOOP_FRAMES; f++) {
     for (let s = 0; s < 160; s++) {
       seed = (seed * 1_103_515_245 + 12_345) >>> 0;
@@ -271,9 +246,9 @@ function quietLine(): Buffer[] {
   return frames;
 }
 
-function summarize(values: number[]): TimingSummary {
+function summarize(values) {
   if (values.length === 0) return { mean: 0, p50: 0, p99: 0, max: 0 };
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { mean: values.reduce((sum, v) => sum + v, 0) / values.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { mean: values.reduce((sum, v) => sum + v, 0) / values.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] };
 }
