@@ -30,7 +30,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.spec.ts'],
     environment: 'node',
   },
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serverEnvSchema } from '../src/schemas/server-env';
+import { serverEnvSchema } from './server-env';
 
 function trustProxy(value?: string) {
   const result = serverEnvSchema.safeParse(value === undefined ? {} : { TRUST_PROXY: value });
