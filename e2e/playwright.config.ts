@@ -41,7 +41,7 @@ if (!process.env.KONFERENZ_E2E_DATA_DIR) {
     process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   }
 }
-// What the tests read (tests/fixtures.ts, tests/phone.spec.ts).
+// What the tests read (tests/fixtures.ts, tests/phone.e2e.ts).
 process.env.KONFERENZ_E2E_MAIL_INBOX_URL = mailInboxUrl;
 process.env.KONFERENZ_E2E_SIP_URI = `sip:konferenz@127.0.0.1:${sipPort}`;
 
@@ -51,6 +51,8 @@ const chromiumArgs = chromium.args;
 
 export default defineConfig({
   testDir: './tests',
+  // Browser tests are *.e2e.ts; the other files in tests/ are their helpers.
+  testMatch: '**/*.e2e.ts',
   outputDir: 'test-results',
   timeout: 60_000,
   expect: { timeout: 10_000 },
@@ -92,13 +94,13 @@ export default defineConfig({
       MAIL_CATCHER_WEB_PORT: String(mailWebPort),
       // The tests register several accounts from 127.0.0.1 within a minute.
       REGISTRATIONS_PER_IP_PER_HOUR: '100',
-      // Conference tests (tests/conference.spec.ts): one mediasoup worker, so killing it hits
+      // Conference tests (tests/conference.e2e.ts): one mediasoup worker, so killing it hits
       // every room; a short grace before a dropped moderator counts as gone.
       MEDIASOUP_WORKER_BIN: mediasoupWorkerBin,
       MEDIA_WORKERS: '1',
       RTC_LISTEN_IP: '127.0.0.1',
       RTC_PORT: String(rtcPort),
-      // Phone dial-in for the softphone tests (tests/phone.spec.ts), on loopback only; not 5060,
+      // Phone dial-in for the softphone tests (tests/phone.e2e.ts), on loopback only; not 5060,
       // which a developer's server or softphone may hold.
       SIP_PORT: String(sipPort),
       SIP_HOST: '127.0.0.1',

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * A real softphone for the phone tests (phone.spec.ts): baresip 1.0 (Debian's `baresip` package),
+ * A real softphone for the phone tests (phone.e2e.ts): baresip 1.0 (Debian's `baresip` package),
  * headless, one process and one config folder per call.
  *
  * What baresip 1.0 offers here, as found on this machine (modules in /usr/lib/baresip/modules):
