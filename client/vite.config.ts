@@ -30,6 +30,7 @@ export default defineConfig({
     },
   },
   test: {
+    name: 'unit',
     include: ['src/**/*.spec.ts'],
     environment: 'node',
   },
