@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeWav } from '@konferenz/testing/wav';
 import { Workspace, canIsolate, customerRoom, numberFromEnv, onlyLoopback, repoRoot, sleep, spawnIsolated, startProduct } from './lib/product.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -101,29 +102,16 @@ async function startServer() {
 /** A 10 s mono 48 kHz WAV: a tone warbling between 300 and 500 Hz at 4 Hz (never silence, never stationary). */
 function writeToneWav(file) {
   const rate = 48_000;
-  const samples = rate * 10;
-  const buffer = Buffer.alloc(44 + samples * 2);
-  buffer.write('RIFF', 0);
-  buffer.writeUInt32LE(36 + samples * 2, 4);
-  buffer.write('WAVEfmt ', 8);
-  buffer.writeUInt32LE(16, 16);
-  buffer.writeUInt16LE(1, 20); // PCM
-  buffer.writeUInt16LE(1, 22); // mono
-  buffer.writeUInt32LE(rate, 24);
-  buffer.writeUInt32LE(rate * 2, 28);
-  buffer.writeUInt16LE(2, 32);
-  buffer.writeUInt16LE(16, 34);
-  buffer.write('data', 36);
-  buffer.writeUInt32LE(samples * 2, 40);
+  const samples = new Int16Array(rate * 10);
   let phase = 0;
-  for (let i = 0; i < samples; i++) {
+  for (let i = 0; i < samples.length; i++) {
     const t = i / rate;
     const frequency = 400 + 100 * Math.sin(2 * Math.PI * 4 * t);
     phase += (2 * Math.PI * frequency) / rate;
     const envelope = 0.6 + 0.3 * Math.sin(2 * Math.PI * 3 * t);
-    buffer.writeInt16LE(Math.round(Math.sin(phase) * envelope * 12_000), 44 + i * 2);
+    samples[i] = Math.round(Math.sin(phase) * envelope * 12_000);
   }
-  writeFileSync(file, buffer);
+  writeWav(file, rate, samples);
 }
 
 async function launch(chromium, extraArgs = []) {

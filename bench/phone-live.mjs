@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ANSWER_BYE, dialogHeaders, inviteAndAck, scenario } from '@konferenz/testing/sipp-scenario';
 import { Workspace, canIsolate, customerRoom, forwardServerLine, onlyLoopback, repoRoot, sleep, spawnIsolated, startProduct } from './lib/product.mjs';
 import { dialTimeline, lineNoisePcm, pcmuFrames, speechLikePcm, speechTimeline, writeRtpPcap } from './lib/rtp-pcap.mjs';
 
@@ -305,42 +306,10 @@ function callerAudio(dir, name, { keys, pitchHz, speechS, encodeMulaw, listening
  * itself: that only happens if the bench died without cleaning up.
  */
 function dialInScenario(audio, maxLoops, line) {
-  const common = `
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:+4930${line}[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:dial-in@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      Contact: <sip:sipp@[local_ip]:[local_port]>
-      Max-Forwards: 70`;
-  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="bench-phone-caller">
-  <send retrans="500"><![CDATA[
-      INVITE sip:dial-in@[remote_ip]:[remote_port] SIP/2.0${common.replace('[peer_tag_param]', '')}
-      CSeq: 1 INVITE
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=sipp 1 1 IN IP4 [media_ip]
-      s=-
-      c=IN IP4 [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-15
-      a=ptime:20
-
-  ]]></send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="200" rrs="true"/>
-  <send><![CDATA[
-      ACK [next_url] SIP/2.0${common}
-      CSeq: 1 ACK
-      Content-Length: 0
-
-  ]]></send>
+  const headers = dialogHeaders(`+4930${line}[call_number]`);
+  return scenario(
+    'bench-phone-caller',
+    `${inviteAndAck(headers, 'PCMU', ['a=fmtp:101 0-15', 'a=ptime:20'])}
   <nop><action>
     <exec play_pcap_audio="${audio.dial}"/>
     <assign assign_to="loops" value="0"/>
@@ -356,27 +325,16 @@ function dialInScenario(audio, maxLoops, line) {
   <label id="played"/>
   <nop next="talk" test="again"/>
   <send retrans="500"><![CDATA[
-      BYE [next_url] SIP/2.0${common}
+      BYE [next_url] SIP/2.0${headers}
       CSeq: 2 BYE
       Content-Length: 0
 
   ]]></send>
   <recv response="200" next="done"/>
-  <label id="hung-up"/>
-  <send><![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-  ]]></send>
+  <label id="hung-up"/>${ANSWER_BYE}
   <label id="done"/>
-  <nop/>
-</scenario>
-`;
+  <nop/>`,
+  );
 }
 
 /** One sipp process placing `calls` calls at `rate` per second; its statistics go to files in `dir`. */

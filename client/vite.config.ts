@@ -30,7 +30,8 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['src/**/*.test.ts', 'src/**/*.spec.ts'],
+    name: 'unit',
+    include: ['src/**/*.spec.ts'],
     environment: 'node',
   },
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { mediasoupWorkerBin, productEnv } from '@konferenz/testing/product-env';
 import { defineConfig } from '@playwright/test';
 import chromium from './chromium.json';
 
@@ -25,8 +26,7 @@ const sipPort = Number(process.env.E2E_SIP_PORT ?? 5370);
  * Built offline from mediasoup's sources by sfu/scripts/build-worker.sh (run by scripts/bootstrap.mjs), which links it
  * to the package's default path; npm test sets MEDIASOUP_WORKER_BIN to the binary itself.
  */
-const mediasoupWorkerBin =
-  process.env.MEDIASOUP_WORKER_BIN ?? resolve(__dirname, '..', 'node_modules', 'mediasoup', 'worker', 'out', 'Release', 'mediasoup-worker');
+const workerBin = mediasoupWorkerBin(resolve(__dirname, '..'));
 
 export const baseURL = `http://127.0.0.1:${port}`;
 const mailInboxUrl = `http://127.0.0.1:${mailWebPort}`;
@@ -41,7 +41,7 @@ if (!process.env.KONFERENZ_E2E_DATA_DIR) {
     process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   }
 }
-// What the tests read (tests/fixtures.ts, tests/phone.spec.ts).
+// What the tests read (tests/fixtures.ts, tests/phone.e2e.ts).
 process.env.KONFERENZ_E2E_MAIL_INBOX_URL = mailInboxUrl;
 process.env.KONFERENZ_E2E_SIP_URI = `sip:konferenz@127.0.0.1:${sipPort}`;
 
@@ -51,7 +51,8 @@ const chromiumArgs = chromium.args;
 
 export default defineConfig({
   testDir: './tests',
-  testMatch: ['**/*.spec.ts', '**/*.e2e.ts'],
+  // Browser tests are *.e2e.ts; the other files in tests/ are their helpers.
+  testMatch: '**/*.e2e.ts',
   outputDir: 'test-results',
   timeout: 60_000,
   expect: { timeout: 10_000 },
@@ -83,32 +84,23 @@ export default defineConfig({
     // The server stops its embedded database and mail catcher on SIGTERM.
     gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
     env: {
-      NODE_ENV: 'development',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: baseURL,
-      DATA_DIR: process.env.KONFERENZ_E2E_DATA_DIR,
-      EMBEDDED_DB_PORT: String(dbPort),
-      MAIL_CATCHER_SMTP_PORT: String(smtpPort),
-      MAIL_CATCHER_WEB_PORT: String(mailWebPort),
+      ...productEnv({
+        ports: { http: port, db: dbPort, smtp: smtpPort, mailWeb: mailWebPort, rtc: rtcPort, sip: sipPort },
+        // Set above, for the runner and (inherited) its workers.
+        dataDir: process.env.KONFERENZ_E2E_DATA_DIR!,
+        workerBin,
+      }),
       // The tests register several accounts from 127.0.0.1 within a minute.
       REGISTRATIONS_PER_IP_PER_HOUR: '100',
-      // Conference tests (tests/conference.spec.ts): one mediasoup worker, so killing it hits
+      // Conference tests (tests/conference.e2e.ts): one mediasoup worker, so killing it hits
       // every room; a short grace before a dropped moderator counts as gone.
-      MEDIASOUP_WORKER_BIN: mediasoupWorkerBin,
       MEDIA_WORKERS: '1',
-      RTC_LISTEN_IP: '127.0.0.1',
-      RTC_PORT: String(rtcPort),
-      // Phone dial-in for the softphone tests (tests/phone.spec.ts), on loopback only; not 5060,
+      // Phone dial-in for the softphone tests (tests/phone.e2e.ts), on loopback only; not 5060,
       // which a developer's server or softphone may hold.
-      SIP_PORT: String(sipPort),
       SIP_HOST: '127.0.0.1',
       SIP_RTP_HOST: '127.0.0.1',
       MODERATOR_GRACE_SECONDS: '3',
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
-      // The embedded services must never be replaced by a developer's real ones.
-      MONGODB_URI: '',
-      SMTP_URL: '',
     },
   },
 });

@@ -6,7 +6,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 
 import { networkInterfaces, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomUUID } from 'node:crypto';
+import { roomNumberFrom } from '@konferenz/testing/customer-mail';
+import { waitForMail } from '@konferenz/testing/maildev';
+import { mediasoupWorkerBin, productEnv } from '@konferenz/testing/product-env';
+import { registration } from '@konferenz/testing/registration';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -126,8 +129,6 @@ export class Workspace {
 // The product's server, as a user starts it.
 // ---------------------------------------------------------------------------------------------
 
-const defaultWorkerBin = () => process.env.MEDIASOUP_WORKER_BIN ?? join(repoRoot, 'node_modules/mediasoup/worker/out/Release/mediasoup-worker');
-
 /**
  * A copy of the built server (with its assets) and client, taken now: a rebuild in the working tree during the run
  * (someone else's `npm run build`) would otherwise change the files under the running server (for
@@ -161,30 +162,17 @@ export const forwardServerLine = (line) => process.stderr.write(`[server] ${line
  */
 export async function startProduct({ workspace, log, ports, env: extraEnv = {}, onLine = forwardServerLine }) {
   const productRoot = snapshotProduct(workspace);
-  const workerBin = defaultWorkerBin();
+  const workerBin = mediasoupWorkerBin(repoRoot);
   if (!existsSync(workerBin)) throw new Error(`mediasoup worker not found at ${workerBin} (set MEDIASOUP_WORKER_BIN)`);
   const baseURL = `http://127.0.0.1:${ports.http}`;
   const env = {
     ...process.env,
-    NODE_ENV: 'development',
-    HOST: '127.0.0.1',
-    PORT: String(ports.http),
-    PUBLIC_URL: baseURL,
-    DATA_DIR: join(workspace.dir, 'data'),
-    EMBEDDED_DB_PORT: String(ports.db),
-    MAIL_CATCHER_SMTP_PORT: String(ports.smtp),
-    MAIL_CATCHER_WEB_PORT: String(ports.mailWeb),
-    RTC_PORT: String(ports.rtc),
-    SIP_PORT: String(ports.sip ?? 0),
-    RTC_LISTEN_IP: '127.0.0.1',
-    MEDIASOUP_WORKER_BIN: workerBin,
+    ...productEnv({ ports: { ...ports, sip: ports.sip ?? 0 }, dataDir: join(workspace.dir, 'data'), workerBin }),
     LOG_LEVEL: 'warn',
     REGISTRATIONS_PER_IP_PER_HOUR: '1000',
     LOGIN_MAX_FAILURES_PER_IP: '1000',
     PIN_MAX_FAILURES_PER_SOURCE: '1000',
     PIN_ROOM_BACKOFF_AFTER: '1000',
-    MONGODB_URI: '',
-    SMTP_URL: '',
     ...extraEnv,
   };
   const server = spawn(process.execPath, ['server/dist/main.js'], { cwd: productRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -245,33 +233,10 @@ async function api(baseURL, path, { method = 'GET', body, cookie } = {}) {
 
 /** Registers a customer, reads the room number from the welcome mail (MailDev's API), logs in and sets the PINs; returns the room number. */
 export async function customerRoom({ baseURL, mailURL }, { moderatorPin, participantPin }) {
-  const id = randomUUID().slice(0, 8);
-  const form = {
-    username: `bench_${id}`,
-    email: `bench.${id}@example.org`,
-    password: 'Leuchtturm-Wolke-Kaffee',
-    firstName: 'Erika',
-    lastName: 'Mustermann',
-    address: { street: 'Hauptstraße', houseNumber: '5a', postalCode: '10115', city: 'Berlin', country: 'DE' },
-    language: 'de',
-  };
+  const form = registration();
   await api(baseURL, '/api/accounts', { method: 'POST', body: form });
-
-  let roomNumber = null;
-  const deadline = Date.now() + 15_000;
-  while (!roomNumber && Date.now() < deadline) {
-    const response = await fetch(`${mailURL}/api/email`, { headers: { accept: 'application/json' } });
-    if (response.ok) {
-      const mails = await response.json();
-      for (const mail of mails) {
-        if (!mail.to?.some((to) => to.address.toLowerCase() === form.email)) continue;
-        const match = /(?:Konferenzraum-Nr\.|Conference room no\.): (\d{4} \d{4})/.exec(mail.text ?? '');
-        if (match) roomNumber = match[1].replace(' ', '');
-      }
-    }
-    if (!roomNumber) await sleep(200);
-  }
-  if (!roomNumber) throw new Error('no welcome mail with a room number within 15 s');
+  const [welcome] = await waitForMail(mailURL, form.email, { timeoutMs: 15_000 });
+  const roomNumber = roomNumberFrom(welcome.text);
 
   const login = await api(baseURL, '/api/auth/login', { method: 'POST', body: { login: form.username, password: form.password } });
   const cookie = login.headers

@@ -13,7 +13,7 @@ import { expect, screenshot, test as base, type MailInbox } from './fixtures';
 import { CSRF_HEADER, type ConferenceStats, type RoomSettings } from '@konferenz/shared';
 
 /**
- * Helpers for the conference tests (conference.spec.ts): customers whose room is ready (registered
+ * Helpers for the conference tests (conference.e2e.ts): customers whose room is ready (registered
  * and PINs set through the API, the room number read from the welcome mail), participants in
  * browser contexts of their own, and the media counters that prove audio and video really flow.
  */

@@ -1,30 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test as base, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
-
-/** One mail as MailDev 3's REST API (GET <inbox>/api/email) lists it. */
-export interface CaughtMail {
-  id: string;
-  subject: string;
-  text: string;
-  html: string;
-  time: string;
-  to: Array<{ address: string }>;
-}
+import { mailTo, type CaughtMail } from '@konferenz/testing/maildev';
+import { expect, test as base, type Page, type TestInfo } from '@playwright/test';
 
 /** The embedded mail catcher (MailDev) the server under test delivers to. */
 export class MailInbox {
   constructor(
     /** Its web inbox, e.g. http://127.0.0.1:1380 (the same address serves the REST API). */
     readonly url: string,
-    private readonly request: APIRequestContext,
   ) {}
-
-  async list(): Promise<CaughtMail[]> {
-    const response = await this.request.get(`${this.url}/api/email`, { headers: { accept: 'application/json' } });
-    expect(response.ok(), `GET ${this.url}/api/email answered ${response.status()}`).toBe(true);
-    return (await response.json()) as CaughtMail[];
-  }
 
   /** Waits for the newest mail to `address` whose subject matches, and returns it. */
   async waitForMail(address: string, subject: RegExp, timeout = 15_000): Promise<CaughtMail> {
@@ -32,9 +16,7 @@ export class MailInbox {
     await expect
       .poll(
         async () => {
-          const mails = await this.list();
-          found = mails
-            .filter((mail) => mail.to.some((to) => to.address.toLowerCase() === address.toLowerCase()))
+          found = (await mailTo(this.url, address))
             .filter((mail) => subject.test(mail.subject))
             .sort((a, b) => Date.parse(b.time) - Date.parse(a.time))[0];
           return found?.subject;
@@ -56,10 +38,10 @@ export async function screenshot(page: Page, testInfo: TestInfo, name: string): 
 }
 
 export const test = base.extend<{ mailInbox: MailInbox }>({
-  mailInbox: async ({ request }, use) => {
+  mailInbox: async ({}, use) => {
     const url = process.env.KONFERENZ_E2E_MAIL_INBOX_URL;
     if (!url) throw new Error('KONFERENZ_E2E_MAIL_INBOX_URL is not set (playwright.config.ts sets it)');
-    await use(new MailInbox(url, request));
+    await use(new MailInbox(url));
   },
 });
 

@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createTcpServer } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readWav, writeWav, type Recording } from '@konferenz/testing/wav';
 
 /**
- * A real softphone for the phone tests (phone.spec.ts): baresip 1.0 (Debian's `baresip` package),
+ * A real softphone for the phone tests (phone.e2e.ts): baresip 1.0 (Debian's `baresip` package),
  * headless, one process and one config folder per call.
  *
  * What baresip 1.0 offers here, as found on this machine (modules in /usr/lib/baresip/modules):
@@ -27,12 +28,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * - In a network namespace with only loopback, baresip finds no "local network address" unless
  *   `net_interface 127.0.0.1` is set (the interface name `lo` does not work).
  */
-
-/** baresip's PCMU recordings: 8 kHz, mono, 16-bit. */
-export interface Recording {
-  sampleRate: number;
-  samples: Float32Array;
-}
 
 export interface SoftphoneOptions {
   /** Config folder (created); the log lands in it, and the recordings after stop(). */
@@ -222,7 +217,7 @@ function tcpFree(port: number): Promise<boolean> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// WAV files and their analysis (no sox or ffmpeg at test time).
+// The browser's tone, and the analysis of what the phone recorded.
 // ---------------------------------------------------------------------------------------------
 
 /**
@@ -231,58 +226,13 @@ function tcpFree(port: number): Promise<boolean> {
  * holds whole periods of both, so Chromium's looping of the file has no seam.
  */
 export function writeToneWav(file: string, { frequency, sampleRate = 48_000, seconds = 10 }: { frequency: number; sampleRate?: number; seconds?: number }): void {
-  const count = sampleRate * seconds;
-  const buffer = Buffer.alloc(44 + count * 2);
-  buffer.write('RIFF', 0);
-  buffer.writeUInt32LE(36 + count * 2, 4);
-  buffer.write('WAVEfmt ', 8);
-  buffer.writeUInt32LE(16, 16);
-  buffer.writeUInt16LE(1, 20); // PCM
-  buffer.writeUInt16LE(1, 22); // mono
-  buffer.writeUInt32LE(sampleRate, 24);
-  buffer.writeUInt32LE(sampleRate * 2, 28);
-  buffer.writeUInt16LE(2, 32);
-  buffer.writeUInt16LE(16, 34);
-  buffer.write('data', 36);
-  buffer.writeUInt32LE(count * 2, 40);
-  for (let i = 0; i < count; i++) {
+  const samples = new Int16Array(sampleRate * seconds);
+  for (let i = 0; i < samples.length; i++) {
     const t = i / sampleRate;
     const envelope = 0.7 + 0.15 * Math.sin(2 * Math.PI * 2 * t);
-    buffer.writeInt16LE(Math.round(Math.sin(2 * Math.PI * frequency * t) * envelope * 16_000), 44 + i * 2);
+    samples[i] = Math.round(Math.sin(2 * Math.PI * frequency * t) * envelope * 16_000);
   }
-  writeFileSync(file, buffer);
-}
-
-/**
- * Reads a 16-bit PCM WAV (mono, or the first channel). A data chunk whose size is 0 or runs past
- * the end (a file still being written) is taken to the end of the file.
- */
-export function readWav(file: string): Recording {
-  const data = readFileSync(file);
-  if (data.toString('ascii', 0, 4) !== 'RIFF' || data.toString('ascii', 8, 12) !== 'WAVE') throw new Error(`${file} is not a WAV file`);
-  let offset = 12;
-  let sampleRate = 0;
-  let channels = 1;
-  while (offset + 8 <= data.length) {
-    const id = data.toString('ascii', offset, offset + 4);
-    const size = data.readUInt32LE(offset + 4);
-    const body = offset + 8;
-    if (id === 'fmt ') {
-      const format = data.readUInt16LE(body);
-      channels = data.readUInt16LE(body + 2);
-      sampleRate = data.readUInt32LE(body + 4);
-      const bits = data.readUInt16LE(body + 14);
-      if ((format !== 1 && format !== 0xfffe) || bits !== 16) throw new Error(`${file}: not 16-bit PCM (format ${format}, ${bits} bits)`);
-    } else if (id === 'data') {
-      const end = size === 0 || body + size > data.length ? data.length : body + size;
-      const frames = Math.floor((end - body) / (2 * channels));
-      const samples = new Float32Array(frames);
-      for (let i = 0; i < frames; i++) samples[i] = data.readInt16LE(body + i * 2 * channels) / 32768;
-      return { sampleRate, samples };
-    }
-    offset = body + size + (size % 2);
-  }
-  throw new Error(`${file} has no data chunk`);
+  writeWav(file, sampleRate, samples);
 }
 
 export interface ToneAnalysis {

@@ -2,13 +2,14 @@ import { getModelToken } from '@nestjs/mongoose';
 import * as argon2 from 'argon2';
 import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { roomNumberFrom, verifyTokenFrom } from '@konferenz/testing/customer-mail';
+import { registration } from '@konferenz/testing/registration';
 import { AccountService } from '../src/accounts/account.service';
 import { accountAttemptKey } from '../src/auth/credentials.service';
 import { MailService } from '../src/mail/mail.service';
 import { RoomsService } from '../src/rooms/rooms.service';
 import { AttemptCounter } from '../src/security/attempt-counter.schema';
 import type { ApiClient } from './support/api-client';
-import { registration, roomNumberFrom, verifyTokenFrom } from './support/fixtures';
 import { mailTo, waitForMail } from './support/mail-inbox';
 import { startTestApp, type TestApp } from './support/test-app';
 

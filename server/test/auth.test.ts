@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registration } from './support/fixtures';
+import { registration } from '@konferenz/testing/registration';
 import { waitForMail } from './support/mail-inbox';
 import { startTestApp, type TestApp } from './support/test-app';
 

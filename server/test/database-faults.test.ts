@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JoinResponse } from '@konferenz/shared';
+import { registration } from '@konferenz/testing/registration';
 import { freePort } from '../src/embedded/free-port';
 import { SipGatewayService } from '../src/sip/sip-gateway.service';
 import type { ApiClient, ApiResponse } from './support/api-client';
 import { ConferenceParticipant } from './support/conference-participant';
 import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
-import { registration } from './support/fixtures';
 import { ownDatabase } from './support/own-database';
 import { startTestApp, type TestApp } from './support/test-app';
 import { RawCaller, RtpPeer } from './sip/support/raw-caller';

@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mailTo } from '@konferenz/testing/maildev';
+import { registration } from '@konferenz/testing/registration';
 import { REPO_ROOT } from '../src/config/app-config';
 import { EmbeddedDatabase, ferretdbBinaryPath } from '../src/database/embedded-database';
 import { freePort } from '../src/embedded/free-port';
 import { EmbeddedMailCatcher } from '../src/mail/embedded-mail-catcher';
 import { OutboxMail } from '../src/mail/outbox/outbox-mail.schema';
-import { registration } from './support/fixtures';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /** The outbox polls every second and retries after 1-2 s, so a returning mail server is noticed fast. */
@@ -76,10 +77,7 @@ describe('supervised embedded services', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function inbox(address: string): Promise<Array<{ subject: string }>> {
-    const mails = (await (await fetch(`${mail.webUrl}/api/email`)).json()) as Array<{ subject: string; to: Array<{ address: string }> }>;
-    return mails.filter((one) => one.to.some((to) => to.address.toLowerCase() === address.toLowerCase()));
-  }
+  const inbox = (address: string) => mailTo(mail.webUrl, address);
 
   it('restarts a killed FerretDB on its port, and the app works again by itself', async () => {
     const customer = registration();

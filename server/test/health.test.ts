@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { registration } from '@konferenz/testing/registration';
 import { freePort } from '../src/embedded/free-port';
-import { registration } from './support/fixtures';
 import { startTestApp, type TestApp } from './support/test-app';
 
 interface Answer {

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Model } from 'mongoose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mailTo, waitForMail, type CaughtMail } from '@konferenz/testing/maildev';
+import { registration } from '@konferenz/testing/registration';
 import { REPO_ROOT } from '../src/config/app-config';
 import { freePort } from '../src/embedded/free-port';
 import { EmbeddedMailCatcher } from '../src/mail/embedded-mail-catcher';
 import { OutboxMail } from '../src/mail/outbox/outbox-mail.schema';
-import { registration } from './support/fixtures';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /** Polls fast and retries after 1-2 s, so a stopped mail server's return is noticed within seconds. */
@@ -44,19 +45,16 @@ class OwnMailServer {
     this.#catcher = undefined;
   }
 
-  async mailTo(address: string): Promise<Array<{ subject: string }>> {
-    const mails = (await (await fetch(`http://127.0.0.1:${this.webPort}/api/email`)).json()) as Array<{ subject: string; to: Array<{ address: string }> }>;
-    return mails.filter((mail) => mail.to.some((to) => to.address.toLowerCase() === address.toLowerCase()));
+  get #inboxUrl(): string {
+    return `http://127.0.0.1:${this.webPort}`;
   }
 
-  async waitForMail(address: string, timeoutMs: number): Promise<Array<{ subject: string }>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const mails = await this.mailTo(address);
-      if (mails.length > 0) return mails;
-      if (Date.now() > deadline) throw new Error(`No mail to ${address} within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+  mailTo(address: string): Promise<CaughtMail[]> {
+    return mailTo(this.#inboxUrl, address);
+  }
+
+  waitForMail(address: string, timeoutMs: number): Promise<CaughtMail[]> {
+    return waitForMail(this.#inboxUrl, address, { timeoutMs });
   }
 
   async dispose(): Promise<void> {

@@ -1,8 +1,8 @@
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registration } from '@konferenz/testing/registration';
 import { PasswordReset } from '../src/auth/password-reset/password-reset.schema';
-import { registration } from './support/fixtures';
 import { mailTo, waitForMail, type CaughtMail } from './support/mail-inbox';
 import { startTestApp, type TestApp } from './support/test-app';
 

@@ -1,11 +1,12 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { roomNumberFrom } from '@konferenz/testing/customer-mail';
+import { registration } from '@konferenz/testing/registration';
 import { ApiException } from '../src/common/api-exception';
 import type { PinAttemptOrigin } from '../src/rooms/pin-attempt-origin';
 import { RoomAccess } from '../src/rooms/room-access.service';
 import { SecretHasher } from '../src/security/secret-hasher';
 import type { ApiClient } from './support/api-client';
-import { registration, roomNumberFrom } from './support/fixtures';
 import { MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
 import { mailTo, waitForMail } from './support/mail-inbox';
 import { startTestApp, type TestApp } from './support/test-app';

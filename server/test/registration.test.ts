@@ -1,9 +1,10 @@
 import * as argon2 from 'argon2';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { accessPinFrom, roomNumberFrom, verifyTokenFrom } from '@konferenz/testing/customer-mail';
+import { registration } from '@konferenz/testing/registration';
 import { RoomsService } from '../src/rooms/rooms.service';
 import { SecretHasher } from '../src/security/secret-hasher';
-import { accessPinFrom, registration, roomNumberFrom, verifyTokenFrom } from './support/fixtures';
 import { mailTo, waitForMail } from './support/mail-inbox';
 import { startTestApp, type TestApp } from './support/test-app';
 

@@ -1,9 +1,11 @@
+import { Logger } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
 import { InMemoryUsersRepository } from '../../test/support/in-memory-users-repository';
 import { openLimiter, plainHasher, unitConfig } from '../../test/support/service-fakes';
-import { CredentialsService } from '../auth/credentials.service';
+import { accountAttemptKey, CredentialsService } from '../auth/credentials.service';
 import type { RoomAccess } from '../rooms/room-access.service';
 import { RoomsService } from '../rooms/rooms.service';
+import type { AttemptLimiter } from '../security/attempt-limiter.service';
 import { AccountLinks } from './account-links';
 import { AccountService } from './account.service';
 
@@ -13,9 +15,10 @@ function setUp() {
   const users = new InMemoryUsersRepository();
   const rooms = new RoomsService(plainHasher, unitConfig);
   const roomAccess = { reopenToGuests: vi.fn(async (_roomNumber: string) => undefined) };
-  const credentials = new CredentialsService(users, unitConfig, plainHasher, openLimiter);
-  const accounts = new AccountService(users, rooms, roomAccess as unknown as RoomAccess, plainHasher, credentials, openLimiter, new AccountLinks(unitConfig));
-  return { users, rooms, roomAccess, accounts };
+  const limiter = { ...openLimiter, clear: vi.fn(async (_key: string) => undefined) } as unknown as AttemptLimiter;
+  const credentials = new CredentialsService(users, unitConfig, plainHasher, limiter);
+  const accounts = new AccountService(users, rooms, roomAccess as unknown as RoomAccess, plainHasher, credentials, limiter, new AccountLinks(unitConfig));
+  return { users, rooms, roomAccess, limiter, accounts };
 }
 
 async function withPins(moderatorPin = '583920', participantPin = '740215') {
@@ -95,5 +98,39 @@ describe('AccountService', () => {
     expect(tombstone).not.toHaveProperty('address');
     await expect(accounts.find(user._id)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     expect(await users.isUsernameTaken(user.username)).toBe(false);
+  });
+
+  it('shows the account with its room, participant PIN and links, and no participant PIN it cannot decrypt', async () => {
+    const { accounts, user, users } = await withPins();
+    const view = accounts.view(user);
+    expect(view).toMatchObject({ emailVerified: false, roomNumber: user.room.number, pinsSet: true, participantPin: '740215' });
+    expect(view.joinUrl).toContain(user.room.number);
+    users.stored[0]!.room.participantPinCipher = 'damaged';
+    vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    expect(accounts.view((await users.findActive(user._id))!).participantPin).toBeNull();
+    vi.restoreAllMocks();
+  });
+
+  it('refuses a new password the rules reject, and keeps the old one', async () => {
+    const { accounts, user, users } = await withPins();
+    await expect(accounts.changePassword(user, 'correct horse battery', 'short')).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fieldProblems: [expect.objectContaining({ field: 'newPassword' })],
+    });
+    expect(users.stored[0]!).toMatchObject({ passwordHash: 'hashed:correct horse battery', sessionEpoch: 0 });
+  });
+
+  it('gives up a PIN change that keeps losing to concurrent changes, without reopening the room', async () => {
+    const { accounts, roomAccess, user, users } = await withPins();
+    vi.spyOn(users, 'setModeratorPin').mockResolvedValue(null);
+    await expect(accounts.changeModeratorPin(user, '564738')).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    expect(users.setModeratorPin).toHaveBeenCalledTimes(3);
+    expect(roomAccess.reopenToGuests).not.toHaveBeenCalled();
+  });
+
+  it('forgets the login failures of a deleted account', async () => {
+    const { accounts, limiter, user } = await withPins();
+    await accounts.delete(user, 'correct horse battery');
+    expect(limiter.clear).toHaveBeenCalledWith(accountAttemptKey(user._id.toString()));
   });
 });

@@ -3,16 +3,17 @@ import { describe, expect, it, vi } from 'vitest';
 import { InMemoryUsersRepository } from '../../test/support/in-memory-users-repository';
 import { mailbox, openLimiter, plainHasher, unitConfig } from '../../test/support/service-fakes';
 import { RoomsService } from '../rooms/rooms.service';
+import type { AttemptLimiter } from '../security/attempt-limiter.service';
 import { AccountLinks } from './account-links';
 import { RegistrationService } from './registration.service';
 
 const MINUTE = 60_000;
 
-function setUp() {
+function setUp(limiter: AttemptLimiter = openLimiter) {
   const users = new InMemoryUsersRepository();
   const rooms = new RoomsService(plainHasher, unitConfig);
   const { mail, sent } = mailbox();
-  const registration = new RegistrationService(users, unitConfig, rooms, plainHasher, openLimiter, mail, new AccountLinks(unitConfig));
+  const registration = new RegistrationService(users, unitConfig, rooms, plainHasher, limiter, mail, new AccountLinks(unitConfig));
   return { users, rooms, mail, sent, registration };
 }
 
@@ -117,5 +118,37 @@ describe('RegistrationService', () => {
     await registration.resendVerification(user, new Date(registered.getTime() + 3 * MINUTE));
     expect(users.stored[0]!.emailVerification!.tokenHash).not.toBe(first);
     expect(sent).toHaveLength(2);
+  });
+
+  it('counts registrations per source address, and refuses one over the budget before creating or mailing anything', async () => {
+    const consume = vi.fn(async (_key: string, _policy: { maxAttempts: number }) => false);
+    const { users, sent, registration } = setUp({ ...openLimiter, consume } as unknown as AttemptLimiter);
+    await expect(registration.register(request(), '192.0.2.1')).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    expect(consume).toHaveBeenCalledWith('register-ip:192.0.2.1', expect.objectContaining({ maxAttempts: unitConfig.limits.registrationsPerIpPerHour }));
+    expect(users.stored).toHaveLength(0);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('stops after five taken room numbers in a row instead of drawing forever', async () => {
+    const { users, rooms, sent, registration } = setUp();
+    const taken = users.add();
+    const open = rooms.openPersonalRoom.bind(rooms);
+    vi.spyOn(rooms, 'openPersonalRoom').mockImplementation(async () => {
+      const opened = await open();
+      return { ...opened, room: { ...opened.room, number: taken.room.number } };
+    });
+    const renumber = vi.spyOn(rooms, 'renumber').mockImplementation((room) => room);
+    await expect(registration.register(request(), '192.0.2.1')).rejects.toThrow('No free room number in 5 draws');
+    expect(renumber).toHaveBeenCalledTimes(4);
+    expect(users.stored).toHaveLength(1);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('refuses a verification link it never sent, and sends no new link to a verified address', async () => {
+    const { users, sent, registration } = setUp();
+    await expect(registration.verifyEmail('0'.repeat(64))).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
+    const verified = users.add({ emailVerifiedAt: new Date() });
+    await registration.resendVerification(verified);
+    expect(sent).toHaveLength(0);
   });
 });

@@ -1,5 +1,6 @@
+import { roomNumberFrom } from '@konferenz/testing/customer-mail';
+import { registration } from '@konferenz/testing/registration';
 import type { ApiClient } from './api-client';
-import { registration, roomNumberFrom } from './fixtures';
 import { waitForMail } from './mail-inbox';
 import type { TestApp } from './test-app';
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mongo } from 'mongoose';
+import { roomNumberFrom } from '@konferenz/testing/customer-mail';
+import { registration } from '@konferenz/testing/registration';
 import type { ApiClient } from './api-client';
 import { MODERATOR_PIN, PARTICIPANT_PIN } from './customer';
-import { registration, roomNumberFrom } from './fixtures';
 import { waitForMail } from './mail-inbox';
 import type { TestApp } from './test-app';
 

@@ -1,30 +1,16 @@
+import { mailTo as mailToInbox, waitForMail as waitForMailInInbox, type CaughtMail } from '@konferenz/testing/maildev';
 import { inject } from 'vitest';
 
-export interface CaughtMail {
-  id: string;
-  subject: string;
-  text: string;
-  html: string;
-  to: Array<{ address: string }>;
-  time: string;
-}
+export type { CaughtMail };
 
-async function allMail(): Promise<CaughtMail[]> {
-  const response = await fetch(`${inject('mailInboxUrl')}/api/email`);
-  return (await response.json()) as CaughtMail[];
-}
+/** The mail catcher every integration test shares (test/support/global-setup.ts starts it). */
+const inbox = () => inject('mailInboxUrl');
 
-export async function mailTo(address: string): Promise<CaughtMail[]> {
-  return (await allMail()).filter((mail) => mail.to.some((to) => to.address.toLowerCase() === address.toLowerCase()));
+export function mailTo(address: string): Promise<CaughtMail[]> {
+  return mailToInbox(inbox(), address);
 }
 
 /** Polls MailDev's API until `count` mails to the address have arrived. */
-export async function waitForMail(address: string, count = 1, timeoutMs = 10_000): Promise<CaughtMail[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const mails = await mailTo(address);
-    if (mails.length >= count) return mails.sort((a, b) => a.time.localeCompare(b.time));
-    if (Date.now() > deadline) throw new Error(`Expected ${count} mail(s) to ${address}, got ${mails.length}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+export function waitForMail(address: string, count = 1, timeoutMs = 10_000): Promise<CaughtMail[]> {
+  return waitForMailInInbox(inbox(), address, { count, timeoutMs });
 }

@@ -15,15 +15,3 @@ export function registration(overrides: Partial<RegisterForm> = {}): RegisterFor
     ...overrides,
   };
 }
-
-export function roomNumberFrom(mailText: string): string {
-  return /(?:Konferenzraum-Nr\.|Conference room no\.): (\d{4} \d{4})/.exec(mailText)![1]!.replace(' ', '');
-}
-
-export function accessPinFrom(mailText: string): string {
-  return /(?:Zugangs-PIN|Access PIN): (\d+)/.exec(mailText)![1]!;
-}
-
-export function verifyTokenFrom(mailText: string): string {
-  return /verify-email\?token=([0-9a-f]{64})/.exec(mailText)![1]!;
-}

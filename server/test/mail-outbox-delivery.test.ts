@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AppConfig } from '../../config/app-config';
-import type { ClaimedMail, MailOutbox } from './mail-outbox';
-import { OutboxDelivery } from './outbox-delivery';
+import type { AppConfig } from '../src/config/app-config';
+import type { ClaimedMail, MailOutbox } from '../src/mail/outbox/mail-outbox';
+import { OutboxDelivery } from '../src/mail/outbox/outbox-delivery';
 
 /** Nothing listens on port 1: every delivery fails at once with ECONNREFUSED. */
 const UNREACHABLE_SMTP = 'smtp://127.0.0.1:1';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RestartingService, type Launch, type RestartPolicy } from './restarting-service';
-import { SupervisedProcess } from './supervised-process';
+import { RestartingService, type Launch, type RestartPolicy } from '../src/embedded/restarting-service';
+import { SupervisedProcess } from '../src/embedded/supervised-process';
 
 const QUICK: RestartPolicy = { minDelayMs: 100, maxDelayMs: 400, stableAfterMs: 60_000 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pinProblem } from '../src/rules/pin-rules';
+import { pinProblem } from './pin-rules';
 
 describe('pinProblem', () => {
   it.each(['583920', '740215', '9081726', '10293847'])('accepts %s', (pin) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { passwordProblem } from '../src/rules/password-rules';
+import { passwordProblem } from './password-rules';
 
 describe('passwordProblem (NIST 800-63B)', () => {
   it('needs 10 characters, counting characters rather than UTF-16 units', () => {

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Recording } from '@konferenz/testing/wav';
 import chromium from '../chromium.json';
 import { ConferenceTab, expect, screenshot, test as base } from './conference-fixtures';
-import { analyseTone, Softphone, writeToneWav, type Recording, type ToneAnalysis } from './softphone';
+import { analyseTone, Softphone, writeToneWav, type ToneAnalysis } from './softphone';
 
 /**
  * Phones and browsers in one conference, with a real softphone: baresip (tests/softphone.ts)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { spatialLayerCount, spatialLayerForTile } from '../src/simulcast-layers';
+import { spatialLayerCount, spatialLayerForTile } from './simulcast-layers';
 
 describe('spatialLayerForTile', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isCommonPin } from '../src/rules/common-pins';
-import { pinProblem } from '../src/rules/pin-rules';
+import { isCommonPin } from './common-pins';
+import { pinProblem } from './pin-rules';
 
 describe('common PINs', () => {
   it.each(['112233', '123321', '159753', '147258', '000001', '100000', '258456', '258014', '998877', '12344321', '250387', '071990', '199007', '24121987', '19870412'])(

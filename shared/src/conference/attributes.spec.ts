@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { participantAttributesPatchSchema } from '../src/conference/attributes';
-import { isCatalogueKey } from '../src/i18n/translate';
+import { isCatalogueKey } from '../i18n/translate';
+import { participantAttributesPatchSchema } from './attributes';
 
 const problems = (input: unknown) => participantAttributesPatchSchema.safeParse(input).error?.issues.map((issue) => [issue.path.join('.'), issue.message]);
 
