@@ -11,6 +11,7 @@ const reports = mkdtempSync(join(tmpdir(), 'konferenz-reports-'));
 const SUITES = [
   { name: 'scripts', kind: 'node' },
   { name: 'shared', kind: 'vitest' },
+  { name: 'sip', kind: 'vitest' },
   { name: 'sfu', kind: 'vitest' },
   { name: 'server', kind: 'vitest' },
   { name: 'client', kind: 'vitest' },

@@ -1,0 +1,23 @@
+import { DTMF_DIGITS } from '@konferenz/sip';
+import { describe, expect, it } from 'vitest';
+import { keypadAction, PHONE_KEYPAD } from './phone-keypad';
+
+describe('the phone keypad', () => {
+  it('gives every action one key, and nothing to the other keys', () => {
+    const actions = Object.values(PHONE_KEYPAD).map((command) => command.action);
+    expect(new Set(actions).size).toBe(actions.length);
+    const unused = DTMF_DIGITS.filter((digit) => !(digit in PHONE_KEYPAD));
+    for (const digit of unused) {
+      expect(keypadAction(digit, 'moderator')).toBeNull();
+      expect(keypadAction(digit, 'participant')).toBeNull();
+    }
+  });
+
+  it('keeps the moderators\' keys to moderators', () => {
+    expect(keypadAction('5', 'participant')).toBeNull();
+    expect(keypadAction('9', 'participant')).toBeNull();
+    expect(keypadAction('5', 'moderator')).toBe('toggle-lock');
+    expect(keypadAction('6', 'participant')).toBe('toggle-mute');
+    expect(keypadAction('6', null)).toBeNull();
+  });
+});
