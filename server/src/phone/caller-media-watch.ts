@@ -1,4 +1,4 @@
-import type { RtpSession } from './rtp-session';
+import type { RtpSession } from '@konferenz/sfu';
 
 /**
  * Ends a call whose caller has gone quiet on the network: no RTP (of any payload type: audio,

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { DtmfDigit } from '@konferenz/sip';
+import type { RtpSession } from '@konferenz/sfu';
+import { DTMF_DIGITS, type DtmfDigit } from '@konferenz/sip';
 import { IvrStateMachine } from './ivr-state-machine';
 import { PhoneMenu, type PhoneMenuHooks } from './phone-menu';
 import type { PromptPlayer } from './prompt-player';
-import type { RtpSession } from './rtp-session';
 import type { SipCall } from '@konferenz/sip';
 
 class FakePlayer extends EventEmitter {
@@ -33,7 +33,7 @@ function menu() {
     hooks,
   );
   const press = (keys: string) => {
-    for (const key of keys) rtp.emit('dtmf', key as DtmfDigit);
+    for (const key of keys) rtp.emit('key', DTMF_DIGITS.indexOf(key as DtmfDigit));
   };
   return { phoneMenu, press, player, joins };
 }

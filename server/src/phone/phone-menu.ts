@@ -1,9 +1,9 @@
 import type { ConferenceRole, Language } from '@konferenz/shared';
-import type { DtmfDigit } from '@konferenz/sip';
+import type { RtpSession } from '@konferenz/sfu';
+import { DTMF_DIGITS, type DtmfDigit } from '@konferenz/sip';
 import type { IvrCommand, IvrEvent, IvrStateMachine } from './ivr-state-machine';
 import type { ConferenceAction } from './phone-keypad';
 import type { PromptPlayer } from './prompt-player';
-import type { RtpSession } from './rtp-session';
 import type { SipCall } from '@konferenz/sip';
 
 /** What the phone menu asks of the conference (the wiring implements these). */
@@ -46,7 +46,7 @@ export class PhoneMenu {
       else this.#enqueue({ type: 'digit', digit, at: this.now() });
     };
     call.on('dtmf', onDigit);
-    rtp.on('dtmf', onDigit);
+    rtp.on('key', (event) => onDigit(DTMF_DIGITS[event]!));
     player.on('finished', () => {
       if (this.#hangupAfterPlayback) this.call.hangup();
       else this.#enqueue({ type: 'playback-finished', at: this.now() });

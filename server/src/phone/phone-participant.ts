@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
-import { PhoneAudioBridge } from '@konferenz/sfu';
+import { PhoneAudioBridge, RtpSession } from '@konferenz/sfu';
 import type { ConferenceRole, Language } from '@konferenz/shared';
 import {
   acceptSdpAnswer,
@@ -29,7 +29,6 @@ import { watchPhoneMix } from './phone-mix-stats-log';
 import { PhoneMenu } from './phone-menu';
 import { phoneOrigin } from './phone-origin';
 import type { PromptLibrary } from './prompt-library';
-import { RtpSession } from './rtp-session';
 
 /** Before the SDP is known: a placeholder the RtpSession replaces with the negotiated media. */
 const PLACEHOLDER_MEDIA: NegotiatedAudio = {
@@ -67,7 +66,7 @@ export interface PhoneParticipantDeps {
 export class PhoneParticipant {
   readonly #call: SipCall;
   readonly #deps: PhoneParticipantDeps;
-  #rtp?: RtpSession;
+  #rtp?: RtpSession<NegotiatedAudio>;
   #player?: ConferencePromptPlayer;
   #menu?: PhoneMenu;
   #participantId?: string;
@@ -144,7 +143,7 @@ export class PhoneParticipant {
   }
 
   /** A caller that stopped sending RTP, or whose address answers ICMP unreachable, is gone: BYE. */
-  #watchMedia(rtp: RtpSession): void {
+  #watchMedia(rtp: RtpSession<NegotiatedAudio>): void {
     if (this.#callEnded) return;
     const { mediaTimeoutMs } = this.#deps.config;
     this.#unwatchMedia = watchCallerMedia(rtp, mediaTimeoutMs, () => {
@@ -272,10 +271,8 @@ export class PhoneParticipant {
         room,
         peerId: participantId,
         codec,
-        callerListen: { ip: this.#deps.config.rtpHost },
-        callerSocket: rtp.socket,
-        // The mix goes out under the same rule as the prompts: only to an address that has sent RTP.
-        sendToCaller: (datagram) => rtp.sendToCaller(datagram),
+        // The call's RTP session: the mix goes out under the same rule as the prompts, only to an address that has sent RTP.
+        caller: rtp,
       });
       if (this.#callEnded || this.#standing !== 'admitted') {
         bridge.close();

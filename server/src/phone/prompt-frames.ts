@@ -1,5 +1,4 @@
-import { decodeG711, OpusFrameEncoder } from '@konferenz/sfu';
-import { mulawToAlaw } from './g711';
+import { decodeG711, mulawToAlaw, OpusFrameEncoder } from '@konferenz/sfu';
 import type { PromptKey } from './ivr-state-machine';
 import type { PromptLibrary } from './prompt-library';
 import { AUDIO_CODECS, type AudioCodecName } from '@konferenz/sip';

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
+import type { RtpSession } from '@konferenz/sfu';
+import type { NegotiatedAudio } from '@konferenz/sip';
 import type { PromptKey } from './ivr-state-machine';
 import { isPromptCodec, promptFrames, promptFrameTicks, type PromptCodec } from './prompt-frames';
 import type { PromptLibrary } from './prompt-library';
-import type { RtpSession } from './rtp-session';
 
 export interface PromptPlayerEvents {
   /** Everything queued has played (not emitted on stop()). */
@@ -24,7 +25,7 @@ export class PromptPlayer extends EventEmitter<PromptPlayerEvents> {
   readonly #frameMs: number;
 
   constructor(
-    private readonly session: RtpSession,
+    private readonly session: RtpSession<NegotiatedAudio>,
     private readonly library: PromptLibrary,
     frameMs = 20,
   ) {

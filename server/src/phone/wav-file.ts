@@ -1,4 +1,4 @@
-import { linear16ToMulaw } from './g711';
+import { encodeG711 } from '@konferenz/sfu';
 
 /** An 8 kHz mono prompt as G.711 µ-law bytes, one byte per sample. */
 export interface MulawAudio {
@@ -36,7 +36,7 @@ export function readMulawWav(file: Buffer): MulawAudio {
       if (format.audioFormat === 1 && format.bitsPerSample === 16) {
         const samples = new Int16Array(data.length >> 1);
         for (let i = 0; i < samples.length; i++) samples[i] = data.readInt16LE(i * 2);
-        return { sampleRate: 8000, data: linear16ToMulaw(samples) };
+        return { sampleRate: 8000, data: Buffer.from(encodeG711('mulaw', samples)) };
       }
       throw new Error(`unsupported WAV format ${format.audioFormat}/${format.bitsPerSample} bit`);
     }

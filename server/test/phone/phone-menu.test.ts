@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { negotiateSdp, SipUserAgentServer } from '@konferenz/sip';
+import { RtpSession } from '@konferenz/sfu';
+import { negotiateSdp, SipUserAgentServer, type NegotiatedAudio } from '@konferenz/sip';
 import { Logger } from '@nestjs/common';
 import { afterAll, beforeAll, describe as group, expect, it } from 'vitest';
 import { IvrStateMachine } from '../../src/phone/ivr-state-machine';
@@ -9,7 +10,6 @@ import type { ConferenceAction } from '../../src/phone/phone-keypad';
 import { PhoneMenu } from '../../src/phone/phone-menu';
 import { PromptLibrary } from '../../src/phone/prompt-library';
 import { PromptPlayer } from '../../src/phone/prompt-player';
-import { RtpSession } from '../../src/phone/rtp-session';
 import { dialInScenario } from './support/dial-in-scenario';
 import { describe, requireSipp, runSipp } from './support/sipp';
 
@@ -32,7 +32,7 @@ group('phone menu over SIP', () => {
     const library = new PromptLibrary();
     server.on('call', async (call) => {
       const placeholder = { codec: 'PCMA', payloadType: 8, clockRate: 8000, telephoneEventPayloadType: 101, remoteAddress: '0.0.0.0', remotePort: 0, direction: 'sendrecv', onHold: false, ptime: 20 } as const;
-      const rtp = await RtpSession.open('127.0.0.1', 0, placeholder);
+      const rtp = await RtpSession.open<NegotiatedAudio>('127.0.0.1', 0, placeholder);
       const negotiated = negotiateSdp(call.offer!, { address: '127.0.0.1', port: rtp.localPort, codecs: ['PCMU', 'PCMA'], sessionId: '1', sessionVersion: 1 });
       if (!negotiated.ok) return call.reject(488);
       rtp.update(negotiated.audio);

@@ -1,7 +1,7 @@
+import { decodeG711 } from '@konferenz/sfu';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConferenceService } from '../../src/conference/conference.service';
 import { freePort } from '../../src/embedded/free-port';
-import { mulawToLinear } from '../../src/phone/g711';
 import type { PromptKey } from '../../src/phone/ivr-state-machine';
 import { PromptLibrary } from '../../src/phone/prompt-library';
 import { PhoneGatewayService } from '../../src/phone/phone-gateway.service';
@@ -58,7 +58,7 @@ describe('phone dial-in with Opus (hand-written Opus softphones against the whol
     expect(welcome.every((packet) => packet.payloadType === 96)).toBe(true);
     expect(welcome.slice(1).every((packet, i) => ((packet.timestamp - welcome[i]!.timestamp) >>> 0) === 960)).toBe(true);
     const heard = alice.decode(welcome[0]!.ssrc);
-    const recorded = [...new PromptLibrary().get('de/welcome').subarray(0, welcome.length * 160)].map(mulawToLinear);
+    const recorded = [...decodeG711('mulaw', new PromptLibrary().get('de/welcome').subarray(0, welcome.length * 160))];
     expect(levelDb(heard)).toBeGreaterThan(-40);
     expect(Math.abs(levelDb(heard) - levelDb(recorded))).toBeLessThan(3);
 

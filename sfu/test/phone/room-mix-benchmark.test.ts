@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { benchmarkRoomMix } from '../../src/phone';
+import { benchmarkRoomMix } from '../../src/phone/room-mix-benchmark';
 
 // The API only: the numbers come from a script (bench), not from a test on a shared CI box.
 describe('benchmarkRoomMix', () => {

@@ -1,9 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { OpusFrameDecoder, OpusFrameEncoder } from '@konferenz/sfu';
+import { OpusFrameDecoder, OpusFrameEncoder, RtpParseError, parseRtpPacket, serializeRtpPacket, type RtpPacket } from '@konferenz/sfu';
 import { DTMF_DIGITS, isDtmfDigit } from '@konferenz/sip';
 import { expect, vi } from 'vitest';
-import { parseRtpPacket, serializeRtpPacket, type RtpPacket } from '../../../src/phone/rtp-packet';
 import { sipMessage, UdpClient } from './raw-sip';
 
 const OPUS_PAYLOAD_TYPE = 96;
@@ -48,8 +47,11 @@ export class OpusPhone {
 
   private constructor(private readonly sip: UdpClient, private readonly rtp: Socket, private readonly sipPort: number, private readonly caller: string) {
     rtp.on('message', (data) => {
-      const packet = parseRtpPacket(data);
-      if (packet) this.received.push({ ...packet, at: performance.now() });
+      try {
+        this.received.push({ ...parseRtpPacket(data), at: performance.now() });
+      } catch (error) {
+        if (!(error instanceof RtpParseError)) throw error;
+      }
     });
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { serializeRtpPacket } from '../../../src/phone/rtp-packet';
+import { serializeRtpPacket } from '@konferenz/sfu';
 import { sipMessage, sleep, UdpClient } from './raw-sip';
 
 /** An RTP socket of a test caller: counts what arrives, sends PCMU frames from its own port. */

@@ -1,16 +1,18 @@
 import { Logger } from '@nestjs/common';
+import { RtpSession } from '@konferenz/sfu';
 import {
   acceptSdpAnswer,
+  DTMF_DIGITS,
   createSdpOffer,
   negotiateSdp,
   SipUserAgentServer,
   type CallEndReason,
   type DtmfDigit,
   type LocalMedia,
+  type NegotiatedAudio,
   type SipCall,
   type SipUserAgentServerOptions,
 } from '@konferenz/sip';
-import { RtpSession } from '../../../src/phone/rtp-session';
 
 export interface CallRecord {
   call: SipCall;
@@ -19,7 +21,7 @@ export interface CallRecord {
   ended?: CallEndReason;
   confirmed: boolean;
   reoffers: Array<{ hold: boolean }>;
-  rtp?: RtpSession;
+  rtp?: RtpSession<NegotiatedAudio>;
 }
 
 /**
@@ -110,10 +112,10 @@ export class TestGateway {
     }
     call.ring();
     const placeholder = { codec: 'PCMU', payloadType: 0, clockRate: 8000, telephoneEventPayloadType: 101, remoteAddress: '0.0.0.0', remotePort: 0, direction: 'sendrecv', onHold: false, ptime: 20 } as const;
-    const rtp = await RtpSession.open('127.0.0.1', 0, placeholder);
+    const rtp = await RtpSession.open<NegotiatedAudio>('127.0.0.1', 0, placeholder);
     record.rtp = rtp;
-    rtp.on('dtmf', (digit) => {
-      record.rtpDigits.push(digit);
+    rtp.on('key', (event) => {
+      record.rtpDigits.push(DTMF_DIGITS[event]!);
       this.#changed();
     });
     let version = 1;

@@ -1,5 +1,3 @@
-import { DTMF_DIGITS, type DtmfDigit } from '@konferenz/sip';
-
 /** One telephone-event packet's RTP fields that matter for DTMF (RFC 4733 §2.3). */
 export interface TelephoneEventPacket {
   /** RTP timestamp: the start of the event; all packets of one key press share it. */
@@ -28,6 +26,9 @@ export function decodeTelephoneEvent(payload: Buffer): DecodedTelephoneEvent | n
 /** How many past key presses are remembered to recognise their late duplicates. */
 const REMEMBERED_EVENTS = 16;
 
+/** A key's RFC 4733 event code: 0–9, 10 = *, 11 = #, 12–15 = A–D (the SIP side names them: `DTMF_DIGITS`). */
+export type KeyEvent = number;
+
 /**
  * Turns RFC 4733 telephone-event packets into key presses. A sender repeats each event many
  * times (updates while the key is held, and the end packet three times), so a key press is
@@ -39,9 +40,9 @@ export class Rfc4733Receiver {
   readonly #seen: number[] = [];
   #last?: { timestamp: number; event: number; duration: number; ended: boolean };
 
-  constructor(private readonly onDigit: (digit: DtmfDigit) => void) {}
+  constructor(private readonly onKey: (key: KeyEvent) => void) {}
 
-  receive(packet: TelephoneEventPacket): DtmfDigit | null {
+  receive(packet: TelephoneEventPacket): KeyEvent | null {
     const decoded = decodeTelephoneEvent(packet.payload);
     // Events above 15 (flash, tones) are not keys.
     if (!decoded || decoded.event > 15) return null;
@@ -59,9 +60,8 @@ export class Rfc4733Receiver {
     this.#remember(timestamp);
     this.#last = { timestamp, event: decoded.event, duration: decoded.duration, ended: decoded.end };
     if (continues) return null;
-    const digit = DTMF_DIGITS[decoded.event]!;
-    this.onDigit(digit);
-    return digit;
+    this.onKey(decoded.event);
+    return decoded.event;
   }
 
   #remember(timestamp: number): void {
