@@ -146,13 +146,13 @@ describe('IvrStateMachine', () => {
     it('turns *6 and *# into actions for everyone, *5 and *9 for moderators only', async () => {
       const participant = await joined('participant');
       expect(await participant.keys('*6*#*5*9')).toEqual([
-        { type: 'conference-action', action: 'toggle-mute' },
-        { type: 'conference-action', action: 'participant-count' },
+        { type: 'conference-action', action: { type: 'toggle-mute' } },
+        { type: 'conference-action', action: { type: 'participant-count' } },
       ]);
       const moderator = await joined('moderator');
       expect(await moderator.keys('*5*9')).toEqual([
-        { type: 'conference-action', action: 'toggle-lock' },
-        { type: 'conference-action', action: 'mute-others' },
+        { type: 'conference-action', action: { type: 'toggle-lock' } },
+        { type: 'conference-action', action: { type: 'mute-others' } },
       ]);
       expect(await moderator.keys('6')).toEqual([]);
     });
@@ -183,6 +183,7 @@ describe('IvrStateMachine', () => {
       expect(plays(await ivr.handle({ type: 'participant-count', count: 250 }))).toContain('en/numbers/99');
       expect(plays(await ivr.handle({ type: 'lock-changed', locked: true }))).toEqual(['en/conference-locked']);
       expect(plays(await ivr.handle({ type: 'others-muted' }))).toEqual(['en/others-muted']);
+      expect(plays(await ivr.handle({ type: 'confirmation', prompt: 'unmuted' }))).toEqual(['en/unmuted']);
       expect(await ivr.handle({ type: 'conference-ended' })).toEqual([
         { type: 'stop-playback' },
         { type: 'play', prompts: ['en/conference-ended', 'en/goodbye'] },

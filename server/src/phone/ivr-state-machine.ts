@@ -50,6 +50,8 @@ export type IvrEvent =
   | { type: 'participant-count'; count: number }
   | { type: 'lock-changed'; locked: boolean }
   | { type: 'others-muted' }
+  /** A keypad command was carried out: say so (e.g. a toggled participant attribute). */
+  | { type: 'confirmation'; prompt: IvrPromptId }
   | { type: 'conference-ended' };
 
 export type IvrPhase = 'room-number' | 'pin' | 'checking' | 'in-conference' | 'finished';
@@ -273,6 +275,8 @@ export class IvrStateMachine {
         return [play(event.locked ? 'conference-locked' : 'conference-unlocked')];
       case 'others-muted':
         return [play('others-muted')];
+      case 'confirmation':
+        return [play(event.prompt)];
       case 'conference-ended':
         this.#phase = 'finished';
         return [{ type: 'stop-playback' }, play('conference-ended', 'goodbye'), { type: 'hangup', reason: 'conference-ended' }];

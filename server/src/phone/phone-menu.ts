@@ -1,10 +1,9 @@
 import type { ConferenceRole, Language } from '@konferenz/shared';
 import type { RtpSession } from '@konferenz/sfu';
-import { DTMF_DIGITS, type DtmfDigit } from '@konferenz/sip';
+import { DTMF_DIGITS, type DtmfDigit, type SipCall } from '@konferenz/sip';
 import type { IvrCommand, IvrEvent, IvrStateMachine } from './ivr-state-machine';
 import type { ConferenceAction } from './phone-keypad';
 import type { PromptPlayer } from './prompt-player';
-import type { SipCall } from '@konferenz/sip';
 
 /** What the phone menu asks of the conference (the wiring implements these). */
 export interface PhoneMenuHooks {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import { PhoneAudioBridge, RtpSession } from '@konferenz/sfu';
-import type { ConferenceRole, Language } from '@konferenz/shared';
+import type { ConferenceRole, Language, ParticipantAttributes } from '@konferenz/shared';
 import {
   acceptSdpAnswer,
   callerId,
@@ -18,7 +18,7 @@ import type { AppConfig } from '../config/app-config';
 import type { ConferenceEvent } from '../conference/conference-events';
 import type { ConferenceService } from '../conference/conference.service';
 import type { JoinTokens } from '../conference/join-token';
-import type { ParticipantConnection } from '../conference/participant-connection';
+import type { ConferenceMessages, ParticipantConnection } from '../conference/participant-connection';
 import type { RoomAccess } from '../rooms/room-access.service';
 import { watchCallerMedia } from './caller-media-watch';
 import { ConferencePromptPlayer } from './conference-prompt-player';
@@ -77,6 +77,8 @@ export class PhoneParticipant {
   #bridge?: { audio: PhoneAudioBridge; unwatch: () => void };
   #bridgeOpening?: Promise<void>;
   #roomNumber?: string;
+  /** The caller's own attributes as the conference last showed them (for the keypad's toggles). */
+  #attributes: ParticipantAttributes = {};
   /** The caller's microphone as the conference last told; undefined until the bridge's is in the room (again). */
   #muted?: boolean;
   #conferenceEnded = false;
@@ -203,8 +205,11 @@ export class PhoneParticipant {
     const connection: ParticipantConnection = {
       id: this.#call.id,
       notify: (event) => this.#onEvent(event),
-      // The caller hears the conference through its events; the browsers' state and media messages are not for a phone.
-      send: () => undefined,
+      // The caller hears the conference through its events; of the browsers' messages only its own
+      // attributes matter (a moderator may clear them), for the keypad's toggles.
+      send: (event, ...payload) => {
+        if (event === 'conference:state') this.#attributes = (payload as Parameters<ConferenceMessages['conference:state']>)[0].self.attributes;
+      },
       close: () => this.#closedByConference(),
     };
     try {
@@ -302,7 +307,7 @@ export class PhoneParticipant {
     const { conferences } = this.#deps;
     const menu = this.#menu!;
     try {
-      switch (action) {
+      switch (action.type) {
         case 'toggle-mute': {
           const bridge = this.#bridge?.audio;
           if (!bridge || this.#standing !== 'admitted') return;
@@ -323,9 +328,15 @@ export class PhoneParticipant {
           await conferences.request(participantId, 'moderator:muteAll', {});
           menu.notify({ type: 'others-muted' });
           return;
+        case 'toggle-attribute': {
+          const set = this.#attributes[action.attribute] !== action.value;
+          await conferences.request(participantId, 'participant:setAttributes', { attributes: { [action.attribute]: set ? action.value : null } });
+          menu.notify({ type: 'confirmation', prompt: set ? action.prompts.set : action.prompts.cleared });
+          return;
+        }
       }
     } catch (error) {
-      this.#deps.logger.warn(`Phone keypad ${action} of ${participantId} refused: ${(error as Error).message}`);
+      this.#deps.logger.warn(`Phone keypad ${action.type} of ${participantId} refused: ${(error as Error).message}`);
     }
   }
 

@@ -63,7 +63,7 @@ group('phone menu over SIP', () => {
     const run = await runSipp({ scenario: file, port: server.port });
     expect(run.code, describe(run)).toBe(0);
     expect(joins).toEqual([{ roomNumber: ROOM, role: 'moderator', language: 'en' }]);
-    expect(actions).toEqual(['toggle-mute', 'toggle-lock']);
+    expect(actions).toEqual([{ type: 'toggle-mute' }, { type: 'toggle-lock' }]);
   });
 
   it('says goodbye and hangs up (BYE from the gateway) after three wrong entries', async () => {
