@@ -3,7 +3,7 @@ import { PromptPlayer } from './prompt-player';
 
 /**
  * A PromptPlayer that tells when it starts and stops speaking, so the conference mix to the
- * caller pauses for a prompt ("you are muted") on the same socket and resumes after it.
+ * caller pauses for a prompt ("you are muted") on the same RtpSession and resumes after it.
  */
 export class ConferencePromptPlayer extends PromptPlayer {
   onPlayingChanged: (playing: boolean) => void = () => undefined;

@@ -57,11 +57,11 @@ export interface PhoneParticipantDeps {
 }
 
 /**
- * One phone caller, from the answered INVITE to the BYE: the phone menu on the call's RTP socket
+ * One phone caller, from the answered INVITE to the BYE: the phone menu on the call's RtpSession
  * asks for room number and PIN (checked by RoomAccess with the caller id as the source), then the
  * caller joins the conference through a ParticipantConnection (via 'phone') exactly as a browser
  * does. Conference news becomes prompts, keypad commands become conference requests, and once
- * admitted a PhoneAudioBridge on the same socket carries the audio both ways.
+ * admitted a PhoneAudioBridge on the same RtpSession carries the audio both ways.
  */
 export class PhoneParticipant {
   readonly #call: SipCall;

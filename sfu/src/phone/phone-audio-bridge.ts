@@ -204,8 +204,8 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
   }
 
   /**
-   * While true, the mix is not sent to the caller (the SIP side plays a prompt on the same
-   * socket instead); the room's mix goes on.
+   * While true, the mix is not sent to the caller (the phone application plays a prompt through
+   * the same RtpSession instead); the room's mix goes on.
    */
   get outputHeld(): boolean {
     return this.#outputHeld;
