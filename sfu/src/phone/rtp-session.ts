@@ -49,15 +49,15 @@ export interface RtpSessionStats {
 
 /**
  * One call's RTP socket, created and closed here and nowhere else: the phone menu's prompts and
- * the audio bridge's mix both go out through it. Symmetric RTP (RFC 4961) as the only way out: nothing is sent
- * until the caller's first RTP packet arrives, and then only to where it came from. The address
- * in the caller's SDP is never sent to: anyone can write any address there (or spoof the INVITE),
- * and a gateway that streams prompts to it is an amplifier aimed at a third party. Latching
- * connects the socket to the caller, so the kernel drops packets from anywhere else and reports
- * ICMP port unreachable, which stops all sending ('unreachable'). Telephone-events are turned
- * into key events; audio packets of the negotiated payload type are passed on; any RTP or RTCP
- * from the caller counts as a sign of life (`silentForMs`). Nothing received can throw: what is
- * not usable is counted (`stats`) and dropped.
+ * the audio bridge's mix both go out through it. Symmetric RTP (RFC 4961) is the only way out:
+ * nothing is sent until the caller's first RTP packet arrives, and then only to where it came
+ * from. The address in the caller's SDP is never sent to: anyone can write any address there
+ * (or spoof the INVITE), and a gateway that streams prompts to it is an amplifier aimed at a
+ * third party. Latching connects the socket to the caller, so the kernel drops packets from
+ * anywhere else and reports ICMP port unreachable, which stops all sending ('unreachable').
+ * Telephone-events are turned into key events; audio packets of the negotiated payload type are
+ * passed on; any RTP or RTCP from the caller counts as a sign of life (`silentForMs`). Nothing
+ * received can throw: what is not usable is counted (`stats`) and dropped.
  */
 export class RtpSession<Media extends CallMedia = CallMedia> extends EventEmitter<RtpSessionEvents> {
   readonly #socket: Socket;
