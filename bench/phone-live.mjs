@@ -409,7 +409,7 @@ async function run(settings, workspace) {
   const started = performance.now();
   const sippVersion = /SIPp v[\w.-]+/.exec(spawnSync('sipp', ['-v'], { encoding: 'utf8' }).stdout ?? '')?.[0];
   if (!sippVersion) throw new Error('sipp is not installed (apt-get install sip-tester)');
-  const { encodeG711 } = createRequire(import.meta.url)(join(repoRoot, 'sfu/dist/phone/index.js'));
+  const { encodeG711 } = createRequire(import.meta.url)(join(repoRoot, 'sfu/dist/phone/g711.js'));
   const isolated = onlyLoopback();
   log(`isolated network namespace: ${isolated}; work folder ${workspace.dir}`);
 

@@ -72,7 +72,7 @@ function newestMtime(path) {
 function ensureNodeModules() {
   const stamp = join(repoRoot, 'node_modules', '.package-lock.json');
   const lock = join(repoRoot, 'package-lock.json');
-  const manifests = ['package.json', 'shared', 'sfu', 'server', 'client', 'e2e', 'testing'].map((p) => join(repoRoot, p, p.endsWith('.json') ? '' : 'package.json'));
+  const manifests = ['package.json', 'shared', 'sip', 'sfu', 'server', 'client', 'e2e', 'testing'].map((p) => join(repoRoot, p, p.endsWith('.json') ? '' : 'package.json'));
   const newestManifest = Math.max(statSync(lock).mtimeMs, ...manifests.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)));
   // mediasoup's own postinstall would download a prebuilt worker (impossible offline): with
   // this variable set (to anything) it skips that, and sfu/scripts/build-worker.sh builds the
@@ -127,6 +127,9 @@ export function bootstrap({ forTests = false } = {}) {
       rmSync(stamp, { force: true });
     }
   }
+  const sipRebuilt = buildWorkspace('sip', ['src', 'package.json', 'tsconfig.json', ROOT_TSCONFIG], 'dist');
+  // The server compiles against sip's output.
+  if (sipRebuilt) rmSync(join(repoRoot, 'server', 'dist', '.build-stamp'), { force: true });
   buildWorkspace('sfu', ['src', 'package.json', 'tsconfig.json', ROOT_TSCONFIG], 'dist');
   buildWorkspace('server', ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json', ROOT_TSCONFIG], 'dist');
   buildWorkspace('client', ['src', 'static', 'scripts', 'package.json', 'tsconfig.json', 'vite.config.ts', ROOT_TSCONFIG], 'build');

@@ -12,6 +12,7 @@ const reports = mkdtempSync(join(tmpdir(), 'konferenz-reports-'));
 const SUITES = [
   { name: 'scripts', kind: 'node' },
   { name: 'shared', kind: 'vitest' },
+  { name: 'sip', kind: 'vitest' },
   { name: 'testing', kind: 'vitest' },
   { name: 'sfu', kind: 'vitest' },
   { name: 'bench', kind: 'node' },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Generates the phone menu prompts (server/assets/prompts) from the texts in
-// shared/src/sip/ivr-prompts.ts with Debian's espeak-ng and sox:
-//   apt-get install espeak-ng sox && npm run build -w shared && node server/scripts/generate-prompts.mjs [prompt-id …]
+// server/src/phone/ivr-prompts.ts with Debian's espeak-ng and sox:
+//   apt-get install espeak-ng sox && npm run build -w shared -w sip -w sfu -w server && node server/scripts/generate-prompts.mjs [prompt-id …]
 // With prompt ids, only those prompts are written (both languages), the others stay as they are.
 // Output: 8 kHz mono G.711 µ-law WAV files, the format the gateway plays without converting.
 // The files are committed, so neither tool is needed to run or test the product.
@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { IVR_ENGLISH_HINT, IVR_MAX_SPOKEN_NUMBER, IVR_PROMPT_IDS, IVR_PROMPT_TEXTS, LANGUAGES } = require('@konferenz/shared');
+const { LANGUAGES } = require('@konferenz/shared');
+const { IVR_ENGLISH_HINT, IVR_MAX_SPOKEN_NUMBER, IVR_PROMPT_IDS, IVR_PROMPT_TEXTS } = require('../dist/phone/ivr-prompts.js');
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'assets', 'prompts');
 const work = mkdtempSync(join(tmpdir(), 'konferenz-prompts-'));

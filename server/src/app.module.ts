@@ -11,7 +11,7 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { databaseTimeouts } from './database/database-timeouts';
 import { HealthModule } from './health/health.module';
-import { SipGatewayModule } from './sip/sip-gateway.module';
+import { PhoneModule } from './phone/phone.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -25,7 +25,7 @@ export class AppModule implements NestModule {
         AuthModule,
         AccountsModule,
         ConferenceModule,
-        SipGatewayModule,
+        PhoneModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JoinResponse } from '@konferenz/shared';
 import { registration } from '@konferenz/testing/registration';
 import { freePort } from '../src/embedded/free-port';
-import { SipGatewayService } from '../src/sip/sip-gateway.service';
+import { PhoneGatewayService } from '../src/phone/phone-gateway.service';
 import type { ApiClient, ApiResponse } from './support/api-client';
 import { ConferenceParticipant } from './support/conference-participant';
 import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
 import { ownDatabase } from './support/own-database';
 import { startTestApp, type TestApp } from './support/test-app';
-import { RawCaller, RtpPeer } from './sip/support/raw-caller';
-import { sleep } from './sip/support/raw-sip';
+import { RawCaller, RtpPeer } from './phone/support/raw-caller';
+import { sleep } from './phone/support/raw-sip';
 
 /** DB_OPERATION_TIMEOUT_MS's default: the longest a request may wait for a stalled database. */
 const OPERATION_TIMEOUT_MS = 2_000;
@@ -61,7 +61,7 @@ describe('the database stalls and comes back', () => {
     const joined: JoinResponse = (await join(app.client(), MODERATOR_PIN)).body;
     const moderator = await ConferenceParticipant.connect(app.url, joined.token);
     const rtp = await RtpPeer.open();
-    const call = await RawCaller.open(app.app.get(SipGatewayService).port!);
+    const call = await RawCaller.open(app.app.get(PhoneGatewayService).port!);
     let sequence = 0;
     const talking = setInterval(() => call.gatewayRtpPort && rtp.send(call.gatewayRtpPort, 0, ++sequence), 20);
     try {

@@ -3,7 +3,7 @@ import { JOIN_TOKENS } from '../src/conference/conference.tokens';
 import type { JoinTokens } from '../src/conference/join-token';
 import { ConferenceParticipant } from './support/conference-participant';
 import { startTestApp, type TestApp } from './support/test-app';
-import { captureLogs, type CapturedLogs } from './sip/support/log-capture';
+import { captureLogs, type CapturedLogs } from './phone/support/log-capture';
 
 /**
  * Item 11 of the hardening issue: one socket sent 47,000 events in 5 s, all answered, and slowed

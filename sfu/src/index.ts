@@ -5,13 +5,14 @@ export { MediaRoom } from './media-room';
 export type { ProducerInfo } from './media-room';
 export { MediaError } from './media-error';
 
-// The phone audio bridge (phone/): the bridge a call attaches to a room, the room's mix, and the
-// G.711, Opus and RTP pieces the SIP gateway reuses for its prompts and its own RTP.
+// The phone audio side (phone/): the call's RTP session (the one owner of the caller's socket),
+// the bridge it attaches to a room, the room's mix, and the RTP, G.711 and Opus pieces the
+// phone application reuses for its prompts.
+export { RtpSession } from './phone/rtp-session';
 export { PhoneAudioBridge } from './phone/phone-audio-bridge';
 export { RoomAudioMix } from './phone/room-audio-mix';
 export type { PhoneCodec } from './phone/phone-codec';
-export { decodeG711, encodeG711 } from './phone/g711';
-export type { G711Law } from './phone/g711';
+export { decodeG711, encodeG711, mulawToAlaw } from './phone/g711';
 export { OpusFrameDecoder, OpusFrameEncoder } from './phone/opus-codec';
-export { isRtcpPacket, parseRtpPacket, RtpParseError, serializeRtpPacket } from './phone/rtp-packet';
-export type { RtpPacket, RtpPacketFields, RtpParseErrorReason } from './phone/rtp-packet';
+export { parseRtpPacket, RtpParseError, serializeRtpPacket } from './phone/rtp-packet';
+export type { RtpPacket } from './phone/rtp-packet';

@@ -16,4 +16,3 @@ export * from './i18n/en';
 export * from './i18n/translate';
 export * from './i18n/dial-in';
 export * from './conference';
-export * from './sip';

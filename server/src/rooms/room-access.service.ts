@@ -7,7 +7,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { MailService } from '../mail/mail.service';
 import { roomUnderAttackMail } from '../mail/templates/room-under-attack-mail';
 import { AttemptLimiter, type AttemptPolicy } from '../security/attempt-limiter.service';
-import { networkSource } from '../security/network-source';
+import { networkSource } from '@konferenz/sip';
 import { SecretHasher } from '../security/secret-hasher';
 import type { PersonalRoom } from '../users/personal-room.schema';
 import { USERS_REPOSITORY, type UsersRepository } from '../users/users-repository';

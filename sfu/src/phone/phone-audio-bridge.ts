@@ -12,7 +12,8 @@ import type { PhoneBridgeRoom } from './phone-bridge-room';
 import type { PhoneCodec } from './phone-codec';
 import { RoomAudioMix } from './room-audio-mix';
 import type { MixListener } from './room-mix-engine';
-import { AUDIO_LEVEL_EXTENSION_URI, RtpParseError, isRtcpPacket, parseRtpPacket } from './rtp-packet';
+import { AUDIO_LEVEL_EXTENSION_URI, type RtpPacket } from './rtp-packet';
+import type { RtpSession } from './rtp-session';
 import { bindUdp, listenIpFor, type RtpAddress } from './udp';
 
 export interface PhoneAudioBridgeOptions {
@@ -21,22 +22,12 @@ export interface PhoneAudioBridgeOptions {
   peerId: string;
   /** The codec negotiated with the phone. */
   codec: PhoneCodec;
-  /** Where the caller-facing RTP socket listens (port 0: any); goes into the SDP answer. Ignored with `callerSocket`. */
-  callerListen: { ip: string; port?: number };
   /**
-   * The call's RTP socket, already bound (the SIP side's menu socket, whose port the SDP
-   * answer announced): the bridge listens and sends on it too, and leaves closing it to its owner.
-   * Packets the bridge does not take (telephone-events) stay the owner's business.
+   * The call's RTP session, which owns the caller-facing socket (and closes it; the bridge never
+   * does): the bridge takes its audio packets and sends the mix through it, so the mix goes only
+   * where the session allows (an address that has sent RTP, not after ICMP unreachable).
    */
-  callerSocket?: dgram.Socket;
-  /** The caller's RTP address from its SDP, used until its first packet arrives (symmetric RTP then wins). */
-  callerAddress?: RtpAddress;
-  /**
-   * With `callerSocket`: how the mix goes to the caller, decided by the socket's owner (the SIP
-   * side sends only to an address that has proved itself, and stops on ICMP unreachable). The
-   * bridge then never picks a destination of its own.
-   */
-  sendToCaller?: (datagram: Buffer) => void;
+  caller: RtpSession;
   /** The caller's RFC 6464 extension id, when an Opus caller negotiated one. */
   callerAudioLevelExtensionId?: number;
   /**
@@ -50,24 +41,15 @@ export interface PhoneAudioBridgeOptions {
   /** How many speakers the room's mix mixes at once (for the bridge that opens the room's mix). Default 3. */
   maxSpeakers?: number;
   jitter?: Pick<JitterBufferOptions, 'minDelayMs' | 'maxDelayMs' | 'maxConcealMs'>;
-  /** After this long without packets from the latched address, another address may take over (NAT rebinding). Default 2000 ms. */
-  relatchAfterMs?: number;
 }
 
 export interface PhoneAudioBridgeEvents {
-  /** The caller's RTP source address is known (first packet) or changed (relatch). */
-  latched: [RtpAddress];
   close: [];
 }
 
 export interface PhoneAudioBridgeStats {
-  /** Datagrams from the caller dropped before they reached the audio path, by cause. */
-  dropped: {
-    malformed: number;
-    rtcp: number;
-    otherPayloadType: number;
-    foreignSource: number;
-  };
+  /** Audio packets of another payload type than the bridge's codec (after a re-INVITE changed it). */
+  otherPayloadType: number;
   callerToConference: CallerToConferenceStats;
   /** Packets of the mix sent (or, while the output is held or the caller unknown, due) to the caller. */
   packetsToCaller: number;
@@ -82,9 +64,9 @@ const PRODUCER_AUDIO_LEVEL_ID = 1;
 /**
  * One phone call's audio, bridged into a conference's media room.
  *
- * Caller -> room: the caller's RTP arrives on the bridge's caller socket
+ * Caller -> room: the caller's audio packets come from the call's RtpSession
  * (latched to the first packet's source: symmetric RTP for phones behind
- * NAT), goes through a jitter buffer and G.711 decode (or passes through as
+ * NAT), go through a jitter buffer and G.711 decode (or passes through as
  * Opus), and is produced into the room as an Opus microphone on a plain
  * transport of the caller's peer, so browsers consume it like any
  * participant and the active speaker observer hears callers.
@@ -96,41 +78,33 @@ const PRODUCER_AUDIO_LEVEL_ID = 1;
  * first `hear` (the server calls it once the caller is admitted) the caller
  * hears silence, whatever the mix plays for others.
  *
- * Nothing received from the network can throw out of the bridge: malformed
- * and unexpected datagrams are counted and dropped.
+ * Nothing received from the network can throw out of the bridge: the
+ * RtpSession drops what is not the caller's RTP, the bridge counts and drops
+ * audio of another payload type, and a tick that throws is counted.
  */
 export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
   readonly peerId: string;
-  /** Where the caller sends RTP to (the SDP answer's address). */
-  readonly localAddress: RtpAddress;
   readonly producerId: string;
   readonly #room: PhoneBridgeRoom;
   readonly #mix: RoomAudioMix;
   readonly #listener: MixListener;
-  readonly #callerSocket: dgram.Socket;
+  readonly #caller: RtpSession;
   readonly #mediaSocket: dgram.Socket;
   readonly #mediaTarget: RtpAddress;
   readonly #codec: PhoneCodec;
   readonly #inbound: CallerToConference;
   readonly #outbound: MixToCaller;
-  readonly #relatchAfterMs: number;
-  #caller: RtpAddress | undefined;
-  #latched = false;
-  #lastCallerPacketMs: number;
   #hearing = false;
   #muted = false;
   #closed = false;
   #outputHeld = false;
-  readonly #ownsCallerSocket: boolean;
-  readonly #ownerSends?: (datagram: Buffer) => void;
-  readonly #onCallerMessage: (datagram: Buffer, remote: dgram.RemoteInfo) => void;
-  readonly #dropped = { malformed: 0, rtcp: 0, otherPayloadType: 0, foreignSource: 0 };
+  readonly #onCallerAudio: (packet: RtpPacket) => void;
+  #otherPayloadType = 0;
   #tickErrors = 0;
 
   private constructor(init: {
     options: PhoneAudioBridgeOptions;
     mix: RoomAudioMix;
-    callerSocket: dgram.Socket;
     mediaSocket: dgram.Socket;
     mediaTarget: RtpAddress;
     producerId: string;
@@ -142,15 +116,10 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
     this.#room = options.room;
     this.#mix = init.mix;
     this.#codec = options.codec;
-    this.#callerSocket = init.callerSocket;
+    this.#caller = options.caller;
     this.#mediaSocket = init.mediaSocket;
     this.#mediaTarget = init.mediaTarget;
     this.producerId = init.producerId;
-    this.#relatchAfterMs = options.relatchAfterMs ?? 2000;
-    this.#caller = options.callerAddress;
-    this.#lastCallerPacketMs = performance.now();
-    const address = init.callerSocket.address();
-    this.localAddress = { ip: address.address, port: address.port };
 
     this.#inbound = new CallerToConference({
       codec: options.codec,
@@ -171,15 +140,13 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
       play: (tick, variant) => this.#play(tick, variant),
     };
 
-    this.#ownsCallerSocket = !options.callerSocket;
-    this.#ownerSends = options.callerSocket ? options.sendToCaller : undefined;
-    this.#onCallerMessage = (datagram, remote) => this.#onCallerDatagram(datagram, remote);
-    this.#callerSocket.on('message', this.#onCallerMessage);
+    this.#onCallerAudio = (packet) => this.#receiveFromCaller(packet);
+    this.#caller.on('audio', this.#onCallerAudio);
   }
 
   /**
    * Joins the room's mix (opening it for the room's first caller), opens the
-   * caller's socket, plain transport and producer in the room. The caller
+   * caller's plain transport and producer in the room. The caller
    * hears silence until `hear` is first called (the server decides when: not
    * while the caller waits in the lobby).
    */
@@ -188,8 +155,6 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
     const sockets: dgram.Socket[] = [];
     let mix: RoomAudioMix | undefined;
     try {
-      const callerSocket = options.callerSocket ?? (await bindUdp(options.callerListen.ip, options.callerListen.port ?? 0));
-      if (!options.callerSocket) sockets.push(callerSocket);
       mix = await RoomAudioMix.acquire(room, {
         maxSpeakers: options.maxSpeakers,
         jitter: options.jitter,
@@ -215,7 +180,7 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
         },
         { source: 'microphone' },
       );
-      const bridge = new PhoneAudioBridge({ options, mix, callerSocket, mediaSocket, mediaTarget, producerId, producerSsrc });
+      const bridge = new PhoneAudioBridge({ options, mix, mediaSocket, mediaTarget, producerId, producerSsrc });
       mix.addListener(bridge.#listener);
       return bridge;
     } catch (error) {
@@ -234,18 +199,13 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
     return this.#codec;
   }
 
-  /** Where the caller's RTP comes from (once latched) or is expected from. */
-  get callerAddress(): RtpAddress | undefined {
-    return this.#caller;
-  }
-
   get muted(): boolean {
     return this.#muted;
   }
 
   /**
-   * While true, the mix is not sent to the caller (the SIP side plays a prompt on the same
-   * socket instead); the room's mix goes on.
+   * While true, the mix is not sent to the caller (the phone application plays a prompt through
+   * the same RtpSession instead); the room's mix goes on.
    */
   get outputHeld(): boolean {
     return this.#outputHeld;
@@ -262,7 +222,7 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
 
   stats(): PhoneAudioBridgeStats {
     return {
-      dropped: { ...this.#dropped },
+      otherPayloadType: this.#otherPayloadType,
       callerToConference: this.#inbound.stats(),
       packetsToCaller: this.#outbound.packetsOut,
       tickErrors: this.#tickErrors,
@@ -289,14 +249,13 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
     await this.#room.setProducerPaused(this.producerId, muted);
   }
 
-  /** Leaves the room's mix, closes the sockets and takes the caller's peer out of the room's media. */
+  /** Leaves the room's mix and the caller's RTP session, closes the socket toward the room and takes the caller's peer out of the room's media. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#mix.removeListener(this.#listener);
     this.#mix.release();
-    if (this.#ownsCallerSocket) this.#callerSocket.close();
-    else this.#callerSocket.off('message', this.#onCallerMessage);
+    this.#caller.off('audio', this.#onCallerAudio);
     this.#mediaSocket.close();
     try {
       this.#room.closePeer(this.peerId);
@@ -322,41 +281,17 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
     }
   }
 
-  #onCallerDatagram(datagram: Buffer, remote: dgram.RemoteInfo): void {
-    try {
-      if (isRtcpPacket(datagram)) {
-        this.#dropped.rtcp++;
-        return;
-      }
-      const packet = parseRtpPacket(datagram);
-      if (packet.payloadType !== this.#codec.payloadType) {
-        // telephone-event (DTMF) and comfort noise are the SIP side's business.
-        this.#dropped.otherPayloadType++;
-        return;
-      }
-      const now = performance.now();
-      if (!this.#acceptCallerSource(remote, now)) {
-        this.#dropped.foreignSource++;
-        return;
-      }
-      this.#lastCallerPacketMs = now;
-      this.#inbound.receive(packet, now);
-    } catch (error) {
-      if (error instanceof RtpParseError) this.#dropped.malformed++;
-      else this.#tickErrors++;
+  #receiveFromCaller(packet: RtpPacket): void {
+    if (this.#closed) return;
+    if (packet.payloadType !== this.#codec.payloadType) {
+      this.#otherPayloadType++;
+      return;
     }
-  }
-
-  /** Symmetric RTP: the first valid packet's source is where the caller's audio goes; a new one only after the old one went quiet. */
-  #acceptCallerSource(remote: dgram.RemoteInfo, now: number): boolean {
-    const current = this.#caller;
-    const same = current !== undefined && current.ip === remote.address && current.port === remote.port;
-    if (this.#latched && same) return true;
-    if (this.#latched && now - this.#lastCallerPacketMs < this.#relatchAfterMs) return false;
-    this.#latched = true;
-    this.#caller = { ip: remote.address, port: remote.port };
-    if (!same) this.emit('latched', { ...this.#caller });
-    return true;
+    try {
+      this.#inbound.receive(packet, performance.now());
+    } catch {
+      this.#tickErrors++;
+    }
   }
 
   #sendToRoom(datagram: Buffer): void {
@@ -366,12 +301,6 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
 
   #sendToCaller(datagram: Buffer): void {
     if (this.#closed || this.#outputHeld) return;
-    if (this.#ownerSends) {
-      this.#ownerSends(datagram);
-      return;
-    }
-    const caller = this.#caller;
-    if (!caller) return;
-    this.#callerSocket.send(datagram, caller.port, caller.ip);
+    this.#caller.sendToCaller(datagram);
   }
 }

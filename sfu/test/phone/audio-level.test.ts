@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { audioLevelOfFloat, audioLevelOfInt16 } from '../../src/phone';
+import { audioLevelOfFloat, audioLevelOfInt16 } from '../../src/phone/audio-level';
 import { sine, toInt16 } from './support/audio';
 
 describe('RFC 6464 audio level', () => {

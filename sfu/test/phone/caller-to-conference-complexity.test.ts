@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { CallerToConference, PCMU } from '../../src/phone';
+import { CallerToConference } from '../../src/phone/caller-to-conference';
+import { PCMU } from '../../src/phone/phone-codec';
 
 const { controls } = vi.hoisted(() => ({ controls: [] as Array<[number, number]> }));
 

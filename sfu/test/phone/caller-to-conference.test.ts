@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import {
-  CallerToConference,
-  OpusFrameDecoder,
-  PCMA,
-  PCMU,
-  encodeG711,
-  readAudioLevel,
-  serializeRtpPacket,
-  type CallerToConferenceOptions,
-  type PhoneCodec,
-  type RtpPacket,
-} from '../../src/phone';
+import { CallerToConference, type CallerToConferenceOptions } from '../../src/phone/caller-to-conference';
+import { encodeG711 } from '../../src/phone/g711';
+import { OpusFrameDecoder } from '../../src/phone/opus-codec';
+import { PCMA, PCMU, type PhoneCodec } from '../../src/phone/phone-codec';
+import { readAudioLevel, serializeRtpPacket, type RtpPacket } from '../../src/phone/rtp-packet';
 import { db, dominantFrequency, rms, toFloat, toneAmplitude } from './support/audio';
 import { decodeOpusPackets, g711TonePackets, opusTonePackets, parseAll } from './support/streams';
 

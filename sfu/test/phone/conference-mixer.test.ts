@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ConferenceMixer, softClip, type MixerInput } from '../../src/phone';
+import { ConferenceMixer, softClip, type MixerInput } from '../../src/phone/conference-mixer';
 
 const FRAME = 960;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { FrameClock, type FrameTick } from '../../src/phone';
+import { FrameClock, type FrameTick } from '../../src/phone/frame-clock';
 
 /** A hand-driven clock: `advance` moves time and fires the timer when due. */
 class FakeTime {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { FrameTimings } from '../../src/phone';
+import { FrameTimings } from '../../src/phone/frame-timings';
 
 describe('FrameTimings', () => {
   it('summarizes the window since the last take, then starts a new one', () => {

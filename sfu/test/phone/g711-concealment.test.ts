@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { G711Concealment } from '../../src/phone';
+import { G711Concealment } from '../../src/phone/g711-concealment';
 import { rms, sine, toInt16 } from './support/audio';
 
 describe('G711Concealment (repeat and fade)', () => {

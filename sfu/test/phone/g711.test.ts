@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { decodeG711, encodeG711, type G711Law } from '../../src/phone';
+import { decodeG711, encodeG711, mulawToAlaw, type G711Law } from '../../src/phone/g711';
 import { dominantFrequency, sine, toInt16, toneAmplitude } from './support/audio';
 
 /** G.711 as CPython 3.11's audioop (Sun's reference g711.c) computes it; see fixtures/make-g711-reference.py. */
@@ -60,5 +60,14 @@ describe.each(laws)('G.711 $law', ({ law, decode, encode, step }) => {
     expect(10 * Math.log10(signal / noise)).toBeGreaterThan(30);
     expect(dominantFrequency(decoded, 8000)).toBe(1000);
     expect(toneAmplitude(decoded, 1000, 8000) / 32767).toBeCloseTo(0.5, 1);
+  });
+});
+
+describe('mulawToAlaw', () => {
+  it('turns each µ-law code into the A-law code of the same sample, silence into silence', () => {
+    expect([...mulawToAlaw(Uint8Array.of(0xff, 0x7f))]).toEqual([0xd5, 0xd5]);
+    const codes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const samples = decodeG711('mulaw', codes);
+    expect([...mulawToAlaw(codes)]).toEqual([...encodeG711('alaw', samples)]);
   });
 });

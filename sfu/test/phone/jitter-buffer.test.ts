@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { JitterBuffer, type JitterSlot } from '../../src/phone';
+import { JitterBuffer, type JitterSlot } from '../../src/phone/jitter-buffer';
 
 /** 20 ms slots of a 48 kHz RTP clock, 40 ms minimum delay: the Opus configuration. */
 function opusBuffer(options: { minDelayMs?: number; maxDelayMs?: number } = {}): JitterBuffer<number> {

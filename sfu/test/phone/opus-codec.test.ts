@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { OpusDecodeError, OpusFrameDecoder, OpusFrameEncoder, toc20ms } from '../../src/phone';
+import { OpusDecodeError, OpusFrameDecoder, OpusFrameEncoder, toc20ms } from '../../src/phone/opus-codec';
 import { dominantFrequency, rms, sine, toFloat, toInt16, toneAmplitude } from './support/audio';
 
 function encodeTone(frequency: number, sampleRate: 8000 | 48000, frames: number): Buffer[] {

@@ -3,21 +3,13 @@ import type * as dgram from 'node:dgram';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { MediaPlane, type MediaRoom } from '../../src';
-import {
-  AUDIO_LEVEL_EXTENSION_URI,
-  PCMA,
-  PCMU,
-  PhoneAudioBridge,
-  decodeG711,
-  emptyReceiverReport,
-  parseRtpPacket,
-  phoneRtpCapabilities,
-  readAudioLevel,
-  type G711Law,
-  type PhoneBridgeRoom,
-  type PhoneCodec,
-  type RtpPacket,
-} from '../../src/phone';
+import { decodeG711, type G711Law } from '../../src/phone/g711';
+import { PhoneAudioBridge } from '../../src/phone/phone-audio-bridge';
+import type { PhoneBridgeRoom } from '../../src/phone/phone-bridge-room';
+import { PCMA, PCMU, type PhoneCodec } from '../../src/phone/phone-codec';
+import { phoneRtpCapabilities } from '../../src/phone/room-audio-mix';
+import { AUDIO_LEVEL_EXTENSION_URI, emptyReceiverReport, parseRtpPacket, readAudioLevel, type RtpPacket } from '../../src/phone/rtp-packet';
+import { RtpSession } from '../../src/phone/rtp-session';
 import { LOOPBACK, eventually, freeLoopbackPorts, loopbackUdpSocket, sleep } from '../support/loopback';
 import { db, dominantFrequency, toFloat, toneAmplitude } from './support/audio';
 import { decodeOpusPackets, g711TonePackets, opusTonePackets } from './support/streams';
@@ -27,6 +19,8 @@ let room: MediaRoom;
 let roomCount = 0;
 const sockets: dgram.Socket[] = [];
 const bridges: PhoneAudioBridge[] = [];
+/** Each bridge's call RTP session, which the test owns (as the server's phone call does). */
+const sessions = new Map<PhoneAudioBridge, RtpSession>();
 const pacers: NodeJS.Timeout[] = [];
 
 beforeAll(async () => {
@@ -45,6 +39,8 @@ beforeEach(async () => {
 afterEach(() => {
   for (const pacer of pacers.splice(0)) clearInterval(pacer);
   for (const bridge of bridges.splice(0)) bridge.close();
+  for (const session of sessions.values()) session.close();
+  sessions.clear();
   for (const socket of sockets.splice(0)) socket.close();
   room.close();
 });
@@ -55,10 +51,31 @@ async function socket(): Promise<dgram.Socket> {
   return created;
 }
 
-async function bridge(peerId: string, codec: PhoneCodec = PCMU): Promise<PhoneAudioBridge> {
-  const created = await PhoneAudioBridge.create({ room, peerId, codec, callerListen: { ip: LOOPBACK } });
+/** A call's RTP session on loopback for `codec`, without telephone-events. */
+function callRtp(codec: PhoneCodec): Promise<RtpSession> {
+  return RtpSession.open(LOOPBACK, 0, {
+    payloadType: codec.payloadType,
+    telephoneEventPayloadType: null,
+    remoteAddress: '0.0.0.0',
+    remotePort: 0,
+    direction: 'sendrecv',
+    onHold: false,
+  });
+}
+
+async function bridge(peerId: string, codec: PhoneCodec = PCMU, bridgeRoom: PhoneBridgeRoom = room): Promise<PhoneAudioBridge> {
+  const caller = await callRtp(codec);
+  const created = await PhoneAudioBridge.create({ room: bridgeRoom, peerId, codec, caller }).catch((error: unknown) => {
+    caller.close();
+    throw error;
+  });
   bridges.push(created);
+  sessions.set(created, caller);
   return created;
+}
+
+function sessionOf(bridge: PhoneAudioBridge): RtpSession {
+  return sessions.get(bridge)!;
 }
 
 /** Sends one datagram every 20 ms, as a phone or a browser does, looping over `datagrams`. */
@@ -78,7 +95,7 @@ async function fakeCaller(to: PhoneAudioBridge, frequency: number, law: G711Law 
   const received: RtpPacket[] = [];
   phone.on('message', (datagram) => received.push(parseRtpPacket(datagram)));
   // 10 s of tone: sequence numbers and timestamps go on, unlike a loop of a short clip.
-  pace((datagram) => phone.send(datagram, to.localAddress.port, to.localAddress.ip), g711TonePackets({ law, frequency, frames: 500 }));
+  pace((datagram) => phone.send(datagram, sessionOf(to).localPort, LOOPBACK), g711TonePackets({ law, frequency, frames: 500 }));
   return { phone, received };
 }
 
@@ -163,7 +180,7 @@ describe('PhoneAudioBridge against mediasoup', () => {
     // Its own producer: the room will not have it consumed.
     expect(await phone.hear(phone.producerId)).toBe(false);
     await eventually(() => (caller.received.length >= 80 ? true : undefined), 8000);
-    expect(phone.callerAddress).toEqual({ ip: LOOPBACK, port: caller.phone.address().port });
+    expect(sessionOf(phone).latched).toEqual({ address: LOOPBACK, port: caller.phone.address().port });
 
     const packets = caller.received.slice(0, 80);
     expect(packets.every((packet) => packet.payloadType === 0 && packet.payload.length === 160)).toBe(true);
@@ -267,8 +284,8 @@ describe('PhoneAudioBridge against mediasoup', () => {
     const callerSocket = await socket();
     const received: RtpPacket[] = [];
     callerSocket.on('message', (datagram) => received.push(parseRtpPacket(datagram)));
-    const to = phone.localAddress;
-    pace((datagram) => callerSocket.send(datagram, to.port, to.ip), opusTonePackets({ frequency: 440, frames: 500, ssrc: 77, payloadType: 111 }));
+    const to = sessionOf(phone).localPort;
+    pace((datagram) => callerSocket.send(datagram, to, LOOPBACK), opusTonePackets({ frequency: 440, frames: 500, ssrc: 77, payloadType: 111 }));
     const heard = await plainListener('ear', phone.producerId);
     expect(await phone.hear(await opusSpeaker('browser-b', 1000))).toBe(true);
     await eventually(() => (heard.length >= 40 && received.length >= 60 ? true : undefined), 8000);
@@ -301,12 +318,13 @@ describe('PhoneAudioBridge against mediasoup', () => {
     await eventually(() => (heard.length > whileMuted + 5 ? true : undefined), 8000);
   });
 
-  it('drops malformed and unexpected datagrams on both sockets and carries on', async () => {
+  it('drops malformed and unexpected datagrams on the call socket and carries on', async () => {
     const phone = await bridge('phone-a');
+    const session = sessionOf(phone);
     const caller = await fakeCaller(phone, 440);
-    await eventually(() => (phone.callerAddress?.port === caller.phone.address().port ? true : undefined), 8000);
+    await eventually(() => (session.latched?.port === caller.phone.address().port ? true : undefined), 8000);
     const stranger = await socket();
-    const to = phone.localAddress;
+    const to = { port: session.localPort, ip: LOOPBACK };
     const junk = [
       Buffer.alloc(0),
       Buffer.from('hello'),
@@ -317,19 +335,19 @@ describe('PhoneAudioBridge against mediasoup', () => {
       Buffer.from('80650001000000000000000105000a00', 'hex'),
     ];
     for (const datagram of junk) caller.phone.send(datagram, to.port, to.ip);
-    // A valid packet from someone else while the caller is talking: not latched, dropped.
+    // A valid packet from someone else while the caller is talking: the socket is the caller's, it never arrives.
     stranger.send(g711TonePackets({ frequency: 300, frames: 1 })[0]!, to.port, to.ip);
     await eventually(() => {
-      const { dropped } = phone.stats();
-      return dropped.malformed >= 4 && dropped.rtcp >= 1 && dropped.otherPayloadType >= 1 && dropped.foreignSource >= 1 ? true : undefined;
+      const { dropped } = session.stats();
+      return dropped.malformed >= 4 && dropped.rtcp >= 1 && dropped.otherPayloadType >= 1 ? true : undefined;
     }, 8000);
-    expect(phone.callerAddress?.port).toBe(caller.phone.address().port);
+    expect(session.latched?.port).toBe(caller.phone.address().port);
     const before = caller.received.length;
     await eventually(() => (caller.received.length > before + 5 ? true : undefined), 8000);
     expect(phone.stats().tickErrors).toBe(0);
   });
 
-  it('closes: clock stopped, sockets closed, the caller gone from the room', async () => {
+  it("closes: clock stopped, the caller gone from the room, the call's RTP session left to its owner", async () => {
     const phone = await bridge('phone-a');
     const caller = await fakeCaller(phone, 440);
     await eventually(() => (caller.received.length >= 3 ? true : undefined), 8000);
@@ -343,13 +361,14 @@ describe('PhoneAudioBridge against mediasoup', () => {
     const count = caller.received.length;
     await sleep(200);
     expect(caller.received.length).toBe(count);
+    // The socket is the session's: still open (address() throws on a closed one).
+    expect(sessionOf(phone).localPort).toBeGreaterThan(0);
   });
 
   it('is driven by MediaRoom as it is: the caller is heard in the room and hears the room', async () => {
     // Type-level: MediaRoom offers everything the bridge calls.
     const asBridgeRoom: PhoneBridgeRoom = room;
-    const phone = await PhoneAudioBridge.create({ room: asBridgeRoom, peerId: 'phone-a', codec: PCMU, callerListen: { ip: LOOPBACK } });
-    bridges.push(phone);
+    const phone = await bridge('phone-a', PCMU, asBridgeRoom);
     const caller = await fakeCaller(phone, 440);
     const heard = await plainListener('ear', phone.producerId);
     const speaker = await opusSpeaker('browser-b', 1000);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { Downsampler, Upsampler } from '../../src/phone';
+import { Downsampler, Upsampler } from '../../src/phone/resampler';
 import { db, rms, sine, toneAmplitude } from './support/audio';
 
 /** Runs a resampler over `seconds` of a sine in 20 ms frames and returns the output after the filter settled. */

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { MixToCaller, PCMA, PCMU, RoomMixEngine, decodeG711, type G711Law, type MixListener, type PhoneCodec, type RtpPacket } from '../../src/phone';
+import { decodeG711, type G711Law } from '../../src/phone/g711';
+import { MixToCaller } from '../../src/phone/mix-to-caller';
+import { PCMA, PCMU, type PhoneCodec } from '../../src/phone/phone-codec';
+import { RoomMixEngine, type MixListener } from '../../src/phone/room-mix-engine';
+import type { RtpPacket } from '../../src/phone/rtp-packet';
 import { db, dominantFrequency, toFloat, toneAmplitude } from './support/audio';
 import { decodeOpusPackets, opusTonePackets, parseAll } from './support/streams';
 

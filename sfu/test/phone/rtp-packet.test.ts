@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import {
-  RtpParseError,
-  audioLevelExtensionValue,
-  emptyReceiverReport,
-  isRtcpPacket,
-  parseRtpPacket,
-  readAudioLevel,
-  serializeRtpPacket,
-  type RtpParseErrorReason,
-} from '../../src/phone';
+import { RtpParseError, audioLevelExtensionValue, emptyReceiverReport, isRtcpPacket, parseRtpPacket, readAudioLevel, serializeRtpPacket, type RtpParseErrorReason } from '../../src/phone/rtp-packet';
 import { rtpPacket } from '../support/rtp';
 
 function hex(text: string): Buffer {
@@ -120,6 +111,19 @@ describe('parseRtpPacket', () => {
         expect(error).toBeInstanceOf(RtpParseError);
       }
     }
+  });
+});
+
+describe('parseRtpPacket on a call socket', () => {
+  it('round-trips a phone packet and rejects what is not RTP: short, version 1, RTCP, a CSRC count past the end', () => {
+    const packet = { marker: true, payloadType: 101, sequenceNumber: 65535, timestamp: 2 ** 32 - 1, ssrc: 1234, payload: Buffer.from([1, 2, 3, 4]) };
+    expect(parseRtpPacket(serializeRtpPacket(packet))).toEqual({ ...packet, csrcs: [], extensions: new Map() });
+    expectRejected(Buffer.alloc(11), 'TOO_SHORT');
+    expectRejected(Buffer.from([0x40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 'NOT_VERSION_2');
+    expectRejected(serializeRtpPacket({ ...packet, payloadType: 72 }), 'RTCP');
+    const lyingCsrc = serializeRtpPacket(packet);
+    lyingCsrc[0] = 0x8f; // 15 CSRCs that are not there
+    expectRejected(lyingCsrc, 'MALFORMED');
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { RtpStreamWriter, parseRtpPacket } from '../../src/phone';
+import { parseRtpPacket } from '../../src/phone/rtp-packet';
+import { RtpStreamWriter } from '../../src/phone/rtp-stream-writer';
 
 describe('RtpStreamWriter', () => {
   it('numbers packets one by one and stamps them with the media clock, wrapping both', () => {

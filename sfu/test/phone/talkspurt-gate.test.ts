@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { TalkspurtGate, type TalkspurtDecision } from '../../src/phone';
+import { TalkspurtGate, type TalkspurtDecision } from '../../src/phone/talkspurt-gate';
 
 function decisions(gate: TalkspurtGate, levels: number[]): TalkspurtDecision[] {
   return levels.map((level) => gate.decide(level));

@@ -11,7 +11,7 @@ import {
 import { Public } from '../../common/public.decorator';
 import { Route } from '../../common/route.decorator';
 import { ZodBody } from '../../common/validate';
-import { networkSource } from '../../security/network-source';
+import { networkSource } from '@konferenz/sip';
 import { PasswordResetService } from './password-reset.service';
 
 /** Public like the login; the CSRF middleware covers these POSTs as it covers every API call. */

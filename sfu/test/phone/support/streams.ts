@@ -1,4 +1,6 @@
-import { OpusFrameDecoder, OpusFrameEncoder, encodeG711, parseRtpPacket, serializeRtpPacket, type G711Law, type RtpPacket } from '../../../src/phone';
+import { encodeG711, type G711Law } from '../../../src/phone/g711';
+import { OpusFrameDecoder, OpusFrameEncoder } from '../../../src/phone/opus-codec';
+import { parseRtpPacket, serializeRtpPacket, type RtpPacket } from '../../../src/phone/rtp-packet';
 import { sine, toFloat, toInt16 } from './audio';
 
 /** `frames` packets of G.711 carrying a tone, `ptimeMs` each, as a phone sends them. */

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { createSdpOffer, negotiateSdp, type LocalMedia } from '@konferenz/sip';
+import { ANSWERED_CODECS, OFFERED_CODECS } from './phone-codecs';
+
+const local: LocalMedia = { address: '203.0.113.5', port: 30000, codecs: ['opus', 'G722', 'PCMA', 'PCMU'], sessionId: '42', sessionVersion: 1 };
+
+function offer(media: string, extra = ''): string {
+  return ['v=0', 'o=phone 1 1 IN IP4 192.0.2.10', 's=-', 'c=IN IP4 192.0.2.10', 't=0 0', media, extra].filter(Boolean).join('\r\n') + '\r\n';
+}
+
+describe("the phone gateway's codecs", () => {
+  const phone: LocalMedia = { ...local, codecs: ANSWERED_CODECS };
+
+  it('answers Opus whenever the caller offers it, even listed after G.711, with the 48 kHz telephone-event', () => {
+    const result = negotiateSdp(offer('m=audio 4000 RTP/AVP 0 8 96 101 102\r\na=rtpmap:96 opus/48000/2\r\na=rtpmap:101 telephone-event/8000\r\na=rtpmap:102 telephone-event/48000'), phone);
+    expect(result.ok && result.audio).toMatchObject({ codec: 'opus', payloadType: 96, clockRate: 48000, telephoneEventPayloadType: 102 });
+    expect(result.ok && result.answer).toContain([
+      'm=audio 30000 RTP/AVP 96 102', 'a=rtpmap:96 opus/48000/2', 'a=fmtp:96 useinbandfec=1;stereo=0;sprop-stereo=0',
+      'a=rtpmap:102 telephone-event/48000', 'a=fmtp:102 0-15', '',
+    ].join('\r\n'));
+  });
+
+  it('then PCMU, then PCMA; G.722 is not answered', () => {
+    expect(negotiateSdp(offer('m=audio 4000 RTP/AVP 9 8 0'), phone)).toMatchObject({ ok: true, audio: { codec: 'PCMU' } });
+    expect(negotiateSdp(offer('m=audio 4000 RTP/AVP 9 8'), phone)).toMatchObject({ ok: true, audio: { codec: 'PCMA' } });
+    expect(negotiateSdp(offer('m=audio 4000 RTP/AVP 9'), phone)).toMatchObject({ ok: false, reason: 'no-common-codec' });
+  });
+
+  it('gives an Opus caller whose telephone-event runs at 8 kHz no RFC 4733 (the clocks must match), leaving SIP INFO', () => {
+    const result = negotiateSdp(offer('m=audio 4000 RTP/AVP 111 101\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:101 telephone-event/8000'), phone);
+    expect(result.ok && result.audio).toMatchObject({ codec: 'opus', telephoneEventPayloadType: null });
+    expect(result.ok && result.answer).toContain('m=audio 30000 RTP/AVP 111\r\n');
+  });
+
+  it('answers G.711 to a caller whose telephone-event runs only at 8 kHz but who offers G.711 too: the keys matter more than wideband', () => {
+    const result = negotiateSdp(offer('m=audio 4000 RTP/AVP 111 0 101\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:101 telephone-event/8000'), phone);
+    expect(result.ok && result.audio).toMatchObject({ codec: 'PCMU', telephoneEventPayloadType: 101 });
+  });
+
+  it('offers G.711 only when the INVITE has no SDP', () => {
+    expect(createSdpOffer({ ...local, codecs: OFFERED_CODECS })).toContain('m=audio 30000 RTP/AVP 0 8 101\r\n');
+  });
+});

@@ -1,0 +1,378 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@nestjs/common';
+import { PhoneAudioBridge, RtpSession } from '@konferenz/sfu';
+import type { ConferenceRole, Language, ParticipantAttributes } from '@konferenz/shared';
+import {
+  acceptSdpAnswer,
+  callerId,
+  createSdpOffer,
+  maskedCallerName,
+  negotiateSdp,
+  type AudioCodecName,
+  type LocalMedia,
+  type NegotiatedAudio,
+  type SipCall,
+} from '@konferenz/sip';
+import { ApiException } from '../common/api-exception';
+import type { AppConfig } from '../config/app-config';
+import type { ConferenceEvent } from '../conference/conference-events';
+import type { ConferenceService } from '../conference/conference.service';
+import type { JoinTokens } from '../conference/join-token';
+import type { ConferenceMessages, ParticipantConnection } from '../conference/participant-connection';
+import type { RoomAccess } from '../rooms/room-access.service';
+import { watchCallerMedia } from './caller-media-watch';
+import { ConferencePromptPlayer } from './conference-prompt-player';
+import { IvrStateMachine, type PinCheckResult } from './ivr-state-machine';
+import { ANSWERED_CODECS, bridgeCodec, OFFERED_CODECS } from './phone-codecs';
+import type { ConferenceAction } from './phone-keypad';
+import { watchPhoneMix } from './phone-mix-stats-log';
+import { PhoneMenu } from './phone-menu';
+import { phoneOrigin } from './phone-origin';
+import type { PromptLibrary } from './prompt-library';
+
+/** Before the SDP is known: a placeholder the RtpSession replaces with the negotiated media. */
+const PLACEHOLDER_MEDIA: NegotiatedAudio = {
+  codec: 'PCMU',
+  payloadType: 0,
+  clockRate: 8000,
+  telephoneEventPayloadType: 101,
+  remoteAddress: '0.0.0.0',
+  remotePort: 0,
+  direction: 'sendrecv',
+  onHold: false,
+  ptime: 20,
+};
+/** After the conference ended, the goodbye plays; the call ends by then at the latest. */
+const GOODBYE_LIMIT_MS = 15_000;
+/** A PIN check normally takes milliseconds; one that hangs (the database stopped) must not leave the caller in silence. */
+const PIN_CHECK_TIMEOUT_MS = 4_000;
+
+export interface PhoneParticipantDeps {
+  config: AppConfig['sip'];
+  conferences: ConferenceService;
+  access: RoomAccess;
+  tokens: JoinTokens;
+  library: PromptLibrary;
+  logger: Logger;
+}
+
+/**
+ * One phone caller, from the answered INVITE to the BYE: the phone menu on the call's RtpSession
+ * asks for room number and PIN (checked by RoomAccess with the caller id as the source), then the
+ * caller joins the conference through a ParticipantConnection (via 'phone') exactly as a browser
+ * does. Conference news becomes prompts, keypad commands become conference requests, and once
+ * admitted a PhoneAudioBridge on the same RtpSession carries the audio both ways.
+ */
+export class PhoneParticipant {
+  readonly #call: SipCall;
+  readonly #deps: PhoneParticipantDeps;
+  #rtp?: RtpSession<NegotiatedAudio>;
+  #player?: ConferencePromptPlayer;
+  #menu?: PhoneMenu;
+  #participantId?: string;
+  /** True once ConferenceService seated the caller (until it leaves). */
+  #connected = false;
+  /** Where the caller stands, as the conference last told (undefined until it did). */
+  #standing?: 'waiting' | 'admitted';
+  #bridge?: { audio: PhoneAudioBridge; unwatch: () => void };
+  #bridgeOpening?: Promise<void>;
+  #roomNumber?: string;
+  /** The caller's own attributes as the conference last showed them (for the keypad's toggles). */
+  #attributes: ParticipantAttributes = {};
+  /** The caller's microphone as the conference last told; undefined until the bridge's is in the room (again). */
+  #muted?: boolean;
+  #conferenceEnded = false;
+  #callEnded = false;
+  #sdpVersion = 1;
+  #unwatchMedia?: () => void;
+  readonly #sessionId = String(Date.now());
+
+  constructor(call: SipCall, deps: PhoneParticipantDeps) {
+    this.#call = call;
+    this.#deps = deps;
+  }
+
+  /** Answers the call and starts the menu; never throws (a failure rejects or ends the call). */
+  async start(): Promise<void> {
+    const call = this.#call;
+    call.once('ended', () => this.#callGone());
+    try {
+      call.ring();
+      const rtp = await RtpSession.open(this.#deps.config.rtpHost, 0, PLACEHOLDER_MEDIA);
+      this.#rtp = rtp;
+      if (this.#callEnded) return rtp.close();
+      if (call.offer) {
+        const negotiated = negotiateSdp(call.offer, this.#local(ANSWERED_CODECS));
+        if (!negotiated.ok) return call.reject(488);
+        rtp.update(negotiated.audio);
+        call.answer(negotiated.answer);
+      } else {
+        call.answer(createSdpOffer(this.#local(OFFERED_CODECS)));
+      }
+      call.on('reoffer', (reoffer) => {
+        this.#sdpVersion++;
+        if (!reoffer.sdp) return reoffer.accept(createSdpOffer(this.#local(OFFERED_CODECS)));
+        const negotiated = negotiateSdp(reoffer.sdp, this.#local(ANSWERED_CODECS));
+        if (!negotiated.ok) return reoffer.reject(488);
+        rtp.update(negotiated.audio);
+        reoffer.accept(negotiated.answer);
+      });
+      const player = new ConferencePromptPlayer(rtp, this.#deps.library);
+      this.#player = player;
+      player.onPlayingChanged = (playing) => {
+        if (this.#bridge) this.#bridge.audio.outputHeld = playing;
+      };
+      const machine = new IvrStateMachine({ checkPin: (room, pin) => this.#checkPin(room, pin) });
+      const menu = new PhoneMenu(call, rtp, player, machine, {
+        join: (entry) => void this.#join(entry.roomNumber, entry.role, entry.language),
+        action: (action) => void this.#action(action),
+      });
+      this.#menu = menu;
+      call.once('confirmed', (answer) => {
+        if (answer) {
+          const accepted = acceptSdpAnswer(answer, this.#local(OFFERED_CODECS));
+          if (!accepted.ok) return call.hangup();
+          rtp.update(accepted.audio);
+        }
+        this.#watchMedia(rtp);
+        menu.start();
+      });
+    } catch (error) {
+      this.#deps.logger.error(`Phone call ${call.callId} failed: ${(error as Error).message}`);
+      if (call.state === 'incoming') call.reject(500);
+      else call.hangup();
+    }
+  }
+
+  /** A caller that stopped sending RTP, or whose address answers ICMP unreachable, is gone: BYE. */
+  #watchMedia(rtp: RtpSession<NegotiatedAudio>): void {
+    if (this.#callEnded) return;
+    const { mediaTimeoutMs } = this.#deps.config;
+    this.#unwatchMedia = watchCallerMedia(rtp, mediaTimeoutMs, () => {
+      this.#deps.logger.log(`Phone call ${this.#call.callId}: no RTP from the caller for ${mediaTimeoutMs / 1000} s, hanging up`);
+      this.#call.hangup();
+    });
+    rtp.once('unreachable', () => {
+      this.#deps.logger.log(`Phone call ${this.#call.callId}: the caller's RTP port is unreachable (ICMP), hanging up`);
+      this.#call.hangup();
+    });
+  }
+
+  #local(codecs: readonly AudioCodecName[]): LocalMedia {
+    const { rtpHost, publicHost } = this.#deps.config;
+    const address = rtpHost === '0.0.0.0' ? publicHost : rtpHost;
+    return { address, port: this.#rtp!.localPort, codecs, sessionId: this.#sessionId, sessionVersion: this.#sdpVersion };
+  }
+
+  /**
+   * The PIN check as the menu sees it: a wrong PIN or a lock-out is the caller's answer; anything
+   * else (the database down or hanging, a bug) is logged and told as "service unavailable", and
+   * a check that takes longer than PIN_CHECK_TIMEOUT_MS counts as such rather than leaving the
+   * caller in silence.
+   */
+  async #checkPin(roomNumber: string, pin: string): Promise<PinCheckResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${PIN_CHECK_TIMEOUT_MS} ms`)), PIN_CHECK_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([this.#enter(roomNumber, pin), deadline]);
+    } catch (error) {
+      const { callId, remote } = this.#call;
+      this.#deps.logger.error(`Phone PIN check failed for call ${callId} from ${remote.address}:${remote.port} (caller ${callerId(this.#call.origin.user)}, room ${roomNumber}): ${(error as Error).message}`);
+      return 'unavailable';
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #enter(roomNumber: string, pin: string): Promise<PinCheckResult> {
+    try {
+      const { role } = await this.#deps.access.enter(roomNumber, pin, phoneOrigin(this.#call));
+      return role;
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 'TOO_MANY_REQUESTS') return 'locked-out';
+      if (error instanceof ApiException && error.code === 'INVALID_ROOM_OR_PIN') return 'invalid';
+      throw error;
+    }
+  }
+
+  async #join(roomNumber: string, role: ConferenceRole, _language: Language): Promise<void> {
+    if (this.#callEnded) return;
+    const { claims } = this.#deps.tokens.issue({ room: roomNumber, pid: randomUUID(), role, name: maskedCallerName(this.#call.origin.user) });
+    this.#participantId = claims.pid;
+    this.#roomNumber = roomNumber;
+    const connection: ParticipantConnection = {
+      id: this.#call.id,
+      notify: (event) => this.#onEvent(event),
+      // The caller hears the conference through its events; of the browsers' messages only its own
+      // attributes matter (a moderator may clear them), for the keypad's toggles.
+      send: (event, ...payload) => {
+        if (event === 'conference:state') this.#attributes = (payload as Parameters<ConferenceMessages['conference:state']>)[0].self.attributes;
+      },
+      close: () => this.#closedByConference(),
+    };
+    try {
+      await this.#deps.conferences.connect(claims, connection, 'phone');
+      this.#connected = true;
+    } catch (error) {
+      // A locked room says so; a failure ends the call with the goodbye.
+      const locked = error instanceof ApiException && error.code === 'ROOM_LOCKED';
+      if (!locked) this.#deps.logger.error(`Could not connect phone caller to room ${roomNumber}: ${(error as Error).message}`);
+      this.#participantId = undefined;
+      this.#endWithGoodbye(locked ? 'room-locked' : 'conference-ended');
+      return;
+    }
+    if (this.#callEnded) void this.#leave();
+  }
+
+  /** Conference news becomes prompts, and the audio bridge follows the caller in and out of the conference. */
+  #onEvent(event: ConferenceEvent): void {
+    if (this.#callEnded) return;
+    const menu = this.#menu!;
+    switch (event.type) {
+      case 'waiting':
+        this.#standing = 'waiting';
+        this.#closeBridge();
+        this.#muted = undefined;
+        // Waiting for the moderator to come, or (manual admission, screening) to let the caller in.
+        menu.notify({ type: event.moderatorPresent ? 'waiting-for-admission' : 'waiting-for-moderator' });
+        return;
+      case 'admitted':
+        this.#standing = 'admitted';
+        menu.notify(event.from === 'waiting' ? { type: 'conference-started' } : { type: 'joined', participantCount: event.participantCount });
+        this.#openBridge();
+        return;
+      case 'microphone-changed': {
+        if (event.microphone === 'none') return;
+        const muted = event.microphone === 'muted';
+        // Said when it changes, whoever changed it; not when the bridge's microphone first appears.
+        if (this.#muted !== undefined && this.#muted !== muted) menu.notify({ type: 'mute-changed', muted });
+        this.#muted = muted;
+        return;
+      }
+      case 'ended':
+        this.#endWithGoodbye();
+        return;
+      case 'media-reset':
+        // The room's media were rebuilt: the bridge's transport and producer are gone.
+        this.#closeBridge();
+        if (this.#standing === 'admitted') this.#openBridge();
+        return;
+    }
+  }
+
+  #openBridge(): void {
+    if (this.#bridge || this.#bridgeOpening || !this.#participantId || !this.#rtp) return;
+    const participantId = this.#participantId;
+    const roomNumber = this.#roomNumber ?? '';
+    const rtp = this.#rtp;
+    const { conferences } = this.#deps;
+    this.#bridgeOpening = (async () => {
+      const room = await conferences.mediaRoom(participantId);
+      const codec = bridgeCodec(rtp.media);
+      if (!codec) throw new Error(`no phone audio in ${rtp.media.codec}`);
+      const bridge = await PhoneAudioBridge.create({
+        room,
+        peerId: participantId,
+        codec,
+        // The call's RTP session: the mix goes out under the same rule as the prompts, only to an address that has sent RTP.
+        caller: rtp,
+      });
+      if (this.#callEnded || this.#standing !== 'admitted') {
+        bridge.close();
+        return;
+      }
+      this.#bridge = { audio: bridge, unwatch: watchPhoneMix(bridge.roomMix, roomNumber, this.#deps.logger) };
+      bridge.outputHeld = this.#player?.playing ?? false;
+      await conferences.attachMediaListener(participantId, bridge);
+    })()
+      .catch((error: Error) => this.#deps.logger.warn(`Phone audio for ${participantId} failed: ${error.message}`))
+      .finally(() => (this.#bridgeOpening = undefined));
+  }
+
+  #closeBridge(): void {
+    const bridge = this.#bridge;
+    this.#bridge = undefined;
+    if (!bridge) return;
+    if (this.#participantId) this.#deps.conferences.detachMediaListener(this.#participantId, bridge.audio);
+    bridge.unwatch();
+    bridge.audio.close();
+  }
+
+  async #action(action: ConferenceAction): Promise<void> {
+    const participantId = this.#participantId;
+    const roomNumber = this.#roomNumber;
+    if (!participantId || !roomNumber || !this.#standing) return;
+    const { conferences } = this.#deps;
+    const menu = this.#menu!;
+    try {
+      switch (action.type) {
+        case 'toggle-mute': {
+          const bridge = this.#bridge?.audio;
+          if (!bridge || this.#standing !== 'admitted') return;
+          // The microphone-changed event that follows announces the change ("muted" / "unmuted").
+          await conferences.request(participantId, 'media:setProducerPaused', { producerId: bridge.producerId, paused: this.#muted !== true });
+          return;
+        }
+        case 'participant-count':
+          menu.notify({ type: 'participant-count', count: conferences.participantCount(participantId) });
+          return;
+        case 'toggle-lock': {
+          const locked = !(await conferences.isLocked(roomNumber));
+          await conferences.request(participantId, 'moderator:setLocked', { locked });
+          menu.notify({ type: 'lock-changed', locked });
+          return;
+        }
+        case 'mute-others':
+          await conferences.request(participantId, 'moderator:muteAll', {});
+          menu.notify({ type: 'others-muted' });
+          return;
+        case 'toggle-attribute': {
+          const set = this.#attributes[action.attribute] !== action.value;
+          await conferences.request(participantId, 'participant:setAttributes', { attributes: { [action.attribute]: set ? action.value : null } });
+          menu.notify({ type: 'confirmation', prompt: set ? action.prompts.set : action.prompts.cleared });
+          return;
+        }
+      }
+    } catch (error) {
+      this.#deps.logger.warn(`Phone keypad ${action.type} of ${participantId} refused: ${(error as Error).message}`);
+    }
+  }
+
+  /** The conference ended, removed or turned away the caller: why, goodbye, then the menu hangs up. */
+  #endWithGoodbye(news: 'conference-ended' | 'room-locked' = 'conference-ended'): void {
+    if (this.#conferenceEnded || this.#callEnded) return;
+    this.#conferenceEnded = true;
+    this.#participantId = undefined;
+    this.#closeBridge();
+    this.#menu?.notify({ type: news });
+    setTimeout(() => this.#call.hangup(), GOODBYE_LIMIT_MS).unref();
+  }
+
+  /** The conference closed this connection (ended, removed, or replaced). */
+  #closedByConference(): void {
+    if (this.#conferenceEnded || this.#callEnded) return;
+    this.#participantId = undefined;
+    this.#closeBridge();
+    this.#call.hangup();
+  }
+
+  /** The caller hung up (or the call failed, or the server stops). */
+  #callGone(): void {
+    if (this.#callEnded) return;
+    this.#callEnded = true;
+    this.#unwatchMedia?.();
+    this.#closeBridge();
+    this.#player?.stop();
+    this.#rtp?.close();
+    void this.#leave();
+  }
+
+  async #leave(): Promise<void> {
+    const participantId = this.#participantId;
+    if (!participantId || !this.#connected) return;
+    this.#participantId = undefined;
+    await this.#deps.conferences.request(participantId, 'conference:leave', {}).catch(() => undefined);
+  }
+}

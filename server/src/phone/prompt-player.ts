@@ -1,0 +1,97 @@
+import { EventEmitter } from 'node:events';
+import type { RtpSession } from '@konferenz/sfu';
+import type { NegotiatedAudio } from '@konferenz/sip';
+import type { PromptKey } from './ivr-state-machine';
+import { isPromptCodec, promptFrames, promptFrameTicks, type PromptCodec } from './prompt-frames';
+import type { PromptLibrary } from './prompt-library';
+
+export interface PromptPlayerEvents {
+  /** Everything queued has played (not emitted on stop()). */
+  finished: [];
+}
+
+/**
+ * Plays prompts into a call's RTP session in real time: 20 ms frames on a clock that corrects its
+ * own drift, in the call's codec (G.711, or Opus encoded once per process, see prompt-frames).
+ * A looping list (music on hold) repeats until stopped. G.722 is not played.
+ */
+export class PromptPlayer extends EventEmitter<PromptPlayerEvents> {
+  #queue: PromptKey[] = [];
+  #loop: PromptKey[] | null = null;
+  #current?: { key: PromptKey; codec: PromptCodec; frames: readonly Buffer[] };
+  #index = 0;
+  #timer?: NodeJS.Timeout;
+  #nextAt = 0;
+  readonly #frameMs: number;
+
+  constructor(
+    private readonly session: RtpSession<NegotiatedAudio>,
+    private readonly library: PromptLibrary,
+    frameMs = 20,
+  ) {
+    super();
+    this.#frameMs = frameMs;
+  }
+
+  get playing(): boolean {
+    return this.#timer !== undefined;
+  }
+
+  /** Queues prompts after what plays; with `loop`, the list repeats once the queue is empty, until stop(). */
+  play(prompts: PromptKey[], options: { loop?: boolean } = {}): void {
+    const codec = this.session.media.codec;
+    if (!isPromptCodec(codec)) throw new Error(`prompts cannot be played with ${codec}`);
+    // Fails now on a missing file, not mid-call; a prompt is encoded here, not in a frame's time.
+    for (const key of prompts) promptFrames(this.library, key, codec, this.#frameMs);
+    if (options.loop) this.#loop = [...prompts];
+    else this.#queue.push(...prompts);
+    if (!this.#timer) {
+      this.session.markTalkspurt();
+      this.#nextAt = performance.now();
+      this.#tick();
+    }
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#queue = [];
+    this.#loop = null;
+    this.#current = undefined;
+    this.#index = 0;
+  }
+
+  #nextFrame(): { payload: Buffer; ticks: number } | null {
+    const codec = this.session.media.codec;
+    if (!isPromptCodec(codec)) return null;
+    while (!this.#current || this.#index >= this.#current.frames.length) {
+      let key = this.#queue.shift();
+      if (!key && this.#loop) {
+        this.#queue.push(...this.#loop);
+        key = this.#queue.shift();
+      }
+      if (!key) return null;
+      this.#current = { key, codec, frames: promptFrames(this.library, key, codec, this.#frameMs) };
+      this.#index = 0;
+    }
+    // A re-INVITE changed the codec mid-prompt: the prompt goes on from the same point in the new one.
+    if (this.#current.codec !== codec) {
+      this.#current = { key: this.#current.key, codec, frames: promptFrames(this.library, this.#current.key, codec, this.#frameMs) };
+    }
+    const payload = this.#current.frames[this.#index++]!;
+    return { payload, ticks: promptFrameTicks(codec, this.#frameMs) };
+  }
+
+  #tick(): void {
+    const frame = this.#nextFrame();
+    if (!frame) {
+      this.#timer = undefined;
+      this.#current = undefined;
+      this.emit('finished');
+      return;
+    }
+    this.session.sendAudio(frame.payload, frame.ticks);
+    this.#nextAt += this.#frameMs;
+    this.#timer = setTimeout(() => this.#tick(), Math.max(0, this.#nextAt - performance.now()));
+  }
+}

@@ -1,0 +1,98 @@
+import { decodeG711 } from '@konferenz/sfu';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ConferenceService } from '../../src/conference/conference.service';
+import { freePort } from '../../src/embedded/free-port';
+import type { PromptKey } from '../../src/phone/ivr-state-machine';
+import { PromptLibrary } from '../../src/phone/prompt-library';
+import { PhoneGatewayService } from '../../src/phone/phone-gateway.service';
+import { customerWithRoom, MODERATOR_PIN } from '../support/customer';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { dominantFrequency, levelDb, OpusPhone } from './support/opus-phone';
+import { recordPrompts, watchPhoneConnections, type PhoneConnection } from './support/phone-observation';
+
+/** How much of the welcome the callers listen to before keying over it. */
+const WELCOME_MS = 1500;
+/** The stretch of each caller's received audio the tone is looked for in. */
+const ANALYSED_MS = 600;
+
+/**
+ * Two Opus softphones dial the whole app: the gateway answers Opus (not the PCMU offered first),
+ * greets them in Opus, reads their keys as 48 kHz telephone-events, seats both (moderator PIN,
+ * no browser needed), and the room's mix carries each caller's tone to the other.
+ */
+describe('phone dial-in with Opus (hand-written Opus softphones against the whole app)', () => {
+  let app: TestApp;
+  let sipPort: number;
+  let phones: PhoneConnection[];
+  let prompts: PromptKey[][];
+  const open: OpusPhone[] = [];
+
+  beforeAll(async () => {
+    app = await startTestApp({ SIP_PORT: String(await freePort()) });
+    sipPort = app.app.get(PhoneGatewayService).port!;
+    phones = watchPhoneConnections(app.app.get(ConferenceService));
+    prompts = recordPrompts();
+  });
+  afterAll(async () => {
+    for (const phone of open) phone.close();
+    vi.restoreAllMocks();
+    await app?.close();
+  });
+
+  it('answers Opus, greets in Opus, takes 48 kHz keys, and carries audio both ways between two Opus callers', async () => {
+    const { roomNumber } = await customerWithRoom(app);
+    const [alice, bob] = await Promise.all([OpusPhone.open(sipPort, '+4930100'), OpusPhone.open(sipPort, '+4930200')]);
+    open.push(alice, bob);
+    await Promise.all([alice.call(), bob.call()]);
+
+    for (const phone of [alice, bob]) {
+      expect(phone.answer).toMatch(/^m=audio \d+ RTP\/AVP 96 102\r$/m);
+      expect(phone.answer).toContain('a=rtpmap:96 opus/48000/2');
+      expect(phone.answer).toContain('a=rtpmap:102 telephone-event/48000');
+    }
+
+    // The welcome, as an Opus phone hears it: 20 ms Opus frames on the 48 kHz clock, as loud as the recording.
+    await new Promise((resolve) => setTimeout(resolve, WELCOME_MS));
+    const welcome = alice.received.filter((packet) => packet.ssrc === alice.received[0]!.ssrc);
+    expect(welcome.length).toBeGreaterThan(50);
+    expect(welcome.every((packet) => packet.payloadType === 96)).toBe(true);
+    expect(welcome.slice(1).every((packet, i) => ((packet.timestamp - welcome[i]!.timestamp) >>> 0) === 960)).toBe(true);
+    const heard = alice.decode(welcome[0]!.ssrc);
+    const recorded = [...decodeG711('mulaw', new PromptLibrary().get('de/welcome').subarray(0, welcome.length * 160))];
+    expect(levelDb(heard)).toBeGreaterThan(-40);
+    expect(Math.abs(levelDb(heard) - levelDb(recorded))).toBeLessThan(3);
+
+    await Promise.all([alice.press(`${roomNumber}#${MODERATOR_PIN}#`), bob.press(`${roomNumber}#${MODERATOR_PIN}#`)]);
+    // Both seated with their bridges' producers in the room.
+    await vi.waitFor(() => {
+      const seated = phones.filter((phone) => phone.claims.room === roomNumber);
+      expect(seated).toHaveLength(2);
+      for (const phone of seated) expect(phone.states.at(-1)?.self).toMatchObject({ state: 'admitted', microphone: 'on' });
+    }, { timeout: 20_000, interval: 50 });
+    expect(prompts).toHaveLength(2);
+    for (const said of prompts) expect(said.slice(0, 3)).toEqual(['de/welcome', 'de/enter-room-number', 'de/enter-pin']);
+
+    // The room's mix reaches each caller on the bridge's own stream once the prompts are over.
+    const menuStream = (phone: OpusPhone) => phone.received[0]!.ssrc;
+    const mixStream = (phone: OpusPhone) => phone.received.find((packet) => packet.ssrc !== menuStream(phone))?.ssrc;
+    await vi.waitFor(() => {
+      expect(mixStream(alice)).toBeDefined();
+      expect(mixStream(bob)).toBeDefined();
+    }, { timeout: 20_000, interval: 50 });
+
+    alice.toneHz = 440;
+    bob.toneHz = 1000;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const since = performance.now() - ANALYSED_MS;
+    const aliceHears = alice.decode(mixStream(alice)!, since);
+    const bobHears = bob.decode(mixStream(bob)!, since);
+    expect(aliceHears.length).toBeGreaterThan((ANALYSED_MS / 20 - 5) * 960);
+    expect(levelDb(aliceHears)).toBeGreaterThan(-30);
+    expect(levelDb(bobHears)).toBeGreaterThan(-30);
+    expect(Math.abs(dominantFrequency(aliceHears) - 1000)).toBeLessThanOrEqual(10);
+    expect(Math.abs(dominantFrequency(bobHears) - 440)).toBeLessThanOrEqual(10);
+
+    expect(await alice.hangUp()).toBe(200);
+    expect(await bob.hangUp()).toBe(200);
+  });
+});
