@@ -65,10 +65,13 @@ const test = base.extend<{ dialIn: (name: string, user: string) => Promise<Softp
 
 /** The same browser as every other suite, but its fake microphone plays the tone. */
 test.use({
-  launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? chromium.executablePath, args: [...chromium.args, `--use-file-for-fake-audio-capture=${toneWav}`] },
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? chromium.executablePath,
+    args: [...chromium.args, `--use-file-for-fake-audio-capture=${toneWav}`],
+  },
 });
 
-/** The gateway's caller name: the number masked to its prefix and last three digits (server/src/sip/caller-name.ts). */
+/** The gateway's caller name: the number masked to its prefix and last three digits (sip/src/caller-name.ts). */
 function maskedName(number: string): string {
   return `${number.slice(0, 3)} … ${number.slice(-3)}`;
 }
@@ -271,9 +274,7 @@ test('a phone that dials before the moderator waits without conference audio, is
   // The moderator's microphone is live in the room now; the waiting phone must not hear it. Its
   // recording from the start of the call up to WINDOW_SECONDS after the moderator's audio flows:
   // something (prompt, hold music), but not the browser's tone.
-  await expect
-    .poll(async () => (await maria.stats()).outboundAudioBytes, { message: "the moderator's audio is sent", timeout: 15_000 })
-    .toBeGreaterThan(0);
+  await expect.poll(async () => (await maria.stats()).outboundAudioBytes, { message: "the moderator's audio is sent", timeout: 15_000 }).toBeGreaterThan(0);
   const moderatorSpeaksAt = recordedSamples(phone);
   await expect
     .poll(() => recordedSamples(phone), { message: `the waiting phone records ${WINDOW_SECONDS} s while the moderator speaks`, timeout: 15_000 })

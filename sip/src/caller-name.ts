@@ -6,7 +6,7 @@
  * this is a label, not an identity.
  */
 export function maskedCallerName(user: string | undefined): string {
-  const number = user?.replace(/[\s().\/-]/g, '') ?? '';
+  const number = user?.replace(/[\s()./-]/g, '') ?? '';
   if (!/^\+?\d{7,20}$/.test(number)) return 'Telefon';
   const prefix = number.startsWith('+') ? number.slice(0, 3) : number.slice(0, 3);
   return `${prefix} … ${number.slice(-3)}`;
@@ -14,7 +14,7 @@ export function maskedCallerName(user: string | undefined): string {
 
 /** The caller id the PIN limiter counts failures under: the number from From, or 'anonymous'. */
 export function callerId(user: string | undefined): string {
-  const number = user?.replace(/[\s().\/-]/g, '') ?? '';
+  const number = user?.replace(/[\s()./-]/g, '') ?? '';
   return /^\+?\d{1,20}$/.test(number) ? number : 'anonymous';
 }
 

@@ -19,6 +19,8 @@ declare module 'sip' {
     version?: string;
     status?: number;
     reason?: string;
+    // The library's header values are strings, parsed objects or arrays of them, depending on the header.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     headers: Record<string, any>;
     content?: string;
   }

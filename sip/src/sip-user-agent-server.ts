@@ -8,16 +8,7 @@ import { formatSipRefusal, RefusalLogBudget, type SipRefusalReason } from './sip
 import { isScannerUserAgent } from './sip-scanners';
 import { SIP_ALLOWED_METHODS, SIP_MIN_SESSION_EXPIRES, SIP_REFUSED_METHODS, SIP_SUPPORTED_EXTENSIONS } from './sip-limits';
 import { dialogKey, SipCall, type CallContext, type CallerOrigin, type SessionTimer } from './sip-call';
-import {
-  buildResponse,
-  headerTokens,
-  headerValue,
-  parseSipMessage,
-  userPartOf,
-  type ResponseOptions,
-  type SipRequest,
-  type SipResponse,
-} from './sip-message';
+import { buildResponse, headerTokens, headerValue, parseSipMessage, userPartOf, type ResponseOptions, type SipRequest, type SipResponse } from './sip-message';
 import { ClientTransaction, RFC3261_TIMERS, ServerTransaction, serverTransactionKey, type SipTimers } from './sip-transactions';
 import { SipTransport, type SipPeer } from './sip-transport';
 import { TrustedTrunks } from './trusted-trunks';
@@ -78,7 +69,9 @@ export interface SipStatistics {
   refusedByRate: number;
 }
 
-type Settings = Required<Omit<SipUserAgentServerOptions, 'logger' | 'timers' | 'publicHost' | 'admission' | 'trustedTrunks' | 'tcpConnectionsPerAddress' | 'tcpIdleTimeoutMs'>> & {
+type Settings = Required<
+  Omit<SipUserAgentServerOptions, 'logger' | 'timers' | 'publicHost' | 'admission' | 'trustedTrunks' | 'tcpConnectionsPerAddress' | 'tcpIdleTimeoutMs'>
+> & {
   publicHost: string;
   admission?: SipCallAdmission;
   trustedTrunks: TrustedTrunks;
@@ -137,6 +130,8 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
   static async start(options: SipUserAgentServerOptions): Promise<SipUserAgentServer> {
     const publicHost = options.publicHost ?? options.host;
     if (publicHost === '0.0.0.0' || publicHost === '::') throw new Error('SIP: publicHost is required when binding all addresses');
+    // Assigned once the transport listens; the transport may ask before that, hence the guard.
+    // eslint-disable-next-line prefer-const
     let server: SipUserAgentServer | undefined;
     const transport = await SipTransport.listen({
       carriesCall: (peer) => (server ? server.#carriesCall(peer) : false),
@@ -214,14 +209,19 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
         return;
       case 'drop':
         this.#statistics.dropped++;
-        this.#logger.debug(`dropped a message from ${peer.address}:${peer.port}: ${result.reason} (${JSON.stringify(bytes.subarray(0, 80).toString('latin1'))})`);
+        this.#logger.debug(
+          `dropped a message from ${peer.address}:${peer.port}: ${result.reason} (${JSON.stringify(bytes.subarray(0, 80).toString('latin1'))})`,
+        );
         break;
       case 'reject':
         this.#statistics.rejectedMalformed++;
         this.#logger.debug(`malformed message from ${peer.address}:${peer.port}: ${result.reason}`);
         this.#logRefusal('malformed', peer, { method: result.request.headers.cseq.method });
         if (result.request.headers.cseq.method !== 'ACK') {
-          this.#transport.send(peer, buildResponse(result.request, result.status, { reason: result.reason, toTag: randomTag(), source: peer, serverName: this.#options.serverName }));
+          this.#transport.send(
+            peer,
+            buildResponse(result.request, result.status, { reason: result.reason, toTag: randomTag(), source: peer, serverName: this.#options.serverName }),
+          );
         }
         break;
       case 'response':
@@ -257,14 +257,16 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
   #logRefusal(reason: SipRefusalReason, peer: Pick<SipPeer, 'address' | 'port'>, request?: SipRequest | { method: string }): void {
     const budget = this.#refusalLog.take(networkSource(peer.address));
     if (!budget.log) return;
-    this.#logger.warn(formatSipRefusal({
-      reason,
-      address: peer.address,
-      port: peer.port,
-      method: request?.method,
-      userAgent: request && 'raw' in request ? headerValue(request, 'user-agent') : undefined,
-      suppressed: budget.suppressed,
-    }));
+    this.#logger.warn(
+      formatSipRefusal({
+        reason,
+        address: peer.address,
+        port: peer.port,
+        method: request?.method,
+        userAgent: request && 'raw' in request ? headerValue(request, 'user-agent') : undefined,
+        suppressed: budget.suppressed,
+      }),
+    );
   }
 
   #request(request: SipRequest, peer: SipPeer): void {
@@ -286,8 +288,8 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
     // A transaction lives on for 32 s after its answer (UDP retransmissions): a flood of OPTIONS,
     // REGISTERs or in-dialog requests from one source must not fill the table for everyone.
     const source = networkSource(peer.address);
-    const sourceFull = (this.#transactionsPerSource.get(source) ?? 0) >= this.#options.maxTransactionsPerSource
-      && !this.#options.trustedTrunks.includes(peer.address);
+    const sourceFull =
+      (this.#transactionsPerSource.get(source) ?? 0) >= this.#options.maxTransactionsPerSource && !this.#options.trustedTrunks.includes(peer.address);
     if (this.#transactions.size >= this.#options.maxTransactions || sourceFull || this.#stopping) {
       if (!this.#stopping) this.#logRefusal('transaction-limit', peer, request);
       this.#reply(request, peer, 503, { headers: { 'retry-after': '5' } });
@@ -306,9 +308,12 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
       }
     }
     const transaction = new ServerTransaction(
-      key, request, peer,
+      key,
+      request,
+      peer,
       (message) => this.#transport.send(peer, message),
-      this.#transport.isReliable(peer), this.#timers,
+      this.#transport.isReliable(peer),
+      this.#timers,
       (ended) => {
         if (this.#transactions.get(ended.key) !== ended) return;
         this.#transactions.delete(ended.key);
@@ -382,10 +387,12 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
       return;
     }
     respond(200);
-    const call = [...this.#calls.values()].find((candidate) => candidate.state === 'incoming'
-      && candidate.callId === cancel.headers['call-id'] && candidate.remoteTag === cancel.headers.from.params.tag);
+    const call = [...this.#calls.values()].find(
+      (candidate) => candidate.state === 'incoming' && candidate.callId === cancel.headers['call-id'] && candidate.remoteTag === cancel.headers.from.params.tag,
+    );
     if (call) call.cancelled();
-    else if (!invite.finalSent) invite.respond(487, buildResponse(invite.request, 487, { toTag: randomTag(), source: invite.peer, serverName: this.#options.serverName }));
+    else if (!invite.finalSent)
+      invite.respond(487, buildResponse(invite.request, 487, { toTag: randomTag(), source: invite.peer, serverName: this.#options.serverName }));
   }
 
   /**
@@ -491,9 +498,12 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
       sendBye: (call, message, branch) => {
         const key = `${branch}|BYE`;
         const client = new ClientTransaction(
-          branch, 'BYE', message,
+          branch,
+          'BYE',
+          message,
           (bytes) => this.#transport.send(call.remote, bytes),
-          this.#transport.isReliable(call.remote), this.#timers,
+          this.#transport.isReliable(call.remote),
+          this.#timers,
           (_done, outcome) => {
             this.#clients.delete(key);
             if (outcome === 'timeout') this.#logger.debug(`BYE for ${call.callId} not answered`);

@@ -106,14 +106,20 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     const guesser = '+4930333';
 
     // The whole per-source budget of wrong PINs from one caller id, spread over calls of at most three tries, at once.
-    const wrongPerCall = Array.from({ length: Math.ceil(failuresPerSource / MENU_TRIES) }, (_, call) => Math.min(MENU_TRIES, failuresPerSource - call * MENU_TRIES));
-    const guesses = await Promise.all(wrongPerCall.map((wrong, call) => callIn(dir, sipPort, `guess-${call}`, {
-      dtmf: 'rfc4733',
-      caller: guesser,
-      keys: entry(WRONG_PIN).repeat(wrong),
-      // After its third try the gateway hangs up; a caller with tries left gives up on its own.
-      end: wrong === MENU_TRIES ? 'gateway-hangs-up' : { callerHangsUpAfterMs: 2000 },
-    })));
+    const wrongPerCall = Array.from({ length: Math.ceil(failuresPerSource / MENU_TRIES) }, (_, call) =>
+      Math.min(MENU_TRIES, failuresPerSource - call * MENU_TRIES),
+    );
+    const guesses = await Promise.all(
+      wrongPerCall.map((wrong, call) =>
+        callIn(dir, sipPort, `guess-${call}`, {
+          dtmf: 'rfc4733',
+          caller: guesser,
+          keys: entry(WRONG_PIN).repeat(wrong),
+          // After its third try the gateway hangs up; a caller with tries left gives up on its own.
+          end: wrong === MENU_TRIES ? 'gateway-hangs-up' : { callerHangsUpAfterMs: 2000 },
+        }),
+      ),
+    );
     for (const run of guesses) expect(run.code, describe(run)).toBe(0);
     expect(prompts).toHaveLength(wrongPerCall.length);
     expect(prompts).toEqual(expect.arrayContaining(wrongPerCall.map(saidAfterWrongPins)));
@@ -122,17 +128,31 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     // Now even the right PIN is refused, at the first try, to that caller id from another address
     // and to another caller id from that address (a From number is whatever the caller writes);
     // another number from another address gets in.
-    const lockedOut = callIn(dir, sipPort, 'locked-out', { dtmf: 'rfc4733', caller: guesser, address: '127.0.0.2', keys: entry(PARTICIPANT_PIN), end: 'gateway-hangs-up' });
+    const lockedOut = callIn(dir, sipPort, 'locked-out', {
+      dtmf: 'rfc4733',
+      caller: guesser,
+      address: '127.0.0.2',
+      keys: entry(PARTICIPANT_PIN),
+      end: 'gateway-hangs-up',
+    });
     const sameSource = callIn(dir, sipPort, 'same-source', { dtmf: 'rfc4733', caller: '+4930555', keys: entry(PARTICIPANT_PIN), end: 'gateway-hangs-up' });
-    const other = callIn(dir, sipPort, 'other-number', { dtmf: 'rfc4733', caller: '+4930444', address: '127.0.0.3', keys: entry(PARTICIPANT_PIN), end: { callerHangsUpAfterMs: 3000 } });
+    const other = callIn(dir, sipPort, 'other-number', {
+      dtmf: 'rfc4733',
+      caller: '+4930444',
+      address: '127.0.0.3',
+      keys: entry(PARTICIPANT_PIN),
+      end: { callerHangsUpAfterMs: 3000 },
+    });
     await moderator.waitForState((state) => phoneNamed(state.participants, '+49 … 444')?.state === 'admitted', 20_000);
     for (const run of await Promise.all([lockedOut, sameSource, other])) expect(run.code, describe(run)).toBe(0);
     expect(prompts).toHaveLength(3);
-    expect(prompts).toEqual(expect.arrayContaining([
-      ['de/welcome', 'de/enter-room-number', 'de/enter-pin', 'de/invalid-entry', 'de/goodbye'],
-      ['de/welcome', 'de/enter-room-number', 'de/enter-pin', 'de/invalid-entry', 'de/goodbye'],
-      ['de/welcome', 'de/enter-room-number', 'de/enter-pin'],
-    ]));
+    expect(prompts).toEqual(
+      expect.arrayContaining([
+        ['de/welcome', 'de/enter-room-number', 'de/enter-pin', 'de/invalid-entry', 'de/goodbye'],
+        ['de/welcome', 'de/enter-room-number', 'de/enter-pin', 'de/invalid-entry', 'de/goodbye'],
+        ['de/welcome', 'de/enter-room-number', 'de/enter-pin'],
+      ]),
+    );
     expect(moderator.states.some((state) => [...state.participants, ...state.waiting].some((p) => p.displayName === '+49 … 333'))).toBe(false);
     expect(phones.filter((phone) => phone.claims.room === roomNumber).map((phone) => phone.claims.name)).toEqual(['+49 … 444']);
     // The room itself stayed open (the caller from 127.0.0.3 got in); a browser on 127.0.0.1 would
@@ -164,11 +184,13 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
 
   /** The prompts of one call that are about the conference, in the order they were said. */
   const conferenceNews = (said: PromptKey[] | undefined) =>
-    (said ?? []).filter((key) => /\/(muted|unmuted|participant-count-before|numbers\/\d+|participant-count-after|conference-locked|conference-unlocked)$/.test(key));
+    (said ?? []).filter((key) =>
+      /\/(muted|unmuted|participant-count-before|numbers\/\d+|participant-count-after|conference-locked|conference-unlocked)$/.test(key),
+    );
   /** Seconds of silence between keys (SIP INFO), long enough for the caller's audio bridge to be in the room. */
   const pause = (seconds: number) => ' '.repeat(seconds * 2);
 
-  it('the caller\'s keys: *6 mutes and unmutes (each said, and seen by the moderator), *# says how many are there', async () => {
+  it("the caller's keys: *6 mutes and unmutes (each said, and seen by the moderator), *# says how many are there", async () => {
     const { roomNumber, entry } = await room();
     const moderator = await moderatorOf(roomNumber);
     const keys = `${entry(PARTICIPANT_PIN)}${pause(6)}*6${pause(3)}*6${pause(3)}*#`;
@@ -179,10 +201,15 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     expect(conferenceNews(prompts[0])).toEqual(['de/muted', 'de/unmuted', 'de/participant-count-before', 'de/numbers/2', 'de/participant-count-after']);
   });
 
-  it('the moderator\'s mute is said to the caller', async () => {
+  it("the moderator's mute is said to the caller", async () => {
     const { roomNumber, entry } = await room();
     const moderator = await moderatorOf(roomNumber);
-    const call = callIn(dir, sipPort, 'muted-by-moderator', { dtmf: 'sip-info', caller: '+4930999', keys: entry(PARTICIPANT_PIN), end: { callerHangsUpAfterMs: 8000 } });
+    const call = callIn(dir, sipPort, 'muted-by-moderator', {
+      dtmf: 'sip-info',
+      caller: '+4930999',
+      keys: entry(PARTICIPANT_PIN),
+      end: { callerHangsUpAfterMs: 8000 },
+    });
     const seated = await moderator.waitForState((state) => phoneNamed(state.participants, '+49 … 999')?.microphone === 'on', 20_000);
     expect(await moderator.request('moderator:mute', { participantId: phoneNamed(seated.participants, '+49 … 999')!.id })).toMatchObject({ ok: true });
     await vi.waitFor(() => expect(conferenceNews(prompts[0])).toEqual(['de/muted']), { timeout: 5_000, interval: 50 });

@@ -8,7 +8,7 @@ import { PhoneGatewayService } from '../../src/phone/phone-gateway.service';
 import { ConferenceParticipant } from '../support/conference-participant';
 import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from '../support/customer';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { dialInScenario } from './support/dial-in-scenario';
+import { dialInScenario } from '@konferenz/testing/sipp-scenario';
 import { describe, requireSipp, runSipp, type SippRun } from './support/sipp';
 
 /** Phone dial-in end to end: sipp → SIP gateway → phone menu → ConferenceService, watched by a socket.io moderator. */
@@ -53,7 +53,7 @@ group('phone dial-in', () => {
 
   const phoneIn = (list: ParticipantView[]) => list.find((participant) => participant.via === 'phone');
 
-  it('puts the caller on the moderator\'s waiting list as a masked number, admits, mutes, and drops it on BYE', async () => {
+  it("puts the caller on the moderator's waiting list as a masked number, admits, mutes, and drops it on BYE", async () => {
     const conference = await room({ admission: 'manual', moderatorLeaves: 'continue' });
     const moderator = await conference.moderator();
     const call = dial('manual', dialInScenario(`${conference.roomNumber}#${PARTICIPANT_PIN}#`, { callerHangsUpAfterMs: 8000 }));
@@ -107,7 +107,9 @@ group('phone dial-in', () => {
     const conference = await room();
     const call = dial('moderator', dialInScenario(`${conference.roomNumber}#${MODERATOR_PIN}#`, { callerHangsUpAfterMs: 4000 }));
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const joined: JoinResponse = (await app.client().post('/api/conference/join', { roomNumber: conference.roomNumber, pin: PARTICIPANT_PIN, displayName: 'Gast' })).body;
+    const joined: JoinResponse = (
+      await app.client().post('/api/conference/join', { roomNumber: conference.roomNumber, pin: PARTICIPANT_PIN, displayName: 'Gast' })
+    ).body;
     const guest = await ConferenceParticipant.connect(app.url, joined.token);
     open.push(guest);
     // A phone moderator admits the guest at once.

@@ -83,7 +83,7 @@ group('phone media reflection', () => {
     expect(call.byeAt, 'silent after the hold: BYE').toBeDefined();
   });
 
-  it('stops and hangs up when the caller\'s RTP port answers ICMP port unreachable', async () => {
+  it("stops and hangs up when the caller's RTP port answers ICMP port unreachable", async () => {
     const phone = await rtpPeer();
     const call = await caller();
     await call.call(phone.port);

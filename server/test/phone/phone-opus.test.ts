@@ -56,7 +56,7 @@ describe('phone dial-in with Opus (hand-written Opus softphones against the whol
     const welcome = alice.received.filter((packet) => packet.ssrc === alice.received[0]!.ssrc);
     expect(welcome.length).toBeGreaterThan(50);
     expect(welcome.every((packet) => packet.payloadType === 96)).toBe(true);
-    expect(welcome.slice(1).every((packet, i) => ((packet.timestamp - welcome[i]!.timestamp) >>> 0) === 960)).toBe(true);
+    expect(welcome.slice(1).every((packet, i) => (packet.timestamp - welcome[i]!.timestamp) >>> 0 === 960)).toBe(true);
     const heard = alice.decode(welcome[0]!.ssrc);
     const recorded = [...decodeG711('mulaw', new PromptLibrary().get('de/welcome').subarray(0, welcome.length * 160))];
     expect(levelDb(heard)).toBeGreaterThan(-40);
@@ -64,21 +64,27 @@ describe('phone dial-in with Opus (hand-written Opus softphones against the whol
 
     await Promise.all([alice.press(`${roomNumber}#${MODERATOR_PIN}#`), bob.press(`${roomNumber}#${MODERATOR_PIN}#`)]);
     // Both seated with their bridges' producers in the room.
-    await vi.waitFor(() => {
-      const seated = phones.filter((phone) => phone.claims.room === roomNumber);
-      expect(seated).toHaveLength(2);
-      for (const phone of seated) expect(phone.states.at(-1)?.self).toMatchObject({ state: 'admitted', microphone: 'on' });
-    }, { timeout: 20_000, interval: 50 });
+    await vi.waitFor(
+      () => {
+        const seated = phones.filter((phone) => phone.claims.room === roomNumber);
+        expect(seated).toHaveLength(2);
+        for (const phone of seated) expect(phone.states.at(-1)?.self).toMatchObject({ state: 'admitted', microphone: 'on' });
+      },
+      { timeout: 20_000, interval: 50 },
+    );
     expect(prompts).toHaveLength(2);
     for (const said of prompts) expect(said.slice(0, 3)).toEqual(['de/welcome', 'de/enter-room-number', 'de/enter-pin']);
 
     // The room's mix reaches each caller on the bridge's own stream once the prompts are over.
     const menuStream = (phone: OpusPhone) => phone.received[0]!.ssrc;
     const mixStream = (phone: OpusPhone) => phone.received.find((packet) => packet.ssrc !== menuStream(phone))?.ssrc;
-    await vi.waitFor(() => {
-      expect(mixStream(alice)).toBeDefined();
-      expect(mixStream(bob)).toBeDefined();
-    }, { timeout: 20_000, interval: 50 });
+    await vi.waitFor(
+      () => {
+        expect(mixStream(alice)).toBeDefined();
+        expect(mixStream(bob)).toBeDefined();
+      },
+      { timeout: 20_000, interval: 50 },
+    );
 
     alice.toneHz = 440;
     bob.toneHz = 1000;

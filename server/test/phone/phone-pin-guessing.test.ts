@@ -76,14 +76,16 @@ group('phone PIN guessing with rotating caller ids', () => {
     return { checked, refused, perMinute: Math.round((checked / ((Date.now() - started) / 1000)) * 60) };
   }
 
-  it('refuses one source\'s guesses once its budget is used, whatever From numbers it writes', async () => {
+  it("refuses one source's guesses once its budget is used, whatever From numbers it writes", async () => {
     const result = await guess('127.0.0.1', 45, false);
-    console.log(`one source, 45 calls with random From numbers: ${result.checked} PINs checked, ${result.refused} refused (${result.perMinute} checked per minute)`);
+    console.log(
+      `one source, 45 calls with random From numbers: ${result.checked} PINs checked, ${result.refused} refused (${result.perMinute} checked per minute)`,
+    );
     expect(result.refused).toBeGreaterThan(0);
     expect(result.checked).toBeLessThan(40);
   });
 
-  it('counts a trusted trunk\'s callers by their asserted numbers, not by its address', async () => {
+  it("counts a trusted trunk's callers by their asserted numbers, not by its address", async () => {
     const result = await guess(TRUNK, 45, true);
     console.log(`trusted trunk, 45 callers with their own asserted numbers: ${result.checked} PINs checked, ${result.refused} refused`);
     expect(result).toMatchObject({ checked: 45, refused: 0 });

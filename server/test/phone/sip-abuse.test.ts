@@ -37,10 +37,14 @@ group('SIP abuse limits', () => {
     }
     return undefined;
   }
-  const invite = (gatewayPort: number, client: UdpClient, from: string, headers: Record<string, string> = {}) => sipMessage({
-    method: 'INVITE', port: gatewayPort, localPort: client.port, body: OFFER,
-    headers: { From: `<sip:${from}@127.0.0.1>;tag=${Math.random().toString(36).slice(2, 10)}`, ...headers },
-  });
+  const invite = (gatewayPort: number, client: UdpClient, from: string, headers: Record<string, string> = {}) =>
+    sipMessage({
+      method: 'INVITE',
+      port: gatewayPort,
+      localPort: client.port,
+      body: OFFER,
+      headers: { From: `<sip:${from}@127.0.0.1>;tag=${Math.random().toString(36).slice(2, 10)}`, ...headers },
+    });
 
   beforeAll(() => {
     warnings = captureLogs().warn;
@@ -85,14 +89,22 @@ group('SIP abuse limits', () => {
     // The 38 refusals left no transactions behind: the flooder's OPTIONS are still answered.
     const before = flooder.received.length;
     await flooder.exchange(sipMessage({ port: gw.port, localPort: flooder.port }));
-    expect(flooder.received.slice(before).filter((entry) => / OPTIONS\r?$/m.test(entry.text)).map((entry) => entry.status)).toEqual([200]);
+    expect(
+      flooder.received
+        .slice(before)
+        .filter((entry) => / OPTIONS\r?$/m.test(entry.text))
+        .map((entry) => entry.status),
+    ).toEqual([200]);
     expect(warnings.filter((line) => line.startsWith('SIP refused source-busy from 127.0.0.1:')).length).toBeGreaterThan(5);
 
     // OPTIONS live 32 s as transactions: beyond its share, the flooder gets 503, the others do not.
     const probes = flooder.received.length;
     for (let probe = 0; probe < 20; probe++) flooder.send(sipMessage({ port: gw.port, localPort: flooder.port }));
     await sleep(300);
-    const answers = flooder.received.slice(probes).filter((entry) => / OPTIONS\r?$/m.test(entry.text)).map((entry) => entry.status);
+    const answers = flooder.received
+      .slice(probes)
+      .filter((entry) => / OPTIONS\r?$/m.test(entry.text))
+      .map((entry) => entry.status);
     // Its share is 10: two calls and the first OPTIONS hold 3, so 7 more are answered, 13 refused.
     expect(answers.filter((status) => status === 200)).toHaveLength(7);
     expect(answers.filter((status) => status === 503)).toHaveLength(13);
@@ -100,7 +112,7 @@ group('SIP abuse limits', () => {
     expect((await finalResponse(other, invite(gw.port, other, '+4940300')))?.status).toBe(200);
   });
 
-  it('counts a trusted trunk\'s calls by the asserted identity, and nobody else\'s', async () => {
+  it("counts a trusted trunk's calls by the asserted identity, and nobody else's", async () => {
     const gw = await gateway({ trustedTrunks: ['127.0.0.3'], admission: new SipCallAdmission({ perCallerPerMinute: 1, perSourcePerMinute: 100 }) });
     const trunk = await udp(gw.port, '127.0.0.3');
     const asserted = (number: string) => ({ 'P-Asserted-Identity': `"Kunde" <sip:${number}@trunk.example>, <tel:${number}>` });
@@ -144,7 +156,9 @@ group('SIP abuse limits', () => {
   it('answers scanners when told not to drop them, and advertises the configured name (or none)', async () => {
     const named = await gateway({ dropScanners: false, serverName: 'PBX' });
     const client = await udp(named.port);
-    const [answer] = await Promise.all([finalResponse(client, sipMessage({ port: named.port, localPort: client.port, headers: { 'User-Agent': 'sipvicious' } }))]);
+    const [answer] = await Promise.all([
+      finalResponse(client, sipMessage({ port: named.port, localPort: client.port, headers: { 'User-Agent': 'sipvicious' } })),
+    ]);
     expect(answer?.status).toBe(200);
     expect(answer?.text).toMatch(/^Server: PBX\r?$/m);
 

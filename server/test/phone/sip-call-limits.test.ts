@@ -22,7 +22,14 @@ group('SIP call-rate limits', () => {
   });
 
   const invite = (from: string, branch?: string) =>
-    sipMessage({ method: 'INVITE', port: gateway.port, localPort: client.port, body: OFFER, branch, headers: { From: `<sip:${from}@127.0.0.1:${client.port}>;tag=${from.slice(-3)}${Math.random().toString(36).slice(2, 8)}` } });
+    sipMessage({
+      method: 'INVITE',
+      port: gateway.port,
+      localPort: client.port,
+      body: OFFER,
+      branch,
+      headers: { From: `<sip:${from}@127.0.0.1:${client.port}>;tag=${from.slice(-3)}${Math.random().toString(36).slice(2, 8)}` },
+    });
   const finalStatus = async (message: string) => {
     const before = client.received.length;
     client.send(message);

@@ -44,7 +44,11 @@ group('SIP user agent server under malformed input', () => {
     ['a header name with spaces', () => message({ headers: { 'Bad Header': 'x' } }), [400]],
     ['a NUL byte in a header', () => message({ headers: { Subject: 'a\u0000b' } }), [400]],
     ['a huge header line (3 KB)', () => message({ headers: { 'X-Huge': 'a'.repeat(3000) } }), [400]],
-    ['a huge header section (9 KB in many headers)', () => message({ headers: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`X-Fill-${i}`, 'b'.repeat(1000)])) }), [513]],
+    [
+      'a huge header section (9 KB in many headers)',
+      () => message({ headers: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`X-Fill-${i}`, 'b'.repeat(1000)])) }),
+      [513],
+    ],
     ['a 20 KB message', () => message({ headers: { 'Content-Type': 'text/plain', 'Content-Length': '20000' }, body: 'c'.repeat(20000) }), [513]],
     ['too many headers', () => message({ headers: Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`X-H${i}`, '1'])) }), [400]],
     ['two different Call-IDs', () => message().replace('CSeq:', 'Call-ID: other@127.0.0.1\r\nCSeq:'), [400]],
@@ -70,7 +74,12 @@ group('SIP user agent server under malformed input', () => {
     ['INVITE with a body that is not SDP', () => message({ method: 'INVITE', body: OFFER, headers: { 'Content-Type': 'application/isup' } }), [415]],
     ['INVITE without Contact', () => message({ method: 'INVITE', body: OFFER, headers: { Contact: null } }), [400]],
     ['INVITE with only video', () => message({ method: 'INVITE', user: 'video', body: OFFER.replace('m=audio', 'm=video') }), [100, 180, 488]],
-    ['a response to nothing', () => `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKx\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n`, NONE],
+    [
+      'a response to nothing',
+      () =>
+        `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKx\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n`,
+      NONE,
+    ],
     ['an ACK that matches nothing', () => message({ method: 'ACK' }), NONE],
     ['a keep-alive', () => '\r\n\r\n', NONE],
   ];
@@ -194,12 +203,14 @@ group('SIP retransmissions over UDP (RFC 3261 §13.3.1.4, §17.2.1)', () => {
     await gateway.until(() => client.received.slice(before).filter((entry) => entry.status === 486).length >= 2, 3000);
     const busy = client.received.slice(before).find((entry) => entry.status === 486)!.text;
     const toTag = /^To:.*;tag=([^;\r\n]+)/m.exec(busy)![1];
-    client.send(invite
-      .replace(/^INVITE /, 'ACK ')
-      .replace(/^To: (.*)$/m, `To: $1;tag=${toTag}`)
-      .replace('CSeq: 1 INVITE', 'CSeq: 1 ACK')
-      .replace(/Content-Type: .*\r\n/, '')
-      .replace(/Content-Length: \d+\r\n\r\n[\s\S]*$/, 'Content-Length: 0\r\n\r\n'));
+    client.send(
+      invite
+        .replace(/^INVITE /, 'ACK ')
+        .replace(/^To: (.*)$/m, `To: $1;tag=${toTag}`)
+        .replace('CSeq: 1 INVITE', 'CSeq: 1 ACK')
+        .replace(/Content-Type: .*\r\n/, '')
+        .replace(/Content-Length: \d+\r\n\r\n[\s\S]*$/, 'Content-Length: 0\r\n\r\n'),
+    );
     await sleep(100);
     const count = client.received.filter((entry) => entry.status === 486).length;
     await sleep(1200);

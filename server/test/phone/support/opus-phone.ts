@@ -45,7 +45,12 @@ export class OpusPhone {
   #to = '';
   #contact = '';
 
-  private constructor(private readonly sip: UdpClient, private readonly rtp: Socket, private readonly sipPort: number, private readonly caller: string) {
+  private constructor(
+    private readonly sip: UdpClient,
+    private readonly rtp: Socket,
+    private readonly sipPort: number,
+    private readonly caller: string,
+  ) {
     rtp.on('message', (data) => {
       try {
         this.received.push({ ...parseRtpPacket(data), at: performance.now() });
@@ -63,23 +68,34 @@ export class OpusPhone {
 
   get offer(): string {
     return [
-      'v=0', `o=opus-phone 1 1 IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0',
+      'v=0',
+      `o=opus-phone 1 1 IN IP4 127.0.0.1`,
+      's=-',
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
       `m=audio ${this.rtp.address().port} RTP/AVP 0 ${OPUS_PAYLOAD_TYPE} ${TELEPHONE_EVENT_PAYLOAD_TYPE}`,
       'a=rtpmap:0 PCMU/8000',
-      `a=rtpmap:${OPUS_PAYLOAD_TYPE} opus/48000/2`, `a=fmtp:${OPUS_PAYLOAD_TYPE} useinbandfec=1`,
-      `a=rtpmap:${TELEPHONE_EVENT_PAYLOAD_TYPE} telephone-event/48000`, `a=fmtp:${TELEPHONE_EVENT_PAYLOAD_TYPE} 0-15`,
-      'a=ptime:20', 'a=sendrecv', '',
+      `a=rtpmap:${OPUS_PAYLOAD_TYPE} opus/48000/2`,
+      `a=fmtp:${OPUS_PAYLOAD_TYPE} useinbandfec=1`,
+      `a=rtpmap:${TELEPHONE_EVENT_PAYLOAD_TYPE} telephone-event/48000`,
+      `a=fmtp:${TELEPHONE_EVENT_PAYLOAD_TYPE} 0-15`,
+      'a=ptime:20',
+      'a=sendrecv',
+      '',
     ].join('\r\n');
   }
 
   /** INVITE, wait for the 200, ACK it, and start sending RTP where the answer says. */
   async call(): Promise<void> {
     this.sip.send(this.#request('INVITE', 1, { body: this.offer }));
-    const ok = await vi.waitFor(() => {
-      const response = this.sip.received.find((entry) => entry.status === 200 && /CSeq: 1 INVITE/i.test(entry.text));
-      if (!response) throw new Error('no 200 OK yet');
-      return response.text;
-    }, { timeout: 10_000, interval: 20 });
+    const ok = await vi.waitFor(
+      () => {
+        const response = this.sip.received.find((entry) => entry.status === 200 && /CSeq: 1 INVITE/i.test(entry.text));
+        if (!response) throw new Error('no 200 OK yet');
+        return response.text;
+      },
+      { timeout: 10_000, interval: 20 },
+    );
     this.answer = ok;
     this.#to = /^To: (.*)$/im.exec(ok)![1]!.trim();
     this.#contact = /^Contact: <([^>]+)>/im.exec(ok)![1]!;
@@ -95,7 +111,8 @@ export class OpusPhone {
     for (const key of keys) {
       if (!isDtmfDigit(key)) throw new Error(`no key ${key}`);
       const event = DTMF_DIGITS.indexOf(key);
-      for (let update = 1; update <= PRESS_UPDATES; update++) this.#events.push({ payload: telephoneEvent(event, false, update * TICKS_PER_FRAME), first: update === 1 });
+      for (let update = 1; update <= PRESS_UPDATES; update++)
+        this.#events.push({ payload: telephoneEvent(event, false, update * TICKS_PER_FRAME), first: update === 1 });
       for (let copy = 0; copy < 3; copy++) this.#events.push({ payload: telephoneEvent(event, true, PRESS_UPDATES * TICKS_PER_FRAME), first: false });
       for (let frame = 0; frame < RELEASE_FRAMES; frame++) this.#events.push(null);
     }
@@ -116,11 +133,14 @@ export class OpusPhone {
     clearInterval(this.#timer);
     const before = this.sip.received.length;
     this.sip.send(this.#request('BYE', 2, { requestUri: this.#contact }));
-    return vi.waitFor(() => {
-      const status = this.sip.received.slice(before).find((entry) => /CSeq: 2 BYE/i.test(entry.text))?.status;
-      if (!status) throw new Error('no answer to the BYE yet');
-      return status;
-    }, { timeout: 5000, interval: 20 });
+    return vi.waitFor(
+      () => {
+        const status = this.sip.received.slice(before).find((entry) => /CSeq: 2 BYE/i.test(entry.text))?.status;
+        if (!status) throw new Error('no answer to the BYE yet');
+        return status;
+      },
+      { timeout: 5000, interval: 20 },
+    );
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { phoneCallerScenario, type PhoneCaller } from './dial-in-scenario';
+import { phoneCallerScenario, type PhoneCaller } from '@konferenz/testing/sipp-scenario';
 import { recordKeyPresses } from './rfc4733-key-presses';
 import { runSipp, type SippRun } from './sipp';
 

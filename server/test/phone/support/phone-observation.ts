@@ -25,18 +25,22 @@ export function watchPhoneConnections(conferences: ConferenceService): PhoneConn
     if (via !== 'phone') return connect(claims, connection, via);
     const phone: PhoneConnection = { claims, states: [], events: [] };
     phones.push(phone);
-    return connect(claims, {
-      id: connection.id,
-      close: () => connection.close(),
-      notify: (event) => {
-        phone.events.push(event);
-        connection.notify(event);
+    return connect(
+      claims,
+      {
+        id: connection.id,
+        close: () => connection.close(),
+        notify: (event) => {
+          phone.events.push(event);
+          connection.notify(event);
+        },
+        send: (event, ...payload) => {
+          if (event === 'conference:state') phone.states.push(payload[0] as ConferenceStateView);
+          connection.send(event, ...payload);
+        },
       },
-      send: (event, ...payload) => {
-        if (event === 'conference:state') phone.states.push(payload[0] as ConferenceStateView);
-        connection.send(event, ...payload);
-      },
-    }, via);
+      via,
+    );
   });
   return phones;
 }

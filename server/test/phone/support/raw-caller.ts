@@ -25,7 +25,11 @@ export class RtpPeer {
 
   /** One 20 ms PCMU frame of silence (or another payload type) to the gateway's RTP port. */
   send(port: number, payloadType = 0, sequenceNumber = 1): void {
-    this.socket.send(serializeRtpPacket({ marker: false, payloadType, sequenceNumber, timestamp: sequenceNumber * 160, ssrc: 4242, payload: Buffer.alloc(160, 0xff) }), port, '127.0.0.1');
+    this.socket.send(
+      serializeRtpPacket({ marker: false, payloadType, sequenceNumber, timestamp: sequenceNumber * 160, ssrc: 4242, payload: Buffer.alloc(160, 0xff) }),
+      port,
+      '127.0.0.1',
+    );
   }
 
   close(): void {
@@ -48,7 +52,10 @@ export class RawCaller {
   #to = '';
   #cseq = 1;
 
-  private constructor(readonly sip: UdpClient, readonly gatewayPort: number) {}
+  private constructor(
+    readonly sip: UdpClient,
+    readonly gatewayPort: number,
+  ) {}
 
   /** A caller signalling from `bindAddress` (another 127.0.0.0/8 address is another network source). */
   static async open(gatewayPort: number, bindAddress = '127.0.0.1'): Promise<RawCaller> {
@@ -75,18 +82,33 @@ export class RawCaller {
       const cseq = this.#cseq++;
       const body = `Signal=${key}\r\nDuration=100\r\n`;
       const before = this.sip.received.length;
-      this.sip.send(sipMessage({
-        method: 'INFO', port: this.gatewayPort, localPort: this.sip.port, callId: this.callId, user: 'dial-in', body,
-        headers: { From: this.#from, To: this.#to, CSeq: `${cseq} INFO`, 'Content-Type': 'application/dtmf-relay' },
-      }));
+      this.sip.send(
+        sipMessage({
+          method: 'INFO',
+          port: this.gatewayPort,
+          localPort: this.sip.port,
+          callId: this.callId,
+          user: 'dial-in',
+          body,
+          headers: { From: this.#from, To: this.#to, CSeq: `${cseq} INFO`, 'Content-Type': 'application/dtmf-relay' },
+        }),
+      );
       await this.#waitFor((text) => new RegExp(`^CSeq: ${cseq} INFO\r?$`, 'm').test(text), 5000, before);
     }
   }
 
   async #invite(mediaPort: number, direction: string, extraHeaders: Record<string, string> = {}): Promise<void> {
     const sdp = [
-      'v=0', `o=caller 1 ${this.#cseq} IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0',
-      `m=audio ${mediaPort} RTP/AVP 0 101`, 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', `a=${direction}`, '',
+      'v=0',
+      `o=caller 1 ${this.#cseq} IN IP4 127.0.0.1`,
+      's=-',
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
+      `m=audio ${mediaPort} RTP/AVP 0 101`,
+      'a=rtpmap:0 PCMU/8000',
+      'a=rtpmap:101 telephone-event/8000',
+      `a=${direction}`,
+      '',
     ].join('\r\n');
     const cseq = this.#cseq++;
     const common = { port: this.gatewayPort, localPort: this.sip.port, callId: this.callId, user: 'dial-in' };
@@ -95,7 +117,13 @@ export class RawCaller {
     const before = this.sip.received.length;
     this.sip.send(sipMessage({ ...common, method: 'INVITE', body: sdp, headers }));
     const final = await this.#waitFor((text) => /^SIP\/2\.0 [2-6]\d\d/.test(text) && new RegExp(`^CSeq: ${cseq} INVITE\r?$`, 'm').test(text), 10_000, before);
-    if (!final.startsWith("SIP/2.0 200")) throw new Error(`INVITE answered ${final.split("\r\n").filter((line) => /^(SIP|Retry-After|Warning)/i.test(line)).join(" | ")}`);
+    if (!final.startsWith('SIP/2.0 200'))
+      throw new Error(
+        `INVITE answered ${final
+          .split('\r\n')
+          .filter((line) => /^(SIP|Retry-After|Warning)/i.test(line))
+          .join(' | ')}`,
+      );
     const ok = final;
     this.gatewayRtpPort = Number(/^m=audio (\d+)/m.exec(ok)![1]);
     this.#to = /^To: (.*)\r?$/m.exec(ok)![1]!.trim();
@@ -107,10 +135,16 @@ export class RawCaller {
     if (this.byeAt !== undefined) return;
     const cseq = this.#cseq++;
     const before = this.sip.received.length;
-    this.sip.send(sipMessage({
-      method: 'BYE', port: this.gatewayPort, localPort: this.sip.port, callId: this.callId, user: 'dial-in',
-      headers: { From: this.#from, To: this.#to, CSeq: `${cseq} BYE` },
-    }));
+    this.sip.send(
+      sipMessage({
+        method: 'BYE',
+        port: this.gatewayPort,
+        localPort: this.sip.port,
+        callId: this.callId,
+        user: 'dial-in',
+        headers: { From: this.#from, To: this.#to, CSeq: `${cseq} BYE` },
+      }),
+    );
     await this.#waitFor((text) => new RegExp(`^CSeq: ${cseq} BYE\r?$`, 'm').test(text), 5000, before);
   }
 
@@ -118,7 +152,11 @@ export class RawCaller {
     const bye = await this.#waitFor((text) => text.startsWith('BYE '), 120_000).catch(() => undefined);
     if (!bye) return;
     this.byeAt = Date.now();
-    const copy = (name: string) => bye.split('\r\n').filter((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`)).join('\r\n');
+    const copy = (name: string) =>
+      bye
+        .split('\r\n')
+        .filter((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+        .join('\r\n');
     this.sip.send(['SIP/2.0 200 OK', copy('Via'), copy('From'), copy('To'), copy('Call-ID'), copy('CSeq'), 'Content-Length: 0', '', ''].join('\r\n'));
   }
 

@@ -30,14 +30,23 @@ export function sipMessage(options: {
     'Content-Length': String(Buffer.byteLength(body, 'latin1')),
     ...options.headers,
   };
-  const lines = Object.entries(headers).filter(([, value]) => value !== null).map(([name, value]) => `${name}: ${value}`);
+  const lines = Object.entries(headers)
+    .filter(([, value]) => value !== null)
+    .map(([name, value]) => `${name}: ${value}`);
   const startLine = options.startLine ?? `${method} sip:${options.user ?? 'conference'}@127.0.0.1:${options.port} SIP/2.0`;
   return `${startLine}\r\n${lines.join('\r\n')}\r\n\r\n${body}`;
 }
 
 export const OFFER = [
-  'v=0', 'o=tester 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0',
-  'm=audio 40000 RTP/AVP 0 101', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', '',
+  'v=0',
+  'o=tester 1 1 IN IP4 127.0.0.1',
+  's=-',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'm=audio 40000 RTP/AVP 0 101',
+  'a=rtpmap:0 PCMU/8000',
+  'a=rtpmap:101 telephone-event/8000',
+  '',
 ].join('\r\n');
 
 export interface Received {
@@ -50,7 +59,10 @@ export interface Received {
 export class UdpClient {
   readonly received: Received[] = [];
 
-  private constructor(private readonly socket: UdpSocket, private readonly target: number) {
+  private constructor(
+    private readonly socket: UdpSocket,
+    private readonly target: number,
+  ) {
     socket.on('message', (data) => {
       const text = data.toString('latin1');
       const status = /^SIP\/2\.0 (\d{3})/.exec(text)?.[1];

@@ -71,7 +71,7 @@ function restamp(recording: Buffer, at: { atMs: number; sequence: number; timest
   const records: Buffer[] = [];
   let first: { micros: number; sequence: number } | undefined;
   let nextSequence = at.sequence;
-  for (let offset = PCAP_FILE_HEADER; offset < recording.length; ) {
+  for (let offset = PCAP_FILE_HEADER; offset < recording.length;) {
     const length = PCAP_RECORD_HEADER + recording.readUInt32LE(offset + 8);
     const record = Buffer.from(recording.subarray(offset, offset + length));
     offset += length;

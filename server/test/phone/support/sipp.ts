@@ -48,16 +48,24 @@ export async function runSipp(options: SippOptions): Promise<SippRun> {
   const args = [
     `127.0.0.1:${options.port}`,
     ...scenario,
-    '-i', options.localAddress ?? '127.0.0.1',
-    '-p', '0',
-    '-t', options.transport === 'tcp' ? 't1' : 'u1',
-    '-s', options.service ?? 'conference',
-    '-m', String(options.calls ?? 1),
-    '-l', String(options.calls ?? 1),
+    '-i',
+    options.localAddress ?? '127.0.0.1',
+    '-p',
+    '0',
+    '-t',
+    options.transport === 'tcp' ? 't1' : 'u1',
+    '-s',
+    options.service ?? 'conference',
+    '-m',
+    String(options.calls ?? 1),
+    '-l',
+    String(options.calls ?? 1),
     '-nostdin',
-    '-timeout', `${options.timeoutSeconds ?? 15}s`,
+    '-timeout',
+    `${options.timeoutSeconds ?? 15}s`,
     '-timeout_error',
-    '-trace_msg', '-trace_err',
+    '-trace_msg',
+    '-trace_err',
     ...(options.args ?? []),
   ];
   const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -65,10 +73,11 @@ export async function runSipp(options: SippOptions): Promise<SippRun> {
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const read = (suffix: string) => readdirSync(dir)
-    .filter((file) => file.endsWith(suffix))
-    .map((file) => readFileSync(join(dir, file), 'utf8'))
-    .join('\n');
+  const read = (suffix: string) =>
+    readdirSync(dir)
+      .filter((file) => file.endsWith(suffix))
+      .map((file) => readFileSync(join(dir, file), 'utf8'))
+      .join('\n');
   const run = { code, output: output.slice(-4000), errors: read('_errors.log'), messages: read('_messages.log') };
   rmSync(dir, { recursive: true, force: true });
   return run;

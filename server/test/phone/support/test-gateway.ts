@@ -111,7 +111,17 @@ export class TestGateway {
       return;
     }
     call.ring();
-    const placeholder = { codec: 'PCMU', payloadType: 0, clockRate: 8000, telephoneEventPayloadType: 101, remoteAddress: '0.0.0.0', remotePort: 0, direction: 'sendrecv', onHold: false, ptime: 20 } as const;
+    const placeholder = {
+      codec: 'PCMU',
+      payloadType: 0,
+      clockRate: 8000,
+      telephoneEventPayloadType: 101,
+      remoteAddress: '0.0.0.0',
+      remotePort: 0,
+      direction: 'sendrecv',
+      onHold: false,
+      ptime: 20,
+    } as const;
     const rtp = await RtpSession.open<NegotiatedAudio>('127.0.0.1', 0, placeholder);
     record.rtp = rtp;
     rtp.on('key', (event) => {
