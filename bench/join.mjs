@@ -33,11 +33,7 @@ if (!process.env.KONFERENZ_BENCH_CHILD && !onlyLoopback()) {
     // Nothing else runs in this (outer) process.
     await new Promise(() => undefined);
   }
-  log(
-    wanted
-      ? 'cannot create a network namespace (needs root and unshare): running on the host loopback'
-      : 'BENCH_NO_NETNS=1: running on the host loopback',
-  );
+  log(wanted ? 'cannot create a network namespace (needs root and unshare): running on the host loopback' : 'BENCH_NO_NETNS=1: running on the host loopback');
 }
 
 /** No network interface but loopback: nothing this run does can reach another machine. */
@@ -204,7 +200,10 @@ async function productJoin(browser, roomNumber, n) {
       .getByTestId('leave')
       .click({ timeout: 5_000 })
       .catch((error) => log(`product join ${n}: leave:`, error.message));
-    await page.getByTestId('leave').waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+    await page
+      .getByTestId('leave')
+      .waitFor({ state: 'detached', timeout: 5_000 })
+      .catch(() => undefined);
     return result;
   } finally {
     await context.close();
@@ -281,7 +280,15 @@ function phases(results) {
   const names = new Set(results.flatMap((result) => Object.keys(result.marks)));
   const medians = [...names].map((name) => {
     const values = results.map((result) => result.marks[name]).filter((value) => typeof value === 'number');
-    return [name, round(quantile([...values].sort((a, b) => a - b), 0.5))];
+    return [
+      name,
+      round(
+        quantile(
+          [...values].sort((a, b) => a - b),
+          0.5,
+        ),
+      ),
+    ];
   });
   return Object.fromEntries(medians.sort((a, b) => a[1] - b[1]));
 }
@@ -335,8 +342,7 @@ async function main() {
     // ABAB..., and which goes first alternates too (AB BA AB ...), so neither always follows the other.
     const order = i % 2 === 0 ? ['product', 'baseline'] : ['baseline', 'product'];
     for (const kind of order) {
-      const result =
-        kind === 'product' ? await productJoin(guestBrowser, roomNumber, i) : await baselineJoin(guestBrowser, roomNumber, i, bundle);
+      const result = kind === 'product' ? await productJoin(guestBrowser, roomNumber, i) : await baselineJoin(guestBrowser, roomNumber, i, bundle);
       log(
         `${label} ${kind.padEnd(8)} ${String(result.ms).padStart(7)} ms (poll saw it at ${result.detectedMs} ms, ${result.packetsAtDetection} packets${result.estimateClamped ? ', estimate clamped' : ''})`,
       );

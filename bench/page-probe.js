@@ -62,11 +62,15 @@
 
   const originalFetch = window.fetch;
   window.fetch = function (input, init) {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input?.url ?? '';
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : (input?.url ?? '');
     const isJoin = /\/api\/conference\/join\b/.test(url);
     if (isJoin) bench.mark('joinPostSent');
     const pending = originalFetch.call(this, input, init);
-    if (isJoin) pending.then(() => bench.mark('joinPostAnswered'), () => undefined);
+    if (isJoin)
+      pending.then(
+        () => bench.mark('joinPostAnswered'),
+        () => undefined,
+      );
     return pending;
   };
 

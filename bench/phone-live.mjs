@@ -90,7 +90,11 @@ export async function measureLive(options = {}) {
   const { bootstrap } = await import('../scripts/bootstrap.mjs');
   bootstrap({ forTests: true });
   if (process.env.BENCH_NO_NETNS !== '1' && canIsolate()) return measureInNamespace(settings);
-  log(process.env.BENCH_NO_NETNS === '1' ? 'BENCH_NO_NETNS=1: running on the host loopback' : 'cannot create a network namespace (needs root and unshare): running on the host loopback');
+  log(
+    process.env.BENCH_NO_NETNS === '1'
+      ? 'BENCH_NO_NETNS=1: running on the host loopback'
+      : 'cannot create a network namespace (needs root and unshare): running on the host loopback',
+  );
   return measureHere(settings);
 }
 
@@ -342,15 +346,42 @@ function startSipp({ workspace, dir, name, scenario, calls, rate, sipPort, media
   const file = join(dir, `${name}.xml`);
   writeFileSync(file, scenario);
   const args = [
-    `127.0.0.1:${sipPort}`, '-sf', file, '-i', '127.0.0.1', '-p', '0', '-mi', '127.0.0.1', '-mp', String(mediaPort),
-    '-t', 'u1', '-s', 'dial-in', '-r', String(rate), '-l', String(calls), '-m', String(calls), '-nostdin',
-    '-trace_stat', '-stf', join(dir, `${name}-stats.csv`), '-fd', '1', '-trace_counts',
+    `127.0.0.1:${sipPort}`,
+    '-sf',
+    file,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '-mi',
+    '127.0.0.1',
+    '-mp',
+    String(mediaPort),
+    '-t',
+    'u1',
+    '-s',
+    'dial-in',
+    '-r',
+    String(rate),
+    '-l',
+    String(calls),
+    '-m',
+    String(calls),
+    '-nostdin',
+    '-trace_stat',
+    '-stf',
+    join(dir, `${name}-stats.csv`),
+    '-fd',
+    '1',
+    '-trace_counts',
   ];
   const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let errors = '';
   child.stderr.on('data', (chunk) => {
     // Not its chatter about loading the pcaps and resolving the address.
-    const lines = String(chunk).split('\n').filter((line) => line.trim() && !/^(In pcap |max pkt length|base port|Resolving remote host)/.test(line));
+    const lines = String(chunk)
+      .split('\n')
+      .filter((line) => line.trim() && !/^(In pcap |max pkt length|base port|Resolving remote host)/.test(line));
     errors = (errors + lines.map((line) => `${line}\n`).join('')).slice(-2000);
   });
   const exited = new Promise((done) => child.on('exit', (code, signal) => done({ code, signal })));
@@ -378,7 +409,9 @@ function startSipp({ workspace, dir, name, scenario, calls, rate, sipPort, media
 
 /** sipp's cumulative counters from the last line of its -trace_stat file (written every second), and how often the scenario got its 200. */
 function sippCounts(dir, name) {
-  const rows = readFileSync(join(dir, `${name}-stats.csv`), 'utf8').trim().split('\n');
+  const rows = readFileSync(join(dir, `${name}-stats.csv`), 'utf8')
+    .trim()
+    .split('\n');
   const header = rows[0].split(';');
   const last = rows.at(-1).split(';');
   const value = (column) => Number(last[header.indexOf(column)]);
@@ -437,7 +470,13 @@ async function run(settings, workspace) {
   log(`room ${roomNumber} with PINs`);
 
   const audio = (name, pin, pitchHz, listening = false) =>
-    callerAudio(workspace.dir, name, { keys: `${roomNumber}#${pin}#`, pitchHz, speechS: settings.speechS, encodeMulaw: (pcm) => encodeG711('mulaw', pcm), listening });
+    callerAudio(workspace.dir, name, {
+      keys: `${roomNumber}#${pin}#`,
+      pitchHz,
+      speechS: settings.speechS,
+      encodeMulaw: (pcm) => encodeG711('mulaw', pcm),
+      listening,
+    });
   const voices = {
     moderator: audio('moderator', MODERATOR_PIN, 120),
     producer: audio('producer', PARTICIPANT_PIN, 210),
@@ -456,10 +495,7 @@ async function run(settings, workspace) {
   /** A fresh conference: the bench's moderator seat, then the two producers dialling in. */
   const openConference = async (label) => {
     const seat = await joinAsModerator(server.baseURL, roomNumber);
-    const producers = [
-      dial(`${label}-moderator`, voices.moderator, 1, 1),
-      dial(`${label}-producer`, voices.producer, 1, 1),
-    ];
+    const producers = [dial(`${label}-moderator`, voices.moderator, 1, 1), dial(`${label}-producer`, voices.producer, 1, 1)];
     if (!(await waitFor(() => seat.phonesOn().length === PRODUCERS, 30_000))) {
       throw new Error(`the ${PRODUCERS} producers did not get into the room within 30 s (${seat.phonesOn().length} did)`);
     }
@@ -498,7 +534,9 @@ async function run(settings, workspace) {
     const cpu = { ...cpuBetween(start, end), logLinesPerS: round(((output.counter.lines - linesBefore) * 1000) / (end.at - start.at), 1) };
     const mix = summarizeMix(mixStatsWithin(output.mixStats, start.at, end.at));
     const speakers = [...seat.speakers];
-    log(`${label}: server ${cpu.server} % of a core, mediasoup workers ${cpu.workers} %, sipp ${cpu.sipp} %, machine ${cpu.machine} % busy; mix p99 ${mix?.p99_ms ?? 'n/a'} ms`);
+    log(
+      `${label}: server ${cpu.server} % of a core, mediasoup workers ${cpu.workers} %, sipp ${cpu.sipp} %, machine ${cpu.machine} % busy; mix p99 ${mix?.p99_ms ?? 'n/a'} ms`,
+    );
     // Callers become active speakers only if their RTP gets through their bridge into the room.
     const activeSpeakers = { producers: speakers.filter((id) => producerIds.has(id)).length, callers: speakers.filter((id) => !producerIds.has(id)).length };
     return { cpu, mix, activeSpeakers };
@@ -523,7 +561,11 @@ async function run(settings, workspace) {
     const allIn = await waitFor(() => conference.seat.phonesOn().length >= PRODUCERS + callers, dialTimeoutMs);
     const admitted = conference.seat.phonesOn().length - PRODUCERS;
     const dialInS = round((performance.now() - dialStart) / 1000, 1);
-    log(allIn ? `${label}: all in after ${dialInS} s` : `${label}: only ${admitted} callers got in within ${Math.round(dialTimeoutMs / 1000)} s; measuring what is there`);
+    log(
+      allIn
+        ? `${label}: all in after ${dialInS} s`
+        : `${label}: only ${admitted} callers got in within ${Math.round(dialTimeoutMs / 1000)} s; measuring what is there`,
+    );
     const window = await measureWindow(label, conference);
     const atWindowEnd = sippCounts(workspace.dir, name);
     const hungUpCleanly = await closeConference(conference);
@@ -571,7 +613,10 @@ async function run(settings, workspace) {
     benchmark: 'phone-live',
     measured:
       'the product as a user starts it (server/dist copy, embedded FerretDB and MailDev, LOG_LEVEL=debug); per size a fresh conference with 2 sipp producers (moderator and participant PIN) talking speech-like PCMU and N sipp callers, all dialling in by RFC 4733 keys and then streaming PCMU from pcaps (callers: see `callers`); CPU from /proc/<pid>/stat over a steady window, minus the producers-only baseline',
-    callers: settings.callers === 'listening' ? 'listening: an idle line (noise at about -75 dBov) from every caller' : 'talking: all N send the same speech-like PCMU in step',
+    callers:
+      settings.callers === 'listening'
+        ? 'listening: an idle line (noise at about -75 dBov) from every caller'
+        : 'talking: all N send the same speech-like PCMU in step',
     sizes: settings.sizes,
     window_s: settings.windowS,
     settle_s: settings.settleS,
@@ -579,7 +624,12 @@ async function run(settings, workspace) {
     p99_budget_ms: BUDGET_MS,
     cpu_budget_pct_of_core: settings.cpuBudgetPct,
     baseline: {
-      cpu_pct_of_core: { server: baseline.cpu.server, mediasoup_workers: baseline.cpu.workers, sipp: baseline.cpu.sipp, machine_all_cores: baseline.cpu.machine },
+      cpu_pct_of_core: {
+        server: baseline.cpu.server,
+        mediasoup_workers: baseline.cpu.workers,
+        sipp: baseline.cpu.sipp,
+        machine_all_cores: baseline.cpu.machine,
+      },
       server_log_lines_per_s: baseline.cpu.logLinesPerS,
       mix: baseline.mix,
       active_speakers_seen: baseline.activeSpeakers,

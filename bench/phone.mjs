@@ -20,7 +20,10 @@ const envInt = (name, fallback) => {
   const value = Number.parseInt(process.env[name] ?? '', 10);
   return Number.isFinite(value) && value > 0 ? value : fallback;
 };
-const SIZES = (process.env.BENCH_PHONE_SIZES ?? '10,25,50,100,200').split(',').map((s) => Number.parseInt(s, 10)).filter((n) => n > 0);
+const SIZES = (process.env.BENCH_PHONE_SIZES ?? '10,25,50,100,200')
+  .split(',')
+  .map((s) => Number.parseInt(s, 10))
+  .filter((n) => n > 0);
 const FRAMES = envInt('BENCH_PHONE_FRAMES', 250); // 5 s of audio per measurement
 const WARMUP = envInt('BENCH_PHONE_WARMUP', 25);
 const REPEATS = envInt('BENCH_PHONE_REPEATS', 3);
@@ -32,7 +35,10 @@ const FRAME_S = 0.02;
 // The callers' paths into the room as they are (CallerToConference's defaults), and as they were before
 // (Opus complexity 5, every frame encoded and sent), measured side by side in the same run.
 const CONFIGURATIONS = {
-  current: { intoRoom: undefined, describe: { opus_complexity: 1, silence_suppression: 'frames at or below -70 dBov not encoded or sent after 200 ms hangover, one kept every 400 ms' } },
+  current: {
+    intoRoom: undefined,
+    describe: { opus_complexity: 1, silence_suppression: 'frames at or below -70 dBov not encoded or sent after 200 ms hangover, one kept every 400 ms' },
+  },
   baseline: { intoRoom: { opusComplexity: 5, silenceSuppression: false }, describe: { opus_complexity: 5, silence_suppression: false } },
 };
 
@@ -76,10 +82,22 @@ function summarizeRuns(n, frames, runs) {
     into_room_ms_per_frame: round(intoRoom),
     mix_and_packets_ms_per_frame: round(roomMean - intoRoom),
     decodes_per_frame: round(m((run) => run.mix.decodesPerFrame)),
-    distinct_pcmu_payloads_per_frame: round(m((run) => run.distinctPayloadsPerFrame), 2),
-    packets_to_callers_per_frame: round(m((run) => run.packetsToCallersPerFrame), 2),
-    packets_into_room_per_frame: round(m((run) => run.packetsIntoRoomPerFrame), 2),
-    talking_per_frame: round(m((run) => run.talkingPerFrame), 2),
+    distinct_pcmu_payloads_per_frame: round(
+      m((run) => run.distinctPayloadsPerFrame),
+      2,
+    ),
+    packets_to_callers_per_frame: round(
+      m((run) => run.packetsToCallersPerFrame),
+      2,
+    ),
+    packets_into_room_per_frame: round(
+      m((run) => run.packetsIntoRoomPerFrame),
+      2,
+    ),
+    talking_per_frame: round(
+      m((run) => run.talkingPerFrame),
+      2,
+    ),
   };
 }
 
@@ -89,7 +107,9 @@ const rooms = [];
 const baselineRooms = [];
 for (const n of SIZES) {
   const { current, baseline } = measurePair(n, FRAMES, REPEATS);
-  log(`N=${n}: ${current.cpu_ms_per_caller_per_audio_s} ms CPU per caller per audio s (baseline ${baseline.cpu_ms_per_caller_per_audio_s}), room frame p99 ${current.room_frame_ms.p99} ms (baseline ${baseline.room_frame_ms.p99})`);
+  log(
+    `N=${n}: ${current.cpu_ms_per_caller_per_audio_s} ms CPU per caller per audio s (baseline ${baseline.cpu_ms_per_caller_per_audio_s}), room frame p99 ${current.room_frame_ms.p99} ms (baseline ${baseline.room_frame_ms.p99})`,
+  );
   rooms.push(current);
   baselineRooms.push(baseline);
 }
@@ -98,7 +118,11 @@ for (const n of SIZES) {
 function searchMaxCallers(configuration) {
   const searched = [];
   const passes = (n) => {
-    const room = summarizeRuns(n, SEARCH_FRAMES, Array.from({ length: REPEATS }, () => runRoom(n, SEARCH_FRAMES, configuration)));
+    const room = summarizeRuns(
+      n,
+      SEARCH_FRAMES,
+      Array.from({ length: REPEATS }, () => runRoom(n, SEARCH_FRAMES, configuration)),
+    );
     searched.push({ callers: n, room_frame_ms_p99: room.room_frame_ms.p99 });
     log(`search ${configuration} N=${n}: room frame p99 ${room.room_frame_ms.p99} ms`);
     return room.room_frame_ms.p99 < BUDGET_MS;
@@ -127,14 +151,14 @@ const ratio = (a, b) => (b > 0 ? round(a / b, 3) : null);
 const at100 = rooms.find((room) => room.callers === 100);
 const offline = {
   measured:
-    'offline room simulation in one thread on a simulated 20 ms clock with the sfu classes: n PCMU callers (CallerToConference: PCMU in -> Opus into the room, silent frames not sent in the current configuration) and 2 Opus producers; ONE room mix (RoomMixEngine: a jitter buffer per stream, the 3 loudest decoded and mixed once, each caller its version: the mix or the mix without its own voice, PCMU encoded once per version) and each caller\'s RTP (MixToCaller); whole room timed per frame, medians over runs. No sockets, no mediasoup, no SIP, no sipp',
+    "offline room simulation in one thread on a simulated 20 ms clock with the sfu classes: n PCMU callers (CallerToConference: PCMU in -> Opus into the room, silent frames not sent in the current configuration) and 2 Opus producers; ONE room mix (RoomMixEngine: a jitter buffer per stream, the 3 loudest decoded and mixed once, each caller its version: the mix or the mix without its own voice, PCMU encoded once per version) and each caller's RTP (MixToCaller); whole room timed per frame, medians over runs. No sockets, no mediasoup, no SIP, no sipp",
   node: process.version,
   frames_per_size: FRAMES,
   runs_per_size: REPEATS,
   producers: PRODUCERS,
   p99_budget_ms: BUDGET_MS,
   callers_talk:
-    'as in a meeting: one participant (of callers and producers) holds the floor for a 3 s turn, the previous one trails 0.4 s into it, a third chips in for 0.6 s: 1-3 talking at once (talking_per_frame); talking callers send speech-like PCMU (pitch-gliding pulse train through two resonances, ~5 syllables/s, gaps between words, ~-20 dBov), quiet callers a phone line\'s noise at about -75 dBov; quiet producers send Opus silence (no DTX)',
+    "as in a meeting: one participant (of callers and producers) holds the floor for a 3 s turn, the previous one trails 0.4 s into it, a third chips in for 0.6 s: 1-3 talking at once (talking_per_frame); talking callers send speech-like PCMU (pitch-gliding pulse train through two resonances, ~5 syllables/s, gaps between words, ~-20 dBov), quiet callers a phone line's noise at about -75 dBov; quiet producers send Opus silence (no DTX)",
   configuration: CONFIGURATIONS.current.describe,
   rooms,
   max_callers_one_core_p99_under_5ms: search.max,

@@ -153,7 +153,10 @@ const sinks = await receivers(consumerCount);
 const results = { worker: [], relay: [] };
 log(`mediasoup ${mediasoup.version} (${mediasoup.workerBin}): ${pps} packets/s in, ${consumerCount} consumers, ${seconds} s, ${runs} runs`);
 for (let run = 1; run <= runs; run += 1) {
-  for (const [name, start] of [['worker', mediasoupForwarder], ['relay', relayForwarder]]) {
+  for (const [name, start] of [
+    ['worker', mediasoupForwarder],
+    ['relay', relayForwarder],
+  ]) {
     const forwarder = await start(sinks);
     try {
       await sleep(500); // the worker's transports settle; the relay's process finishes starting

@@ -132,8 +132,12 @@ export function formatFinding(finding) {
 
 /** The closing line, and the exit code: 1 when any finding is high or critical. */
 export function summarise(findings, packageCount, source) {
-  const counts = Object.fromEntries([...SEVERITIES, 'unknown'].map((severity) => [severity, findings.filter((finding) => finding.severity === severity).length]));
-  const listed = Object.entries(counts).filter(([, count]) => count > 0).map(([severity, count]) => `${count} ${severity}`);
+  const counts = Object.fromEntries(
+    [...SEVERITIES, 'unknown'].map((severity) => [severity, findings.filter((finding) => finding.severity === severity).length]),
+  );
+  const listed = Object.entries(counts)
+    .filter(([, count]) => count > 0)
+    .map(([severity, count]) => `${count} ${severity}`);
   const line = `${findings.length} known advisories in ${packageCount} packages (${listed.length ? listed.join(', ') : 'none'}); source: ${source}`;
   return { line, exitCode: findings.some((finding) => FAILING.has(finding.severity)) ? 1 : 0 };
 }

@@ -72,7 +72,9 @@ function newestMtime(path) {
 function ensureNodeModules() {
   const stamp = join(repoRoot, 'node_modules', '.package-lock.json');
   const lock = join(repoRoot, 'package-lock.json');
-  const manifests = ['package.json', 'shared', 'sip', 'sfu', 'server', 'client', 'e2e', 'testing'].map((p) => join(repoRoot, p, p.endsWith('.json') ? '' : 'package.json'));
+  const manifests = ['package.json', 'shared', 'sip', 'sfu', 'server', 'client', 'e2e', 'testing'].map((p) =>
+    join(repoRoot, p, p.endsWith('.json') ? '' : 'package.json'),
+  );
   const newestManifest = Math.max(statSync(lock).mtimeMs, ...manifests.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)));
   // mediasoup's own postinstall would download a prebuilt worker (impossible offline): with
   // this variable set (to anything) it skips that, and sfu/scripts/build-worker.sh builds the

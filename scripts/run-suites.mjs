@@ -23,11 +23,10 @@ const SUITES = [
 
 function vitest(name) {
   const report = join(reports, `${name}.json`);
-  const result = spawnSync(
-    'npx',
-    ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
-    { cwd: join(repoRoot, name), stdio: 'inherit' },
-  );
+  const result = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+    cwd: join(repoRoot, name),
+    stdio: 'inherit',
+  });
   if (!existsSync(report)) return { passed: 0, failed: 1, status: result.status };
   return { ...vitestOutcome(JSON.parse(readFileSync(report, 'utf8'))), status: result.status };
 }

@@ -31,7 +31,9 @@ export function pinnedNodeDir({ root = repoRoot, arch = process.arch } = {}) {
   const dir = join(root, '.tools', `node-v${PINNED_NODE_VERSION}-linux-${arch}`);
   if (existsSync(join(dir, 'bin', 'node'))) return dir;
   if (process.platform !== 'linux' || !['x64', 'arm64'].includes(arch)) {
-    throw new Error(`Node ${process.version} is too old and no Node ${NODE_FLOOR_MAJOR} can be installed for ${process.platform}-${arch}: install Node >= ${NODE_FLOOR_MAJOR} yourself.`);
+    throw new Error(
+      `Node ${process.version} is too old and no Node ${NODE_FLOOR_MAJOR} can be installed for ${process.platform}-${arch}: install Node >= ${NODE_FLOOR_MAJOR} yourself.`,
+    );
   }
   const started = Date.now();
   log(`Node ${process.version} is older than ${NODE_FLOOR_MAJOR}: installing Node ${PINNED_NODE_VERSION} from the npm registry into ${dir}`);

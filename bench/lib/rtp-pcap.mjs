@@ -66,7 +66,13 @@ class RtpTimeline {
  * moves as a talker's does and the loudest-speaker choice keeps changing.
  */
 export function speechLikePcm(pitchHz) {
-  const spurts = [[0, 1.2], [1.6, 3.6], [4.4, 5.3], [5.6, 7.2], [8.2, 9.5]];
+  const spurts = [
+    [0, 1.2],
+    [1.6, 3.6],
+    [4.4, 5.3],
+    [5.6, 7.2],
+    [8.2, 9.5],
+  ];
   const pcm = new Int16Array(SAMPLE_RATE * 10);
   let phase = 0;
   for (let i = 0; i < pcm.length; i++) {

@@ -1,14 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import {
-  request as playwrightRequest,
-  type APIRequestContext,
-  type Browser,
-  type BrowserContext,
-  type Page,
-  type TestInfo,
-} from '@playwright/test';
+import { request as playwrightRequest, type APIRequestContext, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import { expect, screenshot, test as base, type MailInbox } from './fixtures';
 import { CSRF_HEADER, type ConferenceStats, type RoomSettings } from '@konferenz/shared';
 
@@ -116,27 +109,21 @@ export class ConferenceTab {
 
   /** Whether an element with this data-testid has appeared in the page since it was (re)loaded. */
   async everShown(testId: string): Promise<boolean> {
-    return this.page.evaluate(
-      (id) => (window as unknown as { __e2eSeenTestIds?: Set<string> }).__e2eSeenTestIds?.has(id) ?? false,
-      testId,
-    );
+    return this.page.evaluate((id) => (window as unknown as { __e2eSeenTestIds?: Set<string> }).__e2eSeenTestIds?.has(id) ?? false, testId);
   }
 
   /** The conference's own counters (window.__konferenz); all zero while there is no media session. */
   async stats(): Promise<ConferenceStats> {
     return this.page.evaluate(async () => {
       const hooks = (window as unknown as { __konferenz?: { getStats(): Promise<ConferenceStats> } }).__konferenz;
-      return hooks
-        ? hooks.getStats()
-        : { inboundAudioBytes: 0, inboundVideoBytes: 0, outboundAudioBytes: 0, outboundVideoBytes: 0, consumers: 0 };
+      return hooks ? hooks.getStats() : { inboundAudioBytes: 0, inboundVideoBytes: 0, outboundAudioBytes: 0, outboundVideoBytes: 0, consumers: 0 };
     });
   }
 
   /** RTCPeerConnections the page has used so far, and how many of them are not closed. */
   async peerConnections(): Promise<{ created: number; open: number }> {
     return this.page.evaluate(() => {
-      const state = (window as unknown as { __e2ePeerConnections?: { seen: Set<RTCPeerConnection>; created: number } })
-        .__e2ePeerConnections;
+      const state = (window as unknown as { __e2ePeerConnections?: { seen: Set<RTCPeerConnection>; created: number } }).__e2ePeerConnections;
       if (!state) return { created: 0, open: 0 };
       return { created: state.created, open: [...state.seen].filter((pc) => pc.connectionState !== 'closed').length };
     });
@@ -188,8 +175,7 @@ export class ConferenceTab {
    */
   async expectReceiving(from: ConferenceTab[], { video = true, setupMs = 15_000, growWithinMs = 3_000 } = {}): Promise<void> {
     const ids = from.map((tab) => tab.id);
-    const started = (inbound: InboundByParticipant) =>
-      ids.every((id) => (inbound[id]?.audio ?? 0) > 0 && (!video || (inbound[id]?.video ?? 0) > 0));
+    const started = (inbound: InboundByParticipant) => ids.every((id) => (inbound[id]?.audio ?? 0) > 0 && (!video || (inbound[id]?.video ?? 0) > 0));
     await expect
       .poll(async () => started(await this.inboundByParticipant()), {
         message: `${this.displayName} receives audio${video ? ' and video' : ''} from ${from.map((tab) => tab.displayName).join(', ')}`,
@@ -201,9 +187,7 @@ export class ConferenceTab {
       .poll(
         async () => {
           const now = await this.inboundByParticipant();
-          return ids.every(
-            (id) => now[id]!.audio > before[id]!.audio && (!video || now[id]!.video > before[id]!.video),
-          );
+          return ids.every((id) => now[id]!.audio > before[id]!.audio && (!video || now[id]!.video > before[id]!.video));
         },
         {
           message: `${this.displayName}'s inbound bytes from ${from.map((tab) => tab.displayName).join(', ')} grow within ${growWithinMs} ms`,

@@ -1,14 +1,5 @@
 import { randomInt } from 'node:crypto';
-import {
-  ConferenceTab,
-  expect,
-  joinFromAddress,
-  mediasoupWorkers,
-  screenshot,
-  serverPid,
-  storedJoin,
-  test,
-} from './conference-fixtures';
+import { ConferenceTab, expect, joinFromAddress, mediasoupWorkers, screenshot, serverPid, storedJoin, test } from './conference-fixtures';
 
 /**
  * The conference room in the browser, with real media: Debian's Chromium with fake camera and
@@ -88,11 +79,7 @@ test('a participant who comes first waits without media; the moderator lets them
     await expect(tab.page.getByTestId('participant-list').locator('[data-testid^="participant-"]')).toHaveCount(3);
   }
   await expect(maria.tile(ben.id)).toHaveAttribute('data-video', 'false');
-  await Promise.all([
-    ben.expectReceiving([maria, anna]),
-    maria.expectReceiving([ben], { video: false }),
-    anna.expectReceiving([ben], { video: false }),
-  ]);
+  await Promise.all([ben.expectReceiving([maria, anna]), maria.expectReceiving([ben], { video: false }), anna.expectReceiving([ben], { video: false })]);
   // Nobody was ever in the moderator's waiting list.
   expect(await maria.everShown('waiting-list')).toBe(false);
   await screenshot(anna.page, testInfo, '22-conference');
@@ -101,9 +88,7 @@ test('a participant who comes first waits without media; the moderator lets them
   await screenshot(maria.page, testInfo, '23-moderator-panel');
 });
 
-test('the moderator mutes a participant: everyone sees it, and their audio stops at the server until they unmute', async ({
-  conf,
-}, testInfo) => {
+test('the moderator mutes a participant: everyone sees it, and their audio stops at the server until they unmute', async ({ conf }, testInfo) => {
   test.setTimeout(90_000);
   const owner = await conf.roomOwner();
   // Audio is what matters here: cameras stay off.
@@ -111,10 +96,7 @@ test('the moderator mutes a participant: everyone sees it, and their audio stops
   const anna = await conf.join(owner.roomNumber, owner.participantPin, 'Anna Gast', { cameraOff: true });
   const ben = await conf.join(owner.roomNumber, owner.participantPin, 'Ben Gast', { cameraOff: true });
   for (const tab of [maria, anna, ben]) await expectAdmitted(tab);
-  await Promise.all([
-    maria.expectReceiving([anna, ben], { video: false }),
-    ben.expectReceiving([anna], { video: false }),
-  ]);
+  await Promise.all([maria.expectReceiving([anna, ben], { video: false }), ben.expectReceiving([anna], { video: false })]);
 
   // Participants have no moderator controls at all; the moderator has them.
   for (const tab of [anna, ben]) {
@@ -172,14 +154,10 @@ async function expectSilent(viewer: ConferenceTab, muted: ConferenceTab, speakin
   const after = await viewer.inboundByParticipant();
   expect(before[muted.id]!.audio, `${muted.displayName}'s audio had reached ${viewer.displayName} before`).toBeGreaterThan(0);
   expect(after[muted.id]!.audio, `${muted.displayName}'s audio bytes at ${viewer.displayName}`).toBe(before[muted.id]!.audio);
-  expect(after[speaking.id]!.audio, `${speaking.displayName}'s audio bytes at ${viewer.displayName}`).toBeGreaterThan(
-    before[speaking.id]!.audio,
-  );
+  expect(after[speaking.id]!.audio, `${speaking.displayName}'s audio bytes at ${viewer.displayName}`).toBeGreaterThan(before[speaking.id]!.audio);
 }
 
-test('a wrong PIN is refused like an unknown room; five failures lock this source out, another source still gets in', async ({
-  conf,
-}, testInfo) => {
+test('a wrong PIN is refused like an unknown room; five failures lock this source out, another source still gets in', async ({ conf }, testInfo) => {
   test.setTimeout(90_000);
   const owner = await conf.roomOwner();
   const { page } = await conf.newTab();
@@ -236,9 +214,7 @@ test('a wrong PIN is refused like an unknown room; five failures lock this sourc
   expect(otherSource.body.token).toEqual(expect.any(String));
 });
 
-test('when the moderator leaves: end, continue (a reload rejoins without the PIN), back to the waiting room after the grace period', async ({
-  conf,
-}) => {
+test('when the moderator leaves: end, continue (a reload rejoins without the PIN), back to the waiting room after the grace period', async ({ conf }) => {
   test.setTimeout(150_000);
   const owner = await conf.roomOwner();
   const ownerTab = await conf.ownerTab(owner);

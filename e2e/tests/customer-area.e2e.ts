@@ -60,10 +60,7 @@ async function logIn(page: Page, login: string): Promise<void> {
 
 const mainHeading = (page: Page) => page.getByRole('main').getByRole('heading', { level: 1 });
 
-test('register, read the welcome mail, set the PINs and manage the room in the Konferenzcenter', async ({
-  page,
-  mailInbox,
-}, testInfo) => {
+test('register, read the welcome mail, set the PINs and manage the room in the Konferenzcenter', async ({ page, mailInbox }, testInfo) => {
   const customer = newCustomer();
 
   // Landing page, German by default.
@@ -171,10 +168,7 @@ test('register, read the welcome mail, set the PINs and manage the room in the K
   await screenshot(page, testInfo, '09-account-english');
 });
 
-test('the PIN setup cannot be skipped, and its validation errors show in German beside the field', async ({
-  page,
-  mailInbox,
-}, testInfo) => {
+test('the PIN setup cannot be skipped, and its validation errors show in German beside the field', async ({ page, mailInbox }, testInfo) => {
   const customer = newCustomer();
 
   // Registered through the UI as well (the first test covers it in detail).

@@ -16,9 +16,7 @@ export class MailInbox {
     await expect
       .poll(
         async () => {
-          found = (await mailTo(this.url, address))
-            .filter((mail) => subject.test(mail.subject))
-            .sort((a, b) => Date.parse(b.time) - Date.parse(a.time))[0];
+          found = (await mailTo(this.url, address)).filter((mail) => subject.test(mail.subject)).sort((a, b) => Date.parse(b.time) - Date.parse(a.time))[0];
           return found?.subject;
         },
         { message: `a mail to ${address} with subject ${subject}`, timeout },

@@ -12,11 +12,7 @@ const NEW_PASSWORD = 'Gelber-Reiher-2026';
 const RESET_SUBJECT = /Passwort zurücksetzen/;
 const CHANGED_SUBJECT = /Ihr Passwort wurde geändert/;
 
-test('forgot password: request the link on the login page, set a new password, old sessions end', async ({
-  page,
-  browser,
-  mailInbox,
-}, testInfo) => {
+test('forgot password: request the link on the login page, set a new password, old sessions end', async ({ page, browser, mailInbox }, testInfo) => {
   const suffix = randomBytes(4).toString('hex');
   const customer = { username: `max.${suffix}`, email: `max.${suffix}@example.test` };
   const registered = await page.request.post('/api/accounts', {

@@ -30,9 +30,7 @@ async function expectToggle(tab: ConferenceTab, raised: boolean): Promise<void> 
   await expect(toggle).toHaveText(raised ? 'Hand senken' : 'Hand heben');
 }
 
-test('a guest raises a hand: everyone sees it, the moderator sees the order and lowers one or all; a guest cannot lower anyone', async ({
-  conf,
-}, testInfo) => {
+test('a guest raises a hand: everyone sees it, the moderator sees the order and lowers one or all; a guest cannot lower anyone', async ({ conf }, testInfo) => {
   test.setTimeout(90_000);
   const owner = await conf.roomOwner();
   // Only signalling matters here: cameras off, to spare the CPU.

@@ -187,7 +187,11 @@ export class Softphone {
   }
 
   #tail(): string {
-    return this.#log.replace(/\[\d+:\d+:\d+\] audio=[^\n]*?\(bit\/s\)\s*/g, '').split('\n').slice(-30).join('\n');
+    return this.#log
+      .replace(/\[\d+:\d+:\d+\] audio=[^\n]*?\(bit\/s\)\s*/g, '')
+      .split('\n')
+      .slice(-30)
+      .join('\n');
   }
 }
 
@@ -225,7 +229,10 @@ function tcpFree(port: number): Promise<boolean> {
  * 2 Hz) so that the browser's noise suppression does not take it for stationary noise. The length
  * holds whole periods of both, so Chromium's looping of the file has no seam.
  */
-export function writeToneWav(file: string, { frequency, sampleRate = 48_000, seconds = 10 }: { frequency: number; sampleRate?: number; seconds?: number }): void {
+export function writeToneWav(
+  file: string,
+  { frequency, sampleRate = 48_000, seconds = 10 }: { frequency: number; sampleRate?: number; seconds?: number },
+): void {
   const samples = new Int16Array(sampleRate * seconds);
   for (let i = 0; i < samples.length; i++) {
     const t = i / sampleRate;

@@ -86,7 +86,14 @@ test('matches the fixture advisories: each affected version once, withdrawn and 
     ],
   );
   assert.equal(summarise(findings, packages.size, 'fixture').exitCode, 1);
-  assert.equal(summarise(findings.filter(({ severity }) => severity === 'low'), packages.size, 'fixture').exitCode, 0);
+  assert.equal(
+    summarise(
+      findings.filter(({ severity }) => severity === 'low'),
+      packages.size,
+      'fixture',
+    ).exitCode,
+    0,
+  );
   assert.equal(summarise([], packages.size, 'fixture').line, '0 known advisories in 4 packages (none); source: fixture');
 });
 
@@ -117,7 +124,9 @@ test('CLI exits 0 when nothing found is high or critical', async () => {
 });
 
 test('CLI asks the registry bulk endpoint with every version when no database is given', async () => {
-  const answer = { '@scope/kit': [{ id: 7, url: 'https://github.com/advisories/GHSA-27mw-82g8-phjj', title: 'XSS', severity: 'moderate', vulnerable_versions: '<3.0.0' }] };
+  const answer = {
+    '@scope/kit': [{ id: 7, url: 'https://github.com/advisories/GHSA-27mw-82g8-phjj', title: 'XSS', severity: 'moderate', vulnerable_versions: '<3.0.0' }],
+  };
   await withRegistry(200, answer, async (registry, requests) => {
     const { status, stdout } = await runAudit(['--registry', registry]);
     assert.equal(status, 0, stdout);

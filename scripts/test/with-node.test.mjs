@@ -21,13 +21,17 @@ test('the floor is Node 24: older majors are refused, 24 and newer accepted', ()
   for (const current of ['v24.0.0', `v${PINNED_NODE_VERSION}`, 'v26.12.1']) assert.equal(isSupported(current), true, current);
 });
 
-test('on a machine whose Node is older than 24, commands run on the pinned Node 24 with its headers for node-gyp', { skip: systemNodeVersion && !isSupported(systemNodeVersion) ? false : 'no Node older than 24 at /usr/bin/node' }, () => {
-  const result = spawnSync(systemNode, [launcher, 'sh', '-c', 'node --version; echo "$npm_config_nodedir"'], { encoding: 'utf8' });
-  assert.equal(result.status, 0, result.stderr);
-  const [version, nodedir] = result.stdout.trim().split('\n');
-  assert.equal(version, `v${PINNED_NODE_VERSION}`);
-  assert.ok(existsSync(join(nodedir, 'include', 'node', 'node_api.h')), `no headers in ${nodedir}`);
-});
+test(
+  'on a machine whose Node is older than 24, commands run on the pinned Node 24 with its headers for node-gyp',
+  { skip: systemNodeVersion && !isSupported(systemNodeVersion) ? false : 'no Node older than 24 at /usr/bin/node' },
+  () => {
+    const result = spawnSync(systemNode, [launcher, 'sh', '-c', 'node --version; echo "$npm_config_nodedir"'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    const [version, nodedir] = result.stdout.trim().split('\n');
+    assert.equal(version, `v${PINNED_NODE_VERSION}`);
+    assert.ok(existsSync(join(nodedir, 'include', 'node', 'node_api.h')), `no headers in ${nodedir}`);
+  },
+);
 
 test('passes the exit code of the command through', () => {
   const result = spawnSync(process.execPath, [launcher, 'sh', '-c', 'exit 3']);
@@ -41,7 +45,9 @@ test('a command that does not exist is a clear error, exit 127', () => {
 });
 
 test('a SIGTERM to the launcher stops the command and the launcher exits when it has', async () => {
-  const launched = spawn(process.execPath, [launcher, 'sh', '-c', 'trap "echo stopped; exit 0" TERM; echo ready; while :; do sleep 0.05; done'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const launched = spawn(process.execPath, [launcher, 'sh', '-c', 'trap "echo stopped; exit 0" TERM; echo ready; while :; do sleep 0.05; done'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   launched.stdout.on('data', (chunk) => (output += chunk));
   while (!output.includes('ready')) await once(launched.stdout, 'data');

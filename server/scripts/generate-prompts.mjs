@@ -32,9 +32,39 @@ function speak(language, text, file) {
 /** Leading and trailing silence trimmed, telephone band, normalised, a short pause after, then µ-law at 8 kHz. */
 function toTelephone(inputs, file, pauseAfter = 0.25) {
   mkdirSync(dirname(file), { recursive: true });
-  run('sox', [...inputs, '-r', '8000', '-c', '1', '-e', 'u-law', '-b', '8', file,
-    'silence', '1', '0.02', '0.5%', 'reverse', 'silence', '1', '0.02', '0.5%', 'reverse',
-    'gain', '-6', 'highpass', '120', 'lowpass', '3400', 'norm', '-4', 'pad', '0', String(pauseAfter)]);
+  run('sox', [
+    ...inputs,
+    '-r',
+    '8000',
+    '-c',
+    '1',
+    '-e',
+    'u-law',
+    '-b',
+    '8',
+    file,
+    'silence',
+    '1',
+    '0.02',
+    '0.5%',
+    'reverse',
+    'silence',
+    '1',
+    '0.02',
+    '0.5%',
+    'reverse',
+    'gain',
+    '-6',
+    'highpass',
+    '120',
+    'lowpass',
+    '3400',
+    'norm',
+    '-4',
+    'pad',
+    '0',
+    String(pauseAfter),
+  ]);
 }
 
 const only = process.argv.slice(2);
@@ -68,8 +98,10 @@ try {
   } else {
     // Hold music: a slow, quiet plucked arpeggio (C major, A minor, F major, G major), 16 s, looped by the player.
     const notes = [
-      [261.63, 329.63, 392.0, 523.25], [220.0, 261.63, 329.63, 440.0],
-      [174.61, 220.0, 261.63, 349.23], [196.0, 246.94, 293.66, 392.0],
+      [261.63, 329.63, 392.0, 523.25],
+      [220.0, 261.63, 329.63, 440.0],
+      [174.61, 220.0, 261.63, 349.23],
+      [196.0, 246.94, 293.66, 392.0],
     ];
     const parts = [];
     notes.forEach((chord, c) => {

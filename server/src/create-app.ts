@@ -41,14 +41,11 @@ export async function createApp(config: AppConfig & { database: { uri: string } 
   // that is down) never reach Nest's filter: they get the same JSON answer here instead of
   // Express's HTML 500.
   const middlewareErrors = new Logger('Errors');
-  app.use(API_PREFIX, (error: unknown, request: Request, response: Response, _next: NextFunction) =>
-    sendApiError(error, request, response, middlewareErrors),
-  );
+  app.use(API_PREFIX, (error: unknown, request: Request, response: Response, _next: NextFunction) => sendApiError(error, request, response, middlewareErrors));
   app.useStaticAssets(config.clientDir, {
     index: false,
     // Hashed file names under _app/immutable never change content; everything else revalidates.
-    setHeaders: (response, path) =>
-      response.setHeader('Cache-Control', path.includes('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    setHeaders: (response, path) => response.setHeader('Cache-Control', path.includes('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
   });
   app.use(spaFallback(config.clientDir));
   return app;

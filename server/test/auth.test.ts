@@ -120,7 +120,11 @@ describe('request protection', () => {
   });
 
   it('keeps customer routes private', async () => {
-    for (const [method, path] of [['GET', '/api/account'], ['PUT', '/api/account/pins/participant'], ['POST', '/api/account/deletion']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/account'],
+      ['PUT', '/api/account/pins/participant'],
+      ['POST', '/api/account/deletion'],
+    ] as const) {
       const response = await app.client().request(method, path, method === 'GET' ? undefined : {});
       expect(response.status).toBe(401);
       expect(response.body.code).toBe('UNAUTHENTICATED');

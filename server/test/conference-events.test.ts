@@ -24,7 +24,9 @@ async function listener(roomNumber: string, role: 'moderator' | 'participant' = 
   const { claims } = app.app.get<JoinTokens>(JOIN_TOKENS).issue({ room: roomNumber, pid: randomUUID(), role, name: 'Telefon' });
   const events: ConferenceEvent[] = [];
   let closed = false;
-  await app.app.get(ConferenceService).connect(claims, { id: randomUUID(), notify: (event) => events.push(event), send: () => undefined, close: () => (closed = true) }, 'phone');
+  await app.app
+    .get(ConferenceService)
+    .connect(claims, { id: randomUUID(), notify: (event) => events.push(event), send: () => undefined, close: () => (closed = true) }, 'phone');
   return { id: claims.pid, events, closed: () => closed };
 }
 
@@ -94,7 +96,10 @@ describe('conference events', () => {
     await moderator();
     for (const phone of phones) {
       await settle(phone.events, 2);
-      expect(phone.events).toEqual([{ type: 'waiting', moderatorPresent: false }, { type: 'admitted', from: 'waiting', participantCount: 3 }]);
+      expect(phone.events).toEqual([
+        { type: 'waiting', moderatorPresent: false },
+        { type: 'admitted', from: 'waiting', participantCount: 3 },
+      ]);
     }
   });
 });

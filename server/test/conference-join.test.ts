@@ -86,7 +86,7 @@ describe('joining with room number and PIN', () => {
     expect((await join(roomNumber, MODERATOR_PIN, 61)).body.role).toBe('moderator');
   });
 
-  it('caps one source\'s wrong PINs across all rooms', async () => {
+  it("caps one source's wrong PINs across all rooms", async () => {
     const { roomNumber } = await customerWithRoom(app);
     for (let i = 0; i <= 30; i++) await join(String(90_000_000 + i), '918273', 90);
     const afterSpray = await join(roomNumber, PARTICIPANT_PIN, 90);
@@ -95,7 +95,14 @@ describe('joining with room number and PIN', () => {
   });
 
   it('validates the join form', async () => {
-    for (const body of [{}, { roomNumber: { $gt: '' }, pin: '1', displayName: 'x' }, { roomNumber: '1234', pin: '583920', displayName: 'x' }, { roomNumber: '46792069', pin: '58a920', displayName: 'x' }, { roomNumber: '46792069', pin: '583920', displayName: 'Gast\u0007' }, { roomNumber: '46792069', pin: '583920', displayName: 'x'.repeat(41) }]) {
+    for (const body of [
+      {},
+      { roomNumber: { $gt: '' }, pin: '1', displayName: 'x' },
+      { roomNumber: '1234', pin: '583920', displayName: 'x' },
+      { roomNumber: '46792069', pin: '58a920', displayName: 'x' },
+      { roomNumber: '46792069', pin: '583920', displayName: 'Gast\u0007' },
+      { roomNumber: '46792069', pin: '583920', displayName: 'x'.repeat(41) },
+    ]) {
       const response = await joinFrom(70, body);
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('VALIDATION_FAILED');
@@ -103,7 +110,7 @@ describe('joining with room number and PIN', () => {
   });
 });
 
-describe('hosting one\'s own room', () => {
+describe("hosting one's own room", () => {
   it('gives the logged-in customer a moderator token for their room without a PIN', async () => {
     const { client, roomNumber } = await customerWithRoom(app);
     const hosted = await client.post('/api/conference/host', { displayName: 'Erika' });
@@ -114,7 +121,7 @@ describe('hosting one\'s own room', () => {
 });
 
 describe('room settings', () => {
-  it('default to the seed\'s behaviour and can be changed, with validation', async () => {
+  it("default to the seed's behaviour and can be changed, with validation", async () => {
     const { client } = await customerWithRoom(app);
     expect((await client.get('/api/account/room-settings')).body).toEqual({ admission: 'all-on-moderator', moderatorLeaves: 'continue' });
     const changed = await client.put('/api/account/room-settings', { admission: 'manual', moderatorLeaves: 'end' });

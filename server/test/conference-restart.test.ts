@@ -214,7 +214,11 @@ describe('with the database down', () => {
 
       process.kill(pid, 'SIGSTOP');
       try {
-        for (const [name, payload] of [['moderator:remove', { participantId: guest.id }], ['moderator:setLocked', { locked: true }], ['moderator:end', {}]] as const) {
+        for (const [name, payload] of [
+          ['moderator:remove', { participantId: guest.id }],
+          ['moderator:setLocked', { locked: true }],
+          ['moderator:end', {}],
+        ] as const) {
           const started = Date.now();
           expect(await moderator.request(name, payload)).toMatchObject({ ok: false, error: { code: 'SERVICE_UNAVAILABLE' } });
           // Refused after the marks' 3 s write timeout; the margin is for a loaded machine.

@@ -74,7 +74,12 @@ describe('moderator controls', () => {
     await conference.moderator();
     const guest = await conference.guest();
     await guest.waitForState((state) => state.self.state === 'admitted');
-    for (const [name, payload] of [['moderator:muteAll', {}], ['moderator:end', {}], ['moderator:setLocked', { locked: true }], ['moderator:remove', { participantId: guest.id }]] as const) {
+    for (const [name, payload] of [
+      ['moderator:muteAll', {}],
+      ['moderator:end', {}],
+      ['moderator:setLocked', { locked: true }],
+      ['moderator:remove', { participantId: guest.id }],
+    ] as const) {
       expect(await guest.request(name, payload)).toMatchObject({ ok: false, error: { code: 'MODERATOR_ONLY', message: 'Das darf nur der Moderator.' } });
     }
   });
@@ -93,7 +98,7 @@ describe('moderator controls', () => {
     expect((await conference.tokenFor(PARTICIPANT_PIN, 'Jetzt')).role).toBe('participant');
   });
 
-  it('remove ends the guest\'s conference, and their token no longer gets back in', async () => {
+  it("remove ends the guest's conference, and their token no longer gets back in", async () => {
     const conference = await room();
     const moderator = await conference.moderator();
     const guest = await conference.guest();
@@ -135,7 +140,7 @@ describe('when the last moderator leaves', () => {
     await outcome(guest);
   });
 
-  it('waits out the grace period when the moderator\'s connection drops, and not when they come back', async () => {
+  it("waits out the grace period when the moderator's connection drops, and not when they come back", async () => {
     const conference = await room({ admission: 'all-on-moderator', moderatorLeaves: 'end' });
     const moderator = await conference.moderator();
     const guest = await conference.guest();
@@ -154,7 +159,7 @@ describe('when the last moderator leaves', () => {
 });
 
 describe('participant attributes', () => {
-  it('are set by a participant on themselves and shown to the room; only a moderator clears someone else\'s', async () => {
+  it("are set by a participant on themselves and shown to the room; only a moderator clears someone else's", async () => {
     const conference = await room();
     const moderator = await conference.moderator();
     const guest = await conference.guest('Anna');
@@ -163,11 +168,16 @@ describe('participant attributes', () => {
 
     expect(await guest.request('participant:setAttributes', { attributes: { hand: 'raised', lang: 'de' } })).toEqual({ ok: true, data: {} });
     expect(await guest.request('participant:setAttributes', { attributes: { lang: null } })).toEqual({ ok: true, data: {} });
-    const seen = await moderator.waitForState((state) => state.participants.some((p) => p.id === guest.id && p.attributes.hand === 'raised' && !('lang' in p.attributes)));
+    const seen = await moderator.waitForState((state) =>
+      state.participants.some((p) => p.id === guest.id && p.attributes.hand === 'raised' && !('lang' in p.attributes)),
+    );
     expect(seen.participants.find((p) => p.id === guest.id)!.attributes).toEqual({ hand: 'raised' });
     expect((await guest.waitForState((state) => state.self.attributes.hand === 'raised')).self.attributes).toEqual({ hand: 'raised' });
 
-    expect(await guest.request('moderator:clearAttributes', { participantId: moderator.state!.self.id })).toMatchObject({ ok: false, error: { code: 'MODERATOR_ONLY' } });
+    expect(await guest.request('moderator:clearAttributes', { participantId: moderator.state!.self.id })).toMatchObject({
+      ok: false,
+      error: { code: 'MODERATOR_ONLY' },
+    });
     expect(await moderator.request('moderator:clearAttributes', { participantId: guest.id })).toEqual({ ok: true, data: {} });
     await guest.waitForState((state) => Object.keys(state.self.attributes).length === 0);
     await moderator.waitForState((state) => state.participants.every((p) => Object.keys(p.attributes).length === 0));
@@ -178,16 +188,31 @@ describe('participant attributes', () => {
     await conference.moderator();
     const guest = await conference.guest();
     await guest.waitForState((state) => state.self.state === 'admitted');
-    const refused = (field: string, code: string) => ({ ok: false, error: { code: 'VALIDATION_FAILED', fieldErrors: [expect.objectContaining({ field, code })] } });
-    expect(await guest.request('participant:setAttributes', { attributes: { Hand: 'up' } })).toMatchObject(refused('attributes.Hand', 'validation.attributes.key'));
-    expect(await guest.request('participant:setAttributes', { attributes: { hand: 'x'.repeat(65) } })).toMatchObject(refused('attributes.hand', 'validation.tooLong'));
+    const refused = (field: string, code: string) => ({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED', fieldErrors: [expect.objectContaining({ field, code })] },
+    });
+    expect(await guest.request('participant:setAttributes', { attributes: { Hand: 'up' } })).toMatchObject(
+      refused('attributes.Hand', 'validation.attributes.key'),
+    );
+    expect(await guest.request('participant:setAttributes', { attributes: { hand: 'x'.repeat(65) } })).toMatchObject(
+      refused('attributes.hand', 'validation.tooLong'),
+    );
     expect(await guest.request('participant:setAttributes', { attributes: ['hand'] })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     const eight = Object.fromEntries([...Array(8).keys()].map((i) => [`k${i}`, 'v']));
-    expect(await guest.request('participant:setAttributes', { attributes: { ...eight, k8: 'v' } })).toMatchObject(refused('attributes', 'validation.attributes.tooMany'));
+    expect(await guest.request('participant:setAttributes', { attributes: { ...eight, k8: 'v' } })).toMatchObject(
+      refused('attributes', 'validation.attributes.tooMany'),
+    );
     expect(await guest.request('participant:setAttributes', { attributes: eight })).toEqual({ ok: true, data: {} });
     const full = await guest.waitForState((state) => Object.keys(state.self.attributes).length === 8);
     const tooMany = await guest.request('participant:setAttributes', { attributes: { extra: 'v' } });
-    expect(tooMany).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', fieldErrors: [{ field: 'attributes', code: 'validation.attributes.tooMany', message: 'Höchstens 8 Angaben pro Teilnehmer.' }] } });
+    expect(tooMany).toMatchObject({
+      ok: false,
+      error: {
+        code: 'VALIDATION_FAILED',
+        fieldErrors: [{ field: 'attributes', code: 'validation.attributes.tooMany', message: 'Höchstens 8 Angaben pro Teilnehmer.' }],
+      },
+    });
     expect(guest.state!.self.attributes).toEqual(full.self.attributes);
   });
 

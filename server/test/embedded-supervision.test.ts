@@ -107,7 +107,9 @@ describe('supervised embedded services', () => {
     const loginAfter = Date.now() - killedAt;
     const backAfter = await back;
     expect((await app.client().post('/api/accounts', registration())).status).toBe(202);
-    console.log(`FerretDB SIGKILLed: back on port ${database.port} after ${backAfter} ms, first login after ${loginAfter} ms (answers meanwhile: ${statuses.join(', ')})`);
+    console.log(
+      `FerretDB SIGKILLed: back on port ${database.port} after ${backAfter} ms, first login after ${loginAfter} ms (answers meanwhile: ${statuses.join(', ')})`,
+    );
     expect(backAfter).toBeLessThan(5_000);
     expect(loginAfter).toBeLessThan(8_000);
     // Failed requests in between were clear answers, never a generic 500.

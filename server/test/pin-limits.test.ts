@@ -34,7 +34,11 @@ function join(roomNumber: string, pin: string, source: string): Promise<{ status
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       `${app.url}/api/conference/join`,
-      { method: 'POST', localAddress: source, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-konferenz-csrf': '1' } },
+      {
+        method: 'POST',
+        localAddress: source,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-konferenz-csrf': '1' },
+      },
       (response) => {
         let text = '';
         response.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -58,7 +62,8 @@ async function dial(roomNumber: string, pin: string, origin: PinAttemptOrigin): 
   }
 }
 
-const count = (values: Array<string | number>) => values.reduce<Record<string, number>>((counts, value) => ({ ...counts, [value]: (counts[value] ?? 0) + 1 }), {});
+const count = (values: Array<string | number>) =>
+  values.reduce<Record<string, number>>((counts, value) => ({ ...counts, [value]: (counts[value] ?? 0) + 1 }), {});
 
 describe('correct PINs arriving together', () => {
   it('all get in from one browser address, and leave it unlocked', async () => {

@@ -1,13 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  everydayRequests,
-  expiredSessionSwept,
-  logIn,
-  regularCustomer,
-  sessionsCollection,
-  unexpectedAnswers,
-  type Answer,
-} from './support/everyday-requests';
+import { everydayRequests, expiredSessionSwept, logIn, regularCustomer, sessionsCollection, unexpectedAnswers, type Answer } from './support/everyday-requests';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /** Long enough to cross a dozen sweeps, one a second. */

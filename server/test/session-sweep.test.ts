@@ -4,15 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConferenceParticipant } from './support/conference-participant';
-import {
-  everydayRequests,
-  expiredSessionSwept,
-  logIn,
-  regularCustomer,
-  sessionsCollection,
-  unexpectedAnswers,
-  type Answer,
-} from './support/everyday-requests';
+import { everydayRequests, expiredSessionSwept, logIn, regularCustomer, sessionsCollection, unexpectedAnswers, type Answer } from './support/everyday-requests';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -68,9 +60,24 @@ describe('the expiry sweep of the session store', () => {
     const unacknowledged = commands.filter((event) => event.command.writeConcern?.w === 0);
     expect(unacknowledged.map((event) => `${event.commandName} ${JSON.stringify(event.command).slice(0, 200)}`)).toEqual([]);
     expect(outcome).toEqual({
-      statuses: { login: 200, account: 200, join: 200, wrongPassword: 401, wrongPin: 401, passwordReset: 202, roomSettings: 200, host: 200, lock: true, end: true, logout: 204 },
+      statuses: {
+        login: 200,
+        account: 200,
+        join: 200,
+        wrongPassword: 401,
+        wrongPin: 401,
+        passwordReset: 202,
+        roomSettings: 200,
+        host: 200,
+        lock: true,
+        end: true,
+        logout: 204,
+      },
     });
-    expect(commands.some((event) => event.commandName === 'delete' && event.command.delete === 'sessions'), 'the sweep ran over the app connection').toBe(true);
+    expect(
+      commands.some((event) => event.commandName === 'delete' && event.command.delete === 'sessions'),
+      'the sweep ran over the app connection',
+    ).toBe(true);
   });
 });
 

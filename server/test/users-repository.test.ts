@@ -76,7 +76,13 @@ describe('UsersRepository on FerretDB', () => {
       lastName: 'Muster',
       language: 'de',
     });
-    expect(await users.findSessionFacts(user._id.toString())).toEqual({ _id: user._id, username: user.username, language: 'de', sessionEpoch: 0, room: { pinsSet: false } });
+    expect(await users.findSessionFacts(user._id.toString())).toEqual({
+      _id: user._id,
+      username: user.username,
+      language: 'de',
+      sessionEpoch: 0,
+      room: { pinsSet: false },
+    });
   });
 
   it('names at most two holders of a username or an email, with what it takes to write to them', async () => {
@@ -147,7 +153,12 @@ describe('UsersRepository on FerretDB', () => {
     const now = new Date();
     await users.retire(user._id, { number: user.room.number, moderatorPinHash: null, participantPinCipher: null, pinsSet: false, retiredAt: now }, now);
     const tombstone = (await model.findById(user._id).lean())!;
-    expect(tombstone).toMatchObject({ username: `deleted:${user._id.toString()}`, emailKey: `deleted:${user._id.toString()}`, passwordHash: null, deletedAt: now });
+    expect(tombstone).toMatchObject({
+      username: `deleted:${user._id.toString()}`,
+      emailKey: `deleted:${user._id.toString()}`,
+      passwordHash: null,
+      deletedAt: now,
+    });
     expect(tombstone).not.toHaveProperty('address');
     expect(await users.findActive(user._id)).toBeNull();
     expect(await users.findActiveByLogin(user.username)).toBeNull();

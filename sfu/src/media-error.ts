@@ -1,11 +1,4 @@
-export const MEDIA_ERROR_CODES = [
-  'UNKNOWN_PEER',
-  'UNKNOWN_TRANSPORT',
-  'UNKNOWN_PRODUCER',
-  'UNKNOWN_CONSUMER',
-  'NOT_ALLOWED',
-  'MEDIA_FAILED',
-] as const;
+export const MEDIA_ERROR_CODES = ['UNKNOWN_PEER', 'UNKNOWN_TRANSPORT', 'UNKNOWN_PRODUCER', 'UNKNOWN_CONSUMER', 'NOT_ALLOWED', 'MEDIA_FAILED'] as const;
 export type MediaErrorCode = (typeof MEDIA_ERROR_CODES)[number];
 
 /**

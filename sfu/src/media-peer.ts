@@ -12,8 +12,7 @@ export interface ProducerAppData extends types.AppData {
 
 /** A browser's WebRTC transport for one direction, or a phone's plain RTP transport (both directions). */
 export type PeerTransport =
-  | { kind: 'webrtc'; direction: TransportDirection; transport: types.WebRtcTransport }
-  | { kind: 'plain'; transport: types.PlainTransport };
+  { kind: 'webrtc'; direction: TransportDirection; transport: types.WebRtcTransport } | { kind: 'plain'; transport: types.PlainTransport };
 
 /**
  * One participant's media in a room: it owns its transports, producers and

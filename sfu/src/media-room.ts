@@ -178,9 +178,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     this.#assertSourceFree(peer, source);
     assertCodecsOfKind(kind, rtpParameters);
     const media = this.#liveMedia();
-    const producer = await mediaCall(() =>
-      entry.transport.produce<ProducerAppData>({ kind, rtpParameters, appData: { peerId, source } }),
-    );
+    const producer = await mediaCall(() => entry.transport.produce<ProducerAppData>({ kind, rtpParameters, appData: { peerId, source } }));
     this.#keepFor(peer, producer);
     try {
       // Two concurrent requests for one source both passed the first check.

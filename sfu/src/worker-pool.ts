@@ -122,11 +122,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     let bestLoad: Load | undefined;
     for (const worker of this.workers) {
       const load = this.#load.get(worker) ?? { routers: 0, streams: 0 };
-      if (
-        bestLoad === undefined ||
-        load.streams < bestLoad.streams ||
-        (load.streams === bestLoad.streams && load.routers < bestLoad.routers)
-      ) {
+      if (bestLoad === undefined || load.streams < bestLoad.streams || (load.streams === bestLoad.streams && load.routers < bestLoad.routers)) {
         best = worker;
         bestLoad = load;
       }

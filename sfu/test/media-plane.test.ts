@@ -41,9 +41,7 @@ describe('MediaPlane', () => {
     const b = await plane.room('b');
     expect(b).not.toBe(a);
 
-    const ports = await Promise.all(
-      [a, b].map(async (room) => (await room.createWebRtcTransport('alice', 'send')).iceCandidates[0]!.port),
-    );
+    const ports = await Promise.all([a, b].map(async (room) => (await room.createWebRtcTransport('alice', 'send')).iceCandidates[0]!.port));
     expect(ports.sort()).toEqual([rtcPort, rtcPort + 1]);
   });
 
@@ -86,9 +84,7 @@ describe('MediaPlane', () => {
 
     // The replacement worker gets the dead one's port back, and takes the next room.
     const survivor = objects.workerOfTransport(after.id);
-    const replacement = await eventually(() =>
-      objects.workers.find((w) => !w.closed && w !== victim && w !== survivor && objects.hasWebRtcServer(w)),
-    );
+    const replacement = await eventually(() => objects.workers.find((w) => !w.closed && w !== victim && w !== survivor && objects.hasWebRtcServer(w)));
     const next = await plane.room('b');
     const nextTransport = await next.createWebRtcTransport('bob', 'recv');
     expect(objects.workerOfTransport(nextTransport.id)).toBe(replacement);

@@ -134,10 +134,7 @@ describe('MediaRoom', () => {
 
   it('connects a transport and restarts its ICE; malformed DTLS parameters fail as MEDIA_FAILED', async () => {
     const transport = await room.createWebRtcTransport('alice', 'send');
-    await expectMediaError(
-      room.connectTransport('alice', transport.id, { fingerprints: 'nope' } as unknown as types.DtlsParameters),
-      'MEDIA_FAILED',
-    );
+    await expectMediaError(room.connectTransport('alice', transport.id, { fingerprints: 'nope' } as unknown as types.DtlsParameters), 'MEDIA_FAILED');
     await room.connectTransport('alice', transport.id, {
       role: 'client',
       fingerprints: [{ algorithm: 'sha-256', value: Array(32).fill('AB').join(':') }],
@@ -373,7 +370,12 @@ describe('MediaRoom', () => {
       room.produce('bob', send.id, 'video', vp8Simulcast([31, 32, 33]), { source: 'camera' }),
     ]);
     expect(cameras.map((c) => c.status).sort()).toEqual(['fulfilled', 'rejected']);
-    expect(room.producersOf('bob').map((p) => p.source).sort()).toEqual(['camera', 'microphone']);
+    expect(
+      room
+        .producersOf('bob')
+        .map((p) => p.source)
+        .sort(),
+    ).toEqual(['camera', 'microphone']);
   });
 
   it('turns malformed RTP parameters into MEDIA_FAILED and keeps working', async () => {

@@ -19,7 +19,12 @@ export const dtmfSignalSchema = z
 /** `application/dtmf-relay`: `Signal=5` and an optional `Duration=160` (milliseconds). */
 export const dtmfRelayFieldsSchema = z.object({
   signal: dtmfSignalSchema,
-  duration: z.string().regex(/^\d{1,5}$/).transform(Number).pipe(z.number().int().min(0).max(60_000)).optional(),
+  duration: z
+    .string()
+    .regex(/^\d{1,5}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(60_000))
+    .optional(),
 });
 
 /** SIP INFO bodies larger than this are not DTMF. */

@@ -12,11 +12,32 @@ describe('negotiateSdp', () => {
     const result = negotiateSdp(offer('m=audio 4000 RTP/AVP 0 96\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-16'), local);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.audio).toMatchObject({ codec: 'PCMU', payloadType: 0, telephoneEventPayloadType: 96, remoteAddress: '192.0.2.10', remotePort: 4000, direction: 'sendrecv', onHold: false, ptime: 20 });
-    expect(result.answer).toBe([
-      'v=0', 'o=- 42 1 IN IP4 203.0.113.5', 's=-', 'c=IN IP4 203.0.113.5', 't=0 0',
-      'm=audio 30000 RTP/AVP 0 96', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:96 telephone-event/8000', 'a=fmtp:96 0-15', 'a=ptime:20', 'a=sendrecv', '',
-    ].join('\r\n'));
+    expect(result.audio).toMatchObject({
+      codec: 'PCMU',
+      payloadType: 0,
+      telephoneEventPayloadType: 96,
+      remoteAddress: '192.0.2.10',
+      remotePort: 4000,
+      direction: 'sendrecv',
+      onHold: false,
+      ptime: 20,
+    });
+    expect(result.answer).toBe(
+      [
+        'v=0',
+        'o=- 42 1 IN IP4 203.0.113.5',
+        's=-',
+        'c=IN IP4 203.0.113.5',
+        't=0 0',
+        'm=audio 30000 RTP/AVP 0 96',
+        'a=rtpmap:0 PCMU/8000',
+        'a=rtpmap:96 telephone-event/8000',
+        'a=fmtp:96 0-15',
+        'a=ptime:20',
+        'a=sendrecv',
+        '',
+      ].join('\r\n'),
+    );
   });
 
   it('takes static payload types without rtpmap, in the gateway preference order', () => {
@@ -25,7 +46,10 @@ describe('negotiateSdp', () => {
   });
 
   it('prefers Opus when offered, with a 48 kHz telephone-event', () => {
-    const result = negotiateSdp(offer('m=audio 4000 RTP/AVP 111 0 101 110\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:101 telephone-event/48000\r\na=rtpmap:110 telephone-event/8000'), local);
+    const result = negotiateSdp(
+      offer('m=audio 4000 RTP/AVP 111 0 101 110\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:101 telephone-event/48000\r\na=rtpmap:110 telephone-event/8000'),
+      local,
+    );
     expect(result.ok && result.audio).toMatchObject({ codec: 'opus', payloadType: 111, clockRate: 48000, telephoneEventPayloadType: 101 });
     expect(result.ok && result.answer).toContain('a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1');
   });

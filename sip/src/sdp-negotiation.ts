@@ -59,9 +59,7 @@ export interface NegotiatedAudio {
 
 export type SdpFailure = 'malformed' | 'no-audio' | 'unsupported-transport' | 'no-common-codec';
 
-export type SdpNegotiation =
-  | { ok: true; answer: string; audio: NegotiatedAudio }
-  | { ok: false; reason: SdpFailure; detail: string };
+export type SdpNegotiation = { ok: true; answer: string; audio: NegotiatedAudio } | { ok: false; reason: SdpFailure; detail: string };
 
 export type ParsedSdp = { ok: true; session: SdpSessionShape } | { ok: false; detail: string };
 
@@ -116,14 +114,16 @@ function offeredFormats(media: SdpMediaShape): OfferedFormat[] {
 
 function matchCodec(formats: OfferedFormat[], codec: AudioCodecName): OfferedFormat | undefined {
   const spec = AUDIO_CODECS[codec];
-  return formats.find((format) =>
-    format.name === spec.encodingName.toLowerCase()
-    && format.clockRate === spec.clockRate
-    && (codec !== 'opus' || format.channels === 2));
+  return formats.find(
+    (format) => format.name === spec.encodingName.toLowerCase() && format.clockRate === spec.clockRate && (codec !== 'opus' || format.channels === 2),
+  );
 }
 
 const ANSWER_DIRECTION: Record<MediaDirection, MediaDirection> = {
-  sendrecv: 'sendrecv', sendonly: 'recvonly', recvonly: 'sendonly', inactive: 'inactive',
+  sendrecv: 'sendrecv',
+  sendonly: 'recvonly',
+  recvonly: 'sendonly',
+  inactive: 'inactive',
 };
 
 interface AudioChoice {
@@ -180,16 +180,17 @@ function chooseAudio(session: SdpSessionShape, local: LocalMedia): AudioChoice |
 }
 
 function sessionLines(local: LocalMedia): string[] {
-  return [
-    'v=0',
-    `o=- ${local.sessionId} ${local.sessionVersion} IN IP4 ${local.address}`,
-    's=-',
-    `c=IN IP4 ${local.address}`,
-    't=0 0',
-  ];
+  return ['v=0', `o=- ${local.sessionId} ${local.sessionVersion} IN IP4 ${local.address}`, 's=-', `c=IN IP4 ${local.address}`, 't=0 0'];
 }
 
-function audioLines(port: number, codec: AudioCodecName, payloadType: number, telephoneEvent: number | null, ptime: number, direction: MediaDirection): string[] {
+function audioLines(
+  port: number,
+  codec: AudioCodecName,
+  payloadType: number,
+  telephoneEvent: number | null,
+  ptime: number,
+  direction: MediaDirection,
+): string[] {
   const spec = AUDIO_CODECS[codec];
   const lines = [
     `m=audio ${port} RTP/AVP ${payloadType}${telephoneEvent === null ? '' : ` ${telephoneEvent}`}`,

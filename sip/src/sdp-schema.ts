@@ -7,7 +7,10 @@ export const SDP_MAX_MEDIA = 8;
 /** Every SDP line is `x=value` with a lowercase letter type and no control characters. */
 export const SDP_LINE = /^[a-z]=[^\u0000-\u0008\u000a-\u001f\u007f]*$/;
 
-const ipAddress = z.string().max(64).regex(/^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]+|[A-Za-z0-9.-]+)$/);
+const ipAddress = z
+  .string()
+  .max(64)
+  .regex(/^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]+|[A-Za-z0-9.-]+)$/);
 const connection = z.object({ version: z.union([z.literal(4), z.literal(6)]), ip: ipAddress });
 const payloadType = z.number().int().min(0).max(127);
 
@@ -16,14 +19,30 @@ export const sdpMediaSchema = z.looseObject({
   type: z.string().max(32),
   port: z.number().int().min(0).max(65_535),
   protocol: z.string().max(64),
-  payloads: z.union([z.string().max(512).regex(/^[0-9A-Za-z/ *-]*$/), z.number().int()]).optional(),
-  rtp: z.array(z.looseObject({
-    payload: payloadType,
-    codec: z.string().min(1).max(64),
-    rate: z.number().int().min(1).max(192_000).optional(),
-    encoding: z.union([z.number().int().min(1).max(8), z.string().regex(/^[1-8]$/)]).optional(),
-  })).max(64).default([]),
-  fmtp: z.array(z.looseObject({ payload: payloadType, config: z.string().max(512) })).max(64).default([]),
+  payloads: z
+    .union([
+      z
+        .string()
+        .max(512)
+        .regex(/^[0-9A-Za-z/ *-]*$/),
+      z.number().int(),
+    ])
+    .optional(),
+  rtp: z
+    .array(
+      z.looseObject({
+        payload: payloadType,
+        codec: z.string().min(1).max(64),
+        rate: z.number().int().min(1).max(192_000).optional(),
+        encoding: z.union([z.number().int().min(1).max(8), z.string().regex(/^[1-8]$/)]).optional(),
+      }),
+    )
+    .max(64)
+    .default([]),
+  fmtp: z
+    .array(z.looseObject({ payload: payloadType, config: z.string().max(512) }))
+    .max(64)
+    .default([]),
   connection: connection.optional(),
   direction: z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']).optional(),
   ptime: z.number().min(1).max(1000).optional(),

@@ -39,7 +39,7 @@ describe('SipCallAdmission', () => {
     expect(admission.admit('+493', '2001:db8:1:3::c').admitted).toBe(true);
   });
 
-  it('counts callers without a number per source, so one source cannot use up every anonymous caller\'s budget', () => {
+  it("counts callers without a number per source, so one source cannot use up every anonymous caller's budget", () => {
     const { admission } = admissionAt({ perCallerPerMinute: 1, perSourcePerMinute: 100 });
     expect(admission.admit('anonymous', '192.0.2.1').admitted).toBe(true);
     expect(admission.admit('anonymous', '192.0.2.1')).toMatchObject({ admitted: false, reason: 'caller' });

@@ -12,15 +12,7 @@ import type { SipPeer } from './sip-transport';
 
 export type CallState = 'incoming' | 'answered' | 'confirmed' | 'ended';
 
-export type CallEndReason =
-  | 'remote-bye'
-  | 'cancelled'
-  | 'local-hangup'
-  | 'rejected'
-  | 'unanswered'
-  | 'ack-timeout'
-  | 'session-expired'
-  | 'server-stopped';
+export type CallEndReason = 'remote-bye' | 'cancelled' | 'local-hangup' | 'rejected' | 'unanswered' | 'ack-timeout' | 'session-expired' | 'server-stopped';
 
 /** A new offer inside the call (re-INVITE): hold, unhold, a codec or address change. */
 export interface ReOffer {
@@ -160,7 +152,12 @@ export class SipCall extends EventEmitter<SipCallEvents> {
   }
 
   #respond(transaction: ServerTransaction, status: number, options: Parameters<typeof buildResponse>[2] = {}): string {
-    const message = buildResponse(transaction.request, status, { toTag: this.localTag, source: transaction.peer, serverName: this.#context.serverName, ...options });
+    const message = buildResponse(transaction.request, status, {
+      toTag: this.localTag,
+      source: transaction.peer,
+      serverName: this.#context.serverName,
+      ...options,
+    });
     transaction.respond(status, message);
     return message;
   }
@@ -437,4 +434,3 @@ export class SipCall extends EventEmitter<SipCallEvents> {
 export function dialogKey(callId: string, localTag: string, remoteTag: string): string {
   return `${callId}|${localTag}|${remoteTag}`;
 }
-

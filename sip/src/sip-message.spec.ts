@@ -37,9 +37,11 @@ describe('parseSipMessage', () => {
 
   it('recognises keep-alives and responses', () => {
     expect(parseSipMessage(Buffer.from('\r\n\r\n')).kind).toBe('keepalive');
-    const response = parseSipMessage(Buffer.from(
-      'SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKabc\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: x@y\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n',
-    ));
+    const response = parseSipMessage(
+      Buffer.from(
+        'SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKabc\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: x@y\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n',
+      ),
+    );
     expect(response).toMatchObject({ kind: 'response', response: { status: 200, headers: { cseq: { seq: 2, method: 'BYE' } } } });
   });
 
@@ -60,9 +62,14 @@ describe('parseSipMessage', () => {
   });
 
   it('drops what cannot be answered', () => {
-    for (const text of ['', 'garbage', INVITE.replace(/^Via: .*\r\n/m, ''), INVITE.replace('branch=z9hG4bK776asdhds', 'branch=1'),
-    // A CSeq beyond 2^31 cannot be copied into an answer faithfully.
-    INVITE.replace('CSeq: 314159 INVITE', 'CSeq: 99999999999 INVITE')]) {
+    for (const text of [
+      '',
+      'garbage',
+      INVITE.replace(/^Via: .*\r\n/m, ''),
+      INVITE.replace('branch=z9hG4bK776asdhds', 'branch=1'),
+      // A CSeq beyond 2^31 cannot be copied into an answer faithfully.
+      INVITE.replace('CSeq: 314159 INVITE', 'CSeq: 99999999999 INVITE'),
+    ]) {
       expect(parseSipMessage(Buffer.from(text, 'latin1')).kind).toBe('drop');
     }
   });
@@ -91,7 +98,10 @@ describe('parseSipMessage', () => {
 describe('buildResponse and buildRequest', () => {
   it('copies Via, From, To, Call-ID and CSeq, adds the To tag, received and rport', () => {
     const text = buildResponse(request(INVITE), 200, {
-      toTag: 'gw1', source: { address: '198.51.100.7', port: 40000 }, headers: { Contact: '<sip:konferenz@gateway.example>' }, content: 'v=0\r\n',
+      toTag: 'gw1',
+      source: { address: '198.51.100.7', port: 40000 },
+      headers: { Contact: '<sip:konferenz@gateway.example>' },
+      content: 'v=0\r\n',
     });
     expect(text).toMatch(/^SIP\/2\.0 200 OK\r\n/);
     expect(text).toContain('Via: SIP/2.0/UDP 192.0.2.10:5062;branch=z9hG4bK776asdhds;rport=40000;received=198.51.100.7\r\n');
@@ -108,10 +118,13 @@ describe('buildResponse and buildRequest', () => {
   it('builds a BYE that parses back', () => {
     const invite = request(INVITE);
     const bye = buildRequest({
-      method: 'BYE', uri: 'sip:erika@192.0.2.10:5062',
+      method: 'BYE',
+      uri: 'sip:erika@192.0.2.10:5062',
       via: { transport: 'UDP', host: '203.0.113.1', port: 5060, branch: 'z9hG4bKbye1' },
-      from: { ...invite.headers.to, params: { tag: 'gw1' } }, to: invite.headers.from,
-      callId: invite.headers['call-id'], cseq: 1,
+      from: { ...invite.headers.to, params: { tag: 'gw1' } },
+      to: invite.headers.from,
+      callId: invite.headers['call-id'],
+      cseq: 1,
     });
     const parsed = request(bye);
     expect(parsed).toMatchObject({ method: 'BYE', uri: 'sip:erika@192.0.2.10:5062', headers: { cseq: { seq: 1, method: 'BYE' } } });

@@ -52,16 +52,29 @@ export type SipParseResult =
   | { kind: 'drop'; reason: string };
 
 const COMPACT_FORMS: Record<string, string> = {
-  i: 'call-id', m: 'contact', e: 'content-encoding', l: 'content-length', c: 'content-type',
-  f: 'from', s: 'subject', k: 'supported', t: 'to', v: 'via', o: 'event', r: 'refer-to',
-  u: 'allow-events', x: 'session-expires', b: 'referred-by', a: 'accept-contact', j: 'reject-contact',
-  d: 'request-disposition', y: 'identity',
+  i: 'call-id',
+  m: 'contact',
+  e: 'content-encoding',
+  l: 'content-length',
+  c: 'content-type',
+  f: 'from',
+  s: 'subject',
+  k: 'supported',
+  t: 'to',
+  v: 'via',
+  o: 'event',
+  r: 'refer-to',
+  u: 'allow-events',
+  x: 'session-expires',
+  b: 'referred-by',
+  a: 'accept-contact',
+  j: 'reject-contact',
+  d: 'request-disposition',
+  y: 'identity',
 };
 
 /** Headers that may appear once only; two differing copies make a request ambiguous. */
-const SINGLETONS = new Set([
-  'call-id', 'cseq', 'from', 'to', 'max-forwards', 'content-length', 'content-type', 'session-expires', 'min-se',
-]);
+const SINGLETONS = new Set(['call-id', 'cseq', 'from', 'to', 'max-forwards', 'content-length', 'content-type', 'session-expires', 'min-se']);
 
 export function canonicalHeaderName(name: string): string {
   const lower = name.toLowerCase();
@@ -179,14 +192,18 @@ function parse(bytes: Buffer, options: ParseOptions): SipParseResult {
  */
 function replyableHeaders(head: string): Replyable | undefined {
   const seen = new Set<string>();
-  const lines = head.replace(/\r\n[ \t]+/g, ' ').split('\r\n').slice(1).filter((line) => {
-    const match = SIP_HEADER_LINE.exec(line);
-    if (!match || line.length > SIP_LIMITS.maxHeaderLineBytes) return false;
-    const name = canonicalHeaderName(match[1]!);
-    if (SINGLETONS.has(name) && seen.has(name)) return false;
-    seen.add(name);
-    return true;
-  });
+  const lines = head
+    .replace(/\r\n[ \t]+/g, ' ')
+    .split('\r\n')
+    .slice(1)
+    .filter((line) => {
+      const match = SIP_HEADER_LINE.exec(line);
+      if (!match || line.length > SIP_LIMITS.maxHeaderLineBytes) return false;
+      const name = canonicalHeaderName(match[1]!);
+      if (SINGLETONS.has(name) && seen.has(name)) return false;
+      seen.add(name);
+      return true;
+    });
   const parsed = sipLibrary.parse(`OPTIONS sip:invalid SIP/2.0\r\n${lines.join('\r\n')}\r\n\r\n`);
   if (!parsed) return undefined;
   const checked = sipReplyableSchema.safeParse({ headers: parsed.headers });
@@ -207,12 +224,31 @@ export function headerTokens(message: { raw: Record<string, string[]> }, name: s
 }
 
 export const REASON_PHRASES: Record<number, string> = {
-  100: 'Trying', 180: 'Ringing', 200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found',
-  405: 'Method Not Allowed', 408: 'Request Timeout', 415: 'Unsupported Media Type', 420: 'Bad Extension',
-  422: 'Session Interval Too Small', 480: 'Temporarily Unavailable', 481: 'Call/Transaction Does Not Exist',
-  482: 'Loop Detected', 483: 'Too Many Hops', 486: 'Busy Here', 487: 'Request Terminated',
-  488: 'Not Acceptable Here', 491: 'Request Pending', 500: 'Server Internal Error', 501: 'Not Implemented',
-  503: 'Service Unavailable', 505: 'Version Not Supported', 513: 'Message Too Large', 603: 'Decline',
+  100: 'Trying',
+  180: 'Ringing',
+  200: 'OK',
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  415: 'Unsupported Media Type',
+  420: 'Bad Extension',
+  422: 'Session Interval Too Small',
+  480: 'Temporarily Unavailable',
+  481: 'Call/Transaction Does Not Exist',
+  482: 'Loop Detected',
+  483: 'Too Many Hops',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  488: 'Not Acceptable Here',
+  491: 'Request Pending',
+  500: 'Server Internal Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+  505: 'Version Not Supported',
+  513: 'Message Too Large',
+  603: 'Decline',
 };
 
 export interface ResponseOptions {
@@ -276,7 +312,9 @@ export interface RequestOptions {
 /** Serializes a request the gateway sends inside a dialog (only BYE: it never starts a call). */
 export function buildRequest(options: RequestOptions): string {
   const headers: Record<string, unknown> = {
-    via: [{ version: '2.0', protocol: options.via.transport, host: options.via.host, port: options.via.port, params: { branch: options.via.branch, rport: null } }],
+    via: [
+      { version: '2.0', protocol: options.via.transport, host: options.via.host, port: options.via.port, params: { branch: options.via.branch, rport: null } },
+    ],
     'max-forwards': '70',
     from: options.from,
     to: options.to,

@@ -14,7 +14,9 @@ describe('the SIP refusal log line', () => {
     const v6 = formatSipRefusal({ reason: 'source-busy', address: '2001:db8::7', port: 5060, method: 'INVITE' });
     expect(v6).toBe('SIP refused source-busy from [2001:db8::7]:5060 method=INVITE user-agent=""');
     expect(failregex.exec(nestPrefix + v6)?.groups?.host).toBe('2001:db8::7');
-    expect(formatSipRefusal({ reason: 'tcp-connection-limit', address: '198.51.100.1', port: 40000 })).toBe('SIP refused tcp-connection-limit from 198.51.100.1:40000 method=- user-agent=""');
+    expect(formatSipRefusal({ reason: 'tcp-connection-limit', address: '198.51.100.1', port: 40000 })).toBe(
+      'SIP refused tcp-connection-limit from 198.51.100.1:40000 method=- user-agent=""',
+    );
   });
 
   it('keeps what the caller writes from forging a line or another address', () => {

@@ -20,8 +20,11 @@ export const sipViaSchema = z.object({
   host: z.string().min(1).max(255).regex(SIP_HOST, 'sip.via.host'),
   port: z.number().int().min(1).max(65_535).optional(),
   params: params.refine(
-    (value) => typeof value.branch === 'string' && value.branch.length > SIP_BRANCH_MAGIC_COOKIE.length
-      && value.branch.startsWith(SIP_BRANCH_MAGIC_COOKIE) && value.branch.length <= 128,
+    (value) =>
+      typeof value.branch === 'string' &&
+      value.branch.length > SIP_BRANCH_MAGIC_COOKIE.length &&
+      value.branch.startsWith(SIP_BRANCH_MAGIC_COOKIE) &&
+      value.branch.length <= 128,
     'sip.via.branch',
   ),
 });
@@ -36,23 +39,36 @@ export type SipNameAddr = z.infer<typeof sipNameAddrSchema>;
 
 const tag = z.string().min(1).max(SIP_LIMITS.maxTagLength).regex(SIP_TOKEN);
 
-export const sipRequestSchema = z.object({
-  method: z.string().min(1).max(32).regex(SIP_TOKEN, 'sip.method'),
-  uri: sipUri,
-  version: z.literal('2.0'),
-  headers: z.looseObject({
-    via: z.array(sipViaSchema).min(1).max(SIP_LIMITS.maxViaCount),
-    from: sipNameAddrSchema.refine((value) => tag.safeParse(value.params.tag).success, 'sip.from.tag'),
-    to: sipNameAddrSchema.refine((value) => value.params.tag === undefined || tag.safeParse(value.params.tag).success, 'sip.to.tag'),
-    'call-id': z.string().min(1).max(SIP_LIMITS.maxCallIdLength).regex(SIP_CALL_ID, 'sip.callId'),
-    cseq: z.object({ seq: z.number().int().min(0).max(2 ** 31 - 1), method: z.string().regex(SIP_TOKEN) }),
-    'max-forwards': z.string().regex(SIP_UNSIGNED).refine((value) => Number(value) <= 255).optional(),
-    'content-length': z.number().int().min(0).max(SIP_LIMITS.maxBodyBytes).optional(),
-    'content-type': z.string().max(256).optional(),
-    contact: z.union([z.literal('*'), z.array(sipNameAddrSchema).max(8)]).optional(),
-  }),
-  content: z.string().max(SIP_LIMITS.maxBodyBytes),
-}).refine((request) => request.headers.cseq.method === request.method, 'sip.cseq.method');
+export const sipRequestSchema = z
+  .object({
+    method: z.string().min(1).max(32).regex(SIP_TOKEN, 'sip.method'),
+    uri: sipUri,
+    version: z.literal('2.0'),
+    headers: z.looseObject({
+      via: z.array(sipViaSchema).min(1).max(SIP_LIMITS.maxViaCount),
+      from: sipNameAddrSchema.refine((value) => tag.safeParse(value.params.tag).success, 'sip.from.tag'),
+      to: sipNameAddrSchema.refine((value) => value.params.tag === undefined || tag.safeParse(value.params.tag).success, 'sip.to.tag'),
+      'call-id': z.string().min(1).max(SIP_LIMITS.maxCallIdLength).regex(SIP_CALL_ID, 'sip.callId'),
+      cseq: z.object({
+        seq: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1),
+        method: z.string().regex(SIP_TOKEN),
+      }),
+      'max-forwards': z
+        .string()
+        .regex(SIP_UNSIGNED)
+        .refine((value) => Number(value) <= 255)
+        .optional(),
+      'content-length': z.number().int().min(0).max(SIP_LIMITS.maxBodyBytes).optional(),
+      'content-type': z.string().max(256).optional(),
+      contact: z.union([z.literal('*'), z.array(sipNameAddrSchema).max(8)]).optional(),
+    }),
+    content: z.string().max(SIP_LIMITS.maxBodyBytes),
+  })
+  .refine((request) => request.headers.cseq.method === request.method, 'sip.cseq.method');
 export type SipRequestShape = z.infer<typeof sipRequestSchema>;
 
 /** Headers a response copies from its request (RFC 3261 §8.2.6.2); without them no answer can be sent. */
@@ -62,6 +78,13 @@ export const sipReplyableSchema = z.object({
     from: sipNameAddrSchema,
     to: sipNameAddrSchema,
     'call-id': z.string().min(1).max(SIP_LIMITS.maxCallIdLength).regex(SIP_CALL_ID),
-    cseq: z.object({ seq: z.number().int().min(0).max(2 ** 31 - 1), method: z.string().regex(SIP_TOKEN) }),
+    cseq: z.object({
+      seq: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1),
+      method: z.string().regex(SIP_TOKEN),
+    }),
   }),
 });

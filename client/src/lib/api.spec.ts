@@ -4,11 +4,12 @@ import { api, ApiError, wrongPasswordIn } from './api';
 import { chooseLanguage } from './i18n.svelte';
 
 function answer(status: number, body?: unknown, contentType = 'application/json') {
-  return vi.fn(async (_path: string, _init?: RequestInit) =>
-    new Response(body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body), {
-      status,
-      headers: { 'Content-Type': contentType },
-    }),
+  return vi.fn(
+    async (_path: string, _init?: RequestInit) =>
+      new Response(body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body), {
+        status,
+        headers: { 'Content-Type': contentType },
+      }),
   );
 }
 

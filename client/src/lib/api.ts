@@ -36,9 +36,7 @@ export class ApiError extends Error {
 
   /** What to tell the user about the request as a whole. */
   get problem(): Problem {
-    return this.code === 'NETWORK'
-      ? { key: 'ui.error.network' }
-      : { key: `error.${this.code}`, fallback: this.message };
+    return this.code === 'NETWORK' ? { key: 'ui.error.network' } : { key: `error.${this.code}`, fallback: this.message };
   }
 }
 

@@ -32,10 +32,7 @@ export function problemsFromFieldErrors(fieldErrors: readonly FieldError[]): Fie
  * Splits problems into those a form shows beside its fields and the rest (a field the form has
  * no input for, or the body as a whole), which it shows with the form's message.
  */
-export function splitByShownFields(
-  problems: FieldProblems,
-  isShown: (field: string) => boolean,
-): { shown: FieldProblems; other: Problem[] } {
+export function splitByShownFields(problems: FieldProblems, isShown: (field: string) => boolean): { shown: FieldProblems; other: Problem[] } {
   const shown: FieldProblems = {};
   const other: Problem[] = [];
   for (const [field, problem] of Object.entries(problems)) {

@@ -2,13 +2,7 @@ import { tick } from 'svelte';
 import type { CatalogueKey } from '@konferenz/shared';
 import { ApiError } from './api';
 import { describe, type Problem } from './i18n.svelte';
-import {
-  problemsFromFieldErrors,
-  problemsFromValidation,
-  splitByShownFields,
-  type FieldProblems,
-  type ValidationIssues,
-} from './form-errors';
+import { problemsFromFieldErrors, problemsFromValidation, splitByShownFields, type FieldProblems, type ValidationIssues } from './form-errors';
 import { followSessionError } from './session';
 
 /** What `safeParse` of a zod schema returns, reduced to what a form needs. */

@@ -1,11 +1,4 @@
-import {
-  DEFAULT_LANGUAGE,
-  isCatalogueKey,
-  isLanguage,
-  translate,
-  type CatalogueKey,
-  type Language,
-} from '@konferenz/shared';
+import { DEFAULT_LANGUAGE, isCatalogueKey, isLanguage, translate, type CatalogueKey, type Language } from '@konferenz/shared';
 
 /** localStorage key of the language the visitor picked with the switch. */
 export const LANGUAGE_STORAGE_KEY = 'konferenz.language';

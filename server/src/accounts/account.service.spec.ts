@@ -77,7 +77,14 @@ describe('AccountService', () => {
   it('updates the profile and drops a company or phone that is no longer given', async () => {
     const { accounts, users } = setUp();
     const user = users.add({ company: 'Muster GmbH', phone: '+49 30 1234567' });
-    const view = await accounts.updateProfile(user, { firstName: 'Berta', lastName: 'Beispiel', address: ADDRESS, language: 'en', company: 'Neu AG', phone: undefined });
+    const view = await accounts.updateProfile(user, {
+      firstName: 'Berta',
+      lastName: 'Beispiel',
+      address: ADDRESS,
+      language: 'en',
+      company: 'Neu AG',
+      phone: undefined,
+    });
     expect(view).toMatchObject({ firstName: 'Berta', company: 'Neu AG', phone: undefined, language: 'en', address: ADDRESS });
     expect(users.stored[0]!).not.toHaveProperty('phone');
   });

@@ -42,7 +42,12 @@ describe('RegistrationService', () => {
     const form = request();
     await registration.register(form, '192.0.2.1');
     const [user] = users.stored;
-    expect(user).toMatchObject({ username: form.username, usernameKey: form.username.toLowerCase(), emailKey: form.email.toLowerCase(), emailVerifiedAt: null });
+    expect(user).toMatchObject({
+      username: form.username,
+      usernameKey: form.username.toLowerCase(),
+      emailKey: form.email.toLowerCase(),
+      emailVerifiedAt: null,
+    });
     expect(user!.room).toMatchObject({ number: expect.stringMatching(/^[1-9]\d{7}$/), pinsSet: false });
     expect(sent).toHaveLength(1);
     expect(sent[0]!.to).toBe(form.email);

@@ -12,12 +12,7 @@ import { SessionGuard } from './session.guard';
 import { SessionSerializer } from './session.serializer';
 
 @Module({
-  imports: [
-    PassportModule.register({ session: true }),
-    UsersModule,
-    SecurityModule,
-    PasswordResetModule,
-  ],
+  imports: [PassportModule.register({ session: true }), UsersModule, SecurityModule, PasswordResetModule],
   controllers: [AuthController],
   providers: [CredentialsService, LocalStrategy, SessionSerializer, SessionSweep, { provide: APP_GUARD, useClass: SessionGuard }],
   // The customer area confirms passwords against the same attempt budget as the login.

@@ -31,9 +31,7 @@ export class CsrfMiddleware implements NestMiddleware {
     if (SAFE_METHODS.has(request.method)) return next();
     const origin = request.headers.origin;
     const sameOrigin =
-      origin === undefined ||
-      origin === this.#allowedOrigin ||
-      (this.#acceptRequestHost && origin === `${request.protocol}://${request.headers.host}`);
+      origin === undefined || origin === this.#allowedOrigin || (this.#acceptRequestHost && origin === `${request.protocol}://${request.headers.host}`);
     if (request.headers[CSRF_HEADER] !== '1' || !sameOrigin) throw new ApiException('CSRF_REJECTED');
     next();
   }

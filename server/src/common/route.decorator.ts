@@ -6,5 +6,4 @@ import type { Route as SharedRoute } from '@konferenz/shared';
  * path together, so a controller cannot answer on a path the client does not call. Its controller
  * is declared with `@Controller()` and no path: the entry's path is the whole URL.
  */
-export const Route = (route: SharedRoute<unknown, unknown>): MethodDecorator =>
-  RequestMapping({ method: RequestMethod[route.method], path: route.path });
+export const Route = (route: SharedRoute<unknown, unknown>): MethodDecorator => RequestMapping({ method: RequestMethod[route.method], path: route.path });

@@ -32,7 +32,7 @@ describe('the conference request table', () => {
     expect(Object.keys(setUp().table).sort()).toEqual(Object.keys(conferenceRequestSchemas).sort());
   });
 
-  it('refuses moderators\' requests to participants before their handler runs', async () => {
+  it("refuses moderators' requests to participants before their handler runs", async () => {
     const { table, context, port } = setUp();
     await expect(dispatchRequest(table, 'moderator:setLocked', context('g'), { locked: true })).rejects.toMatchObject({ code: 'MODERATOR_ONLY' });
     expect(port.marks.setLocked).not.toHaveBeenCalled();
@@ -48,9 +48,11 @@ describe('the conference request table', () => {
     expect(port.leave).toHaveBeenCalledWith('g');
   });
 
-  it('lets admitted participants set their own attributes, and only moderators clear someone else\'s', async () => {
+  it("lets admitted participants set their own attributes, and only moderators clear someone else's", async () => {
     const { table, context, port, conference } = setUp();
-    await expect(dispatchRequest(table, 'participant:setAttributes', context('g'), { attributes: { hand: 'raised' } })).rejects.toMatchObject({ code: 'NOT_ADMITTED' });
+    await expect(dispatchRequest(table, 'participant:setAttributes', context('g'), { attributes: { hand: 'raised' } })).rejects.toMatchObject({
+      code: 'NOT_ADMITTED',
+    });
     conference.admit('g');
     await dispatchRequest(table, 'participant:setAttributes', context('g'), { attributes: { hand: 'raised', mood: 'ok' } });
     await dispatchRequest(table, 'participant:setAttributes', context('g'), { attributes: { mood: null } });

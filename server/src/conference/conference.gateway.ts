@@ -76,7 +76,13 @@ export class ConferenceGateway
 
   afterInit(namespace: Namespace): void {
     this.#namespace = namespace;
-    namespace.use((socket, next) => void this.#admit(socket as ConferenceSocket).then(() => next(), (error: Error) => next(error)));
+    namespace.use(
+      (socket, next) =>
+        void this.#admit(socket as ConferenceSocket).then(
+          () => next(),
+          (error: Error) => next(error),
+        ),
+    );
   }
 
   /**

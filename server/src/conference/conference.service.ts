@@ -1,4 +1,12 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { MediaPlane, MediaRoom } from '@konferenz/sfu';
 import type { ConferenceEndReason, ConferenceRequest, ConferenceRequestName, ConferenceResponses } from '@konferenz/shared';
 import { ApiException } from '../common/api-exception';
@@ -232,7 +240,9 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
         return;
       case 'end':
         // Nobody is waiting for an answer here: the conference ends even if the mark cannot be stored.
-        await this.marks.markEnded(live.conference.roomNumber).catch((error: Error) => this.#logger.error(`Room ${live.conference.roomNumber}: end not stored: ${error.message}`));
+        await this.marks
+          .markEnded(live.conference.roomNumber)
+          .catch((error: Error) => this.#logger.error(`Room ${live.conference.roomNumber}: end not stored: ${error.message}`));
         return this.#end(live, 'moderator-left');
       case 'back-to-waiting': {
         const sent = live.conference.sendBackToWaiting();
@@ -265,7 +275,9 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     if (this.#live.get(roomNumber) === live) this.#live.delete(roomNumber);
     // The lock belongs to this conference; the next one in the room starts open.
     if (live.conference.locked) {
-      await this.marks.setLocked(roomNumber, false).catch((error: Error) => this.#logger.warn(`Room ${roomNumber}: lock mark kept (expires by itself): ${error.message}`));
+      await this.marks
+        .setLocked(roomNumber, false)
+        .catch((error: Error) => this.#logger.warn(`Room ${roomNumber}: lock mark kept (expires by itself): ${error.message}`));
     }
     await this.#withMedia(live, (media) => media.close());
   }
@@ -354,7 +366,10 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     const arrived = live.conference.find(arrivedId);
     if (arrived?.state === 'admitted') this.#tell(arrivedId, { type: 'admitted', from: 'arrival', participantCount: this.#admittedCount(live) });
     else if (arrived) this.#tell(arrivedId, { type: 'waiting', moderatorPresent: live.conference.moderatorPresent });
-    this.#tellAdmitted(live, admitted.filter((participant) => participant.id !== arrivedId));
+    this.#tellAdmitted(
+      live,
+      admitted.filter((participant) => participant.id !== arrivedId),
+    );
     if (!hadModerator && live.conference.moderatorPresent) this.#tellWaiting(live);
   }
 

@@ -48,7 +48,12 @@ describe('Conference (the waiting room rules)', () => {
       conference.depart('m');
       conference.sendBackToWaiting();
       conference.arrive(guest('new'));
-      expect(conference.arrive(host('m2')).map((p) => p.id).sort()).toEqual(['m2', 'was-in']);
+      expect(
+        conference
+          .arrive(host('m2'))
+          .map((p) => p.id)
+          .sort(),
+      ).toEqual(['m2', 'was-in']);
       expect(conference.find('new')!.state).toBe('waiting');
     }
   });
@@ -62,7 +67,12 @@ describe('Conference (the waiting room rules)', () => {
     conference.arrive(guest('c'));
     expect(conference.find('c')!.state).toBe('waiting');
     expect(conference.admit('a').map((p) => p.id)).toEqual(['a']);
-    expect(conference.admitAll().map((p) => p.id).sort()).toEqual(['b', 'c']);
+    expect(
+      conference
+        .admitAll()
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual(['b', 'c']);
   });
 
   it('a locked room turns away new guests but keeps those waiting and lets moderators in', () => {
@@ -112,7 +122,7 @@ describe('Conference (the waiting room rules)', () => {
     expect(guestView.settings).toBeNull();
   });
 
-  it('shows everyone\'s attributes, those waiting included for moderators, and keeps them across a reconnect', () => {
+  it("shows everyone's attributes, those waiting included for moderators, and keeps them across a reconnect", () => {
     const conference = room({ admission: 'manual' });
     conference.arrive(host('m'));
     conference.arrive(guest('a'));

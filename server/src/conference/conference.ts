@@ -105,7 +105,9 @@ export class Conference {
   }
 
   #readmit(): Participant[] {
-    return this.participants.filter((participant) => participant.state === 'waiting' && this.#admittedBefore.has(participant.id)).flatMap((participant) => this.admit(participant.id));
+    return this.participants
+      .filter((participant) => participant.state === 'waiting' && this.#admittedBefore.has(participant.id))
+      .flatMap((participant) => this.admit(participant.id));
   }
 
   admitAll(): Participant[] {

@@ -6,7 +6,10 @@ import { MEDIA_PLANE } from './media-plane.provider';
 /** Media is up while at least one mediasoup worker lives: new rooms can be placed on it. */
 @Injectable()
 export class MediaReadiness {
-  constructor(registry: ReadinessRegistry, @Inject(MEDIA_PLANE) private readonly plane: MediaPlane) {
+  constructor(
+    registry: ReadinessRegistry,
+    @Inject(MEDIA_PLANE) private readonly plane: MediaPlane,
+  ) {
     registry.register('media', () => this.check());
   }
 

@@ -10,7 +10,9 @@ describe('patchAttributes', () => {
   it('refuses a change that leaves more than 8 keys, and leaves the attributes as they were', () => {
     const full = Object.fromEntries([...Array(8).keys()].map((i) => [`k${i}`, 'v']));
     expect(patchAttributes(full, { k0: null, extra: 'v' })).toHaveProperty('extra', 'v');
-    expect(() => patchAttributes(full, { extra: 'v' })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', fieldProblems: [{ field: 'attributes', code: 'validation.attributes.tooMany' }] }));
+    expect(() => patchAttributes(full, { extra: 'v' })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED', fieldProblems: [{ field: 'attributes', code: 'validation.attributes.tooMany' }] }),
+    );
     expect(Object.keys(full)).toHaveLength(8);
   });
 });

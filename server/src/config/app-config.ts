@@ -121,7 +121,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     throw new ConfigError('Invalid configuration:\n  SIP_PUBLIC_HOST: required when SIP_HOST binds all addresses (phones must be told where to send)');
   }
   if (env.SIP_MAX_CALLS_PER_SOURCE !== undefined && env.SIP_MAX_CALLS > 1 && env.SIP_MAX_CALLS_PER_SOURCE >= env.SIP_MAX_CALLS) {
-    throw new ConfigError('Invalid configuration:\n  SIP_MAX_CALLS_PER_SOURCE: must be below SIP_MAX_CALLS, or one source can take every phone line (trusted trunks are exempt anyway)');
+    throw new ConfigError(
+      'Invalid configuration:\n  SIP_MAX_CALLS_PER_SOURCE: must be below SIP_MAX_CALLS, or one source can take every phone line (trusted trunks are exempt anyway)',
+    );
   }
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
   const secureCookie = env.COOKIE_SECURE ?? production;

@@ -2,9 +2,7 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
-const flag = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((value) => value === 'true' || value === '1');
+const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const emptyAsUnset = (value: unknown) => (value === '' ? undefined : value);
 
 /** Express's names for address ranges, usable in a TRUST_PROXY list. */
@@ -21,7 +19,10 @@ const trustProxy = z.string().transform((value, ctx): false | number | string[] 
   if (setting === 'false') return false;
   if (/^\d+$/.test(setting)) return Number(setting);
   if (setting === 'true') {
-    ctx.addIssue({ code: 'custom', message: 'true would trust addresses the client makes up; give the number of proxies in front (e.g. 1) or their addresses' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'true would trust addresses the client makes up; give the number of proxies in front (e.g. 1) or their addresses',
+    });
     return z.NEVER;
   }
   const entries = setting.split(',').map((entry) => entry.trim());
@@ -46,13 +47,25 @@ export const serverEnvSchema = z.object({
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   TRUST_PROXY: z.preprocess(emptyAsUnset, trustProxy.default(false)),
 
-  MONGODB_URI: z.preprocess(emptyAsUnset, z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
+  MONGODB_URI: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+  ),
   EMBEDDED_DB_PORT: port.default(27018),
   FERRETDB_BIN: z.preprocess(emptyAsUnset, z.string().optional()),
   /** How long one database operation may take before the request answers 503 instead of hanging. */
   DB_OPERATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
 
-  SMTP_URL: z.preprocess(emptyAsUnset, z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional()),
+  SMTP_URL: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+      .optional(),
+  ),
   MAIL_FROM: z.string().min(3).default('Konferenz <no-reply@konferenz.localhost>'),
   MAIL_CATCHER_SMTP_PORT: port.default(1025),
   MAIL_CATCHER_WEB_PORT: port.default(1080),
@@ -113,21 +126,35 @@ export const serverEnvSchema = z.object({
     emptyAsUnset,
     z
       .string()
-      .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: 'each entry must be an IPv4/IPv6 address or subnet (CIDR)' })))
       .optional(),
   ),
   /** A call without any RTP (or RTCP) from the caller for this long is hung up; calls on hold are exempt. */
   SIP_MEDIA_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
   /** The Server / User-Agent header the gateway sends; empty sends none. */
-  SIP_SERVER_NAME: z.string().max(64).regex(/^[\x21-\x7e]*(?: [\x21-\x7e]+)*$/, 'printable ASCII').default('SIP Gateway'),
+  SIP_SERVER_NAME: z
+    .string()
+    .max(64)
+    .regex(/^[\x21-\x7e]*(?: [\x21-\x7e]+)*$/, 'printable ASCII')
+    .default('SIP Gateway'),
   /** Requests from known SIP scanners (friendly-scanner, sipvicious, …) are dropped without an answer. */
   SIP_DROP_SCANNERS: flag.default(true),
   DIAL_IN_NUMBERS: z.preprocess(
     emptyAsUnset,
     z
       .string()
-      .transform((value) => value.split(',').map((number) => number.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((number) => number.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.string().regex(/^\+?[0-9][0-9 ()/-]{2,30}$/, 'each entry must be a phone number like +49 30 1234567')))
       .optional(),
   ),
@@ -136,7 +163,12 @@ export const serverEnvSchema = z.object({
     emptyAsUnset,
     z
       .string()
-      .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((url) => url.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.string().regex(/^turns?:/, 'each URL must start with turn: or turns:')).min(1))
       .optional(),
   ),

@@ -9,7 +9,10 @@ import { down, ReadinessRegistry, up, type PartState } from './readiness-registr
  */
 @Injectable()
 export class DatabaseReadiness {
-  constructor(registry: ReadinessRegistry, @InjectConnection() private readonly connection: Connection) {
+  constructor(
+    registry: ReadinessRegistry,
+    @InjectConnection() private readonly connection: Connection,
+  ) {
     registry.register('database', () => this.check());
   }
 

@@ -8,7 +8,10 @@ import { OutboxDelivery } from './outbox/outbox-delivery';
  */
 @Injectable()
 export class MailReadiness {
-  constructor(registry: ReadinessRegistry, private readonly delivery: OutboxDelivery) {
+  constructor(
+    registry: ReadinessRegistry,
+    private readonly delivery: OutboxDelivery,
+  ) {
     registry.register('mail', () => this.check());
   }
 

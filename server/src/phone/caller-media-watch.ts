@@ -7,11 +7,14 @@ import type { RtpSession } from '@konferenz/sfu';
  * timeout starts afresh when it resumes. Returns the function that stops watching.
  */
 export function watchCallerMedia(rtp: RtpSession, timeoutMs: number, onSilent: () => void): () => void {
-  const timer = setInterval(() => {
-    if (!rtp.callerSends || rtp.silentForMs <= timeoutMs) return;
-    clearInterval(timer);
-    onSilent();
-  }, Math.max(50, Math.min(1000, timeoutMs / 4)));
+  const timer = setInterval(
+    () => {
+      if (!rtp.callerSends || rtp.silentForMs <= timeoutMs) return;
+      clearInterval(timer);
+      onSilent();
+    },
+    Math.max(50, Math.min(1000, timeoutMs / 4)),
+  );
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -14,8 +14,7 @@ export interface DigitCollectorOptions {
 }
 
 export type CollectedEntry =
-  | { kind: 'complete'; digits: string; by: 'terminator' | 'max-digits' }
-  | { kind: 'timeout'; digits: string; which: 'inter-digit' | 'overall' };
+  { kind: 'complete'; digits: string; by: 'terminator' | 'max-digits' } | { kind: 'timeout'; digits: string; which: 'inter-digit' | 'overall' };
 
 /**
  * Collects one keypad entry (a room number, a PIN) with explicit time, so it has no timers of
@@ -29,7 +28,10 @@ export class DigitCollector {
   readonly #startedAt: number;
   readonly #terminator: DtmfDigit;
 
-  constructor(private readonly options: DigitCollectorOptions, now: number) {
+  constructor(
+    private readonly options: DigitCollectorOptions,
+    now: number,
+  ) {
     this.#startedAt = now;
     this.#terminator = options.terminator ?? '#';
   }

@@ -114,12 +114,18 @@ describe('IvrStateMachine', () => {
     broken.ivr.start();
     await broken.keys(`${ROOM}#`);
     await broken.finishPlayback();
-    expect(await broken.keys(`${PIN}#`)).toEqual([{ type: 'play', prompts: ['de/service-unavailable', 'de/goodbye'] }, { type: 'hangup', reason: 'error' }]);
+    expect(await broken.keys(`${PIN}#`)).toEqual([
+      { type: 'play', prompts: ['de/service-unavailable', 'de/goodbye'] },
+      { type: 'hangup', reason: 'error' },
+    ]);
     const unavailable = machine(async () => 'unavailable');
     unavailable.ivr.start();
     await unavailable.keys(`${ROOM}#`);
     await unavailable.finishPlayback();
-    expect(await unavailable.keys(`${PIN}#`)).toEqual([{ type: 'play', prompts: ['de/service-unavailable', 'de/goodbye'] }, { type: 'hangup', reason: 'error' }]);
+    expect(await unavailable.keys(`${PIN}#`)).toEqual([
+      { type: 'play', prompts: ['de/service-unavailable', 'de/goodbye'] },
+      { type: 'hangup', reason: 'error' },
+    ]);
   });
 
   it('ignores keys while the PIN is being checked', async () => {
@@ -179,7 +185,11 @@ describe('IvrStateMachine', () => {
       expect(plays(await ivr.handle({ type: 'joined', participantCount: 3 }))).toEqual([]);
       expect(plays(await ivr.handle({ type: 'mute-changed', muted: true }))).toEqual(['en/muted']);
       expect(plays(await ivr.handle({ type: 'mute-changed', muted: false }))).toEqual(['en/unmuted']);
-      expect(plays(await ivr.handle({ type: 'participant-count', count: 7 }))).toEqual(['en/participant-count-before', 'en/numbers/7', 'en/participant-count-after']);
+      expect(plays(await ivr.handle({ type: 'participant-count', count: 7 }))).toEqual([
+        'en/participant-count-before',
+        'en/numbers/7',
+        'en/participant-count-after',
+      ]);
       expect(plays(await ivr.handle({ type: 'participant-count', count: 250 }))).toContain('en/numbers/99');
       expect(plays(await ivr.handle({ type: 'lock-changed', locked: true }))).toEqual(['en/conference-locked']);
       expect(plays(await ivr.handle({ type: 'others-muted' }))).toEqual(['en/others-muted']);

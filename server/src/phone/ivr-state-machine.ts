@@ -169,9 +169,7 @@ export class IvrStateMachine {
     if (!entry) return [];
     this.#collector = undefined;
     // A complete-looking entry that only lacks the '#' is taken when the caller pauses.
-    const accepted = entry.kind === 'complete'
-      ? entry.by === 'terminator'
-      : entry.which === 'inter-digit' && this.#wellFormed(entry.digits);
+    const accepted = entry.kind === 'complete' ? entry.by === 'terminator' : entry.which === 'inter-digit' && this.#wellFormed(entry.digits);
     if (!accepted || !this.#wellFormed(entry.digits)) return this.#failed();
     if (this.#phase === 'room-number') {
       this.#roomNumber = entry.digits;
@@ -198,7 +196,10 @@ export class IvrStateMachine {
     }
     if (result === 'unavailable') {
       this.#phase = 'finished';
-      return [{ type: 'play', prompts: [this.#prompt('service-unavailable'), this.#prompt('goodbye')] }, { type: 'hangup', reason: 'error' }];
+      return [
+        { type: 'play', prompts: [this.#prompt('service-unavailable'), this.#prompt('goodbye')] },
+        { type: 'hangup', reason: 'error' },
+      ];
     }
     if (result === 'moderator' || result === 'participant') {
       this.#phase = 'in-conference';
@@ -207,7 +208,10 @@ export class IvrStateMachine {
     }
     if (result === 'locked-out') {
       this.#phase = 'finished';
-      return [{ type: 'play', prompts: [this.#prompt('invalid-entry'), this.#prompt('goodbye')] }, { type: 'hangup', reason: 'locked-out' }];
+      return [
+        { type: 'play', prompts: [this.#prompt('invalid-entry'), this.#prompt('goodbye')] },
+        { type: 'hangup', reason: 'locked-out' },
+      ];
     }
     this.#phase = 'pin';
     return this.#failed();
@@ -263,14 +267,16 @@ export class IvrStateMachine {
         return [play(event.muted ? 'muted' : 'unmuted')];
       case 'participant-count':
         if (event.count <= 1) return [play('only-participant')];
-        return [{
-          type: 'play',
-          prompts: [
-            this.#prompt('participant-count-before'),
-            `${this.#language}/numbers/${Math.min(event.count, IVR_MAX_SPOKEN_NUMBER)}`,
-            this.#prompt('participant-count-after'),
-          ],
-        }];
+        return [
+          {
+            type: 'play',
+            prompts: [
+              this.#prompt('participant-count-before'),
+              `${this.#language}/numbers/${Math.min(event.count, IVR_MAX_SPOKEN_NUMBER)}`,
+              this.#prompt('participant-count-after'),
+            ],
+          },
+        ];
       case 'lock-changed':
         return [play(event.locked ? 'conference-locked' : 'conference-unlocked')];
       case 'others-muted':

@@ -12,12 +12,21 @@ describe("the phone gateway's codecs", () => {
   const phone: LocalMedia = { ...local, codecs: ANSWERED_CODECS };
 
   it('answers Opus whenever the caller offers it, even listed after G.711, with the 48 kHz telephone-event', () => {
-    const result = negotiateSdp(offer('m=audio 4000 RTP/AVP 0 8 96 101 102\r\na=rtpmap:96 opus/48000/2\r\na=rtpmap:101 telephone-event/8000\r\na=rtpmap:102 telephone-event/48000'), phone);
+    const result = negotiateSdp(
+      offer('m=audio 4000 RTP/AVP 0 8 96 101 102\r\na=rtpmap:96 opus/48000/2\r\na=rtpmap:101 telephone-event/8000\r\na=rtpmap:102 telephone-event/48000'),
+      phone,
+    );
     expect(result.ok && result.audio).toMatchObject({ codec: 'opus', payloadType: 96, clockRate: 48000, telephoneEventPayloadType: 102 });
-    expect(result.ok && result.answer).toContain([
-      'm=audio 30000 RTP/AVP 96 102', 'a=rtpmap:96 opus/48000/2', 'a=fmtp:96 useinbandfec=1;stereo=0;sprop-stereo=0',
-      'a=rtpmap:102 telephone-event/48000', 'a=fmtp:102 0-15', '',
-    ].join('\r\n'));
+    expect(result.ok && result.answer).toContain(
+      [
+        'm=audio 30000 RTP/AVP 96 102',
+        'a=rtpmap:96 opus/48000/2',
+        'a=fmtp:96 useinbandfec=1;stereo=0;sprop-stereo=0',
+        'a=rtpmap:102 telephone-event/48000',
+        'a=fmtp:102 0-15',
+        '',
+      ].join('\r\n'),
+    );
   });
 
   it('then PCMU, then PCMA; G.722 is not answered', () => {

@@ -13,7 +13,7 @@ describe('the phone keypad', () => {
     }
   });
 
-  it('keeps the moderators\' keys to moderators', () => {
+  it("keeps the moderators' keys to moderators", () => {
     expect(keypadAction('5', 'participant')).toBeNull();
     expect(keypadAction('9', 'participant')).toBeNull();
     expect(keypadAction('5', 'moderator')).toEqual({ type: 'toggle-lock' });

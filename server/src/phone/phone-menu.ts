@@ -41,8 +41,7 @@ export class PhoneMenu {
     const onDigit = (digit: DtmfDigit) => {
       if (this.#early) {
         if (this.#early.length < MAX_EARLY_KEYS) this.#early.push(digit);
-      }
-      else this.#enqueue({ type: 'digit', digit, at: this.now() });
+      } else this.#enqueue({ type: 'digit', digit, at: this.now() });
     };
     call.on('dtmf', onDigit);
     rtp.on('key', (event) => onDigit(DTMF_DIGITS[event]!));

@@ -4,9 +4,17 @@ import { phoneOrigin } from './phone-origin';
 describe('phoneOrigin', () => {
   it('names the signalling address, the trusted caller id and whether a trunk vouches for it', () => {
     const remote = { transport: 'UDP' as const, address: '203.0.113.4', port: 5060 };
-    expect(phoneOrigin({ remote, origin: { trustedTrunk: false, user: '+49 30 123' } }))
-      .toEqual({ via: 'phone', address: '203.0.113.4', callerId: '+4930123', trustedTrunk: false });
-    expect(phoneOrigin({ remote, origin: { trustedTrunk: true, user: undefined } }))
-      .toEqual({ via: 'phone', address: '203.0.113.4', callerId: 'anonymous', trustedTrunk: true });
+    expect(phoneOrigin({ remote, origin: { trustedTrunk: false, user: '+49 30 123' } })).toEqual({
+      via: 'phone',
+      address: '203.0.113.4',
+      callerId: '+4930123',
+      trustedTrunk: false,
+    });
+    expect(phoneOrigin({ remote, origin: { trustedTrunk: true, user: undefined } })).toEqual({
+      via: 'phone',
+      address: '203.0.113.4',
+      callerId: 'anonymous',
+      trustedTrunk: true,
+    });
   });
 });

@@ -179,7 +179,9 @@ export class PhoneParticipant {
       return await Promise.race([this.#enter(roomNumber, pin), deadline]);
     } catch (error) {
       const { callId, remote } = this.#call;
-      this.#deps.logger.error(`Phone PIN check failed for call ${callId} from ${remote.address}:${remote.port} (caller ${callerId(this.#call.origin.user)}, room ${roomNumber}): ${(error as Error).message}`);
+      this.#deps.logger.error(
+        `Phone PIN check failed for call ${callId} from ${remote.address}:${remote.port} (caller ${callerId(this.#call.origin.user)}, room ${roomNumber}): ${(error as Error).message}`,
+      );
       return 'unavailable';
     } finally {
       clearTimeout(timer);

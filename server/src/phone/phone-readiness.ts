@@ -7,7 +7,11 @@ import { PhoneGatewayService } from './phone-gateway.service';
 /** Phone dial-in, when configured (SIP_PORT not 0), is up while the gateway listens. */
 @Injectable()
 export class PhoneReadiness {
-  constructor(registry: ReadinessRegistry, @Inject(APP_CONFIG) config: AppConfig, private readonly gateway: PhoneGatewayService) {
+  constructor(
+    registry: ReadinessRegistry,
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly gateway: PhoneGatewayService,
+  ) {
     if (config.sip.port !== 0) registry.register('sip', () => this.check());
   }
 

@@ -8,8 +8,15 @@ import { PromptPlayer } from './prompt-player';
 
 describe('PromptPlayer', () => {
   const media = (port: number): NegotiatedAudio => ({
-    codec: 'PCMA', payloadType: 8, clockRate: 8000, telephoneEventPayloadType: 101,
-    remoteAddress: '127.0.0.1', remotePort: port, direction: 'sendrecv', onHold: false, ptime: 20,
+    codec: 'PCMA',
+    payloadType: 8,
+    clockRate: 8000,
+    telephoneEventPayloadType: 101,
+    remoteAddress: '127.0.0.1',
+    remotePort: port,
+    direction: 'sendrecv',
+    onHold: false,
+    ptime: 20,
   });
 
   it('plays a prompt in 20 ms A-law frames to the caller that sent first', async () => {
@@ -20,7 +27,11 @@ describe('PromptPlayer', () => {
     const received: Array<{ at: number; packet: RtpPacket }> = [];
     phone.on('message', (data) => received.push({ at: performance.now(), packet: parseRtpPacket(data) }));
     const latched = new Promise((resolve) => session.once('latched', resolve));
-    phone.send(serializeRtpPacket({ marker: false, payloadType: 8, sequenceNumber: 1, timestamp: 0, ssrc: 7, payload: Buffer.alloc(160, 0xd5) }), session.localPort, '127.0.0.1');
+    phone.send(
+      serializeRtpPacket({ marker: false, payloadType: 8, sequenceNumber: 1, timestamp: 0, ssrc: 7, payload: Buffer.alloc(160, 0xd5) }),
+      session.localPort,
+      '127.0.0.1',
+    );
     expect(await latched).toEqual({ address: '127.0.0.1', port: phone.address().port });
     await new Promise((resolve) => setTimeout(resolve, 20));
 
@@ -51,12 +62,22 @@ describe('PromptPlayer', () => {
   it('plays a prompt to an Opus caller as 20 ms Opus frames on the 48 kHz clock, encoded once per library', async () => {
     const phone = createSocket('udp4');
     await new Promise<void>((resolve) => phone.bind(0, '127.0.0.1', resolve));
-    const session = await RtpSession.open<NegotiatedAudio>('127.0.0.1', 0, { ...media(phone.address().port), codec: 'opus', payloadType: 96, clockRate: 48000, telephoneEventPayloadType: 102 });
+    const session = await RtpSession.open<NegotiatedAudio>('127.0.0.1', 0, {
+      ...media(phone.address().port),
+      codec: 'opus',
+      payloadType: 96,
+      clockRate: 48000,
+      telephoneEventPayloadType: 102,
+    });
     const received: RtpPacket[] = [];
     phone.on('message', (data) => received.push(parseRtpPacket(data)));
     const library = new PromptLibrary();
     // The phone proves its address first (a telephone-event packet will do).
-    phone.send(serializeRtpPacket({ marker: false, payloadType: 102, sequenceNumber: 1, timestamp: 0, ssrc: 7, payload: Buffer.from([0, 0, 0, 0]) }), session.localPort, '127.0.0.1');
+    phone.send(
+      serializeRtpPacket({ marker: false, payloadType: 102, sequenceNumber: 1, timestamp: 0, ssrc: 7, payload: Buffer.from([0, 0, 0, 0]) }),
+      session.localPort,
+      '127.0.0.1',
+    );
     await new Promise((resolve) => session.once('latched', resolve));
     await new Promise((resolve) => setTimeout(resolve, 20));
 

@@ -8,7 +8,7 @@ const production = {
   PIN_ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
 };
 
-describe('the phone gateway\'s hardening settings', () => {
+describe("the phone gateway's hardening settings", () => {
   it('have safe defaults: 10 lines per source, no trusted trunk, 30 s media timeout, a generic name, scanners dropped', () => {
     expect(loadConfig(production).sip).toMatchObject({
       maxCalls: 100,
@@ -23,8 +23,11 @@ describe('the phone gateway\'s hardening settings', () => {
   });
 
   it('read trunks as addresses and subnets, and refuse anything else', () => {
-    expect(loadConfig({ ...production, SIP_TRUSTED_TRUNKS: ' 198.51.100.7, 203.0.113.0/28,2001:db8::/48 ' }).sip.trustedTrunks)
-      .toEqual(['198.51.100.7', '203.0.113.0/28', '2001:db8::/48']);
+    expect(loadConfig({ ...production, SIP_TRUSTED_TRUNKS: ' 198.51.100.7, 203.0.113.0/28,2001:db8::/48 ' }).sip.trustedTrunks).toEqual([
+      '198.51.100.7',
+      '203.0.113.0/28',
+      '2001:db8::/48',
+    ]);
     expect(() => loadConfig({ ...production, SIP_TRUSTED_TRUNKS: 'trunk.example.com' })).toThrow(/SIP_TRUSTED_TRUNKS/);
   });
 

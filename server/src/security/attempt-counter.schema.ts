@@ -1,6 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 
-
 /**
  * Counts attempts (failed logins, registrations, later PIN tries) per key in the database, so a
  * restart or a second server node does not reset an attacker's budget. Expiry is checked in code:

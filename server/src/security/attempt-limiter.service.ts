@@ -152,7 +152,10 @@ export class AttemptLimiter implements OnModuleInit, OnModuleDestroy {
   /** Only one of several concurrent callers claims each turn: the update matches the turn it read. */
   async #claimTurn(key: string, readFreeAt: Date | null, exists: boolean, next: Date, now: Date): Promise<boolean> {
     if (exists) {
-      const claimed = await this.counters.updateOne({ key, lockedUntil: readFreeAt }, { $set: { lockedUntil: next, windowStartedAt: now }, $inc: { attempts: 1 } });
+      const claimed = await this.counters.updateOne(
+        { key, lockedUntil: readFreeAt },
+        { $set: { lockedUntil: next, windowStartedAt: now }, $inc: { attempts: 1 } },
+      );
       return claimed.modifiedCount === 1;
     }
     try {

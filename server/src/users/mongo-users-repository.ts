@@ -5,17 +5,7 @@ import type { RoomSettings } from '@konferenz/shared';
 import { emailKey, usernameKey } from './identity-keys';
 import type { PersonalRoom, RoomSettingsRecord } from './personal-room.schema';
 import { User, type EmailVerification } from './user.schema';
-import type {
-  IdentityHolder,
-  NewUser,
-  PinHashes,
-  Profile,
-  SessionFacts,
-  StoredUser,
-  UserContact,
-  UserId,
-  UsersRepository,
-} from './users-repository';
+import type { IdentityHolder, NewUser, PinHashes, Profile, SessionFacts, StoredUser, UserContact, UserId, UsersRepository } from './users-repository';
 
 const DUPLICATE_KEY = 11000;
 
@@ -29,7 +19,10 @@ export class MongoUsersRepository implements UsersRepository {
   }
 
   findActiveByLogin(login: string): Promise<StoredUser | null> {
-    return this.users.findOne({ ...loginFilter(login), deletedAt: null }).lean<StoredUser>().exec();
+    return this.users
+      .findOne({ ...loginFilter(login), deletedAt: null })
+      .lean<StoredUser>()
+      .exec();
   }
 
   findContactByLogin(login: string): Promise<UserContact | null> {
@@ -54,7 +47,10 @@ export class MongoUsersRepository implements UsersRepository {
   }
 
   findByEmail(email: string): Promise<StoredUser | null> {
-    return this.users.findOne({ emailKey: emailKey(email) }).lean<StoredUser>().exec();
+    return this.users
+      .findOne({ emailKey: emailKey(email) })
+      .lean<StoredUser>()
+      .exec();
   }
 
   async isUsernameTaken(username: string): Promise<boolean> {
@@ -136,7 +132,14 @@ export class MongoUsersRepository implements UsersRepository {
 
   updateProfile(id: UserId, profile: Profile): Promise<StoredUser | null> {
     const { company, phone } = profile;
-    const $set = { firstName: profile.firstName, lastName: profile.lastName, address: profile.address, language: profile.language, ...(company && { company }), ...(phone && { phone }) };
+    const $set = {
+      firstName: profile.firstName,
+      lastName: profile.lastName,
+      address: profile.address,
+      language: profile.language,
+      ...(company && { company }),
+      ...(phone && { phone }),
+    };
     const $unset = { ...(!company && { company: 1 }), ...(!phone && { phone: 1 }) };
     return this.users.findOneAndUpdate({ _id: id }, Object.keys($unset).length ? { $set, $unset } : { $set }, { returnDocument: 'after' }).exec();
   }
@@ -153,11 +156,7 @@ export class MongoUsersRepository implements UsersRepository {
     return verified !== null;
   }
 
-  async replaceEmailVerification(
-    id: UserId,
-    verification: EmailVerification,
-    lastSentBefore: Date,
-  ): Promise<{ previous: EmailVerification | null } | null> {
+  async replaceEmailVerification(id: UserId, verification: EmailVerification, lastSentBefore: Date): Promise<{ previous: EmailVerification | null } | null> {
     const previous = await this.users.findOneAndUpdate(
       {
         _id: id,

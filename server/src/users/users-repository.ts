@@ -73,11 +73,7 @@ export interface UsersRepository {
    * A new verification link, unless the email is verified or the last link was sent after
    * `lastSentBefore`; returns the link it replaced.
    */
-  replaceEmailVerification(
-    id: UserId,
-    verification: EmailVerification,
-    lastSentBefore: Date,
-  ): Promise<{ previous: EmailVerification | null } | null>;
+  replaceEmailVerification(id: UserId, verification: EmailVerification, lastSentBefore: Date): Promise<{ previous: EmailVerification | null } | null>;
   /** Puts the previous link back, unless another link replaced `replacedTokenHash`'s meanwhile. */
   restoreEmailVerification(id: UserId, replacedTokenHash: string, previous: EmailVerification | null): Promise<void>;
   /** Wipes the personal data and leaves the tombstone that keeps the (retired) room's number. */

@@ -81,7 +81,15 @@ export class InMemoryUsersRepository implements UsersRepository {
     return this.stored
       .filter((user) => user.usernameKey === usernameKey(username) || user.emailKey === emailKey(email))
       .slice(0, 2)
-      .map(({ usernameKey, emailKey, email, username, firstName, lastName, language }) => ({ usernameKey, emailKey, email, username, firstName, lastName, language }));
+      .map(({ usernameKey, emailKey, email, username, firstName, lastName, language }) => ({
+        usernameKey,
+        emailKey,
+        email,
+        username,
+        firstName,
+        lastName,
+        language,
+      }));
   }
 
   async findByEmail(email: string): Promise<StoredUser | null> {
@@ -120,14 +128,17 @@ export class InMemoryUsersRepository implements UsersRepository {
 
   async removeUnannounced(username: string, roomNumber: string): Promise<void> {
     const index = this.stored.findIndex(
-      (user) =>
-        user.usernameKey === usernameKey(username) && user.room.number === roomNumber && !user.room.pinsSet && !user.emailVerifiedAt && !user.deletedAt,
+      (user) => user.usernameKey === usernameKey(username) && user.room.number === roomNumber && !user.room.pinsSet && !user.emailVerifiedAt && !user.deletedAt,
     );
     if (index >= 0) this.stored.splice(index, 1);
   }
 
   async setInitialPins(id: UserId, pins: PinHashes): Promise<StoredUser | null> {
-    return this.#update(id, (user) => !user.room.pinsSet, (user) => Object.assign(user.room, pins, { pinsSet: true }));
+    return this.#update(
+      id,
+      (user) => !user.room.pinsSet,
+      (user) => Object.assign(user.room, pins, { pinsSet: true }),
+    );
   }
 
   async setModeratorPin(id: UserId, moderatorPinHash: string, participantPinCipherAsRead: string | null): Promise<StoredUser | null> {
@@ -147,7 +158,11 @@ export class InMemoryUsersRepository implements UsersRepository {
   }
 
   async setPassword(id: UserId, passwordHash: string): Promise<number | null> {
-    const updated = await this.#update(id, () => true, (user) => Object.assign(user, { passwordHash, sessionEpoch: user.sessionEpoch + 1 }));
+    const updated = await this.#update(
+      id,
+      () => true,
+      (user) => Object.assign(user, { passwordHash, sessionEpoch: user.sessionEpoch + 1 }),
+    );
     return updated?.sessionEpoch ?? null;
   }
 
@@ -165,7 +180,11 @@ export class InMemoryUsersRepository implements UsersRepository {
   }
 
   async setRoomSettings(id: UserId, settings: RoomSettings): Promise<void> {
-    await this.#update(id, () => true, (user) => (user.room.settings = copy(settings)));
+    await this.#update(
+      id,
+      () => true,
+      (user) => (user.room.settings = copy(settings)),
+    );
   }
 
   async verifyEmail(tokenHash: string, now: Date): Promise<boolean> {
@@ -177,11 +196,7 @@ export class InMemoryUsersRepository implements UsersRepository {
     return true;
   }
 
-  async replaceEmailVerification(
-    id: UserId,
-    verification: EmailVerification,
-    lastSentBefore: Date,
-  ): Promise<{ previous: EmailVerification | null } | null> {
+  async replaceEmailVerification(id: UserId, verification: EmailVerification, lastSentBefore: Date): Promise<{ previous: EmailVerification | null } | null> {
     const user = this.#active(id);
     if (!user || user.emailVerifiedAt !== null) return null;
     if (user.emailVerification && user.emailVerification.sentAt > lastSentBefore) return null;

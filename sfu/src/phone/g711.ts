@@ -17,7 +17,13 @@ export function decodeG711(law: G711Law, payload: Uint8Array): Int16Array {
   return law === 'mulaw' ? mulaw.decode(payload) : alaw.decode(payload);
 }
 
-const MULAW_TO_ALAW = encodeG711('alaw', decodeG711('mulaw', Uint8Array.from({ length: 256 }, (_, code) => code)));
+const MULAW_TO_ALAW = encodeG711(
+  'alaw',
+  decodeG711(
+    'mulaw',
+    Uint8Array.from({ length: 256 }, (_, code) => code),
+  ),
+);
 
 /** µ-law codes to the A-law codes of the same samples (prompts are stored in µ-law, some callers speak A-law). */
 export function mulawToAlaw(codes: Uint8Array): Buffer {

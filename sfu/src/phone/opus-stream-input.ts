@@ -18,10 +18,7 @@ interface OpusFrame {
   level: number | undefined;
 }
 
-type Current =
-  | { kind: 'none' }
-  | { kind: 'packet'; payload: Buffer; decoded: Int16Array | undefined }
-  | { kind: 'missing' };
+type Current = { kind: 'none' } | { kind: 'packet'; payload: Buffer; decoded: Int16Array | undefined } | { kind: 'missing' };
 
 /**
  * One Opus RTP stream (a participant's microphone as mediasoup forwards it)
@@ -125,4 +122,3 @@ export class OpusStreamInput implements MixerInput {
     }
   }
 }
-

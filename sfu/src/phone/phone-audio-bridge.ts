@@ -171,9 +171,7 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
         transport.id,
         'audio',
         {
-          codecs: [
-            { mimeType: 'audio/opus', payloadType: PRODUCER_PAYLOAD_TYPE, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } },
-          ],
+          codecs: [{ mimeType: 'audio/opus', payloadType: PRODUCER_PAYLOAD_TYPE, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } }],
           encodings: [{ ssrc: producerSsrc }],
           headerExtensions: [{ uri: AUDIO_LEVEL_EXTENSION_URI, id: PRODUCER_AUDIO_LEVEL_ID }],
           rtcp: { cname: `phone-${peerId}`, reducedSize: true },

@@ -16,13 +16,7 @@ export interface PhoneBridgeRoom {
   readonly rtpCapabilities: types.RtpCapabilities;
   setRtpCapabilities(peerId: string, rtpCapabilities: types.RtpCapabilities): void;
   createPlainTransport(peerId: string, options: { comedia: true }): Promise<PlainTransportInfo>;
-  produce(
-    peerId: string,
-    transportId: string,
-    kind: types.MediaKind,
-    rtpParameters: types.RtpParameters,
-    appData: { source: ProducerSource },
-  ): Promise<string>;
+  produce(peerId: string, transportId: string, kind: types.MediaKind, rtpParameters: types.RtpParameters, appData: { source: ProducerSource }): Promise<string>;
   setProducerPaused(producerId: string, paused: boolean): Promise<void>;
   consume(peerId: string, producerId: string): Promise<ConsumerInfo | null>;
   resumeConsumer(peerId: string, consumerId: string): Promise<void>;

@@ -6,10 +6,7 @@ import type { G711Law } from './g711';
  * RTP clock). Packets with any other payload type (telephone-event DTMF,
  * comfort noise) are not audio for the bridge.
  */
-export type PhoneCodec =
-  | { name: 'PCMU'; payloadType: number }
-  | { name: 'PCMA'; payloadType: number }
-  | { name: 'opus'; payloadType: number };
+export type PhoneCodec = { name: 'PCMU'; payloadType: number } | { name: 'PCMA'; payloadType: number } | { name: 'opus'; payloadType: number };
 
 export const PCMU: PhoneCodec = { name: 'PCMU', payloadType: 0 };
 export const PCMA: PhoneCodec = { name: 'PCMA', payloadType: 8 };

@@ -55,8 +55,7 @@ export class Rfc4733Receiver {
     }
     if (this.#seen.includes(timestamp)) return null;
     // A long key press continues in a new segment that starts where the last one ended.
-    const continues = last && !last.ended && last.event === decoded.event
-      && ((last.timestamp + last.duration) >>> 0) === timestamp;
+    const continues = last && !last.ended && last.event === decoded.event && (last.timestamp + last.duration) >>> 0 === timestamp;
     this.#remember(timestamp);
     this.#last = { timestamp, event: decoded.event, duration: decoded.duration, ended: decoded.end };
     if (continues) return null;

@@ -7,14 +7,7 @@ import type { types } from 'mediasoup';
 import type { ConsumerInfo } from '../media-room';
 import { FrameClock, type FrameTick } from './frame-clock';
 import type { PhoneBridgeRoom } from './phone-bridge-room';
-import {
-  RoomMixEngine,
-  type ConferenceStream,
-  type MixListener,
-  type RoomMixCounters,
-  type RoomMixEngineOptions,
-  type RoomMixStats,
-} from './room-mix-engine';
+import { RoomMixEngine, type ConferenceStream, type MixListener, type RoomMixCounters, type RoomMixEngineOptions, type RoomMixStats } from './room-mix-engine';
 import { AUDIO_LEVEL_EXTENSION_URI, RtpParseError, emptyReceiverReport, isRtcpPacket, parseRtpPacket } from './rtp-packet';
 import { bindUdp, listenIpFor, sameAddress, type RtpAddress } from './udp';
 
@@ -89,7 +82,14 @@ export class RoomAudioMix {
   #steppedAside = false;
   #closed = false;
 
-  private constructor(init: { room: PhoneBridgeRoom; peerId: string; sharing: Sharing; socket: dgram.Socket; target: RtpAddress; options: RoomAudioMixOptions }) {
+  private constructor(init: {
+    room: PhoneBridgeRoom;
+    peerId: string;
+    sharing: Sharing;
+    socket: dgram.Socket;
+    target: RtpAddress;
+    options: RoomAudioMixOptions;
+  }) {
     this.#room = init.room;
     this.peerId = init.peerId;
     this.#sharing = init.sharing;

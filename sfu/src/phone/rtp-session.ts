@@ -178,7 +178,8 @@ export class RtpSession<Media extends CallMedia = CallMedia> extends EventEmitte
       // A connect to an address given up meanwhile is still under way: the next packet latches.
       if (this.#connecting) return;
       // Only RTP the call negotiated (or comfort noise) proves an address; RTCP comes from another port without rtcp-mux.
-      const known = packet.payloadType === this.#media.payloadType || packet.payloadType === this.#media.telephoneEventPayloadType || packet.payloadType === COMFORT_NOISE;
+      const known =
+        packet.payloadType === this.#media.payloadType || packet.payloadType === this.#media.telephoneEventPayloadType || packet.payloadType === COMFORT_NOISE;
       if (!known) {
         this.#dropped.otherPayloadType++;
         return;

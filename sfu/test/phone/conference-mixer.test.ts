@@ -60,7 +60,12 @@ describe('ConferenceMixer', () => {
       const own = frame.contribution(id)!;
       const index = Number(id.slice(1));
       expect(own[0]).toBe(inputs[index]!.value);
-      expect(membersOf(frame.sum[0]! - own[0]!, 4)).toEqual(frame.speakers.filter((other) => other !== id).map((other) => Number(other.slice(1))).sort());
+      expect(membersOf(frame.sum[0]! - own[0]!, 4)).toEqual(
+        frame.speakers
+          .filter((other) => other !== id)
+          .map((other) => Number(other.slice(1)))
+          .sort(),
+      );
     }
     expect(frame.contribution('p3')).toBeUndefined();
   });
@@ -109,7 +114,12 @@ describe('ConferenceMixer', () => {
 
   it('does not clip the sum: that is up to each version of the mix', () => {
     const mixer = new ConferenceMixer({ frameSamples: FRAME, maxSpeakers: 3 });
-    for (const [id, value] of [['a', 0.9], ['b', 0.9], ['c', -0.2]] as const) mixer.addInput(id, new FakeInput(value, 20));
+    for (const [id, value] of [
+      ['a', 0.9],
+      ['b', 0.9],
+      ['c', -0.2],
+    ] as const)
+      mixer.addInput(id, new FakeInput(value, 20));
     expect(mixer.mix(0).sum[0]).toBeCloseTo(1.6, 6);
   });
 

@@ -34,7 +34,15 @@ describe('JitterBuffer', () => {
 
   it('puts reordered packets back in order', () => {
     const buffer = opusBuffer();
-    for (const [n, at] of [[0, 0], [2, 5], [1, 10], [4, 40], [3, 45], [5, 60]] as const) buffer.push(packet(n), at);
+    for (const [n, at] of [
+      [0, 0],
+      [2, 5],
+      [1, 10],
+      [4, 40],
+      [3, 45],
+      [5, 60],
+    ] as const)
+      buffer.push(packet(n), at);
     expect(play(buffer, 40, 6)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(buffer.stats()).toMatchObject({ received: 6, late: 0, concealed: 0 });
   });

@@ -13,7 +13,7 @@ function through(resampler: Downsampler | Upsampler, inRate: number, frequency: 
     out.set(resampler.process(sine(frequency, inRate, frame, 0.5, f * frame)), f * outFrame);
   }
   // Skip 100 ms: the filter's delay (a few ms) and start-up.
-  return out.subarray(out.length / frames * 5);
+  return out.subarray((out.length / frames) * 5);
 }
 
 describe('Downsampler 48 kHz -> 8 kHz', () => {

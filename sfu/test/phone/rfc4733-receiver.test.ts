@@ -13,7 +13,14 @@ describe('Rfc4733Receiver', () => {
   it('reports a key press once across its updates and the three end packets', () => {
     const onKey = vi.fn();
     const receiver = new Rfc4733Receiver(onKey);
-    for (const [end, duration] of [[false, 160], [false, 320], [false, 480], [true, 640], [true, 640], [true, 640]] as const) {
+    for (const [end, duration] of [
+      [false, 160],
+      [false, 320],
+      [false, 480],
+      [true, 640],
+      [true, 640],
+      [true, 640],
+    ] as const) {
       receiver.receive({ timestamp: 1000, payload: event(5, end, duration) });
     }
     expect(onKey.mock.calls).toEqual([[5]]);
@@ -22,7 +29,13 @@ describe('Rfc4733Receiver', () => {
   it('reports the same key pressed twice (new timestamp) and maps * # A–D', () => {
     const digits: string[] = [];
     const receiver = new Rfc4733Receiver((event) => digits.push(KEYS[event]!));
-    for (const [timestamp, code] of [[0, 1], [8000, 1], [16000, 10], [24000, 11], [32000, 12]]) {
+    for (const [timestamp, code] of [
+      [0, 1],
+      [8000, 1],
+      [16000, 10],
+      [24000, 11],
+      [32000, 12],
+    ]) {
       receiver.receive({ timestamp: timestamp!, payload: event(code!, false, 160) });
       receiver.receive({ timestamp: timestamp!, payload: event(code!, true, 800) });
     }
@@ -47,11 +60,15 @@ describe('Rfc4733Receiver', () => {
     expect(digits).toEqual(['7']);
   });
 
-  it('reads an Opus caller\'s keys on the 48 kHz clock: timestamps 48000 apart, a 2 s press in segments of 65535 ticks', () => {
+  it("reads an Opus caller's keys on the 48 kHz clock: timestamps 48000 apart, a 2 s press in segments of 65535 ticks", () => {
     const digits: string[] = [];
     const receiver = new Rfc4733Receiver((event) => digits.push(KEYS[event]!));
     // A 100 ms press is 4800 ticks, updated every 20 ms (960 ticks), the end sent three times.
-    for (const [timestamp, code] of [[3_000_000, 4], [3_048_000, 4], [3_096_000, 11]] as const) {
+    for (const [timestamp, code] of [
+      [3_000_000, 4],
+      [3_048_000, 4],
+      [3_096_000, 11],
+    ] as const) {
       for (let duration = 960; duration <= 4800; duration += 960) receiver.receive({ timestamp, payload: event(code, false, duration) });
       for (let copy = 0; copy < 3; copy++) receiver.receive({ timestamp, payload: event(code, true, 4800) });
     }

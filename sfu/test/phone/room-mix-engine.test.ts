@@ -102,7 +102,7 @@ describe('RoomMixEngine', () => {
     expect(room.engine.takeStats().decodesPerFrame).toBeLessThanOrEqual(3);
   });
 
-  it("gives a speaker the mix without its own voice: exact silence when it talks alone, as it starts and as it stops", () => {
+  it('gives a speaker the mix without its own voice: exact silence when it talks alone, as it starts and as it stops', () => {
     const room = offlineRoom();
     room.stream('a', 440, 150);
     room.cut('a', 100);
@@ -191,7 +191,10 @@ describe('RoomMixEngine', () => {
   it('drops packets of streams it was not given, or of another payload type', () => {
     const engine = new RoomMixEngine();
     engine.addStream({ id: 'a', ssrc: 1, payloadType: 100, audioLevelExtensionId: 1 });
-    for (const datagram of [...opusTonePackets({ frequency: 1000, frames: 5, ssrc: 9 }), ...opusTonePackets({ frequency: 1000, frames: 5, ssrc: 1, payloadType: 101 })]) {
+    for (const datagram of [
+      ...opusTonePackets({ frequency: 1000, frames: 5, ssrc: 9 }),
+      ...opusTonePackets({ frequency: 1000, frames: 5, ssrc: 1, payloadType: 101 }),
+    ]) {
       engine.receive(parseAll([datagram])[0]!, 0);
     }
     expect(engine.counters()).toMatchObject({ packetsIn: 0, unknownPackets: 10 });
@@ -213,7 +216,15 @@ describe('RoomMixEngine', () => {
   it('carries on when a listener throws', () => {
     const room = offlineRoom();
     room.stream('speaker', 1000, 30);
-    room.engine.addListener({ ownStreamId: undefined, narrowband: true, hearsRoom: true, beforeMix: () => undefined, play: () => { throw new Error('bug'); } });
+    room.engine.addListener({
+      ownStreamId: undefined,
+      narrowband: true,
+      hearsRoom: true,
+      beforeMix: () => undefined,
+      play: () => {
+        throw new Error('bug');
+      },
+    });
     const listener = room.caller(undefined);
     room.run(0, 30);
     expect(listener.received).toHaveLength(30);

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 
-import { RtpParseError, audioLevelExtensionValue, emptyReceiverReport, isRtcpPacket, parseRtpPacket, readAudioLevel, serializeRtpPacket, type RtpParseErrorReason } from '../../src/phone/rtp-packet';
+import {
+  RtpParseError,
+  audioLevelExtensionValue,
+  emptyReceiverReport,
+  isRtcpPacket,
+  parseRtpPacket,
+  readAudioLevel,
+  serializeRtpPacket,
+  type RtpParseErrorReason,
+} from '../../src/phone/rtp-packet';
 import { rtpPacket } from '../support/rtp';
 
 function hex(text: string): Buffer {
@@ -56,7 +65,14 @@ describe('parseRtpPacket', () => {
   });
 
   it('reads what the existing tests send mediasoup', () => {
-    const datagram = rtpPacket({ payloadType: 100, sequenceNumber: 7, timestamp: 6720, ssrc: 42, payload: Buffer.from([1, 2, 3]), audioLevel: { id: 1, level: 20 } });
+    const datagram = rtpPacket({
+      payloadType: 100,
+      sequenceNumber: 7,
+      timestamp: 6720,
+      ssrc: 42,
+      payload: Buffer.from([1, 2, 3]),
+      audioLevel: { id: 1, level: 20 },
+    });
     const packet = parseRtpPacket(datagram);
     expect(packet).toMatchObject({ payloadType: 100, sequenceNumber: 7, timestamp: 6720, ssrc: 42 });
     expect(readAudioLevel(packet, 1)).toEqual({ level: 20, voice: true });

@@ -15,7 +15,10 @@ const mediaObject = z.looseObject({}).refine((value) => JSON.stringify(value).le
 const id = z.string().min(1).max(64);
 
 const rtpParameters = z.looseObject({
-  codecs: z.array(z.looseObject({ mimeType: z.string().max(64), payloadType: z.number().int(), clockRate: z.number().int() })).min(1).max(16),
+  codecs: z
+    .array(z.looseObject({ mimeType: z.string().max(64), payloadType: z.number().int(), clockRate: z.number().int() }))
+    .min(1)
+    .max(16),
   encodings: z.array(mediaObject).max(8).optional(),
 });
 

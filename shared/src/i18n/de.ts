@@ -45,7 +45,8 @@ export const de = {
   'error.PAYLOAD_TOO_LARGE': 'Die Anfrage ist zu groß.',
   'error.NOT_FOUND': 'Nicht gefunden.',
   'error.INTERNAL': 'Ein interner Fehler ist aufgetreten. Bitte später erneut versuchen.',
-  'error.SERVICE_UNAVAILABLE': 'Der Dienst ist vorübergehend nicht erreichbar. Bitte in einigen Minuten erneut versuchen; laufende Konferenzen sind nicht betroffen.',
+  'error.SERVICE_UNAVAILABLE':
+    'Der Dienst ist vorübergehend nicht erreichbar. Bitte in einigen Minuten erneut versuchen; laufende Konferenzen sind nicht betroffen.',
   'error.INVALID_ROOM_OR_PIN': 'Konferenzraum-Nr. oder PIN ist falsch.',
   'error.CONFERENCE_TOKEN_INVALID': 'Die Sitzung ist abgelaufen. Bitte erneut mit Konferenzraum-Nr. und PIN beitreten.',
   'error.ROOM_LOCKED': 'Der Konferenzraum ist gesperrt: Der Moderator lässt gerade niemanden herein.',
@@ -59,7 +60,8 @@ export const de = {
   'mail.welcome.intro': 'vielen Dank für Ihre Registrierung. Ihr persönlicher Konferenzraum steht Ihnen ab sofort ohne zeitliche Begrenzung zur Verfügung.',
   'mail.welcome.roomNumber': 'Konferenzraum-Nr.',
   'mail.welcome.accessPin': 'Zugangs-PIN',
-  'mail.welcome.accessPinHint': 'Mit der Zugangs-PIN identifizieren Sie sich als Moderator, bis Sie bei der Erstanmeldung im Konferenzcenter Ihre Moderatoren-PIN und Ihre Teilnehmer-PIN festlegen.',
+  'mail.welcome.accessPinHint':
+    'Mit der Zugangs-PIN identifizieren Sie sich als Moderator, bis Sie bei der Erstanmeldung im Konferenzcenter Ihre Moderatoren-PIN und Ihre Teilnehmer-PIN festlegen.',
   'mail.welcome.loginHint': 'Melden Sie sich jetzt im Konferenzcenter an: {loginUrl}',
   'mail.welcome.joinHint': 'Teilnehmer betreten die Konferenz im Browser unter {joinUrl}',
   'mail.welcome.dialIn': 'Einwahl per Telefon',
@@ -70,23 +72,30 @@ export const de = {
   'mail.verify.subject': 'Konferenz – bitte bestätigen Sie Ihre E-Mail-Adresse',
   'mail.verify.intro': 'bitte bestätigen Sie Ihre E-Mail-Adresse für Ihr Konferenz-Konto (der Link ist {hours} Stunden gültig):',
   'mail.attempt.subject': 'Konferenz – Registrierungsversuch mit Ihrer E-Mail-Adresse',
-  'mail.attempt.body': 'soeben hat jemand versucht, mit Ihrer E-Mail-Adresse ein neues Konto bei Konferenz zu registrieren. Ihr bestehendes Konto bleibt unverändert. Falls Sie das waren: Melden Sie sich einfach mit Ihrem Benutzernamen {username} an. Falls nicht, können Sie diese E-Mail ignorieren.',
+  'mail.attempt.body':
+    'soeben hat jemand versucht, mit Ihrer E-Mail-Adresse ein neues Konto bei Konferenz zu registrieren. Ihr bestehendes Konto bleibt unverändert. Falls Sie das waren: Melden Sie sich einfach mit Ihrem Benutzernamen {username} an. Falls nicht, können Sie diese E-Mail ignorieren.',
   'mail.attempt.loginHint': 'Zum Konferenzcenter: {loginUrl}',
   'mail.greetingPlain': 'Hallo {firstName} {lastName},',
   'mail.reset.subject': 'Konferenz – Passwort zurücksetzen',
-  'mail.reset.intro': 'für Ihr Konferenz-Konto {username} wurde ein neues Passwort angefordert. Über diesen Link legen Sie es fest (er ist {minutes} Minuten gültig und funktioniert nur einmal):',
+  'mail.reset.intro':
+    'für Ihr Konferenz-Konto {username} wurde ein neues Passwort angefordert. Über diesen Link legen Sie es fest (er ist {minutes} Minuten gültig und funktioniert nur einmal):',
   'mail.reset.button': 'Neues Passwort festlegen',
   'mail.reset.ignore': 'Falls Sie das nicht waren, können Sie diese E-Mail ignorieren: Ihr Passwort bleibt unverändert.',
   'mail.passwordChanged.subject': 'Konferenz – Ihr Passwort wurde geändert',
-  'mail.passwordChanged.body': 'das Passwort Ihres Konferenz-Kontos {username} wurde soeben über den Link „Passwort vergessen?“ neu festgelegt. Alle bisherigen Anmeldungen wurden beendet.',
+  'mail.passwordChanged.body':
+    'das Passwort Ihres Konferenz-Kontos {username} wurde soeben über den Link „Passwort vergessen?“ neu festgelegt. Alle bisherigen Anmeldungen wurden beendet.',
   'mail.passwordChanged.notYou': 'Falls Sie das nicht waren, setzen Sie Ihr Passwort sofort selbst zurück: {forgotUrl}',
   'mail.roomAttack.subject': 'Konferenz – viele falsche PINs für Ihren Konferenzraum {roomNumber}',
-  'mail.roomAttack.body': 'für Ihren Konferenzraum {roomNumber} wurden in kurzer Zeit {failures} falsche PINs eingegeben. Vermutlich versucht jemand, eine PIN zu erraten.',
-  'mail.roomAttack.effect': 'Zum Schutz lässt der Raum vorübergehend niemanden mit der Teilnehmer-PIN ein. Ihre Moderator-PIN funktioniert weiterhin (die Prüfung kann einige Sekunden dauern), und im Konferenzcenter starten Sie Ihre Konferenz wie gewohnt.',
-  'mail.roomAttack.advice': 'Falls das nicht Ihre Teilnehmer waren: Ändern Sie im Konferenzcenter Ihre Teilnehmer-PIN und Ihre Moderator-PIN und geben Sie die neue Teilnehmer-PIN nur Ihren Teilnehmern: {accountUrl}',
+  'mail.roomAttack.body':
+    'für Ihren Konferenzraum {roomNumber} wurden in kurzer Zeit {failures} falsche PINs eingegeben. Vermutlich versucht jemand, eine PIN zu erraten.',
+  'mail.roomAttack.effect':
+    'Zum Schutz lässt der Raum vorübergehend niemanden mit der Teilnehmer-PIN ein. Ihre Moderator-PIN funktioniert weiterhin (die Prüfung kann einige Sekunden dauern), und im Konferenzcenter starten Sie Ihre Konferenz wie gewohnt.',
+  'mail.roomAttack.advice':
+    'Falls das nicht Ihre Teilnehmer waren: Ändern Sie im Konferenzcenter Ihre Teilnehmer-PIN und Ihre Moderator-PIN und geben Sie die neue Teilnehmer-PIN nur Ihren Teilnehmern: {accountUrl}',
   'mail.roomAttack.once': 'Diese Nachricht erhalten Sie höchstens einmal in {hours} Stunden.',
 
-  'invitation.text': 'Einladung zur Telefonkonferenz\n\nKonferenzraum-Nr.: {roomNumber}\nTeilnehmer-PIN: {participantPin}\n\n{dialIn}Im Browser teilnehmen: {joinUrl}\n\nFalls der Moderator noch nicht da ist, warten Sie in der Warteschlange und betreten den Konferenzraum zusammen mit dem Moderator.',
+  'invitation.text':
+    'Einladung zur Telefonkonferenz\n\nKonferenzraum-Nr.: {roomNumber}\nTeilnehmer-PIN: {participantPin}\n\n{dialIn}Im Browser teilnehmen: {joinUrl}\n\nFalls der Moderator noch nicht da ist, warten Sie in der Warteschlange und betreten den Konferenzraum zusammen mit dem Moderator.',
   'invitation.dialIn.numbers': 'Per Telefon teilnehmen: {numbers}',
   'invitation.dialIn.sip': 'Per SIP teilnehmen: {sipUri}',
   'invitation.dialIn.confirm': 'Konferenzraum-Nr. und PIN mit # bestätigen.',

@@ -8,8 +8,12 @@ describe('invitation dial-in lines', () => {
 
   it('list the numbers, the SIP URI and how to confirm, before the browser link', () => {
     const text = invitation(invitationDialIn('de', { numbers: ['+49 30 1234567', '+41 44 1234567'], sipUri: 'sip:46792069@sip.example:5060' }));
-    expect(text).toContain('Teilnehmer-PIN: 740215\n\nPer Telefon teilnehmen: +49 30 1234567, +41 44 1234567\nPer SIP teilnehmen: sip:46792069@sip.example:5060\nKonferenzraum-Nr. und PIN mit # bestätigen.\n\nIm Browser teilnehmen: https://k.example/join');
-    expect(invitationDialIn('en', { numbers: ['+49 30 1234567'], sipUri: null })).toBe('Join by phone: +49 30 1234567\nConfirm the conference room number and the PIN with #.\n\n');
+    expect(text).toContain(
+      'Teilnehmer-PIN: 740215\n\nPer Telefon teilnehmen: +49 30 1234567, +41 44 1234567\nPer SIP teilnehmen: sip:46792069@sip.example:5060\nKonferenzraum-Nr. und PIN mit # bestätigen.\n\nIm Browser teilnehmen: https://k.example/join',
+    );
+    expect(invitationDialIn('en', { numbers: ['+49 30 1234567'], sipUri: null })).toBe(
+      'Join by phone: +49 30 1234567\nConfirm the conference room number and the PIN with #.\n\n',
+    );
   });
 
   it('are left out when nothing is configured', () => {

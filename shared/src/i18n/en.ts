@@ -59,7 +59,8 @@ export const en: Catalogue = {
   'mail.welcome.intro': 'thank you for registering. Your personal conference room is yours from now on, with no time limit.',
   'mail.welcome.roomNumber': 'Conference room no.',
   'mail.welcome.accessPin': 'Access PIN',
-  'mail.welcome.accessPinHint': 'The access PIN identifies you as the moderator until you set your moderator PIN and participant PIN at your first login to the conference center.',
+  'mail.welcome.accessPinHint':
+    'The access PIN identifies you as the moderator until you set your moderator PIN and participant PIN at your first login to the conference center.',
   'mail.welcome.loginHint': 'Log in to the conference center now: {loginUrl}',
   'mail.welcome.joinHint': 'Participants join the conference in the browser at {joinUrl}',
   'mail.welcome.dialIn': 'Dial in by phone',
@@ -70,7 +71,8 @@ export const en: Catalogue = {
   'mail.verify.subject': 'Konferenz – please confirm your email address',
   'mail.verify.intro': 'please confirm the email address of your Konferenz account (the link is valid for {hours} hours):',
   'mail.attempt.subject': 'Konferenz – registration attempt with your email address',
-  'mail.attempt.body': 'someone just tried to register a new Konferenz account with your email address. Your existing account is unchanged. If that was you: simply log in with your username {username}. If not, you can ignore this email.',
+  'mail.attempt.body':
+    'someone just tried to register a new Konferenz account with your email address. Your existing account is unchanged. If that was you: simply log in with your username {username}. If not, you can ignore this email.',
   'mail.attempt.loginHint': 'To the conference center: {loginUrl}',
   'mail.greetingPlain': 'Hello {firstName} {lastName},',
   'mail.reset.subject': 'Konferenz – reset your password',
@@ -78,15 +80,20 @@ export const en: Catalogue = {
   'mail.reset.button': 'Set a new password',
   'mail.reset.ignore': 'If that was not you, you can ignore this email: your password stays unchanged.',
   'mail.passwordChanged.subject': 'Konferenz – your password was changed',
-  'mail.passwordChanged.body': 'the password of your Konferenz account {username} has just been set anew through the "Forgot password?" link. All previous sessions were signed out.',
+  'mail.passwordChanged.body':
+    'the password of your Konferenz account {username} has just been set anew through the "Forgot password?" link. All previous sessions were signed out.',
   'mail.passwordChanged.notYou': 'If that was not you, reset your password yourself right away: {forgotUrl}',
   'mail.roomAttack.subject': 'Konferenz – many wrong PINs for your conference room {roomNumber}',
-  'mail.roomAttack.body': '{failures} wrong PINs were entered for your conference room {roomNumber} within a short time. Someone is probably trying to guess a PIN.',
-  'mail.roomAttack.effect': 'To protect it, the room lets nobody in with the participant PIN for a while. Your moderator PIN still works (the check may take a few seconds), and you start your conference in the conference center as usual.',
-  'mail.roomAttack.advice': 'If those were not your participants: change your participant PIN and your moderator PIN in the conference center, and give the new participant PIN only to your participants: {accountUrl}',
+  'mail.roomAttack.body':
+    '{failures} wrong PINs were entered for your conference room {roomNumber} within a short time. Someone is probably trying to guess a PIN.',
+  'mail.roomAttack.effect':
+    'To protect it, the room lets nobody in with the participant PIN for a while. Your moderator PIN still works (the check may take a few seconds), and you start your conference in the conference center as usual.',
+  'mail.roomAttack.advice':
+    'If those were not your participants: change your participant PIN and your moderator PIN in the conference center, and give the new participant PIN only to your participants: {accountUrl}',
   'mail.roomAttack.once': 'You receive this message at most once in {hours} hours.',
 
-  'invitation.text': 'Invitation to a conference call\n\nConference room no.: {roomNumber}\nParticipant PIN: {participantPin}\n\n{dialIn}Join in the browser: {joinUrl}\n\nIf the moderator has not arrived yet, you wait in the queue and enter the conference room together with the moderator.',
+  'invitation.text':
+    'Invitation to a conference call\n\nConference room no.: {roomNumber}\nParticipant PIN: {participantPin}\n\n{dialIn}Join in the browser: {joinUrl}\n\nIf the moderator has not arrived yet, you wait in the queue and enter the conference room together with the moderator.',
   'invitation.dialIn.numbers': 'Join by phone: {numbers}',
   'invitation.dialIn.sip': 'Join by SIP: {sipUri}',
   'invitation.dialIn.confirm': 'Confirm the conference room number and the PIN with #.',

@@ -9,12 +9,6 @@ export function isCatalogueKey(key: string): key is CatalogueKey {
 }
 
 /** Looks a key up in the language's catalogue and fills `{name}` placeholders. */
-export function translate(
-  language: Language,
-  key: CatalogueKey,
-  params: Record<string, string | number> = {},
-): string {
-  return catalogues[language][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+export function translate(language: Language, key: CatalogueKey, params: Record<string, string | number> = {}): string {
+  return catalogues[language][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }

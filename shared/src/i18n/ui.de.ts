@@ -52,23 +52,29 @@ export const uiDe = {
   'ui.field.newPassword': 'Neues Passwort',
 
   'ui.home.title': 'Ihr persönlicher Konferenzraum',
-  'ui.home.lead': 'Konferenz ist ein Konferenzcenter für Telefon- und Browserkonferenzen. Nach der Registrierung steht Ihnen ein persönlicher Konferenzraum ohne zeitliche Begrenzung zur Verfügung – mit fester Konferenzraum-Nr. und eigenen PINs.',
+  'ui.home.lead':
+    'Konferenz ist ein Konferenzcenter für Telefon- und Browserkonferenzen. Nach der Registrierung steht Ihnen ein persönlicher Konferenzraum ohne zeitliche Begrenzung zur Verfügung – mit fester Konferenzraum-Nr. und eigenen PINs.',
   'ui.home.how.title': 'So funktioniert es',
-  'ui.home.how.register': 'Registrieren Sie sich mit Adressdaten, E-Mail-Adresse und Benutzername. Per E-Mail erhalten Sie Ihre Konferenzraum-Nr. und eine Zugangs-PIN.',
-  'ui.home.how.pins': 'Bei der Erstanmeldung im Konferenzcenter legen Sie einmalig Ihre Moderatoren-PIN und Ihre Teilnehmer-PIN fest. Beide können Sie später ändern.',
-  'ui.home.how.invite': 'Geben Sie Ihren Teilnehmern die Konferenzraum-Nr. und die Teilnehmer-PIN. Sie wählen sich per Telefon ein oder nehmen im Browser teil; bis der Moderator da ist, warten sie in der Warteschlange.',
+  'ui.home.how.register':
+    'Registrieren Sie sich mit Adressdaten, E-Mail-Adresse und Benutzername. Per E-Mail erhalten Sie Ihre Konferenzraum-Nr. und eine Zugangs-PIN.',
+  'ui.home.how.pins':
+    'Bei der Erstanmeldung im Konferenzcenter legen Sie einmalig Ihre Moderatoren-PIN und Ihre Teilnehmer-PIN fest. Beide können Sie später ändern.',
+  'ui.home.how.invite':
+    'Geben Sie Ihren Teilnehmern die Konferenzraum-Nr. und die Teilnehmer-PIN. Sie wählen sich per Telefon ein oder nehmen im Browser teil; bis der Moderator da ist, warten sie in der Warteschlange.',
   'ui.home.register': 'Jetzt registrieren',
   'ui.home.login': 'Zum Konferenzcenter anmelden',
   'ui.home.toAccount': 'Zum Konferenzcenter',
 
   'ui.register.title': 'Registrierung',
-  'ui.register.intro': 'Nur registrierten Kunden mit Adressdaten, E-Mail-Adresse und Benutzername wird der Zugang zum Konferenzcenter ermöglicht. Nach der Registrierung erhalten Sie eine E-Mail mit Ihrer Konferenzraum-Nr. und einer Zugangs-PIN.',
+  'ui.register.intro':
+    'Nur registrierten Kunden mit Adressdaten, E-Mail-Adresse und Benutzername wird der Zugang zum Konferenzcenter ermöglicht. Nach der Registrierung erhalten Sie eine E-Mail mit Ihrer Konferenzraum-Nr. und einer Zugangs-PIN.',
   'ui.register.section.access': 'Zugangsdaten',
   'ui.register.section.person': 'Persönliche Angaben',
   'ui.register.section.address': 'Adresse',
   'ui.register.submit': 'Registrieren',
   'ui.register.success.title': 'Bitte prüfen Sie Ihr Postfach',
-  'ui.register.success.text': 'Wir haben Ihnen eine E-Mail geschickt. Darin finden Sie Ihre Konferenzraum-Nr., Ihre Zugangs-PIN und einen Link, mit dem Sie Ihre E-Mail-Adresse bestätigen.',
+  'ui.register.success.text':
+    'Wir haben Ihnen eine E-Mail geschickt. Darin finden Sie Ihre Konferenzraum-Nr., Ihre Zugangs-PIN und einen Link, mit dem Sie Ihre E-Mail-Adresse bestätigen.',
   'ui.register.success.login': 'Weiter zur Anmeldung',
   'ui.register.haveAccount': 'Bereits registriert?',
 
@@ -78,9 +84,11 @@ export const uiDe = {
   'ui.login.loggedOut': 'Sie wurden abgemeldet.',
   'ui.login.forgotPassword': 'Passwort vergessen?',
   'ui.forgot.title': 'Passwort vergessen',
-  'ui.forgot.lead': 'Geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein. Gibt es dazu ein Konto, senden wir an dessen E-Mail-Adresse einen Link, mit dem Sie ein neues Passwort festlegen.',
+  'ui.forgot.lead':
+    'Geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein. Gibt es dazu ein Konto, senden wir an dessen E-Mail-Adresse einen Link, mit dem Sie ein neues Passwort festlegen.',
   'ui.forgot.submit': 'Link anfordern',
-  'ui.forgot.sent': 'Falls es zu dieser Angabe ein Konto gibt, ist jetzt eine E-Mail mit dem Link unterwegs. Er ist nur kurze Zeit gültig und funktioniert einmal. Keine E-Mail? Bitte auch im Spam-Ordner nachsehen.',
+  'ui.forgot.sent':
+    'Falls es zu dieser Angabe ein Konto gibt, ist jetzt eine E-Mail mit dem Link unterwegs. Er ist nur kurze Zeit gültig und funktioniert einmal. Keine E-Mail? Bitte auch im Spam-Ordner nachsehen.',
   'ui.reset.title': 'Neues Passwort festlegen',
   'ui.reset.submit': 'Passwort speichern',
   'ui.reset.success': 'Ihr neues Passwort ist gespeichert. Alle bisherigen Anmeldungen wurden beendet; melden Sie sich jetzt mit dem neuen Passwort an.',
@@ -93,10 +101,13 @@ export const uiDe = {
   'ui.verify.failedHint': 'Im Konferenzcenter können Sie eine neue Bestätigungs-E-Mail anfordern.',
 
   'ui.pins.title': 'Moderatoren-PIN und Teilnehmer-PIN festlegen',
-  'ui.pins.intro': 'Nach der Registrierung und der Erstanmeldung im Konferenzcenter legen Sie einmalig Ihre Moderatoren-PIN und Ihre Teilnehmer-PIN fest. Beide können Sie später im Konferenzcenter ändern.',
+  'ui.pins.intro':
+    'Nach der Registrierung und der Erstanmeldung im Konferenzcenter legen Sie einmalig Ihre Moderatoren-PIN und Ihre Teilnehmer-PIN fest. Beide können Sie später im Konferenzcenter ändern.',
   'ui.pins.roomNumber': 'Ihre Konferenzraum-Nr.:',
-  'ui.pins.moderator.explain': 'Die Moderatoren-PIN ist Ihre persönliche Identifikationsnummer als registrierter Kunde. Mit ihr betreten Sie Ihren Konferenzraum als Moderator – geben Sie sie nicht weiter.',
-  'ui.pins.participant.explain': 'Die Teilnehmer-PIN stellen Sie Ihren Konferenz-Teilnehmern als Zugangs-PIN zur Verfügung. Die Teilnehmer kommen mit dieser PIN nur in den Konferenzraum, wenn auch Sie als Moderator den Konferenzraum betreten haben. Sind Sie noch nicht anwesend, werden die Teilnehmer automatisch in eine Warteschlange geleitet und betreten den Konferenzraum zusammen mit Ihnen.',
+  'ui.pins.moderator.explain':
+    'Die Moderatoren-PIN ist Ihre persönliche Identifikationsnummer als registrierter Kunde. Mit ihr betreten Sie Ihren Konferenzraum als Moderator – geben Sie sie nicht weiter.',
+  'ui.pins.participant.explain':
+    'Die Teilnehmer-PIN stellen Sie Ihren Konferenz-Teilnehmern als Zugangs-PIN zur Verfügung. Die Teilnehmer kommen mit dieser PIN nur in den Konferenzraum, wenn auch Sie als Moderator den Konferenzraum betreten haben. Sind Sie noch nicht anwesend, werden die Teilnehmer automatisch in eine Warteschlange geleitet und betreten den Konferenzraum zusammen mit Ihnen.',
   'ui.pins.rules': `${PIN_MIN_LENGTH} bis ${PIN_MAX_LENGTH} Ziffern, keine Wiederholungen oder Zahlenfolgen wie 123456 und nichts aus der Konferenzraum-Nr.; die beiden PINs müssen sich unterscheiden.`,
   'ui.pins.submit': 'PINs festlegen',
 
@@ -104,7 +115,8 @@ export const uiDe = {
   'ui.account.welcome': 'Willkommen, {firstName} {lastName}.',
   'ui.account.room.title': 'Ihr Konferenzraum',
   'ui.account.room.number': 'Konferenzraum-Nr.',
-  'ui.account.room.permanent': 'Die Konferenzraum-Nr. gehört zu Ihrem persönlich reservierten Konferenzraum. Sie kann nicht geändert werden und wird keiner anderen Person zugeteilt.',
+  'ui.account.room.permanent':
+    'Die Konferenzraum-Nr. gehört zu Ihrem persönlich reservierten Konferenzraum. Sie kann nicht geändert werden und wird keiner anderen Person zugeteilt.',
   'ui.account.room.participantPin': 'Teilnehmer-PIN',
   'ui.account.room.joinUrl': 'Im Browser teilnehmen',
   'ui.account.room.dialIn': 'Per Telefon teilnehmen',
@@ -139,19 +151,22 @@ export const uiDe = {
   'ui.account.profile.submit': 'Angaben speichern',
   'ui.account.profile.saved': 'Ihre Angaben wurden gespeichert.',
   'ui.account.delete.title': 'Konto löschen',
-  'ui.account.delete.text': 'Wenn Sie Ihr Konto löschen, werden Ihre persönlichen Daten gelöscht und Ihr Konferenzraum geschlossen. Die Konferenzraum-Nr. {roomNumber} bleibt für immer stillgelegt und wird niemandem sonst zugeteilt: Wer eine alte Einladung benutzt, landet nie im Konferenzraum einer anderen Person.',
+  'ui.account.delete.text':
+    'Wenn Sie Ihr Konto löschen, werden Ihre persönlichen Daten gelöscht und Ihr Konferenzraum geschlossen. Die Konferenzraum-Nr. {roomNumber} bleibt für immer stillgelegt und wird niemandem sonst zugeteilt: Wer eine alte Einladung benutzt, landet nie im Konferenzraum einer anderen Person.',
   'ui.account.delete.password': 'Passwort zur Bestätigung',
   'ui.account.delete.submit': 'Konto endgültig löschen',
   'ui.account.deleted': 'Ihr Konto wurde gelöscht.',
 
   'ui.account.conference.title': 'Ihre Konferenz',
-  'ui.account.conference.text': 'Betreten Sie Ihren Konferenzraum als Moderator – ohne PIN, direkt im Browser. Wer in der Warteschlange wartet, kommt je nach Konferenzeinstellung mit Ihnen herein.',
+  'ui.account.conference.text':
+    'Betreten Sie Ihren Konferenzraum als Moderator – ohne PIN, direkt im Browser. Wer in der Warteschlange wartet, kommt je nach Konferenzeinstellung mit Ihnen herein.',
   'ui.account.conference.start': 'Konferenz starten',
   'ui.account.settings.title': 'Konferenzeinstellungen',
   'ui.account.settings.intro': 'Diese Einstellungen gelten für jede Konferenz in Ihrem Konferenzraum, im Browser wie am Telefon.',
   'ui.account.settings.admission.legend': 'Einlass aus der Warteschlange',
   'ui.account.settings.admission.all-on-moderator': 'Automatisch mit dem Moderator',
-  'ui.account.settings.admission.all-on-moderator.hint': 'Wer vor Ihnen kommt, wartet in der Warteschlange und betritt den Konferenzraum zusammen mit Ihnen. Wer kommt, während Sie da sind, ist sofort dabei.',
+  'ui.account.settings.admission.all-on-moderator.hint':
+    'Wer vor Ihnen kommt, wartet in der Warteschlange und betritt den Konferenzraum zusammen mit Ihnen. Wer kommt, während Sie da sind, ist sofort dabei.',
   'ui.account.settings.admission.manual': 'Einzeln durch den Moderator',
   'ui.account.settings.admission.manual.hint': 'Alle Teilnehmer warten in der Warteschlange, bis Sie sie einzeln oder alle zusammen hereinlassen.',
   'ui.account.settings.moderatorLeaves.legend': 'Wenn der Moderator die Konferenz verlässt',
@@ -188,10 +203,12 @@ export const uiDe = {
   'ui.join.check.back': 'Zurück',
   'ui.join.check.join': 'Jetzt beitreten',
 
-  'ui.media.denied': 'Der Browser erlaubt keinen Zugriff auf Kamera oder Mikrofon. Sie können trotzdem beitreten und zuhören; den Zugriff erlauben Sie in den Website-Einstellungen des Browsers.',
+  'ui.media.denied':
+    'Der Browser erlaubt keinen Zugriff auf Kamera oder Mikrofon. Sie können trotzdem beitreten und zuhören; den Zugriff erlauben Sie in den Website-Einstellungen des Browsers.',
   'ui.media.notFound': 'Keine Kamera oder kein Mikrofon gefunden. Sie können trotzdem beitreten und zuhören.',
   'ui.media.failed': 'Kamera oder Mikrofon ließ sich nicht einschalten – vielleicht benutzt ein anderes Programm es gerade.',
-  'ui.media.unsupported': 'Dieser Browser kann hier keine Audio- und Videokonferenzen führen. Bitte einen aktuellen Browser verwenden und die Seite über https aufrufen.',
+  'ui.media.unsupported':
+    'Dieser Browser kann hier keine Audio- und Videokonferenzen führen. Bitte einen aktuellen Browser verwenden und die Seite über https aufrufen.',
   'ui.media.screenUnsupported': 'Dieser Browser kann den Bildschirm nicht teilen.',
   'ui.media.screenFailed': 'Der Bildschirm konnte nicht geteilt werden.',
 

@@ -49,17 +49,20 @@ export const uiEn: Record<keyof typeof uiDe, string> = {
   'ui.field.newPassword': 'New password',
 
   'ui.home.title': 'Your personal conference room',
-  'ui.home.lead': 'Konferenz is a conference center for phone and browser conferences. After registering you get a personal conference room with no time limit – with a permanent conference room number and PINs of your own.',
+  'ui.home.lead':
+    'Konferenz is a conference center for phone and browser conferences. After registering you get a personal conference room with no time limit – with a permanent conference room number and PINs of your own.',
   'ui.home.how.title': 'How it works',
   'ui.home.how.register': 'Register with your address, email address and username. You receive your conference room number and an access PIN by email.',
   'ui.home.how.pins': 'At your first login to the conference center you set your moderator PIN and your participant PIN once. You can change both later.',
-  'ui.home.how.invite': 'Give your participants the conference room number and the participant PIN. They dial in by phone or join in the browser; until the moderator arrives, they wait in the queue.',
+  'ui.home.how.invite':
+    'Give your participants the conference room number and the participant PIN. They dial in by phone or join in the browser; until the moderator arrives, they wait in the queue.',
   'ui.home.register': 'Register now',
   'ui.home.login': 'Log in to the conference center',
   'ui.home.toAccount': 'To the conference center',
 
   'ui.register.title': 'Registration',
-  'ui.register.intro': 'Only registered customers who give their address, email address and username get access to the conference center. After registering you receive an email with your conference room number and an access PIN.',
+  'ui.register.intro':
+    'Only registered customers who give their address, email address and username get access to the conference center. After registering you receive an email with your conference room number and an access PIN.',
   'ui.register.section.access': 'Login details',
   'ui.register.section.person': 'Personal details',
   'ui.register.section.address': 'Address',
@@ -75,9 +78,11 @@ export const uiEn: Record<keyof typeof uiDe, string> = {
   'ui.login.loggedOut': 'You have been logged out.',
   'ui.login.forgotPassword': 'Forgot password?',
   'ui.forgot.title': 'Forgot password',
-  'ui.forgot.lead': 'Enter your username or your email address. If there is an account for it, we send a link to its email address with which you set a new password.',
+  'ui.forgot.lead':
+    'Enter your username or your email address. If there is an account for it, we send a link to its email address with which you set a new password.',
   'ui.forgot.submit': 'Send link',
-  'ui.forgot.sent': 'If there is an account for this, an email with the link is on its way. The link is valid for a short time and works once. No email? Please also look in the spam folder.',
+  'ui.forgot.sent':
+    'If there is an account for this, an email with the link is on its way. The link is valid for a short time and works once. No email? Please also look in the spam folder.',
   'ui.reset.title': 'Set a new password',
   'ui.reset.submit': 'Save password',
   'ui.reset.success': 'Your new password is saved. All previous sessions were signed out; log in with the new password now.',
@@ -90,10 +95,13 @@ export const uiEn: Record<keyof typeof uiDe, string> = {
   'ui.verify.failedHint': 'You can request a new confirmation email in the conference center.',
 
   'ui.pins.title': 'Set moderator PIN and participant PIN',
-  'ui.pins.intro': 'After registering, at your first login to the conference center you set your moderator PIN and your participant PIN once. You can change both later in the conference center.',
+  'ui.pins.intro':
+    'After registering, at your first login to the conference center you set your moderator PIN and your participant PIN once. You can change both later in the conference center.',
   'ui.pins.roomNumber': 'Your conference room number:',
-  'ui.pins.moderator.explain': 'The moderator PIN is your personal identification number as a registered customer. With it you enter your conference room as the moderator – do not pass it on.',
-  'ui.pins.participant.explain': 'You give the participant PIN to your conference participants as their access PIN. With this PIN participants only get into the conference room once you, the moderator, have entered it too. If you are not there yet, participants are automatically led into a queue and enter the conference room together with you.',
+  'ui.pins.moderator.explain':
+    'The moderator PIN is your personal identification number as a registered customer. With it you enter your conference room as the moderator – do not pass it on.',
+  'ui.pins.participant.explain':
+    'You give the participant PIN to your conference participants as their access PIN. With this PIN participants only get into the conference room once you, the moderator, have entered it too. If you are not there yet, participants are automatically led into a queue and enter the conference room together with you.',
   'ui.pins.rules': `${PIN_MIN_LENGTH} to ${PIN_MAX_LENGTH} digits, no repetitions or sequences such as 123456 and nothing taken from the conference room number; the two PINs must differ.`,
   'ui.pins.submit': 'Set PINs',
 
@@ -101,7 +109,8 @@ export const uiEn: Record<keyof typeof uiDe, string> = {
   'ui.account.welcome': 'Welcome, {firstName} {lastName}.',
   'ui.account.room.title': 'Your conference room',
   'ui.account.room.number': 'Conference room no.',
-  'ui.account.room.permanent': 'The conference room number belongs to your personally reserved conference room. It cannot be changed and is never given to anyone else.',
+  'ui.account.room.permanent':
+    'The conference room number belongs to your personally reserved conference room. It cannot be changed and is never given to anyone else.',
   'ui.account.room.participantPin': 'Participant PIN',
   'ui.account.room.joinUrl': 'Join in the browser',
   'ui.account.room.dialIn': 'Join by phone',
@@ -136,19 +145,22 @@ export const uiEn: Record<keyof typeof uiDe, string> = {
   'ui.account.profile.submit': 'Save details',
   'ui.account.profile.saved': 'Your details have been saved.',
   'ui.account.delete.title': 'Delete account',
-  'ui.account.delete.text': 'If you delete your account, your personal data is deleted and your conference room is closed. The conference room number {roomNumber} stays retired forever and is never given to anyone else: whoever uses an old invitation never ends up in someone else’s conference room.',
+  'ui.account.delete.text':
+    'If you delete your account, your personal data is deleted and your conference room is closed. The conference room number {roomNumber} stays retired forever and is never given to anyone else: whoever uses an old invitation never ends up in someone else’s conference room.',
   'ui.account.delete.password': 'Password to confirm',
   'ui.account.delete.submit': 'Delete account permanently',
   'ui.account.deleted': 'Your account has been deleted.',
 
   'ui.account.conference.title': 'Your conference',
-  'ui.account.conference.text': 'Enter your conference room as the moderator – without a PIN, right in the browser. Whoever waits in the queue comes in with you, depending on your conference settings.',
+  'ui.account.conference.text':
+    'Enter your conference room as the moderator – without a PIN, right in the browser. Whoever waits in the queue comes in with you, depending on your conference settings.',
   'ui.account.conference.start': 'Start conference',
   'ui.account.settings.title': 'Conference settings',
   'ui.account.settings.intro': 'These settings apply to every conference in your conference room, in the browser and on the phone.',
   'ui.account.settings.admission.legend': 'Admission from the queue',
   'ui.account.settings.admission.all-on-moderator': 'Automatically with the moderator',
-  'ui.account.settings.admission.all-on-moderator.hint': 'Whoever arrives before you waits in the queue and enters the conference room together with you. Whoever arrives while you are there joins at once.',
+  'ui.account.settings.admission.all-on-moderator.hint':
+    'Whoever arrives before you waits in the queue and enters the conference room together with you. Whoever arrives while you are there joins at once.',
   'ui.account.settings.admission.manual': 'One by one by the moderator',
   'ui.account.settings.admission.manual.hint': 'All participants wait in the queue until you let them in, one by one or all together.',
   'ui.account.settings.moderatorLeaves.legend': 'When the moderator leaves the conference',
@@ -185,7 +197,8 @@ export const uiEn: Record<keyof typeof uiDe, string> = {
   'ui.join.check.back': 'Back',
   'ui.join.check.join': 'Join now',
 
-  'ui.media.denied': 'The browser does not allow access to the camera or microphone. You can still join and listen; allow access in the browser’s site settings.',
+  'ui.media.denied':
+    'The browser does not allow access to the camera or microphone. You can still join and listen; allow access in the browser’s site settings.',
   'ui.media.notFound': 'No camera or no microphone found. You can still join and listen.',
   'ui.media.failed': 'The camera or microphone could not be turned on – perhaps another program is using it.',
   'ui.media.unsupported': 'This browser cannot hold audio and video conferences here. Please use a current browser and open the page over https.',

@@ -1,11 +1,7 @@
 import { PIN_MAX_LENGTH, PIN_MIN_LENGTH } from '../constants/limits';
 import { isCommonPin } from './common-pins';
 
-export type PinProblem =
-  | 'validation.pin.format'
-  | 'validation.pin.trivial'
-  | 'validation.pin.common'
-  | 'validation.pin.roomNumber';
+export type PinProblem = 'validation.pin.format' | 'validation.pin.trivial' | 'validation.pin.common' | 'validation.pin.roomNumber';
 
 const DIGITS_ONLY = /^\d+$/;
 

@@ -2,17 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_LANGUAGE } from '../constants/languages';
 import { passwordProblem } from '../rules/password-rules';
 import { pinProblem } from '../rules/pin-rules';
-import {
-  addressSchema,
-  emailField,
-  languageField,
-  optionalTextField,
-  passwordField,
-  personNameField,
-  phoneField,
-  pinField,
-  usernameField,
-} from './fields';
+import { addressSchema, emailField, languageField, optionalTextField, passwordField, personNameField, phoneField, pinField, usernameField } from './fields';
 
 const profileShape = {
   firstName: personNameField(),
@@ -70,17 +60,15 @@ export type VerifyEmailRequest = z.infer<typeof verifyEmailRequestSchema>;
  * it is the first thing a guest who knows the room number would try.
  */
 export const pinSetupRequestSchema = (roomNumber?: string) =>
-  z
-    .object({ moderatorPin: pinField, participantPin: pinField })
-    .superRefine((body, ctx) => {
-      for (const field of ['moderatorPin', 'participantPin'] as const) {
-        const problem = pinProblem(body[field], roomNumber);
-        if (problem === 'validation.pin.roomNumber') ctx.addIssue({ code: 'custom', path: [field], message: problem });
-      }
-      if (body.moderatorPin === body.participantPin) {
-        ctx.addIssue({ code: 'custom', path: ['participantPin'], message: 'validation.pin.same' });
-      }
-    });
+  z.object({ moderatorPin: pinField, participantPin: pinField }).superRefine((body, ctx) => {
+    for (const field of ['moderatorPin', 'participantPin'] as const) {
+      const problem = pinProblem(body[field], roomNumber);
+      if (problem === 'validation.pin.roomNumber') ctx.addIssue({ code: 'custom', path: [field], message: problem });
+    }
+    if (body.moderatorPin === body.participantPin) {
+      ctx.addIssue({ code: 'custom', path: ['participantPin'], message: 'validation.pin.same' });
+    }
+  });
 export type PinSetupRequest = z.infer<ReturnType<typeof pinSetupRequestSchema>>;
 
 export const changePinRequestSchema = (roomNumber?: string) =>

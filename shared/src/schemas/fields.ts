@@ -1,12 +1,7 @@
 import { z } from 'zod';
 import { COUNTRY_CODES } from '../constants/countries';
 import { LANGUAGES } from '../constants/languages';
-import {
-  PASSWORD_MAX_LENGTH,
-  TEXT_FIELD_MAX_LENGTH,
-  USERNAME_MAX_LENGTH,
-  USERNAME_MIN_LENGTH,
-} from '../constants/limits';
+import { PASSWORD_MAX_LENGTH, TEXT_FIELD_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH } from '../constants/limits';
 import { passwordProblem } from '../rules/password-rules';
 import { pinProblem } from '../rules/pin-rules';
 
@@ -14,8 +9,7 @@ import { pinProblem } from '../rules/pin-rules';
  * Missing fields and wrong types (an object such as {"$gt": ""} where a string belongs, the
  * classic NoSQL injection) get their own catalogue keys, so the form can say which it was.
  */
-const typeError = (expected: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? 'validation.required' : `validation.type.${expected}`;
+const typeError = (expected: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'validation.required' : `validation.type.${expected}`);
 
 /** Control characters never belong in a single-line field and break mail headers and logs. */
 const SINGLE_LINE = /^[^\u0000-\u001f\u007f]*$/;
@@ -74,12 +68,10 @@ export const passwordField = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-export const pinField = z
-  .string({ error: typeError('string') })
-  .superRefine((pin, ctx) => {
-    const problem = pinProblem(pin);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+export const pinField = z.string({ error: typeError('string') }).superRefine((pin, ctx) => {
+  const problem = pinProblem(pin);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const languageField = z.enum(LANGUAGES, { error: 'validation.language' });
 

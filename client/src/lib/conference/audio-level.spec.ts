@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { levelFromSamples, SpeakingWhileMutedDetector } from './audio-level';
 
-const sine = (amplitude: number, length = 1024) =>
-  Float32Array.from({ length }, (_, index) => amplitude * Math.sin((2 * Math.PI * index) / 64));
+const sine = (amplitude: number, length = 1024) => Float32Array.from({ length }, (_, index) => amplitude * Math.sin((2 * Math.PI * index) / 64));
 
 describe('levelFromSamples', () => {
   it('is 0 for silence and nothing at all', () => {

@@ -145,12 +145,7 @@ describe('ConferenceSession', () => {
     socket.push('conference:state', state());
     await FakeSocket.settle();
 
-    expect(server.names().slice(0, 4)).toEqual([
-      'media:rtpCapabilities',
-      'media:setRtpCapabilities',
-      'media:createTransport',
-      'media:createTransport',
-    ]);
+    expect(server.names().slice(0, 4)).toEqual(['media:rtpCapabilities', 'media:setRtpCapabilities', 'media:createTransport', 'media:createTransport']);
     const sources = server.sent.filter(({ name }) => name === 'media:produce').map(({ payload }) => payload.source);
     expect(sources).toEqual(['microphone', 'camera']);
     expect(session.tiles.map((tile) => [tile.key, tile.muted, tile.track !== null])).toEqual([
@@ -220,10 +215,7 @@ describe('ConferenceSession', () => {
     socket.push('media:newConsumer', fakeConsumerOffer('audio', 'c-audio'));
     await FakeSocket.settle();
     expect(session.remote.map(({ consumerId }) => consumerId)).toEqual(['c-video', 'c-audio']);
-    expect(server.sent.filter(({ name }) => name === 'media:resumeConsumer').map(({ payload }) => payload.consumerId)).toEqual([
-      'c-video',
-      'c-audio',
-    ]);
+    expect(server.sent.filter(({ name }) => name === 'media:resumeConsumer').map(({ payload }) => payload.consumerId)).toEqual(['c-video', 'c-audio']);
     expect(session.tiles[1]).toMatchObject({ participantId: 'anna', consumerId: 'c-video' });
     expect(session.tiles[1].track).not.toBeNull();
 

@@ -9,13 +9,7 @@ import type {
   ParticipantView,
 } from '@konferenz/shared';
 import type { Problem } from '#lib/i18n.svelte.js';
-import {
-  ConferenceConnection,
-  ConferenceRequestError,
-  isErrorCode,
-  openConferenceSocket,
-  type ConferenceSocket,
-} from './conference-connection';
+import { ConferenceConnection, ConferenceRequestError, isErrorCode, openConferenceSocket, type ConferenceSocket } from './conference-connection';
 import { buildTiles, type TileView } from './conference-tiles';
 import { ConsumerSizeReporter } from './consumer-size';
 import { clearJoin, saveJoin } from './join-storage';

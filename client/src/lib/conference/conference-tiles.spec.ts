@@ -79,9 +79,7 @@ describe('buildTiles', () => {
 
   it('puts shared screens first, the own one included', () => {
     const screen = track('my-screen');
-    const tiles = buildTiles(
-      inputs({ localScreen: screen, remote: [video('ben', 'screen'), video('anna', 'camera')], activeSpeakerId: 'ben' }),
-    );
+    const tiles = buildTiles(inputs({ localScreen: screen, remote: [video('ben', 'screen'), video('anna', 'camera')], activeSpeakerId: 'ben' }));
     expect(tiles.map((tile) => tile.key)).toEqual(['screen:me', 'screen:ben', 'camera:me', 'camera:anna', 'camera:ben']);
     expect(tiles[0]).toMatchObject({ source: 'screen', track: screen, isSelf: true });
     expect(tiles[1]).toMatchObject({ source: 'screen', consumerId: 'ben-screen', speaking: false });

@@ -50,10 +50,7 @@ export class DeviceCheck {
       return;
     }
     this.starting = true;
-    const opened = await openTracks(
-      microphoneConstraints(this.microphoneId),
-      this.cameraOff ? false : cameraConstraints(this.cameraId),
-    );
+    const opened = await openTracks(microphoneConstraints(this.microphoneId), this.cameraOff ? false : cameraConstraints(this.cameraId));
     this.starting = false;
     if (this.#stopped) {
       opened.audio?.stop();

@@ -59,10 +59,7 @@ export interface OpenedTracks {
  * Opens microphone and/or camera with one permission prompt; if both together fail (one device
  * missing or busy), tries each alone so the other still works.
  */
-export async function openTracks(
-  audio: MediaTrackConstraints | false,
-  video: MediaTrackConstraints | false,
-): Promise<OpenedTracks> {
+export async function openTracks(audio: MediaTrackConstraints | false, video: MediaTrackConstraints | false): Promise<OpenedTracks> {
   if (!mediaDevicesAvailable()) return { audio: null, video: null, problem: { key: 'ui.media.unsupported' } };
   if (!audio && !video) return { audio: null, video: null, problem: null };
   try {

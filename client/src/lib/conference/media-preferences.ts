@@ -48,10 +48,7 @@ export function loadMediaPreferences(storage: KeyValueStorage | null = browserSt
   };
 }
 
-export function saveMediaPreferences(
-  preferences: MediaPreferences,
-  storage: KeyValueStorage | null = browserStorage(),
-): void {
+export function saveMediaPreferences(preferences: MediaPreferences, storage: KeyValueStorage | null = browserStorage()): void {
   try {
     storage?.setItem(MEDIA_PREFERENCES_KEY, JSON.stringify(preferences));
   } catch {

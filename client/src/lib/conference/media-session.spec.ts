@@ -16,12 +16,7 @@ async function startedSession() {
 describe('MediaSession', () => {
   it('loads the device and creates the receive transport before the send transport', async () => {
     const { server } = await startedSession();
-    expect(server.names()).toEqual([
-      'media:rtpCapabilities',
-      'media:setRtpCapabilities',
-      'media:createTransport',
-      'media:createTransport',
-    ]);
+    expect(server.names()).toEqual(['media:rtpCapabilities', 'media:setRtpCapabilities', 'media:createTransport', 'media:createTransport']);
     expect(server.sent[2].payload).toEqual({ direction: 'recv' });
     expect(server.sent[3].payload).toEqual({ direction: 'send' });
     expect(server.last('media:setRtpCapabilities')?.rtpCapabilities).toMatchObject({ codecs: expect.any(Array) });

@@ -1,12 +1,7 @@
 import { MEDIA_SOURCES, type MediaSource, type NewConsumerView } from '@konferenz/shared';
 import { Device, type types } from 'mediasoup-client';
 import type { ConferenceSignaling } from './conference-connection';
-import {
-  CAMERA_CODEC_OPTIONS,
-  CAMERA_ENCODINGS,
-  MICROPHONE_CODEC_OPTIONS,
-  SCREEN_ENCODINGS,
-} from './media-constraints';
+import { CAMERA_CODEC_OPTIONS, CAMERA_ENCODINGS, MICROPHONE_CODEC_OPTIONS, SCREEN_ENCODINGS } from './media-constraints';
 import type { RemoteMedia } from './remote-media';
 import { summarizeTransportStats, type ConferenceStats, type RtpStatsEntry } from './transport-stats';
 
@@ -100,13 +95,10 @@ export class MediaSession {
       dtlsParameters: options.dtlsParameters as types.DtlsParameters,
       iceServers: options.iceServers,
     };
-    const transport =
-      direction === 'send' ? device.createSendTransport(transportOptions) : device.createRecvTransport(transportOptions);
+    const transport = direction === 'send' ? device.createSendTransport(transportOptions) : device.createRecvTransport(transportOptions);
 
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      this.#signaling
-        .request('media:connectTransport', { transportId: transport.id, dtlsParameters })
-        .then(() => callback(), errback);
+      this.#signaling.request('media:connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
     });
     if (direction === 'send') {
       transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
@@ -133,8 +125,7 @@ export class MediaSession {
 
   #updateTrouble(): void {
     const trouble =
-      !this.#closed &&
-      [...this.#transports.values()].some(({ connectionState }) => connectionState === 'disconnected' || connectionState === 'failed');
+      !this.#closed && [...this.#transports.values()].some(({ connectionState }) => connectionState === 'disconnected' || connectionState === 'failed');
     if (trouble === this.#trouble) return;
     this.#trouble = trouble;
     this.#listener.transportTrouble(trouble);

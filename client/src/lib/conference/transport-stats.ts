@@ -27,11 +27,7 @@ const bytes = (value: number | undefined) => (typeof value === 'number' && Numbe
  * Sums inbound-rtp bytes of the receive transport's report and outbound-rtp bytes of the send
  * transport's (each simulcast layer is one outbound-rtp entry), by media kind.
  */
-export function summarizeTransportStats(
-  send: Iterable<RtpStatsEntry> | null,
-  recv: Iterable<RtpStatsEntry> | null,
-  consumers: number,
-): ConferenceStats {
+export function summarizeTransportStats(send: Iterable<RtpStatsEntry> | null, recv: Iterable<RtpStatsEntry> | null, consumers: number): ConferenceStats {
   const stats = { ...EMPTY_STATS, consumers };
   for (const entry of recv ?? []) {
     if (entry.type !== 'inbound-rtp') continue;

@@ -1,10 +1,4 @@
-import {
-  CSRF_HEADER,
-  ROUTES,
-  type ForgotPasswordRequest,
-  type ForgotPasswordResponse,
-  type ResetPasswordRequest,
-} from '@konferenz/shared';
+import { CSRF_HEADER, ROUTES, type ForgotPasswordRequest, type ForgotPasswordResponse, type ResetPasswordRequest } from '@konferenz/shared';
 import { ApiError, errorFromResponse } from '#lib/api.js';
 import { currentLanguage } from '#lib/i18n.svelte.js';
 
@@ -32,8 +26,7 @@ async function post(path: string, body: unknown): Promise<Response> {
 
 /** The two calls of "Forgot password?", shared by /forgot-password and /reset-password. */
 export const passwordResetApi = {
-  forgotPassword: async (body: ForgotPasswordRequest) =>
-    (await (await post(ROUTES.forgotPassword.path, body)).json()) as ForgotPasswordResponse,
+  forgotPassword: async (body: ForgotPasswordRequest) => (await (await post(ROUTES.forgotPassword.path, body)).json()) as ForgotPasswordResponse,
   resetPassword: async (body: ResetPasswordRequest) => {
     await post(ROUTES.resetPassword.path, body);
   },

@@ -22,10 +22,7 @@ export class PasswordResetController {
 
   @Route(ROUTES.forgotPassword)
   @HttpCode(202)
-  async forgotPassword(
-    @Body(new ZodBody(forgotPasswordRequestSchema)) body: ForgotPasswordRequest,
-    @Req() request: Request,
-  ): Promise<ForgotPasswordResponse> {
+  async forgotPassword(@Body(new ZodBody(forgotPasswordRequestSchema)) body: ForgotPasswordRequest, @Req() request: Request): Promise<ForgotPasswordResponse> {
     await this.resets.request(body.login, networkSource(request.ip));
     return { status: 'check-your-mailbox' };
   }

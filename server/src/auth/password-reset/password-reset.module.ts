@@ -8,12 +8,7 @@ import { PasswordReset, PasswordResetSchema } from './password-reset.schema';
 import { PasswordResetService } from './password-reset.service';
 
 @Module({
-  imports: [
-    MongooseModule.forFeature([{ name: PasswordReset.name, schema: PasswordResetSchema }]),
-    UsersModule,
-    SecurityModule,
-    MailModule,
-  ],
+  imports: [MongooseModule.forFeature([{ name: PasswordReset.name, schema: PasswordResetSchema }]), UsersModule, SecurityModule, MailModule],
   controllers: [PasswordResetController],
   providers: [PasswordResetService],
 })

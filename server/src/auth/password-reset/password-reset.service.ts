@@ -77,10 +77,7 @@ export class PasswordResetService {
     // A new epoch ends every session of the account (SessionSerializer compares it).
     await this.users.setPassword(account._id, passwordHash);
     await this.limiter.clear(accountAttemptKey(account._id.toString()));
-    this.mail.sendInBackground(
-      account.email,
-      passwordChangedMail({ ...this.#names(account), forgotUrl: `${this.config.publicUrl}/forgot-password` }),
-    );
+    this.mail.sendInBackground(account.email, passwordChangedMail({ ...this.#names(account), forgotUrl: `${this.config.publicUrl}/forgot-password` }));
   }
 
   async #issue(account: UserContact, now = new Date()): Promise<void> {

@@ -46,7 +46,11 @@ export class MailOutbox {
   /** Claims the most overdue mail that no other process is attempting; null when there is none. */
   async claimDue(leaseMs: number, now = new Date()): Promise<ClaimedMail | null> {
     await this.claims.deleteMany({ expiresAt: { $lte: now } });
-    const candidates = await this.mails.find({ dueAt: { $lte: now } }).sort({ dueAt: 1 }).limit(CANDIDATES).lean<StoredMail[]>();
+    const candidates = await this.mails
+      .find({ dueAt: { $lte: now } })
+      .sort({ dueAt: 1 })
+      .limit(CANDIDATES)
+      .lean<StoredMail[]>();
     for (const candidate of candidates) {
       const claim = `${candidate._id.toString()}:${candidate.failures}`;
       try {

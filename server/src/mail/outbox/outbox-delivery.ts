@@ -155,9 +155,7 @@ export class OutboxDelivery implements OnModuleInit, OnModuleDestroy {
       const failures = mail.failures + 1;
       const dueAt = nextAttemptAt(mail.queuedAt, failures, this.#policy, now);
       if (!dueAt) {
-        this.#logger.error(
-          `Mail "${mail.mail.subject}" to ${mail.to} given up after ${failures} attempts since ${mail.queuedAt.toISOString()}: ${message}`,
-        );
+        this.#logger.error(`Mail "${mail.mail.subject}" to ${mail.to} given up after ${failures} attempts since ${mail.queuedAt.toISOString()}: ${message}`);
         await this.outbox.remove(mail);
       } else {
         this.#logger.warn(`Mail to ${mail.to} not delivered (attempt ${failures}, next at ${dueAt.toISOString()}): ${message}`);

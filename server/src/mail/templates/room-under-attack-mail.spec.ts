@@ -29,7 +29,7 @@ describe('roomUnderAttackMail', () => {
     expect(mail.text).toContain('Your moderator PIN still works');
   });
 
-  it('escapes the owner\'s name in the HTML part', () => {
+  it("escapes the owner's name in the HTML part", () => {
     const { html } = roomUnderAttackMail(input);
     expect(html).toContain('Eve &lt;IT&gt;');
     expect(html).not.toContain('Eve <IT>');

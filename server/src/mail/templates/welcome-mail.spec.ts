@@ -45,9 +45,7 @@ describe('welcomeMail', () => {
     expect(mail.html).toContain('+49 30 1234567, +41 44 &lt;1234567&gt;');
     expect(mail.html).not.toContain('<1234567>');
     expect(mail.html).toContain('sip:46792069@sip.example.org:5060');
-    expect(welcomeMail({ ...input, language: 'en', dialIn: { numbers: ['+49 30 1234567'], sipUri: null } }).text).toContain(
-      'Dial in by phone: +49 30 1234567',
-    );
+    expect(welcomeMail({ ...input, language: 'en', dialIn: { numbers: ['+49 30 1234567'], sipUri: null } }).text).toContain('Dial in by phone: +49 30 1234567');
   });
 
   it('is English when asked', () => {

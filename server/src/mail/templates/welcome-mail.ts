@@ -16,15 +16,11 @@ export interface WelcomeMailInput {
 }
 
 export function welcomeMail(input: WelcomeMailInput): RenderedMail {
-  const t = (key: Parameters<typeof translate>[1], params: Record<string, string | number> = {}) =>
-    translate(input.language, key, params);
+  const t = (key: Parameters<typeof translate>[1], params: Record<string, string | number> = {}) => translate(input.language, key, params);
   const roomNumber = formatRoomNumber(input.roomNumber);
   const subject = t('mail.welcome.subject', { roomNumber });
   const greeting = t('mail.welcome.greeting', { firstName: input.firstName, lastName: input.lastName });
-  const credentials = [
-    `${t('mail.welcome.roomNumber')}: ${roomNumber}`,
-    `${t('mail.welcome.accessPin')}: ${input.accessPin}`,
-  ];
+  const credentials = [`${t('mail.welcome.roomNumber')}: ${roomNumber}`, `${t('mail.welcome.accessPin')}: ${input.accessPin}`];
   const dialIn: [string, string][] = [];
   if (input.dialIn.numbers.length > 0) dialIn.push([t('mail.welcome.dialIn'), input.dialIn.numbers.join(', ')]);
   if (input.dialIn.sipUri) dialIn.push([t('mail.welcome.dialInSip'), input.dialIn.sipUri]);
@@ -35,9 +31,7 @@ export function welcomeMail(input: WelcomeMailInput): RenderedMail {
     t('mail.welcome.accessPinHint'),
     t('mail.welcome.loginHint', { loginUrl: input.loginUrl }),
     t('mail.welcome.joinHint', { joinUrl: input.joinUrl }),
-    ...(dialIn.length > 0
-      ? [[t('mail.welcome.dialInHint'), ...dialIn.map(([label, value]) => `${label}: ${value}`)].join('\n')]
-      : []),
+    ...(dialIn.length > 0 ? [[t('mail.welcome.dialInHint'), ...dialIn.map(([label, value]) => `${label}: ${value}`)].join('\n')] : []),
     `${t('mail.welcome.verifyHint', { hours: input.verifyHours })}\n${input.verifyUrl}`,
   ]);
   const credentialRows = [

@@ -4,14 +4,7 @@ import { parseRtpPacket, serializeRtpPacket, type RtpPacket } from '../../../src
 import { sine, toFloat, toInt16 } from './audio';
 
 /** `frames` packets of G.711 carrying a tone, `ptimeMs` each, as a phone sends them. */
-export function g711TonePackets(options: {
-  law?: G711Law;
-  frequency: number;
-  frames: number;
-  ptimeMs?: number;
-  ssrc?: number;
-  amplitude?: number;
-}): Buffer[] {
+export function g711TonePackets(options: { law?: G711Law; frequency: number; frames: number; ptimeMs?: number; ssrc?: number; amplitude?: number }): Buffer[] {
   const law = options.law ?? 'mulaw';
   const samples = ((options.ptimeMs ?? 20) / 1000) * 8000;
   return Array.from({ length: options.frames }, (_, f) =>
