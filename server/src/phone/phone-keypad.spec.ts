@@ -22,9 +22,20 @@ describe('the phone keypad', () => {
   });
 
   it('holds an attribute toggle and its confirmation prompts as a table entry', () => {
-    const toggle = { type: 'toggle-attribute', attribute: 'hand', value: 'raised', prompts: { set: 'muted', cleared: 'unmuted' } } as const;
-    const keypad: PhoneKeypad = { ...PHONE_KEYPAD, '3': { action: toggle, roles: ['participant'] } };
-    expect(keypadAction('3', 'participant', keypad)).toEqual(toggle);
-    expect(keypadAction('3', 'moderator', keypad)).toBeNull();
+    const toggle = { type: 'toggle-attribute', attribute: 'mood', value: () => 'ok', prompts: { set: 'muted', cleared: 'unmuted' } } as const;
+    const keypad: PhoneKeypad = { ...PHONE_KEYPAD, '2': { action: toggle, roles: ['participant'] } };
+    expect(keypadAction('2', 'participant', keypad)).toEqual(toggle);
+    expect(keypadAction('2', 'moderator', keypad)).toBeNull();
+  });
+
+  it('raises and lowers the hand on *3 for everyone, with the time it went up as the browsers set it', () => {
+    for (const role of ['moderator', 'participant'] as const) {
+      const action = keypadAction('3', role);
+      expect(action).toMatchObject({ type: 'toggle-attribute', attribute: 'hand', prompts: { set: 'hand-raised', cleared: 'hand-lowered' } });
+      const before = Date.now();
+      const value = Number(action?.type === 'toggle-attribute' ? action.value() : NaN);
+      expect(value).toBeGreaterThanOrEqual(before);
+      expect(value).toBeLessThanOrEqual(Date.now());
+    }
   });
 });

@@ -9,12 +9,12 @@ export type ConferenceAction =
   | { type: 'toggle-lock' }
   | { type: 'mute-others' }
   /**
-   * Sets the caller's participant attribute `attribute` to `value` (participant:setAttributes),
-   * or removes it when it has that value already, and confirms with `prompts.set` or
-   * `prompts.cleared`: a feature the browsers build on attributes (raise hand, say) is one
-   * entry here plus its two prompts.
+   * Sets the caller's participant attribute `attribute` to `value()` (participant:setAttributes)
+   * when the caller does not have it, removes it when they do (whoever set it), and confirms with
+   * `prompts.set` or `prompts.cleared`: a feature the browsers build on attributes (raise hand)
+   * is one entry here plus its two prompts.
    */
-  | { type: 'toggle-attribute'; attribute: string; value: string; prompts: { set: IvrPromptId; cleared: IvrPromptId } };
+  | { type: 'toggle-attribute'; attribute: string; value: () => string; prompts: { set: IvrPromptId; cleared: IvrPromptId } };
 
 export interface KeypadCommand {
   action: ConferenceAction;
@@ -30,6 +30,13 @@ export const PHONE_KEYPAD: PhoneKeypad = {
   '#': { action: { type: 'participant-count' }, roles: ['moderator', 'participant'] },
   '5': { action: { type: 'toggle-lock' }, roles: ['moderator'] },
   '9': { action: { type: 'mute-others' }, roles: ['moderator'] },
+  // Raise hand, as in the browser (client/src/lib/conference/raised-hands.ts): the attribute's
+  // value is when the hand went up, so everyone sees the same order. *3 as in Webex; *9, which
+  // some bridges use, is the moderators' "mute everyone else" here.
+  '3': {
+    action: { type: 'toggle-attribute', attribute: 'hand', value: () => String(Date.now()), prompts: { set: 'hand-raised', cleared: 'hand-lowered' } },
+    roles: ['moderator', 'participant'],
+  },
 };
 
 /** What the key pressed after '*' does for a caller with this role, if anything. */

@@ -331,8 +331,8 @@ export class PhoneParticipant {
           menu.notify({ type: 'others-muted' });
           return;
         case 'toggle-attribute': {
-          const set = this.#attributes[action.attribute] !== action.value;
-          await conferences.request(participantId, 'participant:setAttributes', { attributes: { [action.attribute]: set ? action.value : null } });
+          const set = !Object.hasOwn(this.#attributes, action.attribute);
+          await conferences.request(participantId, 'participant:setAttributes', { attributes: { [action.attribute]: set ? action.value() : null } });
           menu.notify({ type: 'confirmation', prompt: set ? action.prompts.set : action.prompts.cleared });
           return;
         }

@@ -185,7 +185,9 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
   /** The prompts of one call that are about the conference, in the order they were said. */
   const conferenceNews = (said: PromptKey[] | undefined) =>
     (said ?? []).filter((key) =>
-      /\/(muted|unmuted|participant-count-before|numbers\/\d+|participant-count-after|conference-locked|conference-unlocked)$/.test(key),
+      /\/(muted|unmuted|participant-count-before|numbers\/\d+|participant-count-after|conference-locked|conference-unlocked|hand-raised|hand-lowered)$/.test(
+        key,
+      ),
     );
   /** Seconds of silence between keys (SIP INFO), long enough for the caller's audio bridge to be in the room. */
   const pause = (seconds: number) => ' '.repeat(seconds * 2);
@@ -226,6 +228,35 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     const locks = browser.states.map((state) => state.locked);
     expect(locks.slice(locks.indexOf(true))).toContain(false);
     expect(conferenceNews(prompts[0])).toEqual(['de/conference-locked', 'de/conference-unlocked']);
+  });
+
+  it('raise hand by phone: *3 raises it (said, and seen by the browsers with the time it went up), *3 again lowers it', async () => {
+    const { roomNumber, entry } = await room();
+    const moderator = await moderatorOf(roomNumber);
+    const keys = `${entry(PARTICIPANT_PIN)}${pause(6)}*3${pause(3)}*3`;
+    const run = await callIn(dir, sipPort, 'raise-hand', { dtmf: 'sip-info', caller: '+4930321', keys, end: { callerHangsUpAfterMs: 3000 } });
+    expect(run.code, describe(run)).toBe(0);
+    const hands = moderator.states
+      .map((state) => phoneNamed(state.participants, '+49 … 321')?.attributes.hand)
+      .filter((hand, index, all) => index === 0 || hand !== all[index - 1]);
+    expect(hands).toEqual([undefined, expect.stringMatching(/^\d{13}$/), undefined]);
+    expect(conferenceNews(prompts[0])).toEqual(['de/hand-raised', 'de/hand-lowered']);
+  });
+
+  it("a moderator lowers a caller's raised hand in the browser; the caller's next *3 raises it again", async () => {
+    const { roomNumber, entry } = await room();
+    const moderator = await moderatorOf(roomNumber);
+    const keys = `${entry(PARTICIPANT_PIN)}${pause(6)}*3${pause(6)}*3`;
+    const call = callIn(dir, sipPort, 'hand-lowered-by-moderator', { dtmf: 'sip-info', caller: '+4930654', keys, end: { callerHangsUpAfterMs: 3000 } });
+    const raised = await moderator.waitForState((state) => phoneNamed(state.participants, '+49 … 654')?.attributes.hand !== undefined, 20_000);
+    const caller = phoneNamed(raised.participants, '+49 … 654')!;
+    expect(await moderator.request('moderator:clearAttributes', { participantId: caller.id })).toMatchObject({ ok: true });
+    await moderator.waitForState((state) => phoneNamed(state.participants, '+49 … 654')?.attributes.hand === undefined, 5_000);
+    const run = await call;
+    expect(run.code, describe(run)).toBe(0);
+    const hands = moderator.states.map((state) => phoneNamed(state.participants, '+49 … 654')?.attributes.hand !== undefined);
+    expect(hands.filter((up, index) => index === 0 || up !== hands[index - 1])).toEqual([false, true, false, true, false]);
+    expect(conferenceNews(prompts[0])).toEqual(['de/hand-raised', 'de/hand-raised']);
   });
 
   it('a locked room: the caller with the right PIN hears that the room is locked, goodbye, and is hung up', async () => {
