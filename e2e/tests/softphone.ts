@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readWav, writeWav, type Recording } from '@konferenz/testing/wav';
+import { goertzelPower } from '@konferenz/testing/tone-power';
 
 /**
  * A real softphone for the phone tests (phone.e2e.ts): baresip 1.0 (Debian's `baresip` package),
@@ -282,9 +283,9 @@ export function analyseTone(
   let toneBlocks = 0;
   for (let start = 0; start + block <= samples.length; start += block) {
     const slice = samples.subarray(start, start + block);
-    const blockTone = goertzelPower(slice, frequency, rate);
+    const blockTone = blockPower(slice, frequency, rate);
     let blockNeighbours = 0;
-    for (const offset of NEIGHBOUR_OFFSETS_HZ) blockNeighbours += goertzelPower(slice, frequency + offset, rate) / NEIGHBOUR_OFFSETS_HZ.length;
+    for (const offset of NEIGHBOUR_OFFSETS_HZ) blockNeighbours += blockPower(slice, frequency + offset, rate) / NEIGHBOUR_OFFSETS_HZ.length;
     tone += blockTone;
     neighbours += blockNeighbours;
     blocks++;
@@ -298,16 +299,9 @@ export function analyseTone(
   };
 }
 
-function goertzelPower(samples: Float32Array, frequency: number, rate: number): number {
-  const coefficient = 2 * Math.cos((2 * Math.PI * frequency) / rate);
-  let previous = 0;
-  let beforePrevious = 0;
-  for (const sample of samples) {
-    const current = sample + coefficient * previous - beforePrevious;
-    beforePrevious = previous;
-    previous = current;
-  }
-  return (previous * previous + beforePrevious * beforePrevious - coefficient * previous * beforePrevious) / (samples.length * samples.length);
+/** Normalised by the block length, so blocks of any size compare. */
+function blockPower(samples: Float32Array, frequency: number, rate: number): number {
+  return goertzelPower(samples, frequency, rate) / (samples.length * samples.length);
 }
 
 function round1(value: number): number {

@@ -39,6 +39,15 @@ export type SipNameAddr = z.infer<typeof sipNameAddrSchema>;
 
 const tag = z.string().min(1).max(SIP_LIMITS.maxTagLength).regex(SIP_TOKEN);
 
+const sipCseqSchema = z.object({
+  seq: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
+  method: z.string().regex(SIP_TOKEN),
+});
+
 export const sipRequestSchema = z
   .object({
     method: z.string().min(1).max(32).regex(SIP_TOKEN, 'sip.method'),
@@ -49,14 +58,7 @@ export const sipRequestSchema = z
       from: sipNameAddrSchema.refine((value) => tag.safeParse(value.params.tag).success, 'sip.from.tag'),
       to: sipNameAddrSchema.refine((value) => value.params.tag === undefined || tag.safeParse(value.params.tag).success, 'sip.to.tag'),
       'call-id': z.string().min(1).max(SIP_LIMITS.maxCallIdLength).regex(SIP_CALL_ID, 'sip.callId'),
-      cseq: z.object({
-        seq: z
-          .number()
-          .int()
-          .min(0)
-          .max(2 ** 31 - 1),
-        method: z.string().regex(SIP_TOKEN),
-      }),
+      cseq: sipCseqSchema,
       'max-forwards': z
         .string()
         .regex(SIP_UNSIGNED)
@@ -78,13 +80,6 @@ export const sipReplyableSchema = z.object({
     from: sipNameAddrSchema,
     to: sipNameAddrSchema,
     'call-id': z.string().min(1).max(SIP_LIMITS.maxCallIdLength).regex(SIP_CALL_ID),
-    cseq: z.object({
-      seq: z
-        .number()
-        .int()
-        .min(0)
-        .max(2 ** 31 - 1),
-      method: z.string().regex(SIP_TOKEN),
-    }),
+    cseq: sipCseqSchema,
   }),
 });

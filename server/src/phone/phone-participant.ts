@@ -28,20 +28,9 @@ import type { ConferenceAction } from './phone-keypad';
 import { watchPhoneMix } from './phone-mix-stats-log';
 import { PhoneMenu } from './phone-menu';
 import { phoneOrigin } from './phone-origin';
+import { PLACEHOLDER_MEDIA } from './placeholder-media';
 import type { PromptLibrary } from './prompt-library';
 
-/** Before the SDP is known: a placeholder the RtpSession replaces with the negotiated media. */
-const PLACEHOLDER_MEDIA: NegotiatedAudio = {
-  codec: 'PCMU',
-  payloadType: 0,
-  clockRate: 8000,
-  telephoneEventPayloadType: 101,
-  remoteAddress: '0.0.0.0',
-  remotePort: 0,
-  direction: 'sendrecv',
-  onHold: false,
-  ptime: 20,
-};
 /** After the conference ended, the goodbye plays; the call ends by then at the latest. */
 const GOODBYE_LIMIT_MS = 15_000;
 /** A PIN check normally takes milliseconds; one that hangs (the database stopped) must not leave the caller in silence. */

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe as group, expect, it } from 'vitest';
 import { IvrStateMachine } from '../../src/phone/ivr-state-machine';
 import type { ConferenceAction } from '../../src/phone/phone-keypad';
 import { PhoneMenu } from '../../src/phone/phone-menu';
+import { PLACEHOLDER_MEDIA } from '../../src/phone/placeholder-media';
 import { PromptLibrary } from '../../src/phone/prompt-library';
 import { PromptPlayer } from '../../src/phone/prompt-player';
 import { dialInScenario } from '@konferenz/testing/sipp-scenario';
@@ -31,17 +32,7 @@ group('phone menu over SIP', () => {
     server = await SipUserAgentServer.start({ host: '127.0.0.1', port: 0, logger: new Logger('Sip') });
     const library = new PromptLibrary();
     server.on('call', async (call) => {
-      const placeholder = {
-        codec: 'PCMA',
-        payloadType: 8,
-        clockRate: 8000,
-        telephoneEventPayloadType: 101,
-        remoteAddress: '0.0.0.0',
-        remotePort: 0,
-        direction: 'sendrecv',
-        onHold: false,
-        ptime: 20,
-      } as const;
+      const placeholder = { ...PLACEHOLDER_MEDIA, codec: 'PCMA', payloadType: 8 } as const;
       const rtp = await RtpSession.open<NegotiatedAudio>('127.0.0.1', 0, placeholder);
       const negotiated = negotiateSdp(call.offer!, { address: '127.0.0.1', port: rtp.localPort, codecs: ['PCMU', 'PCMA'], sessionId: '1', sessionVersion: 1 });
       if (!negotiated.ok) return call.reject(488);

@@ -5,6 +5,7 @@ import type { ConferenceSocket } from './conference-connection';
 import { ConferenceSession } from './conference-session.svelte';
 import { DEFAULT_MEDIA_PREFERENCES, type MediaPreferences } from './media-preferences';
 import { fakeConsumerOffer, fakeDevice, FakeMediaServer } from './testing/fake-media-server';
+import { participantView } from './testing/participant-view';
 
 type Handler = (...args: unknown[]) => void;
 
@@ -62,22 +63,7 @@ const JOIN: JoinResponse = {
   expiresAt: '2099-01-01T00:00:00Z',
 };
 
-function participant(id: string, overrides: Partial<ParticipantView> = {}): ParticipantView {
-  return {
-    id,
-    displayName: id,
-    role: 'participant',
-    state: 'admitted',
-    via: 'browser',
-    microphone: 'on',
-    camera: 'on',
-    screen: false,
-    mutedByModerator: false,
-    connected: true,
-    attributes: {},
-    ...overrides,
-  };
-}
+const participant = participantView;
 
 function state(self: Partial<ParticipantView> = {}, others: ParticipantView[] = [participant('anna')]): ConferenceStateView {
   const me = participant('me', self);

@@ -2,24 +2,12 @@ import type { ParticipantView } from '@konferenz/shared';
 import { describe, expect, it } from 'vitest';
 import { buildTiles, type TileInputs } from './conference-tiles';
 import type { RemoteMedia } from './remote-media';
+import { participantView } from './testing/participant-view';
 
 const track = (id: string) => ({ id, kind: 'video' }) as MediaStreamTrack;
 
 function participant(id: string, overrides: Partial<ParticipantView> = {}): ParticipantView {
-  return {
-    id,
-    displayName: id.toUpperCase(),
-    role: 'participant',
-    state: 'admitted',
-    via: 'browser',
-    microphone: 'on',
-    camera: 'on',
-    screen: false,
-    mutedByModerator: false,
-    connected: true,
-    attributes: {},
-    ...overrides,
-  };
+  return participantView(id, { displayName: id.toUpperCase(), ...overrides });
 }
 
 function video(participantId: string, source: 'camera' | 'screen', overrides: Partial<RemoteMedia> = {}): RemoteMedia {

@@ -1,22 +1,10 @@
 import { participantAttributesPatchSchema, type ParticipantView } from '@konferenz/shared';
 import { describe, expect, it } from 'vitest';
 import { handPatch, handRaisedAt, isHandRaised, raisedHands } from './raised-hands';
+import { participantView } from './testing/participant-view';
 
 function participant(id: string, attributes: Record<string, string> = {}, overrides: Partial<ParticipantView> = {}): ParticipantView {
-  return {
-    id,
-    displayName: id,
-    role: 'participant',
-    state: 'admitted',
-    via: 'browser',
-    microphone: 'on',
-    camera: 'on',
-    screen: false,
-    mutedByModerator: false,
-    connected: true,
-    attributes,
-    ...overrides,
-  };
+  return participantView(id, { attributes, ...overrides });
 }
 
 describe('handPatch', () => {

@@ -4,6 +4,7 @@ import { OpusFrameDecoder, OpusFrameEncoder, RtpParseError, parseRtpPacket, seri
 import { DTMF_DIGITS, isDtmfDigit } from '@konferenz/sip';
 import { expect, vi } from 'vitest';
 import { sipMessage, UdpClient } from './raw-sip';
+import { goertzelPower } from '@konferenz/testing/tone-power';
 
 const OPUS_PAYLOAD_TYPE = 96;
 const TELEPHONE_EVENT_PAYLOAD_TYPE = 102;
@@ -198,22 +199,10 @@ function telephoneEvent(event: number, end: boolean, duration: number): Buffer {
 export function dominantFrequency(samples: Int16Array): number {
   let best = { hz: 0, power: -1 };
   for (let hz = 100; hz <= 3400; hz += 5) {
-    const power = goertzel(samples, hz);
+    const power = goertzelPower(samples, hz, 48000);
     if (power > best.power) best = { hz, power };
   }
   return best.hz;
-}
-
-function goertzel(samples: Int16Array, hz: number): number {
-  const coefficient = 2 * Math.cos((2 * Math.PI * hz) / 48000);
-  let previous = 0;
-  let beforePrevious = 0;
-  for (const sample of samples) {
-    const current = sample + coefficient * previous - beforePrevious;
-    beforePrevious = previous;
-    previous = current;
-  }
-  return previous * previous + beforePrevious * beforePrevious - coefficient * previous * beforePrevious;
 }
 
 /** RMS level in dBFS. */

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { RtpSession } from '@konferenz/sfu';
+import { PLACEHOLDER_MEDIA } from '../../../src/phone/placeholder-media';
 import {
   acceptSdpAnswer,
   DTMF_DIGITS,
@@ -111,18 +112,7 @@ export class TestGateway {
       return;
     }
     call.ring();
-    const placeholder = {
-      codec: 'PCMU',
-      payloadType: 0,
-      clockRate: 8000,
-      telephoneEventPayloadType: 101,
-      remoteAddress: '0.0.0.0',
-      remotePort: 0,
-      direction: 'sendrecv',
-      onHold: false,
-      ptime: 20,
-    } as const;
-    const rtp = await RtpSession.open<NegotiatedAudio>('127.0.0.1', 0, placeholder);
+    const rtp = await RtpSession.open<NegotiatedAudio>('127.0.0.1', 0, PLACEHOLDER_MEDIA);
     record.rtp = rtp;
     rtp.on('key', (event) => {
       record.rtpDigits.push(DTMF_DIGITS[event]!);
