@@ -28,12 +28,12 @@ import { RoomMediaSession, type MediaListener, type MediaSessionHooks } from './
 /**
  * The single source of truth for every live conference: who is in, who waits, who moderates,
  * and the timers that decide what a dropped connection means. Browsers reach it through the
- * gateway, phones through the SIP gateway; both hand over a ParticipantConnection, which it
- * tells what happens (ConferenceEvent) and sends the browsers' state. Requests are answered by
- * the request table (conference-request-table.ts), served by this class with the operations
- * that touch its state. All state sits behind this class, so moving it to a shared store later
- * changes nothing else; what must outlive the process (removals, ends, locks) is kept in
- * ConferenceMarks.
+ * Socket.IO gateway, phones through the phone application (server/src/phone); both hand over a
+ * ParticipantConnection, which it tells what happens (ConferenceEvent) and sends the browsers'
+ * state. Requests are answered by the request table (conference-request-table.ts), served by this
+ * class with the operations that touch its state. All state sits behind this class, so moving it
+ * to a shared store later changes nothing else; what must outlive the process (removals, ends,
+ * locks) is kept in ConferenceMarks.
  */
 @Injectable()
 export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown, OnApplicationShutdown {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { PromptKey } from './ivr-state-machine';
 import { readMulawWav } from './wav-file';
 
-/** server/assets/prompts, from src/sip (ts) and dist/sip (js) alike. */
+/** server/assets/prompts, from src/phone (ts) and dist/phone (js) alike. */
 export const DEFAULT_PROMPT_DIRECTORY = resolve(__dirname, '..', '..', 'assets', 'prompts');
 
 /**

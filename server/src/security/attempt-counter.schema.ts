@@ -1,9 +1,9 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 
 /**
- * Counts attempts (failed logins, registrations, later PIN tries) per key in the database, so a
- * restart or a second server node does not reset an attacker's budget. Expiry is checked in code:
- * the embedded FerretDB has no TTL indexes.
+ * Counts attempts (failed logins, registrations, password resets, wrong PINs from browsers and
+ * phones) per key in the database, so a restart or a second server node does not reset an
+ * attacker's budget. Expiry is checked in code: the embedded FerretDB has no TTL indexes.
  */
 @Schema({ collection: 'attempt_counters', versionKey: false })
 export class AttemptCounter {
