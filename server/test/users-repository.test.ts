@@ -2,7 +2,7 @@ import { getModelToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { User } from '../src/users/user.schema';
 import { USERS_REPOSITORY, type NewUser, type UsersRepository } from '../src/users/users-repository';
 import { UsersModule } from '../src/users/users.module';
@@ -60,6 +60,27 @@ describe('UsersRepository on FerretDB', () => {
     expect(await users.isEmailTaken(first.email.toLowerCase())).toBe(true);
     expect(await users.isEmailTaken('nobody@example.org')).toBe(false);
     await expect(users.createWithRoom({ ...newUser(), firstName: undefined as unknown as string })).rejects.toThrow(/firstName/);
+  });
+
+  it('tells its own insert whose reply was lost from a collision, and undoes an insert that failed unanswered', async () => {
+    const create = model.create.bind(model);
+    // The driver retried an insert that had landed: the retry meets its own _id.
+    const retried = newUser();
+    const spy = vi.spyOn(model, 'create').mockImplementationOnce((async (document: unknown) => {
+      await create(document as User);
+      return create(document as User);
+    }) as unknown as typeof model.create);
+    expect(await users.createWithRoom(retried)).toBe('created');
+    // The insert landed but its reply timed out: the request fails, and the account does not stay behind.
+    const lost = newUser();
+    spy.mockImplementationOnce((async (document: unknown) => {
+      await create(document as User);
+      throw Object.assign(new Error('connection timed out'), { name: 'MongoNetworkTimeoutError' });
+    }) as unknown as typeof model.create);
+    await expect(users.createWithRoom(lost)).rejects.toThrow(/timed out/);
+    await vi.waitFor(async () => expect(await users.isUsernameTaken(lost.username)).toBe(false));
+    spy.mockRestore();
+    expect(await users.createWithRoom(lost)).toBe('created');
   });
 
   it('finds by login (username, or email when it has an @), by email, by room number and by id', async () => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Model, Types } from 'mongoose';
+import mongoose, { type Model, type Types } from 'mongoose';
 import type { RoomSettings } from '@konferenz/shared';
 import { emailKey, usernameKey } from './identity-keys';
 import type { PersonalRoom, RoomSettingsRecord } from './personal-room.schema';
@@ -75,12 +75,24 @@ export class MongoUsersRepository implements UsersRepository {
     return owner?.room.settings;
   }
 
+  /**
+   * The insert carries its own _id, so a write whose reply was lost (a socket timeout under load,
+   * the driver's retry then meeting its own document) is told apart from a real collision: an
+   * applied insert counts as created, an unanswered one is undone as the request fails, so a
+   * second try never meets "username taken" for an account nobody was told about.
+   */
   async createWithRoom(user: NewUser): Promise<'created' | 'taken'> {
+    const _id = new mongoose.Types.ObjectId();
     try {
-      await this.users.create({ ...user, usernameKey: usernameKey(user.username), emailKey: emailKey(user.email) });
+      await this.users.create({ _id, ...user, usernameKey: usernameKey(user.username), emailKey: emailKey(user.email) });
       return 'created';
     } catch (error) {
-      if ((error as { code?: number }).code === DUPLICATE_KEY) return 'taken';
+      if ((error as { code?: number }).code === DUPLICATE_KEY) return (await this.users.exists({ _id })) ? 'created' : 'taken';
+      // Not awaited: the request fails fast; the client's next try hashes first, long enough for this to land.
+      void this.users
+        .deleteOne({ _id })
+        .exec()
+        .catch(() => undefined);
       throw error;
     }
   }
