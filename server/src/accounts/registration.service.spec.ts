@@ -66,6 +66,22 @@ describe('RegistrationService', () => {
     expect(sent[0]!.mail.text).toContain(users.stored[0]!.room.number);
   });
 
+  it('tries the undo once more a moment later when the database was too busy for it too', async () => {
+    vi.useFakeTimers();
+    try {
+      const { users, mail, registration } = setUp();
+      vi.spyOn(mail, 'send').mockRejectedValueOnce(new Error('outbox write timed out'));
+      const undo = vi.spyOn(users, 'removeUnannounced').mockRejectedValueOnce(new Error('pool wait timed out'));
+      await expect(registration.register(request(), '192.0.2.1')).rejects.toThrow('outbox write timed out');
+      expect(users.stored).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(undo).toHaveBeenCalledTimes(2);
+      expect(users.stored).toHaveLength(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('refuses a taken username, whatever its case', async () => {
     const { users, registration } = setUp();
     const first = request();

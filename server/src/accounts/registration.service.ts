@@ -21,6 +21,8 @@ import { newEmailVerification } from './email-verification-token';
 /** 90 million numbers: even at millions of customers a collision is rare; five in a row is a bug. */
 const MAX_ROOM_NUMBER_TRIES = 5;
 const RESEND_COOLDOWN_MS = 60_000;
+/** How long a failed undo of an unannounced registration waits before its second try. */
+const UNDO_RETRY_MS = 1_000;
 
 type UniqueField = 'usernameKey' | 'emailKey' | 'room.number';
 
@@ -156,11 +158,18 @@ export class RegistrationService {
     try {
       await this.mail.send(request.email, this.#welcomeMail(request, room, accessPin, token));
     } catch (error) {
-      await this.users
-        .removeUnannounced(request.username, room.number)
-        .catch((undo: Error) => this.#logger.error(`Account ${request.username} stays without its welcome mail: ${undo.message}`));
+      await this.users.removeUnannounced(request.username, room.number).catch(() => this.#removeLater(request.username, room.number));
       throw error;
     }
+  }
+
+  /** The database was too busy for the undo as well (a burst): one more try a moment later, in the background. */
+  #removeLater(username: string, roomNumber: string): void {
+    setTimeout(() => {
+      this.users
+        .removeUnannounced(username, roomNumber)
+        .catch((undo: Error) => this.#logger.error(`Account ${username} stays without its welcome mail: ${undo.message}`));
+    }, UNDO_RETRY_MS).unref();
   }
 
   #welcomeMail(request: RegisterRequest, room: PersonalRoom, accessPin: string, token: string): RenderedMail {
