@@ -21,5 +21,7 @@ export type ConferenceEvent =
   | { type: 'microphone-changed'; microphone: ParticipantView['microphone'] }
   /** The conference is over for the participant (ended, removed, …): the connection closes right after. */
   | { type: 'ended'; reason: ConferenceEndReason }
+  /** Another node runs the conference now: the connection closes right after; the participant reconnects there. */
+  | { type: 'moved' }
   /** The media server rebuilt the room's media: every producer is gone, media is set up anew. */
   | { type: 'media-reset' };

@@ -12,6 +12,7 @@ import {
   type ServerToClientEvents,
   type SocketResult,
 } from '@konferenz/shared';
+import { RoomOnOtherNode } from '../cluster/room-ownership';
 import { ApiException } from '../common/api-exception';
 import { toErrorResponse } from '../common/error-response';
 import { validate } from '../common/validate';
@@ -110,6 +111,11 @@ export class ConferenceGateway
       throw new Error('SERVICE_UNAVAILABLE');
     });
     if (!admissible) throw new Error('CONFERENCE_TOKEN_INVALID');
+    await this.conferences.claim(claims.room).catch((error: unknown) => {
+      // Socket.IO hands `data` to the client's connect_error: the address of the node to connect to instead.
+      if (error instanceof RoomOnOtherNode) throw Object.assign(new Error('ROOM_ON_OTHER_NODE'), { data: { nodeUrl: error.nodeUrl } });
+      throw new Error('SERVICE_UNAVAILABLE');
+    });
     socket.data.claims = claims;
     socket.data.inFlight = 0;
     socket.data.budget = new SocketEventBudget(this.#limits);
@@ -162,6 +168,9 @@ export class ConferenceGateway
         return;
       case 'media-reset':
         socket.emit('media:reset');
+        return;
+      case 'moved':
+        socket.emit('conference:moved');
         return;
       case 'waiting':
       case 'admitted':

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { ClusterModule } from '../cluster/cluster.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { ConferenceMark, ConferenceMarkSchema } from './conference-mark.schema';
 import { CONFERENCE_MARKS } from './conference-marks';
@@ -12,7 +13,7 @@ import { MediaReadiness } from './media-readiness';
 import { MongoConferenceMarks } from './mongo-conference-marks';
 
 @Module({
-  imports: [RoomsModule, MongooseModule.forFeature([{ name: ConferenceMark.name, schema: ConferenceMarkSchema }])],
+  imports: [RoomsModule, ClusterModule, MongooseModule.forFeature([{ name: ConferenceMark.name, schema: ConferenceMarkSchema }])],
   controllers: [ConferenceController],
   providers: [
     ConferenceService,

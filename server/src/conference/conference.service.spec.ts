@@ -2,6 +2,7 @@ import type { MediaPlane } from '@konferenz/sfu';
 import { DEFAULT_ROOM_SETTINGS, type ConferenceRole, type ConferenceStateView, type RoomSettings } from '@konferenz/shared';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryConferenceMarks } from '../../test/support/in-memory-conference-marks';
+import type { RoomClaim, RoomOwnership } from '../cluster/room-ownership';
 import type { AppConfig } from '../config/app-config';
 import type { RoomAccess } from '../rooms/room-access.service';
 import type { Participant } from './conference';
@@ -49,7 +50,26 @@ class RecordingConnection implements ParticipantConnection {
   }
 }
 
-function setUp(settings: Partial<RoomSettings> = {}, marks = new InMemoryConferenceMarks()) {
+/** Room leases as a cluster would answer them: this node's, or another node's at `elsewhere`. */
+class FakeOwnership implements RoomOwnership {
+  elsewhere: string | null = null;
+  readonly released: string[] = [];
+  lose: (roomNumber: string) => void = () => undefined;
+
+  async claim(): Promise<RoomClaim> {
+    return this.elsewhere ? { owned: false, nodeUrl: this.elsewhere } : { owned: true };
+  }
+
+  async release(roomNumber: string): Promise<void> {
+    this.released.push(roomNumber);
+  }
+
+  onLost(listener: (roomNumber: string) => void): void {
+    this.lose = listener;
+  }
+}
+
+function setUp(settings: Partial<RoomSettings> = {}, marks = new InMemoryConferenceMarks(), ownership = new FakeOwnership()) {
   const log: Log = [];
   let roomReset: ((roomNumber: string) => void) | undefined;
   const plane = {
@@ -62,14 +82,14 @@ function setUp(settings: Partial<RoomSettings> = {}, marks = new InMemoryConfere
     close: async () => undefined,
   };
   const access = { settings: async () => ({ ...DEFAULT_ROOM_SETTINGS, ...settings }) };
-  const service = new ConferenceService(config, plane as unknown as MediaPlane, marks, access as unknown as RoomAccess);
+  const service = new ConferenceService(config, plane as unknown as MediaPlane, marks, access as unknown as RoomAccess, ownership);
   const claims = (pid: string, role: ConferenceRole): JoinClaims => ({ room: ROOM, pid, role, name: pid, iat: Date.now(), exp: Date.now() + TOKEN_TTL_MS });
   const join = async (pid: string, role: ConferenceRole = 'participant', via: Participant['via'] = 'browser') => {
     const connection = new RecordingConnection(pid, log);
     await service.connect(claims(pid, role), connection, via);
     return connection;
   };
-  return { service, marks, log, claims, join, resetMedia: () => roomReset!(ROOM) };
+  return { service, marks, log, claims, join, ownership, resetMedia: () => roomReset!(ROOM) };
 }
 
 const ids = (views: { id: string }[]) => views.map((view) => view.id);
@@ -380,5 +400,37 @@ describe('ConferenceService', () => {
     resetMedia();
     expect(moderator.events.at(-1)).toEqual({ type: 'media-reset' });
     expect(waiting.events.some((event) => event.type === 'media-reset')).toBe(false);
+  });
+
+  describe('room ownership (several nodes)', () => {
+    it('seats nobody in a room another node runs, and says where it runs', async () => {
+      const { join, ownership, service } = setUp();
+      ownership.elsewhere = 'http://node-b.example:3000';
+      await expect(join('g')).rejects.toMatchObject({ code: 'ROOM_ON_OTHER_NODE', nodeUrl: 'http://node-b.example:3000' });
+      await expect(service.claim(ROOM)).rejects.toMatchObject({ code: 'ROOM_ON_OTHER_NODE' });
+    });
+
+    it('frees the room when its conference closes, not before', async () => {
+      const { join, ownership, service } = setUp();
+      await join('m', 'moderator');
+      await join('g');
+      await service.request('g', 'conference:leave', {});
+      expect(ownership.released).toEqual([]);
+      await service.request('m', 'conference:leave', {});
+      expect(ownership.released).toEqual([ROOM]);
+    });
+
+    it('gives a room up without ending it when another node took it: everyone is told it moved and let go', async () => {
+      const { join, ownership, service } = setUp();
+      const moderator = await join('m', 'moderator');
+      const guest = await join('g');
+      ownership.lose(ROOM);
+      for (const connection of [moderator, guest]) {
+        expect(connection.events.at(-1)).toEqual({ type: 'moved' });
+        expect(connection.closed).toBe(true);
+      }
+      expect(ownership.released).toEqual([]);
+      await expect(service.request('g', 'conference:leave', {})).rejects.toMatchObject({ code: 'CONFERENCE_TOKEN_INVALID' });
+    });
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import type { MediaPlane, MediaRoom } from '@konferenz/sfu';
 import type { ConferenceEndReason, ConferenceRequest, ConferenceRequestName, ConferenceResponses } from '@konferenz/shared';
+import { RoomOnOtherNode, ROOM_OWNERSHIP, type RoomOwnership } from '../cluster/room-ownership';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -54,8 +55,10 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     @Inject(MEDIA_PLANE) private readonly plane: MediaPlane,
     @Inject(CONFERENCE_MARKS) private readonly marks: ConferenceMarks,
     private readonly access: RoomAccess,
+    @Inject(ROOM_OWNERSHIP) private readonly ownership: RoomOwnership,
   ) {
     plane.on('roomReset', (roomNumber: string) => this.#mediaReset(roomNumber));
+    ownership.onLost((roomNumber) => this.#moved(roomNumber));
     this.#requests = conferenceRequestTable({
       marks,
       mediaOf: (live) => this.#media(live),
@@ -85,6 +88,17 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
   async isLocked(roomNumber: string): Promise<boolean> {
     const live = this.#live.get(roomNumber);
     return live ? live.conference.locked : this.marks.isLocked(roomNumber);
+  }
+
+  /**
+   * Makes sure this node runs the room's conference before a participant is seated here: throws
+   * RoomOnOtherNode (with that node's address) when another node runs it, SERVICE_UNAVAILABLE when
+   * that cannot be known (Redis down). A conference already live here is this node's by its lease.
+   */
+  async claim(roomNumber: string): Promise<void> {
+    if (this.#live.has(roomNumber)) return;
+    const claim = await this.ownership.claim(roomNumber);
+    if (!claim.owned) throw new RoomOnOtherNode(claim.nodeUrl);
   }
 
   async connect(claims: JoinClaims, connection: ParticipantConnection, via: Participant['via'] = 'browser'): Promise<void> {
@@ -199,6 +213,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
   }
 
   async #open(roomNumber: string): Promise<LiveConference> {
+    await this.claim(roomNumber);
     const [settings, locked] = await Promise.all([this.access.settings(roomNumber), this.marks.isLocked(roomNumber)]);
     const live: LiveConference = { conference: new Conference(roomNumber, settings) };
     // A conference locked before a restart is locked again when its participants come back.
@@ -280,6 +295,29 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
         .catch((error: Error) => this.#logger.warn(`Room ${roomNumber}: lock mark kept (expires by itself): ${error.message}`));
     }
     await this.#withMedia(live, (media) => media.close());
+    if (this.#live.has(roomNumber)) return;
+    await this.ownership
+      .release(roomNumber)
+      .catch((error: Error) => this.#logger.warn(`Room ${roomNumber}: claim kept until its lease runs out: ${error.message}`));
+  }
+
+  /**
+   * Another node runs the room now (this one was cut off from Redis for longer than the lease):
+   * the conference here is given up without ending it; its browsers reconnect and are sent on.
+   */
+  #moved(roomNumber: string): void {
+    const live = this.#live.get(roomNumber);
+    if (!live) return;
+    this.#live.delete(roomNumber);
+    for (const participant of live.conference.participants) {
+      this.#grace.cancel(participant.id);
+      const connection = this.#connections.get(participant.id);
+      this.#connections.delete(participant.id);
+      this.#roomOf.delete(participant.id);
+      connection?.notify({ type: 'moved' });
+      connection?.close();
+    }
+    void this.#withMedia(live, (media) => media.close());
   }
 
   /** Media clean-up never stops the conference bookkeeping: a failed or dead media room is logged and skipped. */

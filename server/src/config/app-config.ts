@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ferretdbBinaryPath } from '../database/embedded-database';
@@ -56,6 +57,8 @@ export interface AppConfig {
     serverName: string;
     dropScanners: boolean;
   };
+  /** Several nodes on one Redis; null runs every conference in this process. */
+  cluster: { redisUrl: string; nodeId: string; nodeUrl: string; leaseMs: number } | null;
   /** TURN with time-limited credentials (coturn's use-auth-secret); null when not configured. */
   turn: { urls: string[]; secret: string; ttlMs: number } | null;
   clientDir: string;
@@ -124,6 +127,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     throw new ConfigError(
       'Invalid configuration:\n  SIP_MAX_CALLS_PER_SOURCE: must be below SIP_MAX_CALLS, or one source can take every phone line (trusted trunks are exempt anyway)',
     );
+  }
+  if (env.REDIS_URL) {
+    // Every node must verify the others' join tokens and read the participant PINs they stored.
+    const missing = (['SESSION_SECRET', 'PIN_ENCRYPTION_KEY', 'NODE_PUBLIC_URL', 'MONGODB_URI'] as const).filter((name) => !env[name]);
+    if (missing.length) {
+      throw new ConfigError(`Invalid configuration:\n${missing.map((name) => `  ${name}: required when REDIS_URL is set (several nodes)`).join('\n')}`);
+    }
   }
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
   const secureCookie = env.COOKIE_SECURE ?? production;
@@ -207,6 +217,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       serverName: env.SIP_SERVER_NAME,
       dropScanners: env.SIP_DROP_SCANNERS,
     },
+    cluster: env.REDIS_URL
+      ? {
+          redisUrl: env.REDIS_URL,
+          nodeId: env.NODE_ID ?? `${hostname()}-${process.pid}`,
+          nodeUrl: env.NODE_PUBLIC_URL!.replace(/\/$/, ''),
+          leaseMs: env.ROOM_LEASE_SECONDS * 1000,
+        }
+      : null,
     turn: env.TURN_URLS && env.TURN_SECRET ? { urls: env.TURN_URLS, secret: env.TURN_SECRET, ttlMs: env.TURN_CREDENTIAL_TTL_MINUTES * 60_000 } : null,
     clientDir: join(REPO_ROOT, 'client', 'build'),
   };

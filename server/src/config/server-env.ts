@@ -159,6 +159,27 @@ export const serverEnvSchema = z.object({
       .optional(),
   ),
 
+  /** Several nodes: the Redis that says which node runs each live conference; unset, this process runs them all. */
+  REDIS_URL: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
+  ),
+  /** This node's name in the cluster (unique per running node; default: host name and process id). */
+  NODE_ID: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, underscore and dash, at most 64')
+      .optional(),
+  ),
+  /** Where browsers reach this very node (not the load balancer): its conferences' sockets are sent there. */
+  NODE_PUBLIC_URL: z.preprocess(emptyAsUnset, z.url().optional()),
+  /** How long a node's claim on a live conference lasts without renewal: a dead node's rooms move after this long. */
+  ROOM_LEASE_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+
   TURN_URLS: z.preprocess(
     emptyAsUnset,
     z

@@ -242,6 +242,8 @@ export class PhoneParticipant {
         this.#muted = muted;
         return;
       }
+      // A call stays on the node that answered it; its audio cannot follow the room to another node yet.
+      case 'moved':
       case 'ended':
         this.#endWithGoodbye();
         return;

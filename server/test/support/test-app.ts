@@ -50,7 +50,8 @@ export async function startTestApp(environment: Record<string, string> = {}): Pr
     ...environment,
   }) as ResolvedConfig;
   const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
+  // A fixed PORT when the test needs the address before the start (a cluster node's NODE_PUBLIC_URL).
+  await app.listen(environment.PORT ? config.port : 0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const users = app.get<Model<User>>(getModelToken(User.name));
   await users.init();

@@ -169,4 +169,9 @@ export interface ServerToClientEvents {
    * conference is not over: reconnect with the same token until the server is back.
    */
   'server:shutdown': () => void;
+  /**
+   * Another node runs this conference now (this one lost its claim on the room): the connection
+   * closes right after; connect again through the front door (PUBLIC_URL), which sends the socket on.
+   */
+  'conference:moved': () => void;
 }

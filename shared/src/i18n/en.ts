@@ -46,6 +46,7 @@ export const en: Catalogue = {
   'error.NOT_FOUND': 'Not found.',
   'error.INTERNAL': 'An internal error occurred. Please try again later.',
   'error.SERVICE_UNAVAILABLE': 'The service is temporarily unavailable. Please try again in a few minutes; conferences already running are not affected.',
+  'error.ROOM_ON_OTHER_NODE': 'This conference runs on another server; the connection is sent there.',
   'error.INVALID_ROOM_OR_PIN': 'Conference room number or PIN is wrong.',
   'error.CONFERENCE_TOKEN_INVALID': 'Your session has expired. Please join again with room number and PIN.',
   'error.ROOM_LOCKED': 'The conference room is locked: the moderator is not letting anyone in right now.',

@@ -40,11 +40,12 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 }
 
 /**
- * The socket to the conference namespace, same origin, WebSocket only (no long-polling fallback:
- * the conference needs a live connection anyway). Not connected until `connect()`.
+ * The socket to the conference namespace, WebSocket only (no long-polling fallback: the conference
+ * needs a live connection anyway). Same origin, unless `nodeUrl` names the node that runs the
+ * conference (several nodes: the origin's node sent the socket there). Not connected until `connect()`.
  */
-export function openConferenceSocket(token: string): ConferenceSocket {
-  return io(CONFERENCE_NAMESPACE, {
+export function openConferenceSocket(token: string, nodeUrl?: string): ConferenceSocket {
+  return io(`${nodeUrl ?? ''}${CONFERENCE_NAMESPACE}`, {
     auth: { token },
     transports: ['websocket'],
     autoConnect: false,

@@ -111,6 +111,24 @@ function startSession(preferences: Partial<MediaPreferences> = {}) {
   return { socket, session, server: socket.server, onTokenInvalid };
 }
 
+/** Several nodes: every socket the session opens, with the node it was opened for. */
+function startClusterSession() {
+  const sockets: { socket: FakeSocket; nodeUrl: string | undefined }[] = [];
+  const session = new ConferenceSession(JOIN, DEFAULT_MEDIA_PREFERENCES, {
+    onTokenInvalid: vi.fn(),
+    openSocket: (_token, nodeUrl) => {
+      const socket = new FakeSocket();
+      // The first connection attempt is answered by the test.
+      socket.connect = () => socket;
+      sockets.push({ socket, nodeUrl });
+      return socket as unknown as ConferenceSocket;
+    },
+    createDevice: fakeDevice,
+  });
+  session.start();
+  return { session, sockets };
+}
+
 afterEach(() => vi.unstubAllGlobals());
 
 describe('ConferenceSession', () => {
@@ -339,5 +357,51 @@ describe('ConferenceSession', () => {
     server.failing.set('moderator:admitAll', 'MODERATOR_ONLY');
     await session.moderate('moderator:admitAll', {});
     expect(session.actionProblem).toMatchObject({ key: 'error.MODERATOR_ONLY' });
+  });
+});
+
+describe('ConferenceSession on several nodes', () => {
+  const refusedFor = (nodeUrl: string) => Object.assign(new Error('ROOM_ON_OTHER_NODE'), { data: { nodeUrl } });
+
+  it('follows the origin to the node that runs the conference', () => {
+    const { session, sockets } = startClusterSession();
+    expect(sockets.map((entry) => entry.nodeUrl)).toEqual([undefined]);
+    sockets[0]!.socket.push('connect_error', refusedFor('https://node-b.example.org'));
+    expect(sockets.map((entry) => entry.nodeUrl)).toEqual([undefined, 'https://node-b.example.org']);
+    expect(session.connection).toBe('connecting');
+    sockets[1]!.socket.connected = true;
+    sockets[1]!.socket.push('connect');
+    expect(session.connection).toBe('connected');
+  });
+
+  it('asks the origin again when that node stops answering or says the conference moved', () => {
+    vi.useFakeTimers();
+    try {
+      const { session, sockets } = startClusterSession();
+      sockets[0]!.socket.push('connect_error', refusedFor('https://node-b.example.org'));
+      sockets[1]!.socket.push('connect');
+      sockets[1]!.socket.push('connect_error', new Error('websocket error'));
+      expect(session.connection).toBe('reconnecting');
+      vi.advanceTimersByTime(1_000);
+      expect(sockets.map((entry) => entry.nodeUrl)).toEqual([undefined, 'https://node-b.example.org', undefined]);
+      sockets[2]!.socket.push('connect_error', refusedFor('https://node-c.example.org'));
+      sockets[3]!.socket.push('connect');
+      sockets[3]!.socket.push('conference:moved');
+      expect(sockets.map((entry) => entry.nodeUrl).slice(4)).toEqual([undefined]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('gives up with a message when nodes keep sending the socket on without a connection', () => {
+    const { session, sockets } = startClusterSession();
+    for (let hop = 0; hop <= 10; hop++) {
+      const current = sockets.at(-1)!.socket;
+      current.active = false;
+      current.push('connect_error', refusedFor(`https://node-${hop % 2}.example.org`));
+    }
+    expect(sockets).toHaveLength(11);
+    expect(session.connection).toBe('failed');
+    expect(session.refused).toEqual({ key: 'error.ROOM_ON_OTHER_NODE' });
   });
 });

@@ -28,13 +28,15 @@ type SocketStatus = 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
 /** While the server restarts it refuses or drops connections: the next try waits this long. */
 const RESTART_RETRY_MS = 1_000;
+/** Redirects between nodes without a connection in between before the session gives up and says so. */
+const MAX_REDIRECTS = 10;
 
 /** Moderator requests: the buttons of the moderator panel and the participant list. */
 
 export interface ConferenceSessionOptions {
   /** The server refused the token (expired, or the participant was removed): back to the join page. */
   onTokenInvalid: (roomNumber: string) => void;
-  openSocket?: (token: string) => ConferenceSocket;
+  openSocket?: (token: string, nodeUrl?: string) => ConferenceSocket;
   /** For tests: mediasoup-client's FakeHandler instead of the browser's WebRTC. */
   createDevice?: CreateDevice;
 }
@@ -109,6 +111,8 @@ export class ConferenceSession {
   /** The server said it is stopping (a restart): reconnect by ourselves whatever the close looks like. */
   #serverRestarting = false;
   #restartRetry: ReturnType<typeof setTimeout> | undefined;
+  /** Times the socket was sent to another node since it last connected: a bound, in case nodes disagree for a moment. */
+  #redirects = 0;
   #removeTestHooks: (() => void) | null = null;
   readonly #sizes: ConsumerSizeReporter;
 
@@ -124,11 +128,36 @@ export class ConferenceSession {
   /** Connects; the server answers with the conference state, which drives everything else. */
   start(): void {
     if (this.#socket) return;
-    const socket = (this.#options.openSocket ?? openConferenceSocket)(this.join.token);
+    this.#removeTestHooks = installTestHooks({
+      getStats: () => this.#media?.stats() ?? Promise.resolve({ ...EMPTY_STATS }),
+    });
+    this.#openSocket(undefined);
+  }
+
+  /**
+   * Several nodes: the conference runs on one of them. A node that does not run it refuses the
+   * socket with that node's address (ROOM_ON_OTHER_NODE), and the session connects there; when
+   * that node stops answering or gives the room up (`conference:moved`), it asks the origin again.
+   */
+  #moveTo(nodeUrl: string | undefined, delayMs = 0): void {
+    this.#socket?.removeAllListeners();
+    this.#socket?.disconnect();
+    this.#stopMedia();
+    this.#socketStatus = this.#everConnected ? 'reconnecting' : 'connecting';
+    clearTimeout(this.#restartRetry);
+    if (delayMs === 0) return this.#openSocket(nodeUrl);
+    this.#restartRetry = setTimeout(() => {
+      if (!this.#finished) this.#openSocket(nodeUrl);
+    }, delayMs);
+  }
+
+  #openSocket(nodeUrl: string | undefined): void {
+    const socket = (this.#options.openSocket ?? openConferenceSocket)(this.join.token, nodeUrl);
     this.#socket = socket;
     this.#connection = new ConferenceConnection(socket);
 
     socket.on('connect', () => {
+      this.#redirects = 0;
       this.#everConnected = true;
       this.#serverRestarting = false;
       this.#socketStatus = 'connected';
@@ -159,8 +188,19 @@ export class ConferenceSession {
         this.refused = { key: 'ui.conference.replaced' };
       }
     });
-    socket.on('connect_error', (error) => {
+    socket.on('connect_error', (error: Error & { data?: { nodeUrl?: unknown } }) => {
       if (this.#finished) return;
+      const elsewhere = error.data?.nodeUrl;
+      if (error.message === 'ROOM_ON_OTHER_NODE' && typeof elsewhere === 'string' && this.#redirects < MAX_REDIRECTS) {
+        this.#redirects++;
+        this.#moveTo(elsewhere);
+        return;
+      }
+      // The node the conference was on does not answer (stopped or died): the origin sends the socket on again.
+      if (nodeUrl !== undefined && !isErrorCode(error.message)) {
+        this.#moveTo(undefined, RESTART_RETRY_MS);
+        return;
+      }
       if (error.message === 'CONFERENCE_TOKEN_INVALID') {
         clearJoin();
         this.#teardown();
@@ -181,6 +221,9 @@ export class ConferenceSession {
       this.refused = isErrorCode(error.message) ? { key: `error.${error.message}` } : { key: 'ui.conference.refused' };
     });
 
+    socket.on('conference:moved', () => {
+      if (!this.#finished) this.#moveTo(undefined);
+    });
     socket.on('conference:state', (state) => this.#applyState(state));
     socket.on('conference:ended', ({ reason }) => this.#finish(reason));
     socket.on('conference:token', ({ token, expiresAt }) => {
@@ -200,9 +243,6 @@ export class ConferenceSession {
       void this.#ensureMedia();
     });
 
-    this.#removeTestHooks = installTestHooks({
-      getStats: () => this.#media?.stats() ?? Promise.resolve({ ...EMPTY_STATS }),
-    });
     socket.connect();
   }
 

@@ -1,0 +1,26 @@
+import { Module, type FactoryProvider } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { ReadinessRegistry, up } from '../health/readiness-registry';
+import { InProcessRoomOwnership } from './in-process-room-ownership';
+import { RedisRoomOwnership } from './redis-room-ownership';
+import { ROOM_OWNERSHIP, type RoomOwnership } from './room-ownership';
+
+/** In-process without REDIS_URL (`npm start`); Redis leases, with a `redis` readiness part, with it. */
+const roomOwnershipProvider: FactoryProvider<RoomOwnership> = {
+  provide: ROOM_OWNERSHIP,
+  inject: [APP_CONFIG, ReadinessRegistry],
+  useFactory: (config: AppConfig, readiness: ReadinessRegistry) => {
+    if (!config.cluster) return new InProcessRoomOwnership();
+    const ownership = new RedisRoomOwnership(config.cluster);
+    readiness.register('redis', async () => {
+      await ownership.ping();
+      return up();
+    });
+    return ownership;
+  },
+};
+
+/** How several nodes share the live conferences. */
+@Module({ providers: [roomOwnershipProvider], exports: [ROOM_OWNERSHIP] })
+export class ClusterModule {}

@@ -1,0 +1,12 @@
+import type { RoomClaim, RoomOwnership } from './room-ownership';
+
+/** One node (the embedded default): every room is this process's. */
+export class InProcessRoomOwnership implements RoomOwnership {
+  async claim(): Promise<RoomClaim> {
+    return { owned: true };
+  }
+
+  async release(): Promise<void> {}
+
+  onLost(): void {}
+}

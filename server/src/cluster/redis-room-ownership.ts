@@ -1,0 +1,132 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { ApiException } from '../common/api-exception';
+import { CLAIM_ROOM, RELEASE_ROOM, RENEW_ROOM } from './room-lease-scripts';
+import type { RoomClaim, RoomOwnership } from './room-ownership';
+
+export interface RedisOwnershipOptions {
+  redisUrl: string;
+  nodeId: string;
+  nodeUrl: string;
+  leaseMs: number;
+}
+
+/** A Redis command that does not answer within this long fails: the request answers 503 instead of hanging. */
+const COMMAND_TIMEOUT_MS = 1_000;
+const KEY_PREFIX = 'konferenz:';
+const SINCE_KEY = 'cluster:since';
+
+type LeaseCommands = {
+  claimRoom(owner: string, since: string, record: string, leaseMs: number): Promise<[number, string]>;
+  renewRoom(owner: string, since: string, record: string, leaseMs: number): Promise<number>;
+  releaseRoom(owner: string, record: string): Promise<number>;
+};
+
+const ownerKey = (roomNumber: string) => `room:${roomNumber}:owner`;
+
+/**
+ * Room leases in Redis (ioredis). A claim sets `konferenz:room:<number>:owner` to this node's
+ * record ("<node id>|<node url>") with the lease as expiry; every third of the lease the rooms this
+ * node holds are renewed in one pipeline. Redis down: claims fail at once (no offline queue) with
+ * SERVICE_UNAVAILABLE, running conferences go on, and renewal resumes when Redis is back.
+ */
+export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown {
+  readonly #logger = new Logger('RoomOwnership');
+  readonly #redis: Redis & LeaseCommands;
+  readonly #record: string;
+  readonly #held = new Set<string>();
+  readonly #lostListeners: ((roomNumber: string) => void)[] = [];
+  readonly #renewal: NodeJS.Timeout;
+  #reachable = true;
+
+  constructor(private readonly options: RedisOwnershipOptions) {
+    this.#record = `${options.nodeId}|${options.nodeUrl}`;
+    const redis = new Redis(options.redisUrl, {
+      keyPrefix: KEY_PREFIX,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+      connectTimeout: COMMAND_TIMEOUT_MS,
+      // Reconnect for ever, at most every 2 s: Redis coming back is noticed within that.
+      retryStrategy: (times) => Math.min(times * 200, 2_000),
+    });
+    redis.defineCommand('claimRoom', { numberOfKeys: 2, lua: CLAIM_ROOM });
+    redis.defineCommand('renewRoom', { numberOfKeys: 2, lua: RENEW_ROOM });
+    redis.defineCommand('releaseRoom', { numberOfKeys: 1, lua: RELEASE_ROOM });
+    // ioredis reports every failed reconnect; one line when Redis goes and one when it is back.
+    redis.on('error', (error: Error) => this.#unreachable(error.message));
+    redis.on('ready', () => {
+      if (!this.#reachable) this.#logger.log('Redis is reachable again');
+      this.#reachable = true;
+    });
+    this.#redis = redis as Redis & LeaseCommands;
+    this.#renewal = setInterval(() => void this.#renew(), Math.max(100, Math.floor(options.leaseMs / 3)));
+    this.#renewal.unref();
+  }
+
+  async claim(roomNumber: string): Promise<RoomClaim> {
+    let answer: [number, string];
+    try {
+      answer = await this.#redis.claimRoom(ownerKey(roomNumber), SINCE_KEY, this.#record, this.options.leaseMs);
+    } catch (error) {
+      this.#unreachable((error as Error).message);
+      throw new ApiException('SERVICE_UNAVAILABLE');
+    }
+    const [verdict, owner] = answer;
+    if (verdict === 1) {
+      this.#held.add(roomNumber);
+      return { owned: true };
+    }
+    // Redis lost its data a moment ago: the rooms' previous owners take theirs back first.
+    if (verdict === -1) throw new ApiException('SERVICE_UNAVAILABLE');
+    return { owned: false, nodeUrl: owner.slice(owner.indexOf('|') + 1) };
+  }
+
+  async release(roomNumber: string): Promise<void> {
+    this.#held.delete(roomNumber);
+    await this.#redis.releaseRoom(ownerKey(roomNumber), this.#record);
+  }
+
+  onLost(listener: (roomNumber: string) => void): void {
+    this.#lostListeners.push(listener);
+  }
+
+  /** Redis state for the readiness check. */
+  async ping(): Promise<void> {
+    await this.#redis.ping();
+  }
+
+  /** A node that stops frees its rooms at once, so their participants move on without waiting for the lease. */
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.#renewal);
+    const rooms = [...this.#held];
+    await Promise.all(rooms.map((roomNumber) => this.release(roomNumber).catch(() => undefined)));
+    this.#redis.disconnect();
+  }
+
+  async #renew(): Promise<void> {
+    if (this.#held.size === 0) return;
+    const rooms = [...this.#held];
+    const pipeline = this.#redis.pipeline() as ReturnType<Redis['pipeline']> & { renewRoom(...args: unknown[]): unknown };
+    for (const roomNumber of rooms) pipeline.renewRoom(ownerKey(roomNumber), SINCE_KEY, this.#record, this.options.leaseMs);
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await pipeline.exec();
+    } catch (error) {
+      return this.#unreachable((error as Error).message);
+    }
+    rooms.forEach((roomNumber, index) => {
+      const [error, renewed] = results?.[index] ?? [new Error('no answer'), 0];
+      if (error) return this.#unreachable(error.message);
+      if (renewed === 1 || !this.#held.has(roomNumber)) return;
+      this.#held.delete(roomNumber);
+      this.#logger.warn(`Room ${roomNumber} is run by another node now (this one missed its lease)`);
+      for (const listener of this.#lostListeners) listener(roomNumber);
+    });
+  }
+
+  #unreachable(reason: string): void {
+    if (this.#reachable) this.#logger.warn(`Redis unreachable (${reason}): no conference can be opened until it is back; running ones go on`);
+    this.#reachable = false;
+  }
+}

@@ -1,0 +1,190 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TestRedis } from '@konferenz/testing/redis-server';
+import { freePort } from '../src/embedded/free-port';
+import { ConferenceParticipant } from './support/conference-participant';
+import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
+import { startTestApp, type TestApp } from './support/test-app';
+
+/**
+ * Several nodes on one real Redis (Debian's redis-server) and one database: exactly one node runs
+ * each live conference, any node answers the join and sends the socket on to that node, a room is
+ * free again when its conference ends, its node stops or its lease runs out, and Redis going away
+ * stops new rooms (a clear 503) but not the conferences already running.
+ */
+const LEASE_SECONDS = 2;
+let redis: TestRedis;
+let inspector: Redis;
+/** Customers register and log in here (see conference-restart.test.ts on passport); the nodes share its database. */
+let base: TestApp;
+const nodes: TestApp[] = [];
+const open: ConferenceParticipant[] = [];
+
+beforeAll(async () => {
+  redis = await TestRedis.start();
+  inspector = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  // It sees Redis stop in the last test, like the nodes.
+  inspector.on('error', () => undefined);
+  // A Redis that has been up for a while: a fresh (or emptied) one first holds every claim back
+  // for one lease, which the last test covers.
+  await inspector.set('konferenz:cluster:since', '0');
+  base = await startTestApp();
+});
+afterAll(async () => {
+  inspector?.disconnect();
+  await base?.close();
+  await redis?.stop();
+});
+afterEach(async () => {
+  for (const participant of open.splice(0)) participant.close();
+  for (const node of nodes.splice(0)) await node.close().catch(() => undefined);
+});
+
+async function node(name: string): Promise<TestApp> {
+  const port = await freePort();
+  const app = await startTestApp({
+    MONGODB_URI: base.databaseUri,
+    REDIS_URL: redis.url,
+    NODE_ID: name,
+    PORT: String(port),
+    NODE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ROOM_LEASE_SECONDS: String(LEASE_SECONDS),
+  });
+  nodes.push(app);
+  return app;
+}
+
+async function token(app: TestApp, roomNumber: string, pin: string, displayName: string): Promise<string> {
+  const answer = await app.client().post('/api/conference/join', { roomNumber, pin, displayName });
+  expect(answer.status).toBe(200);
+  return answer.body.token as string;
+}
+
+async function connect(app: TestApp, joinToken: string): Promise<ConferenceParticipant> {
+  const participant = await ConferenceParticipant.connect(app.url, joinToken);
+  open.push(participant);
+  return participant;
+}
+
+/** What a browser is told by a node that does not run the room. */
+async function refusal(app: TestApp, joinToken: string): Promise<{ message: string; data?: { nodeUrl?: string } }> {
+  const error = await ConferenceParticipant.connect(app.url, joinToken).then(
+    (participant) => {
+      open.push(participant);
+      throw new Error(`${app.url} seated the participant`);
+    },
+    (refused: Error & { data?: { nodeUrl?: string } }) => refused,
+  );
+  return { message: error.message, data: error.data };
+}
+
+const ownerOf = async (roomNumber: string) => (await inspector.get(`konferenz:room:${roomNumber}:owner`))?.split('|')[0] ?? null;
+
+describe('several nodes on one Redis', () => {
+  it('any node answers the join; the node that does not run the room sends the socket to the one that does', async () => {
+    const [a, b] = [await node('node-a'), await node('node-b')];
+    const { roomNumber } = await customerWithRoom(base);
+    const moderator = await connect(a, await token(b, roomNumber, MODERATOR_PIN, 'Moderatorin'));
+    const guestToken = await token(b, roomNumber, PARTICIPANT_PIN, 'Gast');
+    expect(await refusal(b, guestToken)).toEqual({ message: 'ROOM_ON_OTHER_NODE', data: { nodeUrl: a.url } });
+    const guest = await connect(a, guestToken);
+    await guest.waitForState((state) => state.self.state === 'admitted' && state.participants.length === 2);
+    await moderator.waitForState((state) => state.participants.length === 2);
+    expect(await ownerOf(roomNumber)).toBe('node-a');
+  });
+
+  it('of many first connections on two nodes at once, all end up on one node', async () => {
+    const [a, b] = [await node('node-a'), await node('node-b')];
+    const { roomNumber } = await customerWithRoom(base);
+    const tokens = await Promise.all(Array.from({ length: 16 }, (_, index) => token(a, roomNumber, PARTICIPANT_PIN, `Gast ${index}`)));
+    const outcomes = await Promise.all(
+      tokens.map((joinToken, index) =>
+        ConferenceParticipant.connect((index % 2 ? a : b).url, joinToken).then(
+          (participant) => (open.push(participant), index % 2 ? 'node-a' : 'node-b'),
+          (error: Error & { data?: { nodeUrl?: string } }) => `${error.message} ${error.data?.nodeUrl === (index % 2 ? b : a).url}`,
+        ),
+      ),
+    );
+    const owner = await ownerOf(roomNumber);
+    expect(['node-a', 'node-b']).toContain(owner);
+    for (const [index, outcome] of outcomes.entries()) {
+      const onOwner = (index % 2 ? 'node-a' : 'node-b') === owner;
+      expect(outcome).toBe(onOwner ? owner : 'ROOM_ON_OTHER_NODE true');
+    }
+  });
+
+  it('frees the room when its conference ends and when its node stops: another node takes it at once', async () => {
+    const [a, b] = [await node('node-a'), await node('node-b')];
+    const { roomNumber } = await customerWithRoom(base);
+    const first = await connect(a, await token(a, roomNumber, MODERATOR_PIN, 'Moderatorin'));
+    await first.waitForState((state) => state.participants.length === 1);
+    expect(await first.request('conference:leave', {})).toEqual({ ok: true, data: {} });
+    await first.waitForDisconnect();
+    const second = await connect(b, await token(b, roomNumber, MODERATOR_PIN, 'Moderatorin'));
+    await second.waitForState((state) => state.participants.length === 1);
+    expect(await ownerOf(roomNumber)).toBe('node-b');
+
+    await b.close();
+    nodes.splice(nodes.indexOf(b), 1);
+    expect(await ownerOf(roomNumber)).toBeNull();
+    // The browser's token still works on the node that takes over: no PIN again.
+    const back = await connect(a, (second as ConferenceParticipant & { socket: { auth: { token: string } } }).socket.auth.token);
+    await back.waitForState((state) => state.self.role === 'moderator' && state.participants.length === 1);
+  });
+
+  it('a node that died keeps its rooms until its lease runs out, then any node takes them over', async () => {
+    const a = await node('node-a');
+    const { roomNumber } = await customerWithRoom(base);
+    // What a node that died leaves behind: its last renewal, running out after the lease.
+    await inspector.set(`konferenz:room:${roomNumber}:owner`, 'node-gone|http://127.0.0.1:9', 'PX', LEASE_SECONDS * 1000);
+    const joinToken = await token(a, roomNumber, MODERATOR_PIN, 'Moderatorin');
+    expect(await refusal(a, joinToken)).toEqual({ message: 'ROOM_ON_OTHER_NODE', data: { nodeUrl: 'http://127.0.0.1:9' } });
+    const started = Date.now();
+    for (;;) {
+      const outcome = await ConferenceParticipant.connect(a.url, joinToken).then(
+        (participant) => (open.push(participant), 'seated'),
+        () => 'refused',
+      );
+      if (outcome === 'seated') break;
+      expect(Date.now() - started).toBeLessThan(LEASE_SECONDS * 1000 + 2_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await ownerOf(roomNumber)).toBe('node-a');
+  });
+
+  it('Redis going away: new rooms get a fast clear refusal, running conferences go on, all comes back with Redis', async () => {
+    const a = await node('node-a');
+    const [running, waitingRoom] = [await customerWithRoom(base), await customerWithRoom(base)];
+    const moderator = await connect(a, await token(a, running.roomNumber, MODERATOR_PIN, 'Moderatorin'));
+    await moderator.waitForState((state) => state.participants.length === 1);
+
+    await redis.stop('SIGTERM');
+    const started = Date.now();
+    expect(await refusal(a, await token(a, waitingRoom.roomNumber, MODERATOR_PIN, 'Moderatorin'))).toMatchObject({ message: 'SERVICE_UNAVAILABLE' });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    const readiness = await a.client().get('/readyz');
+    expect(readiness.status).toBe(503);
+    expect(readiness.body.parts.redis).toMatch(/^down/);
+    // The conference already running here goes on: its participants still get answers.
+    expect(await moderator.request('moderator:setLocked', { locked: true })).toEqual({ ok: true, data: {} });
+    // A guest of the running room still gets in: the room is this node's.
+    const guest = await connect(a, await token(a, running.roomNumber, MODERATOR_PIN, 'Co-Moderator'));
+    await guest.waitForState((state) => state.participants.length === 2);
+
+    // Redis comes back empty (no persistence): the running room is claimed back by its node first.
+    await redis.start();
+    await expect.poll(() => ownerOf(running.roomNumber), { timeout: 5_000 }).toBe('node-a');
+    await expect.poll(async () => (await a.client().get('/readyz')).status, { timeout: 5_000 }).toBe(200);
+    const joinToken = await token(a, waitingRoom.roomNumber, MODERATOR_PIN, 'Moderatorin');
+    const deadline = Date.now() + LEASE_SECONDS * 1000 + 3_000;
+    for (;;) {
+      const seated = await ConferenceParticipant.connect(a.url, joinToken).then(
+        (participant) => (open.push(participant), true),
+        () => false,
+      );
+      if (seated) break;
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  });
+});
