@@ -26,7 +26,7 @@ export async function createApp(config: AppConfig & { database: { uri: string } 
   app.useBodyParser('json', { limit: BODY_LIMIT });
   const https = config.publicUrl.startsWith('https:');
   // Over plain http HSTS would lock browsers out of the site.
-  app.use(helmet({ strictTransportSecurity: https, contentSecurityPolicy: contentSecurityPolicy(config.clientDir, https) }));
+  app.use(helmet({ strictTransportSecurity: https, contentSecurityPolicy: contentSecurityPolicy(config.clientDir, https, config.cluster?.nodeOrigins) }));
   // Answers to the API are personal (session, room data): no cache may keep them.
   app.use(API_PREFIX, (_request: Request, response: Response, next: NextFunction) => {
     response.setHeader('Cache-Control', 'no-store');

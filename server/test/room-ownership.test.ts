@@ -48,6 +48,7 @@ async function node(name: string): Promise<TestApp> {
     NODE_ID: name,
     PORT: String(port),
     NODE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    NODE_ORIGINS: 'http://127.0.0.1:*',
     ROOM_LEASE_SECONDS: String(LEASE_SECONDS),
   });
   nodes.push(app);
@@ -91,6 +92,8 @@ describe('several nodes on one Redis', () => {
     await guest.waitForState((state) => state.self.state === 'admitted' && state.participants.length === 2);
     await moderator.waitForState((state) => state.participants.length === 2);
     expect(await ownerOf(roomNumber)).toBe('node-a');
+    // Pages from any node may open their socket on the others, and nowhere else.
+    expect((await fetch(`${b.url}/healthz`)).headers.get('content-security-policy')).toContain("connect-src 'self' http://127.0.0.1:*;");
   });
 
   it('of many first connections on two nodes at once, all end up on one node', async () => {

@@ -25,14 +25,20 @@ describe('TRUST_PROXY', () => {
 });
 
 describe('several nodes (REDIS_URL)', () => {
-  const node = { ...production, REDIS_URL: 'redis://redis.internal:6379', MONGODB_URI: 'mongodb://db.internal/konferenz' };
+  const node = {
+    ...production,
+    REDIS_URL: 'redis://redis.internal:6379',
+    MONGODB_URI: 'mongodb://db.internal/konferenz',
+    NODE_ORIGINS: 'https://*.konferenz.example.org, https://node-9.example.org:8443/',
+  };
 
   it('needs what every node must share, and where browsers reach this node', () => {
     expect(() => loadConfig({ NODE_ENV: 'test', REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
-      /SESSION_SECRET: required when REDIS_URL is set[\s\S]*PIN_ENCRYPTION_KEY[\s\S]*NODE_PUBLIC_URL[\s\S]*MONGODB_URI/,
+      /SESSION_SECRET: required when REDIS_URL is set[\s\S]*PIN_ENCRYPTION_KEY[\s\S]*NODE_PUBLIC_URL[\s\S]*NODE_ORIGINS[\s\S]*MONGODB_URI/,
     );
     expect(() => loadConfig({ ...node, REDIS_URL: 'http://redis.internal' })).toThrow(/REDIS_URL: must start with redis:\/\//);
     expect(() => loadConfig({ ...node, NODE_PUBLIC_URL: 'https://node-1.example.org', NODE_ID: 'node 1' })).toThrow(/NODE_ID/);
+    expect(() => loadConfig({ ...node, NODE_PUBLIC_URL: 'https://node-1.example.org', NODE_ORIGINS: 'https://*' })).toThrow(/NODE_ORIGINS/);
   });
 
   it('names the node and its lease, and stays one node without Redis', () => {
@@ -40,6 +46,7 @@ describe('several nodes (REDIS_URL)', () => {
       redisUrl: 'redis://redis.internal:6379',
       nodeId: 'node-1',
       nodeUrl: 'https://node-1.example.org',
+      nodeOrigins: ['https://*.konferenz.example.org', 'https://node-9.example.org:8443'],
       leaseMs: 5_000,
     });
     expect(loadConfig({ ...node, NODE_PUBLIC_URL: 'https://node-1.example.org' }).cluster?.nodeId).toMatch(/-\d+$/);

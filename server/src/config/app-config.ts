@@ -58,7 +58,8 @@ export interface AppConfig {
     dropScanners: boolean;
   };
   /** Several nodes on one Redis; null runs every conference in this process. */
-  cluster: { redisUrl: string; nodeId: string; nodeUrl: string; leaseMs: number } | null;
+  /** `nodeOrigins`: where pages may open sockets besides their own origin (the other nodes). */
+  cluster: { redisUrl: string; nodeId: string; nodeUrl: string; nodeOrigins: string[]; leaseMs: number } | null;
   /** TURN with time-limited credentials (coturn's use-auth-secret); null when not configured. */
   turn: { urls: string[]; secret: string; ttlMs: number } | null;
   clientDir: string;
@@ -130,7 +131,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   }
   if (env.REDIS_URL) {
     // Every node must verify the others' join tokens and read the participant PINs they stored.
-    const missing = (['SESSION_SECRET', 'PIN_ENCRYPTION_KEY', 'NODE_PUBLIC_URL', 'MONGODB_URI'] as const).filter((name) => !env[name]);
+    const missing = (['SESSION_SECRET', 'PIN_ENCRYPTION_KEY', 'NODE_PUBLIC_URL', 'NODE_ORIGINS', 'MONGODB_URI'] as const).filter((name) => !env[name]);
     if (missing.length) {
       throw new ConfigError(`Invalid configuration:\n${missing.map((name) => `  ${name}: required when REDIS_URL is set (several nodes)`).join('\n')}`);
     }
@@ -222,6 +223,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
           redisUrl: env.REDIS_URL,
           nodeId: env.NODE_ID ?? `${hostname()}-${process.pid}`,
           nodeUrl: env.NODE_PUBLIC_URL!.replace(/\/$/, ''),
+          nodeOrigins: env.NODE_ORIGINS!,
           leaseMs: env.ROOM_LEASE_SECONDS * 1000,
         }
       : null,

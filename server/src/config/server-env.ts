@@ -177,6 +177,31 @@ export const serverEnvSchema = z.object({
   ),
   /** Where browsers reach this very node (not the load balancer): its conferences' sockets are sent there. */
   NODE_PUBLIC_URL: z.preprocess(emptyAsUnset, z.url().optional()),
+  /** Where the nodes are reached, for the pages' content security policy: origins, or host patterns like https://*.konferenz.example.org. */
+  NODE_ORIGINS: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((entry) => entry.trim().replace(/\/$/, ''))
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(
+                /^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:(\d{1,5}|\*))?$/,
+                'each entry must be an origin such as https://node-1.example.org or https://*.example.org',
+              ),
+          )
+          .min(1),
+      )
+      .optional(),
+  ),
   /** How long a node's claim on a live conference lasts without renewal: a dead node's rooms move after this long. */
   ROOM_LEASE_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
 
