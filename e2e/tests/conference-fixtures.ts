@@ -212,6 +212,8 @@ export interface JoinOptions {
   muted?: boolean;
   /** Screenshot of the pre-join step (device check), e.g. '20-prejoin'. */
   prejoinScreenshot?: string;
+  /** Another server to open the join page on (a node of several); the product under test by default. */
+  origin?: string;
 }
 
 /** Creates customers and participants for one test, and closes every browser context afterwards. */
@@ -286,7 +288,7 @@ export class ConferenceKit {
   /** Joins through the join page as a guest or host would: room number and PIN, then the device check. */
   async join(roomNumber: string, pin: string, displayName: string, options: JoinOptions = {}): Promise<ConferenceTab> {
     const { context, page } = await this.newTab();
-    await page.goto(`/join?room=${roomNumber}`);
+    await page.goto(`${options.origin ?? ''}/join?room=${roomNumber}`);
     await expect(page.getByTestId('roomNumber')).toHaveValue(roomNumber);
     await page.getByTestId('pin').fill(pin);
     await page.getByTestId('displayName').fill(displayName);

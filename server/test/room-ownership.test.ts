@@ -93,7 +93,7 @@ describe('several nodes on one Redis', () => {
     await moderator.waitForState((state) => state.participants.length === 2);
     expect(await ownerOf(roomNumber)).toBe('node-a');
     // Pages from any node may open their socket on the others, and nowhere else.
-    expect((await fetch(`${b.url}/healthz`)).headers.get('content-security-policy')).toContain("connect-src 'self' http://127.0.0.1:*;");
+    expect((await fetch(`${b.url}/healthz`)).headers.get('content-security-policy')).toContain("connect-src 'self' http://127.0.0.1:* ws://127.0.0.1:*;");
   });
 
   it('of many first connections on two nodes at once, all end up on one node', async () => {

@@ -64,13 +64,14 @@ describe('UsersRepository on FerretDB', () => {
 
   it('tells its own insert whose reply was lost from a collision, and undoes an insert that failed unanswered', async () => {
     const create = model.create.bind(model);
-    // The driver retried an insert that had landed: the retry meets its own _id.
+    // The driver retried an insert that had landed: the retry meets its own _id (MongoDB names the index; FerretDB does not retry).
     const retried = newUser();
     const spy = vi.spyOn(model, 'create').mockImplementationOnce((async (document: unknown) => {
       await create(document as User);
-      return create(document as User);
+      throw Object.assign(new Error('E11000 duplicate key error collection: users index: _id_'), { code: 11000, keyPattern: { _id: 1 } });
     }) as unknown as typeof model.create);
     expect(await users.createWithRoom(retried)).toBe('created');
+    expect(await users.isUsernameTaken(retried.username)).toBe(true);
     // The insert landed but its reply timed out: the request fails, and the account does not stay behind.
     const lost = newUser();
     spy.mockImplementationOnce((async (document: unknown) => {

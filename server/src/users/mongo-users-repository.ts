@@ -76,10 +76,11 @@ export class MongoUsersRepository implements UsersRepository {
   }
 
   /**
-   * The insert carries its own _id, so a write whose reply was lost (a socket timeout under load,
-   * the driver's retry then meeting its own document) is told apart from a real collision: an
-   * applied insert counts as created, an unanswered one is undone as the request fails, so a
-   * second try never meets "username taken" for an account nobody was told about.
+   * The insert carries its own _id, so a write whose reply was lost is told apart from a real
+   * collision: the driver's retry meeting its own document (a replica set retries writes; MongoDB
+   * then names the _id index) counts as created, and an insert that failed unanswered is undone as
+   * the request fails, so a second try never meets "username taken" for an account nobody was told
+   * about. A real collision costs no extra query: a taken email must cost what a new one does.
    */
   async createWithRoom(user: NewUser): Promise<'created' | 'taken'> {
     const _id = new mongoose.Types.ObjectId();
@@ -87,7 +88,8 @@ export class MongoUsersRepository implements UsersRepository {
       await this.users.create({ _id, ...user, usernameKey: usernameKey(user.username), emailKey: emailKey(user.email) });
       return 'created';
     } catch (error) {
-      if ((error as { code?: number }).code === DUPLICATE_KEY) return (await this.users.exists({ _id })) ? 'created' : 'taken';
+      const duplicate = error as { code?: number; keyPattern?: Record<string, unknown> };
+      if (duplicate.code === DUPLICATE_KEY) return duplicate.keyPattern && '_id' in duplicate.keyPattern ? 'created' : 'taken';
       // Not awaited: the request fails fast; the client's next try hashes first, long enough for this to land.
       void this.users
         .deleteOne({ _id })

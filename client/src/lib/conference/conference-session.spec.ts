@@ -301,6 +301,23 @@ describe('ConferenceSession', () => {
     expect(session.ended).toBeNull();
   });
 
+  it('keeps trying while the server answers that a part it needs is down, and says so', () => {
+    vi.useFakeTimers();
+    try {
+      const { socket, session } = startSession();
+      socket.connected = false;
+      socket.active = false;
+      socket.push('connect_error', new Error('SERVICE_UNAVAILABLE'));
+      expect(session.refused).toEqual({ key: 'error.SERVICE_UNAVAILABLE' });
+      expect(session.connection).toBe('reconnecting');
+      vi.advanceTimersByTime(1_000);
+      expect(session.connection).toBe('connected');
+      expect(session.refused).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('does not fight over the connection with another tab of the same participant', () => {
     const { socket, session } = startSession();
     socket.connected = false;

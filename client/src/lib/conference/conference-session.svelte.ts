@@ -216,6 +216,13 @@ export class ConferenceSession {
         this.#retryAfterRestart(socket);
         return;
       }
+      // A part the server needs is down for a moment (the database, Redis): say so and keep trying.
+      if (error.message === 'SERVICE_UNAVAILABLE') {
+        this.#socketStatus = this.#everConnected ? 'reconnecting' : 'connecting';
+        this.refused = { key: 'error.SERVICE_UNAVAILABLE' };
+        this.#retryAfterRestart(socket);
+        return;
+      }
       // Refused by the server for another reason (room locked, ...): say so, offer to rejoin.
       this.#socketStatus = 'failed';
       this.refused = isErrorCode(error.message) ? { key: `error.${error.message}` } : { key: 'ui.conference.refused' };

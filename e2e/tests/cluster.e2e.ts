@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TestRedis } from '@konferenz/testing/redis-server';
+import { mediasoupWorkerBin } from '@konferenz/testing/product-env';
+import { expect, test } from './conference-fixtures';
+
+/**
+ * Two more server nodes beside the product under test, on a real redis-server, sharing its
+ * database, mail catcher and secrets (as several nodes must). A browser that opens the join page
+ * on the node that does not run the conference is sent to the one that does; a rolling restart of
+ * that node moves the conference to the other one, and both browsers come back by themselves,
+ * without a PIN, with media both ways.
+ */
+const REPO_ROOT = resolve(__dirname, '..', '..');
+const LEASE_SECONDS = 3;
+
+interface ClusterNode {
+  name: string;
+  url: string;
+  process: ChildProcess;
+  log: string[];
+}
+
+let redis: TestRedis;
+const dataDirs: string[] = [];
+const running: ClusterNode[] = [];
+
+test.beforeAll(async () => {
+  redis = await TestRedis.start();
+});
+test.afterAll(async () => {
+  for (const node of running.splice(0)) await stopNode(node);
+  await redis?.stop();
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The product under test's own secrets and services (playwright.config.ts), which every node shares. */
+function sharedEnvironment(): Record<string, string> {
+  const secrets = JSON.parse(readFileSync(join(process.env.KONFERENZ_E2E_DATA_DIR!, 'secrets.json'), 'utf8')) as { session: string; pinEncryptionKey: string };
+  return {
+    MONGODB_URI: `mongodb://127.0.0.1:${process.env.E2E_DB_PORT ?? 27318}/konferenz`,
+    SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_MAIL_SMTP_PORT ?? 1325}`,
+    SESSION_SECRET: secrets.session,
+    PIN_ENCRYPTION_KEY: secrets.pinEncryptionKey,
+  };
+}
+
+async function startNode(name: string, port: number, rtcPort: number): Promise<ClusterNode> {
+  const url = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), `konferenz-${name}-`));
+  dataDirs.push(dataDir);
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'server/dist/main.js')], {
+    env: {
+      ...process.env,
+      ...sharedEnvironment(),
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      // Each node is also the front door of the pages it serves.
+      PUBLIC_URL: url,
+      DATA_DIR: dataDir,
+      REDIS_URL: redis.url,
+      NODE_ID: name,
+      NODE_PUBLIC_URL: url,
+      NODE_ORIGINS: 'http://127.0.0.1:*',
+      ROOM_LEASE_SECONDS: String(LEASE_SECONDS),
+      MEDIA_WORKERS: '1',
+      RTC_LISTEN_IP: '127.0.0.1',
+      RTC_PORT: String(rtcPort),
+      SIP_PORT: '0',
+      MEDIASOUP_WORKER_BIN: mediasoupWorkerBin(REPO_ROOT),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const node: ClusterNode = { name, url, process: child, log: [] };
+  child.stdout!.on('data', (chunk: Buffer) => node.log.push(chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => node.log.push(chunk.toString()));
+  running.push(node);
+  await expect
+    .poll(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status, { message: `${name} ready:\n${node.log.join('')}`, timeout: 60_000 })
+    .toBe(200);
+  return node;
+}
+
+async function stopNode(node: ClusterNode): Promise<void> {
+  running.splice(running.indexOf(node), 1);
+  if (node.process.exitCode !== null || node.process.signalCode !== null) return;
+  const exited = new Promise((done) => node.process.once('exit', done));
+  node.process.kill('SIGTERM');
+  await exited;
+}
+
+test('a browser on the other node is sent to the one that runs the conference; a rolling restart moves it, and both come back with media', async ({ conf }) => {
+  test.setTimeout(180_000);
+  const [a, b] = [await startNode('node-a', 3311, 40311), await startNode('node-b', 3312, 40312)];
+  const owner = await conf.roomOwner();
+
+  // The moderator opens the conference on node A (a fresh Redis holds the first claim back for one lease: the page keeps trying).
+  const moderator = await conf.join(owner.roomNumber, owner.moderatorPin, 'Moderatorin', { origin: a.url });
+  await expect(moderator.tile()).toBeVisible({ timeout: 20_000 });
+  // The guest's page comes from node B, which answers the join and sends the socket to A.
+  const guest = await conf.join(owner.roomNumber, owner.participantPin, 'Gast', { origin: b.url });
+  await expect(moderator.tile(guest.id)).toBeVisible();
+  await expect(guest.tile(moderator.id)).toBeVisible();
+  await moderator.expectReceiving([guest]);
+  await guest.expectReceiving([moderator]);
+
+  // Rolling restart of node A: it stops (its rooms are freed at once), then starts again.
+  await stopNode(a);
+  await expect(moderator.page.getByTestId('connection-status')).toHaveAttribute('data-state', 'reconnecting');
+  const restarted = await startNode('node-a', 3311, 40311);
+  expect(restarted.url).toBe(a.url);
+
+  // The guest went back to its own page's node B, which runs the conference now; the moderator's
+  // page reconnected to A and was sent to B. Same participants, no PIN, media both ways again.
+  await expect(moderator.tile(guest.id)).toBeVisible({ timeout: 30_000 });
+  await expect(guest.tile(moderator.id)).toBeVisible({ timeout: 30_000 });
+  await moderator.expectReceiving([guest], { setupMs: 30_000 });
+  await guest.expectReceiving([moderator], { setupMs: 30_000 });
+});
