@@ -30,8 +30,10 @@ const running: ClusterNode[] = [];
 test.beforeAll(async () => {
   redis = await TestRedis.start();
 });
+test.afterEach(async () => {
+  for (const node of [...running]) await stopNode(node);
+});
 test.afterAll(async () => {
-  for (const node of running.splice(0)) await stopNode(node);
   await redis?.stop();
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
@@ -120,4 +122,29 @@ test('a browser on the other node is sent to the one that runs the conference; a
   await expect(guest.tile(moderator.id)).toBeVisible({ timeout: 30_000 });
   await moderator.expectReceiving([guest], { setupMs: 30_000 });
   await guest.expectReceiving([moderator], { setupMs: 30_000 });
+});
+
+test('a node that dies: once its lease has run out the guest is back on the other node by itself, waiting; the moderator joins there and media flow', async ({
+  conf,
+}) => {
+  test.setTimeout(180_000);
+  const [a, b] = [await startNode('node-a', 3311, 40311), await startNode('node-b', 3312, 40312)];
+  const owner = await conf.roomOwner();
+  const moderator = await conf.join(owner.roomNumber, owner.moderatorPin, 'Moderatorin', { origin: a.url });
+  await expect(moderator.tile()).toBeVisible({ timeout: 20_000 });
+  const guest = await conf.join(owner.roomNumber, owner.participantPin, 'Gast', { origin: b.url });
+  await expect(guest.tile(moderator.id)).toBeVisible();
+
+  // Node A dies (SIGKILL: no goodbye, its lease stays in Redis until it runs out).
+  const died = Date.now();
+  a.process.kill('SIGKILL');
+  await expect(guest.page.getByTestId('connection-status')).toHaveAttribute('data-state', 'reconnecting');
+  // Node B reopens the conference after the lease: the guest is back without a PIN and waits for a moderator.
+  await expect(guest.page.getByTestId('waiting-room')).toBeVisible({ timeout: LEASE_SECONDS * 1000 + 15_000 });
+  test.info().annotations.push({ type: 'back after node death', description: `${Date.now() - died} ms (lease ${LEASE_SECONDS} s)` });
+
+  const moderatorAgain = await conf.join(owner.roomNumber, owner.moderatorPin, 'Moderatorin', { origin: b.url });
+  await expect(guest.tile(moderatorAgain.id)).toBeVisible();
+  await guest.expectReceiving([moderatorAgain]);
+  await moderatorAgain.expectReceiving([guest]);
 });

@@ -391,7 +391,24 @@ describe('ConferenceSession on several nodes', () => {
     expect(session.connection).toBe('connected');
   });
 
-  it('asks the origin again when that node stops answering or says the conference moved', () => {
+  it('goes between the origin and a node that died, a second apart, for as long as the node holds its lease', () => {
+    vi.useFakeTimers();
+    try {
+      const { session, sockets } = startClusterSession();
+      for (let round = 0; round < 15; round++) {
+        sockets.at(-1)!.socket.push('connect_error', refusedFor('https://node-b.example.org'));
+        sockets.at(-1)!.socket.push('connect_error', new Error('websocket error'));
+        vi.advanceTimersByTime(1_000);
+      }
+      expect(sockets).toHaveLength(31);
+      expect(session.connection).toBe('connecting');
+      session.destroy();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('asks the origin again when the node says the conference moved, or stops answering after a connection', () => {
     vi.useFakeTimers();
     try {
       const { session, sockets } = startClusterSession();

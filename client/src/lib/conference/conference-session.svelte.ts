@@ -111,7 +111,7 @@ export class ConferenceSession {
   /** The server said it is stopping (a restart): reconnect by ourselves whatever the close looks like. */
   #serverRestarting = false;
   #restartRetry: ReturnType<typeof setTimeout> | undefined;
-  /** Times the socket was sent to another node since it last connected: a bound, in case nodes disagree for a moment. */
+  /** Redirects in a row, without a connection or a node that failed to answer in between: a bound, in case nodes disagree. */
   #redirects = 0;
   #removeTestHooks: (() => void) | null = null;
   readonly #sizes: ConsumerSizeReporter;
@@ -196,8 +196,10 @@ export class ConferenceSession {
         this.#moveTo(elsewhere);
         return;
       }
-      // The node the conference was on does not answer (stopped or died): the origin sends the socket on again.
+      // The node the conference was on does not answer (stopped or died): the origin sends the socket on again,
+      // to the same node until its lease has run out, so these rounds (a second apart) are not counted as redirects.
       if (nodeUrl !== undefined && !isErrorCode(error.message)) {
+        this.#redirects = 0;
         this.#moveTo(undefined, RESTART_RETRY_MS);
         return;
       }
