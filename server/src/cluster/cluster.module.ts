@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { ReadinessRegistry, up } from '../health/readiness-registry';
 import { InProcessRoomOwnership } from './in-process-room-ownership';
 import { RedisRoomOwnership } from './redis-room-ownership';
+import { SingleWriterDatabaseCheck } from './single-writer-database';
 import { ROOM_OWNERSHIP, type RoomOwnership } from './room-ownership';
 
 /** In-process without REDIS_URL (`npm start`); Redis leases, with a `redis` readiness part, with it. */
@@ -22,5 +23,5 @@ const roomOwnershipProvider: FactoryProvider<RoomOwnership> = {
 };
 
 /** How several nodes share the live conferences. */
-@Module({ providers: [roomOwnershipProvider], exports: [ROOM_OWNERSHIP] })
+@Module({ providers: [roomOwnershipProvider, SingleWriterDatabaseCheck], exports: [ROOM_OWNERSHIP] })
 export class ClusterModule {}
