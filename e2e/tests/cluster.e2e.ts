@@ -110,14 +110,20 @@ test('a browser on the other node is sent to the one that runs the conference; a
   await moderator.expectReceiving([guest]);
   await guest.expectReceiving([moderator]);
 
-  // Rolling restart of node A: it stops (its rooms are freed at once), then starts again.
-  await stopNode(a);
+  // Rolling restart of node A: it stops — its rooms are freed at once and its browsers told to
+  // move — then starts again. The guest, whose page came from B, is on B at once, waiting for the
+  // moderator, whose page came from A and waits for A.
+  const stopping = Date.now();
+  const stopped = stopNode(a);
+  await expect(guest.page.getByTestId('waiting-room')).toBeVisible({ timeout: 15_000 });
+  test.info().annotations.push({ type: 'hand-over on stop', description: `${Date.now() - stopping} ms from SIGTERM to the guest seated on node B` });
+  await stopped;
   await expect(moderator.page.getByTestId('connection-status')).toHaveAttribute('data-state', 'reconnecting');
   const restarted = await startNode('node-a', 3311, 40311);
   expect(restarted.url).toBe(a.url);
 
-  // The guest went back to its own page's node B, which runs the conference now; the moderator's
-  // page reconnected to A and was sent to B. Same participants, no PIN, media both ways again.
+  // The moderator's page reconnected to A and was sent to B, which runs the conference now; the
+  // guest is let in. Same participants, no PIN, media both ways again.
   await expect(moderator.tile(guest.id)).toBeVisible({ timeout: 30_000 });
   await expect(guest.tile(moderator.id)).toBeVisible({ timeout: 30_000 });
   await moderator.expectReceiving([guest], { setupMs: 30_000 });

@@ -16,7 +16,7 @@ const HTTP_DRAIN_MS = 1_000;
  * going out.
  */
 export async function closeApp(app: INestApplication, drainMs = HTTP_DRAIN_MS): Promise<void> {
-  app.get(ConferenceService, { strict: false }).stop();
+  await app.get(ConferenceService, { strict: false }).stop();
   app.get(ConferenceGateway, { strict: false }).announceShutdown();
   const http = app.getHttpServer() as Server;
   const cut = setTimeout(() => http.closeAllConnections(), drainMs);

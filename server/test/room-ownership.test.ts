@@ -130,6 +130,8 @@ describe('several nodes on one Redis', () => {
     await b.close();
     nodes.splice(nodes.indexOf(b), 1);
     expect(await ownerOf(roomNumber)).toBeNull();
+    // Told to move (through the front door, to whichever node takes the room), not to wait for this one.
+    expect(second.events.map((entry) => entry.event)).toContain('conference:moved');
     // The browser's token still works on the node that takes over: no PIN again.
     const back = await connect(a, (second as ConferenceParticipant & { socket: { auth: { token: string } } }).socket.auth.token);
     await back.waitForState((state) => state.self.role === 'moderator' && state.participants.length === 1);

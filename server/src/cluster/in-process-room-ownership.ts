@@ -8,5 +8,7 @@ export class InProcessRoomOwnership implements RoomOwnership {
 
   async release(): Promise<void> {}
 
+  async releaseAll(): Promise<void> {}
+
   onLost(): void {}
 }

@@ -38,6 +38,8 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
   readonly #lostListeners: ((roomNumber: string) => void)[] = [];
   readonly #renewal: NodeJS.Timeout;
   #reachable = true;
+  /** Released everything for a stop: claims no room any more. */
+  #stopped = false;
 
   constructor(private readonly options: RedisOwnershipOptions) {
     this.#record = `${options.nodeId}|${options.nodeUrl}`;
@@ -65,6 +67,7 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
   }
 
   async claim(roomNumber: string): Promise<RoomClaim> {
+    if (this.#stopped) throw new ApiException('SERVICE_UNAVAILABLE');
     let answer: [number, string];
     try {
       answer = await this.#redis.claimRoom(ownerKey(roomNumber), SINCE_KEY, this.#record, this.options.leaseMs);
@@ -97,10 +100,15 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
   }
 
   /** A node that stops frees its rooms at once, so their participants move on without waiting for the lease. */
-  async onApplicationShutdown(): Promise<void> {
+  async releaseAll(): Promise<void> {
     clearInterval(this.#renewal);
+    this.#stopped = true;
     const rooms = [...this.#held];
     await Promise.all(rooms.map((roomNumber) => this.release(roomNumber).catch(() => undefined)));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.releaseAll();
     this.#redis.disconnect();
   }
 

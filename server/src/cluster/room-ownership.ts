@@ -13,6 +13,11 @@ export interface RoomOwnership {
   claim(roomNumber: string): Promise<RoomClaim>;
   /** The conference here is over: the room is free for any node. */
   release(roomNumber: string): Promise<void>;
+  /**
+   * The node stops: every room it holds is freed at once and none is renewed or claimed again,
+   * so other nodes take its conferences over while its browsers are being told to move.
+   */
+  releaseAll(): Promise<void>;
   /** Called when another node took a room this node held (this node was cut off longer than the lease). */
   onLost(listener: (roomNumber: string) => void): void;
 }

@@ -65,12 +65,15 @@ export class ConferenceGateway
   readonly #coolingOff = new Map<string, number>();
   #namespace: Namespace | undefined;
   #stopping = false;
+  /** Several nodes: a stop tells the browsers to move rather than to wait for this node. */
+  readonly #cluster: boolean;
 
   constructor(
     private readonly conferences: ConferenceService,
     @Inject(JOIN_TOKENS) private readonly tokens: JoinTokens,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    this.#cluster = config.cluster !== null;
     const { socketEventsPerSecond, socketEventBurst } = config.conference;
     this.#limits = { perSecond: socketEventsPerSecond, burst: socketEventBurst, abuseRefusals: 2 * socketEventBurst, abuseWindowMs: ABUSE_WINDOW_MS };
   }
@@ -89,11 +92,13 @@ export class ConferenceGateway
   /**
    * The server is stopping: every browser hears so (it then reconnects by itself with its token
    * once the server is back), and no new connection is taken. Said once, as early as possible.
+   * With several nodes the rooms are already free (ConferenceService.stop): the browsers are told
+   * their conference moved, and reconnect through the front door to whichever node takes it.
    */
   announceShutdown(): void {
     if (this.#stopping) return;
     this.#stopping = true;
-    this.#namespace?.emit('server:shutdown');
+    this.#namespace?.emit(this.#cluster ? 'conference:moved' : 'server:shutdown');
   }
 
   /** Then the sockets close, so nothing waits for them. */

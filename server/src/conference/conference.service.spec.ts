@@ -64,6 +64,10 @@ class FakeOwnership implements RoomOwnership {
     this.released.push(roomNumber);
   }
 
+  async releaseAll(): Promise<void> {
+    this.released.push('all');
+  }
+
   onLost(listener: (roomNumber: string) => void): void {
     this.lose = listener;
   }
@@ -230,7 +234,7 @@ describe('ConferenceService', () => {
       const before = setUp();
       await before.join('m', 'moderator');
       await before.service.request('m', 'moderator:setLocked', { locked: true });
-      before.service.stop();
+      await before.service.stop();
       const after = setUp({}, before.marks);
       expect(await after.service.isLocked(ROOM)).toBe(true);
       await expect(after.join('g')).rejects.toMatchObject({ code: 'ROOM_LOCKED' });
@@ -350,7 +354,7 @@ describe('ConferenceService', () => {
       const { join, service, marks } = setUp({ moderatorLeaves: 'end' });
       const moderator = await join('m', 'moderator');
       const guest = await join('g');
-      service.stop();
+      await service.stop();
       service.disconnected('m', moderator.id);
       await service.request('g', 'conference:leave', {});
       await vi.advanceTimersByTimeAsync(GRACE_MS * 2);
@@ -418,6 +422,14 @@ describe('ConferenceService', () => {
       expect(ownership.released).toEqual([]);
       await service.request('m', 'conference:leave', {});
       expect(ownership.released).toEqual([ROOM]);
+    });
+
+    it('frees every room as the server stops, before any connection closes', async () => {
+      const { join, ownership, service } = setUp();
+      const moderator = await join('m', 'moderator');
+      await service.stop();
+      expect(ownership.released).toEqual(['all']);
+      expect(moderator.closed).toBe(false);
     });
 
     it('gives a room up without ending it when another node took it: everyone is told it moved and let go', async () => {

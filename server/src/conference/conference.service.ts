@@ -197,14 +197,16 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
   /**
    * The server is about to stop (a restart, usually): connections that close and phones hung up
    * from here on belong to the stop, not to participants leaving, so no conference ends, no
-   * moderator-left policy runs and no lock is lifted because of it.
+   * moderator-left policy runs and no lock is lifted because of it. With several nodes, its rooms
+   * are freed first, so the browsers told to move find them free on another node.
    */
-  stop(): void {
+  async stop(): Promise<void> {
     this.#stopping = true;
+    await this.ownership.releaseAll();
   }
 
-  beforeApplicationShutdown(): void {
-    this.stop();
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 
   /** The mediasoup workers are child processes: they go with the server. */
