@@ -140,6 +140,8 @@ function snapshotProduct(workspace) {
     if (!existsSync(join(repoRoot, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
   }
   const root = join(workspace.dir, 'product');
+  // Several servers of one run (bench:cluster) share one snapshot.
+  if (existsSync(root)) return root;
   cpSync(join(repoRoot, 'server/dist'), join(root, 'server/dist'), { recursive: true });
   cpSync(join(repoRoot, 'server/package.json'), join(root, 'server/package.json'));
   // The phone menu's prompts.

@@ -15,9 +15,13 @@ async function freeLoopbackPort(): Promise<number> {
  * the product must survive). `stop()` and `start()` again keep the port, so clients reconnect.
  */
 export class TestRedis {
+  readonly port: number;
   #process: ChildProcess | null = null;
 
-  private constructor(readonly port: number) {}
+  // No parameter property: the benchmarks import this file with Node's type stripping.
+  private constructor(port: number) {
+    this.port = port;
+  }
 
   static async start(): Promise<TestRedis> {
     const redis = new TestRedis(await freeLoopbackPort());

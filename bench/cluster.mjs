@@ -1,0 +1,219 @@
+#!/usr/bin/env node
+// npm run bench:cluster — several nodes on one Redis: how long until every participant of a
+// conference is seated again when the node that runs it is killed (kill -9) or stopped (SIGTERM,
+// a rolling restart), against a plain reconnection through the same front door in the same run.
+// One JSON line on stdout; progress on stderr. See bench/README.md.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { io } from 'socket.io-client';
+import { TestRedis } from '@konferenz/testing/redis-server';
+import { Workspace, canIsolate, customerRoom, numberFromEnv, onlyLoopback, sleep, spawnIsolated, startProduct } from './lib/product.mjs';
+
+const log = (...parts) => console.error('[bench:cluster]', ...parts);
+
+if (!process.env.KONFERENZ_BENCH_CHILD) {
+  const { bootstrap } = await import('../scripts/bootstrap.mjs');
+  bootstrap({ forTests: true });
+}
+if (!process.env.KONFERENZ_BENCH_CHILD && !onlyLoopback()) {
+  const wanted = process.env.BENCH_NO_NETNS !== '1';
+  if (wanted && canIsolate()) {
+    const child = spawnIsolated(fileURLToPath(import.meta.url), process.argv.slice(2));
+    child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+    await new Promise(() => undefined);
+  }
+  log(wanted ? 'cannot create a network namespace (needs root and unshare): running on the host loopback' : 'BENCH_NO_NETNS=1: running on the host loopback');
+}
+const isolated = onlyLoopback();
+
+const ROUNDS = numberFromEnv('BENCH_ROUNDS', 5);
+const GUESTS = numberFromEnv('BENCH_GUESTS', 4);
+const LEASE_SECONDS = numberFromEnv('BENCH_LEASE_SECONDS', 3);
+/** What the browser waits before asking the front door again after a node did not answer (client RESTART_RETRY_MS). */
+const RETRY_MS = numberFromEnv('BENCH_RETRY_MS', 1000);
+const SEAT_TIMEOUT_MS = numberFromEnv('BENCH_SEAT_TIMEOUT_MS', 60_000);
+const MODERATOR_PIN = '583920';
+const PARTICIPANT_PIN = '740215';
+const PORTS = { store: 3500, nodes: [3501, 3502], db: 27518, smtp: 1525, mailWeb: 1580, rtc: [40500, 40510, 40520] };
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+const round1 = (value) => Math.round(value * 10) / 10;
+const summary = (values) => ({ p50: round1(percentile(values, 50)), p95: round1(percentile(values, 95)), samples: values.map(Math.round) });
+
+// ---------------------------------------------------------------------------------------------
+// A participant as the browser is one, signalling only: the front door, the redirect to the
+// node that runs the conference, and the same retry as the page when a node does not answer.
+// ---------------------------------------------------------------------------------------------
+
+/** One connection attempt: seated (the conference state arrived), sent elsewhere, or refused. */
+function attempt(url, token) {
+  const socket = io(`${url}/conference`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 5_000 });
+  return new Promise((resolve) => {
+    socket.once('conference:state', () => resolve({ socket }));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      resolve(error.message === 'ROOM_ON_OTHER_NODE' ? { redirect: error.data?.nodeUrl } : { refused: error.message });
+    });
+  });
+}
+
+class Participant {
+  socket = null;
+  /** Resolves when the node this participant is on goes away (disconnect, or told the conference moved). */
+  gone = null;
+
+  constructor(frontDoor, token) {
+    this.frontDoor = frontDoor;
+    this.token = token;
+  }
+
+  async seat() {
+    const deadline = Date.now() + SEAT_TIMEOUT_MS;
+    let url = this.frontDoor;
+    for (;;) {
+      if (Date.now() > deadline) throw new Error(`not seated within ${SEAT_TIMEOUT_MS} ms`);
+      const outcome = await attempt(url, this.token);
+      if (outcome.socket) {
+        this.socket = outcome.socket;
+        this.gone = new Promise((resolve) => {
+          this.socket.once('disconnect', resolve);
+          this.socket.once('conference:moved', resolve);
+        });
+        return;
+      }
+      if (outcome.redirect) {
+        url = outcome.redirect;
+        continue;
+      }
+      url = this.frontDoor;
+      await sleep(RETRY_MS);
+    }
+  }
+
+  leave() {
+    this.socket?.close();
+    this.socket = null;
+  }
+}
+
+async function joinToken(frontDoor, roomNumber, pin, displayName) {
+  const response = await fetch(`${frontDoor}/api/conference/join`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'X-Konferenz-CSRF': '1' },
+    body: JSON.stringify({ roomNumber, pin, displayName }),
+  });
+  if (!response.ok) throw new Error(`join answered ${response.status}: ${await response.text()}`);
+  return (await response.json()).token;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run.
+// ---------------------------------------------------------------------------------------------
+
+const workspace = new Workspace('konferenz-bench-cluster-', log);
+const stopListening = workspace.cleanupOnSignals();
+try {
+  const redis = await TestRedis.start();
+  workspace.defer(() => redis.stop());
+  // The database and mail catcher the nodes share: an ordinary product's embedded ones.
+  const store = await startProduct({
+    workspace,
+    log,
+    ports: { http: PORTS.store, db: PORTS.db, smtp: PORTS.smtp, mailWeb: PORTS.mailWeb, rtc: PORTS.rtc[0] },
+    env: { MEDIA_WORKERS: '1' },
+  });
+  const roomNumber = await customerRoom(store, { moderatorPin: MODERATOR_PIN, participantPin: PARTICIPANT_PIN });
+  const secrets = JSON.parse(readFileSync(join(workspace.dir, 'data', 'secrets.json'), 'utf8'));
+  const nodeEnv = (index) => ({
+    MONGODB_URI: `mongodb://127.0.0.1:${PORTS.db}/konferenz`,
+    SMTP_URL: `smtp://127.0.0.1:${PORTS.smtp}`,
+    SESSION_SECRET: secrets.session,
+    PIN_ENCRYPTION_KEY: secrets.pinEncryptionKey,
+    REDIS_URL: redis.url,
+    NODE_ID: `node-${index}`,
+    PUBLIC_URL: `http://127.0.0.1:${PORTS.nodes[index]}`,
+    NODE_PUBLIC_URL: `http://127.0.0.1:${PORTS.nodes[index]}`,
+    NODE_ORIGINS: 'http://127.0.0.1:*',
+    ROOM_LEASE_SECONDS: String(LEASE_SECONDS),
+    MEDIA_WORKERS: '1',
+  });
+  const startNode = (index) =>
+    startProduct({
+      workspace,
+      log,
+      ports: { http: PORTS.nodes[index], db: PORTS.db, smtp: PORTS.smtp, mailWeb: PORTS.mailWeb, rtc: PORTS.rtc[index + 1] },
+      env: nodeEnv(index),
+      onLine: (line) => process.stderr.write(`[node-${index}] ${line}\n`),
+    });
+  const nodes = [await startNode(0), await startNode(1)];
+
+  // The conference runs on node 0; every participant comes in through node 1 and is sent on.
+  let owner = 0;
+  const frontDoorOf = () => nodes[1 - owner].baseURL;
+  const tokens = [await joinToken(frontDoorOf(), roomNumber, MODERATOR_PIN, 'Moderatorin')];
+  for (let guest = 0; guest < GUESTS; guest++) tokens.push(await joinToken(frontDoorOf(), roomNumber, PARTICIPANT_PIN, `Gast ${guest + 1}`));
+  const seatAll = async (participants) => {
+    const started = performance.now();
+    await Promise.all(participants.map((participant) => participant.seat()));
+    return performance.now() - started;
+  };
+  // A fresh Redis holds the first claim back for one lease; the first seating waits for it.
+  let participants = tokens.map((token) => new Participant(nodes[owner].baseURL, token));
+  await seatAll(participants.slice(0, 1));
+  await seatAll(participants.slice(1));
+
+  const samples = { baseline: [], sigterm: [], kill: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const kind of ['baseline', 'sigterm', 'kill']) {
+      // Everyone's front door is the node that will survive.
+      const survivor = 1 - owner;
+      participants = participants.map((participant) => Object.assign(participant, { frontDoor: nodes[survivor].baseURL }));
+      await sleep(500);
+      if (kind === 'baseline') {
+        // A plain reconnection of everyone through the front door to the live owner.
+        for (const participant of participants) participant.leave();
+        samples.baseline.push(await seatAll(participants));
+        continue;
+      }
+      const gone = Promise.all(participants.map((participant) => participant.gone));
+      const started = performance.now();
+      process.kill(nodes[owner].pid, kind === 'kill' ? 'SIGKILL' : 'SIGTERM');
+      await gone;
+      for (const participant of participants) participant.leave();
+      await Promise.all(participants.map((participant) => participant.seat()));
+      samples[kind].push(performance.now() - started);
+      log(`round ${round + 1} ${kind}: ${Math.round(samples[kind].at(-1))} ms until all ${participants.length} seated on node-${survivor}`);
+      // The stopped or killed node comes back as the next round's standby.
+      while (!nodes[owner].exited()) await sleep(50);
+      nodes[owner] = await startNode(owner);
+      owner = survivor;
+    }
+  }
+  for (const participant of participants) participant.leave();
+
+  const baseline = summary(samples.baseline);
+  const result = {
+    bench: 'cluster',
+    isolated_netns: isolated,
+    what: 'participants seated again (conference state received), signalling only: media setup, the same on every path, is not included',
+    participants: participants.length,
+    rounds: ROUNDS,
+    lease_ms: LEASE_SECONDS * 1000,
+    client_retry_ms: RETRY_MS,
+    baseline_reconnect_ms: baseline,
+    handover_sigterm_ms: summary(samples.sigterm),
+    failover_kill_ms: summary(samples.kill),
+    ratio_p50: {
+      handover_over_baseline: Number((percentile(samples.sigterm, 50) / baseline.p50).toFixed(2)),
+      failover_over_baseline: Number((percentile(samples.kill, 50) / baseline.p50).toFixed(2)),
+    },
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} finally {
+  stopListening();
+  await workspace.cleanup();
+}
