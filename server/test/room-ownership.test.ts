@@ -137,6 +137,30 @@ describe('several nodes on one Redis', () => {
     await back.waitForState((state) => state.self.role === 'moderator' && state.participants.length === 1);
   });
 
+  it('a conference moved by a stop opens on the next node as it was: who was let in, muted, with a raised hand', async () => {
+    const [a, b] = [await node('node-a'), await node('node-b')];
+    const { client: owner, roomNumber } = await customerWithRoom(base);
+    expect((await owner.put('/api/account/room-settings', { admission: 'manual', moderatorLeaves: 'continue' })).status).toBe(200);
+    const [moderatorToken, guestToken] = [await token(a, roomNumber, MODERATOR_PIN, 'Moderatorin'), await token(a, roomNumber, PARTICIPANT_PIN, 'Gast')];
+    const moderator = await connect(a, moderatorToken);
+    const guest = await connect(a, guestToken);
+    const guestId = (await guest.waitForState((state) => state.self.state === 'waiting')).self.id;
+    expect(await moderator.request('moderator:admit', { participantId: guestId })).toEqual({ ok: true, data: {} });
+    expect(await moderator.request('moderator:mute', { participantId: guestId })).toEqual({ ok: true, data: {} });
+    expect((await guest.request('participant:setAttributes', { attributes: { hand: '1764850000000' } })).ok).toBe(true);
+    await moderator.waitForState((state) => state.participants.some((p) => p.id === guestId && p.attributes['hand'] && p.mutedByModerator));
+
+    await a.close();
+    nodes.splice(nodes.indexOf(a), 1);
+    expect(await inspector.exists(`konferenz:room:${roomNumber}:record`)).toBe(1);
+    // Back on node B: the guest first, waiting for a moderator; with the moderator, in again though admission is by hand.
+    const guestAgain = await connect(b, guestToken);
+    await guestAgain.waitForState((state) => state.self.state === 'waiting');
+    await connect(b, moderatorToken);
+    const back = await guestAgain.waitForState((state) => state.self.state === 'admitted');
+    expect(back.self).toMatchObject({ mutedByModerator: true, attributes: { hand: '1764850000000' } });
+  });
+
   it('a node that died keeps its rooms until its lease runs out, then any node takes them over', async () => {
     const a = await node('node-a');
     const { roomNumber } = await customerWithRoom(base);

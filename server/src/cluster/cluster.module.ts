@@ -2,7 +2,9 @@ import { Module, type FactoryProvider } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ReadinessRegistry, up } from '../health/readiness-registry';
+import { CONFERENCE_RECORDS, InProcessConferenceRecords, type ConferenceRecords } from './conference-records';
 import { InProcessRoomOwnership } from './in-process-room-ownership';
+import { RedisConferenceRecords } from './redis-conference-records';
 import { RedisRoomOwnership } from './redis-room-ownership';
 import { SingleWriterDatabaseCheck } from './single-writer-database';
 import { ROOM_OWNERSHIP, type RoomOwnership } from './room-ownership';
@@ -22,6 +24,16 @@ const roomOwnershipProvider: FactoryProvider<RoomOwnership> = {
   },
 };
 
+const conferenceRecordsProvider: FactoryProvider<ConferenceRecords> = {
+  provide: CONFERENCE_RECORDS,
+  inject: [APP_CONFIG],
+  useFactory: (config: AppConfig) =>
+    config.cluster ? new RedisConferenceRecords(config.cluster.redisUrl, config.conference.tokenTtlMs) : new InProcessConferenceRecords(),
+};
+
 /** How several nodes share the live conferences. */
-@Module({ providers: [roomOwnershipProvider, SingleWriterDatabaseCheck], exports: [ROOM_OWNERSHIP] })
+@Module({
+  providers: [roomOwnershipProvider, conferenceRecordsProvider, SingleWriterDatabaseCheck],
+  exports: [ROOM_OWNERSHIP, CONFERENCE_RECORDS],
+})
 export class ClusterModule {}

@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { ApiException } from '../common/api-exception';
+import { CLUSTER_REDIS_OPTIONS } from './redis-options';
 import { CLAIM_ROOM, RELEASE_ROOM, RENEW_ROOM } from './room-lease-scripts';
 import type { RoomClaim, RoomOwnership } from './room-ownership';
 
@@ -11,9 +12,6 @@ export interface RedisOwnershipOptions {
   leaseMs: number;
 }
 
-/** A Redis command that does not answer within this long fails: the request answers 503 instead of hanging. */
-const COMMAND_TIMEOUT_MS = 1_000;
-const KEY_PREFIX = 'konferenz:';
 const SINCE_KEY = 'cluster:since';
 
 type LeaseCommands = {
@@ -43,15 +41,7 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
 
   constructor(private readonly options: RedisOwnershipOptions) {
     this.#record = `${options.nodeId}|${options.nodeUrl}`;
-    const redis = new Redis(options.redisUrl, {
-      keyPrefix: KEY_PREFIX,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: COMMAND_TIMEOUT_MS,
-      connectTimeout: COMMAND_TIMEOUT_MS,
-      // Reconnect for ever, at most every 2 s: Redis coming back is noticed within that.
-      retryStrategy: (times) => Math.min(times * 200, 2_000),
-    });
+    const redis = new Redis(options.redisUrl, CLUSTER_REDIS_OPTIONS);
     redis.defineCommand('claimRoom', { numberOfKeys: 2, lua: CLAIM_ROOM });
     redis.defineCommand('renewRoom', { numberOfKeys: 2, lua: RENEW_ROOM });
     redis.defineCommand('releaseRoom', { numberOfKeys: 1, lua: RELEASE_ROOM });

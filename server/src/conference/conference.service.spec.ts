@@ -2,10 +2,11 @@ import type { MediaPlane } from '@konferenz/sfu';
 import { DEFAULT_ROOM_SETTINGS, type ConferenceRole, type ConferenceStateView, type RoomSettings } from '@konferenz/shared';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryConferenceMarks } from '../../test/support/in-memory-conference-marks';
+import type { ConferenceRecords } from '../cluster/conference-records';
 import type { RoomClaim, RoomOwnership } from '../cluster/room-ownership';
 import type { AppConfig } from '../config/app-config';
 import type { RoomAccess } from '../rooms/room-access.service';
-import type { Participant } from './conference';
+import type { ConferenceRecord, Participant } from './conference';
 import type { ConferenceEvent } from './conference-events';
 import { ConferenceService } from './conference.service';
 import type { JoinClaims } from './join-token';
@@ -73,7 +74,24 @@ class FakeOwnership implements RoomOwnership {
   }
 }
 
-function setUp(settings: Partial<RoomSettings> = {}, marks = new InMemoryConferenceMarks(), ownership = new FakeOwnership()) {
+/** Conference records as Redis would keep them between nodes. */
+class MapRecords implements ConferenceRecords {
+  readonly stored = new Map<string, ConferenceRecord>();
+
+  async load(roomNumber: string): Promise<ConferenceRecord | null> {
+    return this.stored.get(roomNumber) ?? null;
+  }
+
+  save(roomNumber: string, record: ConferenceRecord): void {
+    this.stored.set(roomNumber, JSON.parse(JSON.stringify(record)) as ConferenceRecord);
+  }
+
+  remove(roomNumber: string): void {
+    this.stored.delete(roomNumber);
+  }
+}
+
+function setUp(settings: Partial<RoomSettings> = {}, marks = new InMemoryConferenceMarks(), ownership = new FakeOwnership(), records = new MapRecords()) {
   const log: Log = [];
   let roomReset: ((roomNumber: string) => void) | undefined;
   const plane = {
@@ -86,14 +104,14 @@ function setUp(settings: Partial<RoomSettings> = {}, marks = new InMemoryConfere
     close: async () => undefined,
   };
   const access = { settings: async () => ({ ...DEFAULT_ROOM_SETTINGS, ...settings }) };
-  const service = new ConferenceService(config, plane as unknown as MediaPlane, marks, access as unknown as RoomAccess, ownership);
+  const service = new ConferenceService(config, plane as unknown as MediaPlane, marks, access as unknown as RoomAccess, ownership, records);
   const claims = (pid: string, role: ConferenceRole): JoinClaims => ({ room: ROOM, pid, role, name: pid, iat: Date.now(), exp: Date.now() + TOKEN_TTL_MS });
   const join = async (pid: string, role: ConferenceRole = 'participant', via: Participant['via'] = 'browser') => {
     const connection = new RecordingConnection(pid, log);
     await service.connect(claims(pid, role), connection, via);
     return connection;
   };
-  return { service, marks, log, claims, join, ownership, resetMedia: () => roomReset!(ROOM) };
+  return { service, marks, log, claims, join, ownership, records, resetMedia: () => roomReset!(ROOM) };
 }
 
 const ids = (views: { id: string }[]) => views.map((view) => view.id);
@@ -422,6 +440,25 @@ describe('ConferenceService', () => {
       expect(ownership.released).toEqual([]);
       await service.request('m', 'conference:leave', {});
       expect(ownership.released).toEqual([ROOM]);
+    });
+
+    it('keeps a record of the conference while it runs, which the next node opens it with, and drops it when it ends', async () => {
+      const first = setUp({ admission: 'manual' });
+      await first.join('m', 'moderator');
+      await first.join('g');
+      await first.service.request('m', 'moderator:admit', { participantId: 'g' });
+      await first.service.request('m', 'moderator:mute', { participantId: 'g' });
+      await first.service.stop();
+      // The next node: same marks and records, another process.
+      const next = setUp({ admission: 'manual' }, first.marks, new FakeOwnership(), first.records);
+      const guest = await next.join('g');
+      expect(guest.events).toEqual([{ type: 'waiting', moderatorPresent: false }]);
+      await next.join('m', 'moderator');
+      expect(guest.events.at(-1)).toEqual({ type: 'admitted', from: 'waiting', participantCount: 2 });
+      expect(guest.state.self).toMatchObject({ state: 'admitted', mutedByModerator: true });
+      await next.service.request('g', 'conference:leave', {});
+      await next.service.request('m', 'conference:leave', {});
+      expect(first.records.stored.size).toBe(0);
     });
 
     it('frees every room as the server stops, before any connection closes', async () => {

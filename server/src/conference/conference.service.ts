@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import type { MediaPlane, MediaRoom } from '@konferenz/sfu';
 import type { ConferenceEndReason, ConferenceRequest, ConferenceRequestName, ConferenceResponses } from '@konferenz/shared';
+import { CONFERENCE_RECORDS, type ConferenceRecords } from '../cluster/conference-records';
 import { RoomOnOtherNode, ROOM_OWNERSHIP, type RoomOwnership } from '../cluster/room-ownership';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
@@ -56,6 +57,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     @Inject(CONFERENCE_MARKS) private readonly marks: ConferenceMarks,
     private readonly access: RoomAccess,
     @Inject(ROOM_OWNERSHIP) private readonly ownership: RoomOwnership,
+    @Inject(CONFERENCE_RECORDS) private readonly records: ConferenceRecords,
   ) {
     plane.on('roomReset', (roomNumber: string) => this.#mediaReset(roomNumber));
     ownership.onLost((roomNumber) => this.#moved(roomNumber));
@@ -216,10 +218,17 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
 
   async #open(roomNumber: string): Promise<LiveConference> {
     await this.claim(roomNumber);
-    const [settings, locked] = await Promise.all([this.access.settings(roomNumber), this.marks.isLocked(roomNumber)]);
+    const [settings, locked, record] = await Promise.all([
+      this.access.settings(roomNumber),
+      this.marks.isLocked(roomNumber),
+      // Without its record (Redis failing) a moved conference still opens: everyone is back, as newcomers.
+      this.records.load(roomNumber).catch(() => null),
+    ]);
     const live: LiveConference = { conference: new Conference(roomNumber, settings) };
     // A conference locked before a restart is locked again when its participants come back.
     live.conference.locked = locked;
+    // Moved here from another node: who was in, muted or had a hand up is so again on arrival.
+    if (record) live.conference.restore(record);
     // Another participant may have opened it while the settings loaded.
     const existing = this.#live.get(roomNumber);
     if (existing) return existing;
@@ -298,6 +307,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     }
     await this.#withMedia(live, (media) => media.close());
     if (this.#live.has(roomNumber)) return;
+    this.records.remove(roomNumber);
     await this.ownership
       .release(roomNumber)
       .catch((error: Error) => this.#logger.warn(`Room ${roomNumber}: claim kept until its lease runs out: ${error.message}`));
@@ -384,7 +394,9 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     this.#broadcast(live);
   }
 
+  /** Every change of a conference reaches its participants here, and its record for another node too. */
   #broadcast(live: LiveConference): void {
+    if (this.#live.get(live.conference.roomNumber) === live) this.records.save(live.conference.roomNumber, live.conference.record());
     void (async () => {
       const media = live.media ? await live.media.catch(() => undefined) : undefined;
       const mediaOf = (id: string) => media?.summary(id) ?? NO_MEDIA;

@@ -137,3 +137,54 @@ describe('Conference (the waiting room rules)', () => {
     expect(view.participants.find((p) => p.id === 'm')!.attributes).toEqual({ lang: 'de' });
   });
 });
+
+describe('Conference moved to another node (record and restore)', () => {
+  function moved(before: Conference): Conference {
+    const after = new Conference(before.roomNumber, before.settings);
+    after.locked = before.locked;
+    after.restore(JSON.parse(JSON.stringify(before.record())));
+    return after;
+  }
+
+  it('lets back in with the moderator whoever had been in, even with admission by hand; newcomers still wait', () => {
+    const before = room({ admission: 'manual' });
+    before.arrive(host('m'));
+    before.arrive(guest('in'));
+    before.admit('in');
+    before.arrive(guest('waits'));
+    const after = moved(before);
+    expect(after.arrive(guest('in'))).toEqual([]);
+    expect(after.arrive(guest('waits'))).toEqual([]);
+    expect(after.arrive(host('m')).map((p) => p.id)).toEqual(['m', 'in']);
+    expect(after.arrive(guest('new'))).toEqual([]);
+    expect(states(after)).toEqual({ in: 'admitted', waits: 'waiting', m: 'admitted', new: 'waiting' });
+  });
+
+  it('keeps who was muted by a moderator, raised hands, and the screening after a removal', () => {
+    const before = room();
+    before.arrive(host('m'));
+    before.arrive(guest('g'));
+    before.find('g')!.mutedByModerator = true;
+    before.find('g')!.attributes = { hand: '1764850000000' };
+    before.screeningNewcomers = true;
+    const after = moved(before);
+    after.arrive(host('m'));
+    after.arrive(guest('g'));
+    expect(after.find('g')).toMatchObject({ state: 'admitted', mutedByModerator: true, attributes: { hand: '1764850000000' } });
+    expect(after.screeningNewcomers).toBe(true);
+    // Someone not back yet keeps their standing in the next record.
+    expect(moved(after).record().standings['g']).toEqual({ mutedByModerator: true, attributes: { hand: '1764850000000' } });
+  });
+
+  it('a lock keeps newcomers out, not those who were there, waiting or in', () => {
+    const before = room();
+    before.arrive(guest('waits'));
+    before.arrive(host('m'));
+    before.arrive(guest('in'));
+    before.locked = true;
+    const after = moved(before);
+    after.arrive(guest('in'));
+    after.arrive(guest('waits'));
+    expect(() => after.arrive(guest('new'))).toThrow(ApiException);
+  });
+});

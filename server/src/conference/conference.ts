@@ -14,6 +14,19 @@ export interface Participant {
   attributes: ParticipantAttributes;
 }
 
+/**
+ * What a conference must remember to be rebuilt elsewhere (another node, after its own stopped
+ * or died) with the same standing for everyone who comes back: the participants reconnect and
+ * arrive again, and the record gives each the place they had.
+ */
+export interface ConferenceRecord {
+  screeningNewcomers: boolean;
+  /** Who had been let in: back with a moderator present, they are in again, whatever the admission rules. */
+  admittedBefore: string[];
+  /** Per participant who was there: muted by a moderator, and their attributes (a raised hand). */
+  standings: Record<string, { mutedByModerator: boolean; attributes: ParticipantAttributes }>;
+}
+
 export type MediaSummary = Pick<ParticipantView, 'microphone' | 'camera' | 'screen'>;
 export const NO_MEDIA: MediaSummary = { microphone: 'none', camera: 'none', screen: false };
 
@@ -34,6 +47,8 @@ export class Conference {
   readonly #participants = new Map<string, Participant>();
   /** Who has been in this conference: sent back to the queue, they come back in with a moderator whatever the admission rules. */
   readonly #admittedBefore = new Set<string>();
+  /** From a record: the standing of participants who were here before the conference moved, until they arrive again. */
+  readonly #standings = new Map<string, ConferenceRecord['standings'][string]>();
 
   constructor(
     readonly roomNumber: string,
@@ -67,9 +82,13 @@ export class Conference {
       known.connected = true;
       return [];
     }
-    if (this.locked && arrival.role !== 'moderator') throw new ApiException('ROOM_LOCKED');
+    // Back after the conference moved to this node: a lock keeps out newcomers, not them.
+    const wasHere = this.#standings.has(arrival.id);
+    if (this.locked && arrival.role !== 'moderator' && !wasHere) throw new ApiException('ROOM_LOCKED');
     const hadModerator = this.moderatorPresent;
-    const participant: Participant = { ...arrival, state: 'waiting', connected: true, mutedByModerator: false, attributes: {} };
+    const standing = this.#standings.get(arrival.id) ?? { mutedByModerator: false, attributes: {} };
+    this.#standings.delete(arrival.id);
+    const participant: Participant = { ...arrival, state: 'waiting', connected: true, ...standing };
     this.#participants.set(participant.id, participant);
     if (participant.role === 'moderator') {
       participant.state = 'admitted';
@@ -77,10 +96,26 @@ export class Conference {
       if (hadModerator) return [participant];
       return [participant, ...(this.#admitsAutomatically ? this.admitAll() : this.#readmit())];
     }
-    if (hadModerator && this.#admitsAutomatically) {
+    if (hadModerator && (this.#admitsAutomatically || this.#admittedBefore.has(participant.id))) {
       return this.admit(participant.id);
     }
     return [];
+  }
+
+  /** This conference as another node would need it (see ConferenceRecord). */
+  record(): ConferenceRecord {
+    const standings: ConferenceRecord['standings'] = Object.fromEntries(this.#standings);
+    for (const participant of this.participants) {
+      standings[participant.id] = { mutedByModerator: participant.mutedByModerator, attributes: participant.attributes };
+    }
+    return { screeningNewcomers: this.screeningNewcomers, admittedBefore: [...this.#admittedBefore], standings };
+  }
+
+  /** Opens a moved conference with what its previous node recorded; its participants arrive again. */
+  restore(record: ConferenceRecord): void {
+    this.screeningNewcomers = record.screeningNewcomers;
+    for (const id of record.admittedBefore) this.#admittedBefore.add(id);
+    for (const [id, standing] of Object.entries(record.standings)) this.#standings.set(id, standing);
   }
 
   get #admitsAutomatically(): boolean {
