@@ -5,27 +5,13 @@
 // One JSON line on stdout; progress on stderr. See bench/README.md.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
 import { TestRedis } from '@konferenz/testing/redis-server';
-import { Workspace, canIsolate, customerRoom, numberFromEnv, onlyLoopback, sleep, spawnIsolated, startProduct } from './lib/product.mjs';
+import { Workspace, customerRoom, enterBenchRun, numberFromEnv, sleep, startProduct } from './lib/product.mjs';
 
 const log = (...parts) => console.error('[bench:cluster]', ...parts);
 
-if (!process.env.KONFERENZ_BENCH_CHILD) {
-  const { bootstrap } = await import('../scripts/bootstrap.mjs');
-  bootstrap({ forTests: true });
-}
-if (!process.env.KONFERENZ_BENCH_CHILD && !onlyLoopback()) {
-  const wanted = process.env.BENCH_NO_NETNS !== '1';
-  if (wanted && canIsolate()) {
-    const child = spawnIsolated(fileURLToPath(import.meta.url), process.argv.slice(2));
-    child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-    await new Promise(() => undefined);
-  }
-  log(wanted ? 'cannot create a network namespace (needs root and unshare): running on the host loopback' : 'BENCH_NO_NETNS=1: running on the host loopback');
-}
-const isolated = onlyLoopback();
+const isolated = await enterBenchRun(import.meta.url, log);
 
 const ROUNDS = numberFromEnv('BENCH_ROUNDS', 5);
 const GUESTS = numberFromEnv('BENCH_GUESTS', 4);

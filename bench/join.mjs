@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeWav } from '@konferenz/testing/wav';
-import { Workspace, canIsolate, customerRoom, numberFromEnv, onlyLoopback, repoRoot, sleep, spawnIsolated, startProduct } from './lib/product.mjs';
+import { Workspace, customerRoom, enterBenchRun, numberFromEnv, repoRoot, sleep, startProduct } from './lib/product.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 
@@ -18,26 +18,7 @@ const log = (...parts) => console.error('[bench:join]', ...parts);
 // 1. Into a private network namespace (only loopback), unless already there or not possible.
 // ---------------------------------------------------------------------------------------------
 
-// Like `npm start`: install and build what is missing first, while the network is still there.
-if (!process.env.KONFERENZ_BENCH_CHILD) {
-  const { bootstrap } = await import('../scripts/bootstrap.mjs');
-  bootstrap({ forTests: true });
-}
-
-// Already isolated (e.g. started inside `unshare -n` by hand): nothing to do.
-if (!process.env.KONFERENZ_BENCH_CHILD && !onlyLoopback()) {
-  const wanted = process.env.BENCH_NO_NETNS !== '1';
-  if (wanted && canIsolate()) {
-    const child = spawnIsolated(fileURLToPath(import.meta.url), process.argv.slice(2));
-    child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-    // Nothing else runs in this (outer) process.
-    await new Promise(() => undefined);
-  }
-  log(wanted ? 'cannot create a network namespace (needs root and unshare): running on the host loopback' : 'BENCH_NO_NETNS=1: running on the host loopback');
-}
-
-/** No network interface but loopback: nothing this run does can reach another machine. */
-const isolated = onlyLoopback();
+const isolated = await enterBenchRun(import.meta.url, log);
 
 // ---------------------------------------------------------------------------------------------
 // 2. Settings.

@@ -55,6 +55,33 @@ export function spawnIsolated(script, args, { stdio = 'inherit', env = {} } = {}
   return child;
 }
 
+/**
+ * The start of every benchmark that runs the product: like `npm start`, install and build what is
+ * missing (while the network is still there), then re-run the calling script (`scriptUrl`, its
+ * import.meta.url) in a private network namespace with only loopback, unless already in one or
+ * not possible (then on the host's loopback, said in the log). Resolves in the process that does
+ * the measuring, with whether it is isolated; the outer process only waits for the inner one.
+ */
+export async function enterBenchRun(scriptUrl, log) {
+  if (!process.env.KONFERENZ_BENCH_CHILD) {
+    const { bootstrap } = await import('../../scripts/bootstrap.mjs');
+    bootstrap({ forTests: true });
+  }
+  // Already isolated (e.g. started inside `unshare -n` by hand): nothing to do.
+  if (!process.env.KONFERENZ_BENCH_CHILD && !onlyLoopback()) {
+    const wanted = process.env.BENCH_NO_NETNS !== '1';
+    if (wanted && canIsolate()) {
+      const child = spawnIsolated(fileURLToPath(scriptUrl), process.argv.slice(2));
+      child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+      // Nothing else runs in this (outer) process.
+      await new Promise(() => undefined);
+    }
+    log(wanted ? 'cannot create a network namespace (needs root and unshare): running on the host loopback' : 'BENCH_NO_NETNS=1: running on the host loopback');
+  }
+  /** No network interface but loopback: nothing this run does can reach another machine. */
+  return onlyLoopback();
+}
+
 /** Calls `stop` when this process's parent goes away (npm killed without passing the signal on); returns the way to stop watching. */
 export function onOrphaned(stop) {
   const parent = process.ppid;

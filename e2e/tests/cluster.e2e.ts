@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TestRedis } from '@konferenz/testing/redis-server';
 import { mediasoupWorkerBin } from '@konferenz/testing/product-env';
-import { expect, test } from './conference-fixtures';
+import { expect, test, type ConferenceKit } from './conference-fixtures';
 
 /**
  * Two more server nodes beside the product under test, on a real redis-server, sharing its
@@ -95,18 +95,22 @@ async function stopNode(node: ClusterNode): Promise<void> {
   await exited;
 }
 
-test('a browser on the other node is sent to the one that runs the conference; a rolling restart moves it, and both come back with media', async ({ conf }) => {
-  test.setTimeout(180_000);
+/** Two nodes and a conference on node A: the moderator's page comes from A, the guest's from B, which sends its socket to A. */
+async function conferenceOnNodeA(conf: ConferenceKit) {
   const [a, b] = [await startNode('node-a', 3311, 40311), await startNode('node-b', 3312, 40312)];
   const owner = await conf.roomOwner();
-
-  // The moderator opens the conference on node A (a fresh Redis holds the first claim back for one lease: the page keeps trying).
+  // A fresh Redis holds the first claim back for one lease: the page keeps trying.
   const moderator = await conf.join(owner.roomNumber, owner.moderatorPin, 'Moderatorin', { origin: a.url });
   await expect(moderator.tile()).toBeVisible({ timeout: 20_000 });
-  // The guest's page comes from node B, which answers the join and sends the socket to A.
   const guest = await conf.join(owner.roomNumber, owner.participantPin, 'Gast', { origin: b.url });
   await expect(moderator.tile(guest.id)).toBeVisible();
   await expect(guest.tile(moderator.id)).toBeVisible();
+  return { a, b, owner, moderator, guest };
+}
+
+test('a browser on the other node is sent to the one that runs the conference; a rolling restart moves it, and both come back with media', async ({ conf }) => {
+  test.setTimeout(180_000);
+  const { a, moderator, guest } = await conferenceOnNodeA(conf);
   await moderator.expectReceiving([guest]);
   await guest.expectReceiving([moderator]);
 
@@ -134,12 +138,7 @@ test('a node that dies: once its lease has run out the guest is back on the othe
   conf,
 }) => {
   test.setTimeout(180_000);
-  const [a, b] = [await startNode('node-a', 3311, 40311), await startNode('node-b', 3312, 40312)];
-  const owner = await conf.roomOwner();
-  const moderator = await conf.join(owner.roomNumber, owner.moderatorPin, 'Moderatorin', { origin: a.url });
-  await expect(moderator.tile()).toBeVisible({ timeout: 20_000 });
-  const guest = await conf.join(owner.roomNumber, owner.participantPin, 'Gast', { origin: b.url });
-  await expect(guest.tile(moderator.id)).toBeVisible();
+  const { a, b, owner, guest } = await conferenceOnNodeA(conf);
 
   // Node A dies (SIGKILL: no goodbye, its lease stays in Redis until it runs out).
   const died = Date.now();

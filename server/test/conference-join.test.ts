@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
@@ -8,6 +7,7 @@ import { AttemptLimiter } from '../src/security/attempt-limiter.service';
 import { SecretHasher } from '../src/security/secret-hasher';
 import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
 import { waitForMail } from './support/mail-inbox';
+import { postJoinFrom } from './support/join-from';
 import { startTestApp, type TestApp } from './support/test-app';
 
 let app: TestApp;
@@ -17,26 +17,7 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 /** Each loopback address is a different source to the server: 127.0.0.2, 127.0.0.3, ... */
-function joinFrom(source: number, body: unknown, baseUrl = app.url): Promise<{ status: number; body: any }> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(
-      `${baseUrl}/api/conference/join`,
-      {
-        method: 'POST',
-        localAddress: `127.0.0.${source}`,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-konferenz-csrf': '1' },
-      },
-      (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text) }));
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
+const joinFrom = (source: number, body: unknown, baseUrl = app.url) => postJoinFrom(baseUrl, `127.0.0.${source}`, body);
 
 const join = (roomNumber: string, pin: string, source = 1) => joinFrom(source, { roomNumber, pin, displayName: 'Gast' });
 

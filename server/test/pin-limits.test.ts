@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { roomNumberFrom } from '@konferenz/testing/customer-mail';
 import { registration } from '@konferenz/testing/registration';
@@ -7,6 +6,7 @@ import type { PinAttemptOrigin } from '../src/rooms/pin-attempt-origin';
 import { RoomAccess } from '../src/rooms/room-access.service';
 import { SecretHasher } from '../src/security/secret-hasher';
 import type { ApiClient } from './support/api-client';
+import { joinFrom } from './support/join-from';
 import { MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
 import { mailTo, waitForMail } from './support/mail-inbox';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -28,27 +28,8 @@ async function room(language: 'de' | 'en' = 'de'): Promise<{ roomNumber: string;
   return { roomNumber, email: form.email, owner };
 }
 
-/** Each loopback address is a different network source to the server. */
-function join(roomNumber: string, pin: string, source: string): Promise<{ status: number; body: any }> {
-  const payload = JSON.stringify({ roomNumber, pin, displayName: 'Gast' });
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(
-      `${app.url}/api/conference/join`,
-      {
-        method: 'POST',
-        localAddress: source,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-konferenz-csrf': '1' },
-      },
-      (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text) }));
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
+/** A join from `source` (each loopback address is its own network source). */
+const join = (roomNumber: string, pin: string, source: string) => joinFrom(app.url, roomNumber, pin, source);
 
 const phone = (address: string, callerId: string, trustedTrunk = false): PinAttemptOrigin => ({ via: 'phone', address, callerId, trustedTrunk });
 

@@ -1,6 +1,6 @@
-import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerWithRoom } from './support/customer';
+import { joinFrom } from './support/join-from';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -36,34 +36,13 @@ afterAll(async () => {
   for (const node of nodes.reverse()) await node.close();
 });
 
-/** A join with a wrong PIN from `source` (a loopback address: each is its own network source). */
-function wrongPin(node: TestApp, roomNumber: string, source: string): Promise<number> {
-  const payload = JSON.stringify({ roomNumber, pin: WRONG_PIN, displayName: 'Gast' });
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(
-      `${node.url}/api/conference/join`,
-      {
-        method: 'POST',
-        localAddress: source,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-konferenz-csrf': '1' },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode!));
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
-
 describe.runIf(MULTI_WRITER_URI)('one database under several nodes', () => {
   it('loses no wrong-PIN count when three nodes count for one room at once', async () => {
     const { roomNumber } = await customerWithRoom(nodes[0]!);
     const attempts: Promise<number>[] = [];
     for (let source = 0; source < SOURCES; source++) {
       for (let attempt = 0; attempt < TRIES_PER_SOURCE; attempt++) {
-        attempts.push(wrongPin(nodes[(source + attempt) % NODES]!, roomNumber, `127.0.0.${10 + source}`));
+        attempts.push(joinFrom(nodes[(source + attempt) % NODES]!.url, roomNumber, WRONG_PIN, `127.0.0.${10 + source}`).then(({ status }) => status));
       }
     }
     const statuses = await Promise.all(attempts);
