@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TestRedis } from '@konferenz/testing/redis-server';
 import { mediasoupWorkerBin } from '@konferenz/testing/product-env';
-import { expect, test, type ConferenceKit } from './conference-fixtures';
+import { expect, test, type ConferenceKit, type ConferenceTab } from './conference-fixtures';
 
 /**
  * Two more server nodes beside the product under test, on a real redis-server, sharing its
@@ -108,6 +108,14 @@ async function conferenceOnNodeA(conf: ConferenceKit) {
   return { a, b, owner, moderator, guest };
 }
 
+/** The guest's page shows the conference again without the moderator (a fresh state from the node that took it over), connected. */
+async function expectAloneInside(guest: ConferenceTab, moderator: ConferenceTab, timeout: number): Promise<void> {
+  await expect(guest.tile(moderator.id)).toBeHidden({ timeout });
+  await expect(guest.tile()).toBeVisible();
+  await expect(guest.page.getByTestId('waiting-room')).toBeHidden();
+  await expect(guest.page.getByTestId('connection-status')).toHaveAttribute('data-state', 'connected');
+}
+
 test('a browser on the other node is sent to the one that runs the conference; a rolling restart moves it, and both come back with media', async ({ conf }) => {
   test.setTimeout(180_000);
   const { a, moderator, guest } = await conferenceOnNodeA(conf);
@@ -115,11 +123,12 @@ test('a browser on the other node is sent to the one that runs the conference; a
   await guest.expectReceiving([moderator]);
 
   // Rolling restart of node A: it stops — its rooms are freed at once and its browsers told to
-  // move — then starts again. The guest, whose page came from B, is on B at once, waiting for the
-  // moderator, whose page came from A and waits for A.
+  // move — then starts again. The guest, whose page came from B, is on B at once, still inside
+  // (the room's policy keeps those inside when the moderator is away); the moderator, whose page
+  // came from A, waits for A.
   const stopping = Date.now();
   const stopped = stopNode(a);
-  await expect(guest.page.getByTestId('waiting-room')).toBeVisible({ timeout: 15_000 });
+  await expectAloneInside(guest, moderator, 15_000);
   test.info().annotations.push({ type: 'hand-over on stop', description: `${Date.now() - stopping} ms from SIGTERM to the guest seated on node B` });
   await stopped;
   await expect(moderator.page.getByTestId('connection-status')).toHaveAttribute('data-state', 'reconnecting');
@@ -134,18 +143,18 @@ test('a browser on the other node is sent to the one that runs the conference; a
   await guest.expectReceiving([moderator], { setupMs: 30_000 });
 });
 
-test('a node that dies: once its lease has run out the guest is back on the other node by itself, waiting; the moderator joins there and media flow', async ({
+test('a node that dies: once its lease has run out the guest is back on the other node by itself, still inside; the moderator joins there and media flow', async ({
   conf,
 }) => {
   test.setTimeout(180_000);
-  const { a, b, owner, guest } = await conferenceOnNodeA(conf);
+  const { a, b, owner, moderator, guest } = await conferenceOnNodeA(conf);
 
   // Node A dies (SIGKILL: no goodbye, its lease stays in Redis until it runs out).
   const died = Date.now();
   a.process.kill('SIGKILL');
   await expect(guest.page.getByTestId('connection-status')).toHaveAttribute('data-state', 'reconnecting');
-  // Node B reopens the conference after the lease: the guest is back without a PIN and waits for a moderator.
-  await expect(guest.page.getByTestId('waiting-room')).toBeVisible({ timeout: LEASE_SECONDS * 1000 + 15_000 });
+  // Node B reopens the conference after the lease: the guest is back without a PIN, still inside.
+  await expectAloneInside(guest, moderator, LEASE_SECONDS * 1000 + 15_000);
   test.info().annotations.push({ type: 'back after node death', description: `${Date.now() - died} ms (lease ${LEASE_SECONDS} s)` });
 
   const moderatorAgain = await conf.join(owner.roomNumber, owner.moderatorPin, 'Moderatorin', { origin: b.url });

@@ -140,7 +140,7 @@ describe('several nodes on one Redis', () => {
   it('a conference moved by a stop opens on the next node as it was: who was let in, muted, with a raised hand', async () => {
     const [a, b] = [await node('node-a'), await node('node-b')];
     const { client: owner, roomNumber } = await customerWithRoom(base);
-    expect((await owner.put('/api/account/room-settings', { admission: 'manual', moderatorLeaves: 'continue' })).status).toBe(200);
+    expect((await owner.put('/api/account/room-settings', { admission: 'manual', moderatorLeaves: 'end' })).status).toBe(200);
     const [moderatorToken, guestToken] = [await token(a, roomNumber, MODERATOR_PIN, 'Moderatorin'), await token(a, roomNumber, PARTICIPANT_PIN, 'Gast')];
     const moderator = await connect(a, moderatorToken);
     const guest = await connect(a, guestToken);
@@ -153,7 +153,8 @@ describe('several nodes on one Redis', () => {
     await a.close();
     nodes.splice(nodes.indexOf(a), 1);
     expect(await inspector.exists(`konferenz:room:${roomNumber}:record`)).toBe(1);
-    // Back on node B: the guest first, waiting for a moderator; with the moderator, in again though admission is by hand.
+    // Back on node B: the guest first, waiting for a moderator (those inside do not stay without one here);
+    // with the moderator, in again though admission is by hand.
     const guestAgain = await connect(b, guestToken);
     await guestAgain.waitForState((state) => state.self.state === 'waiting');
     await connect(b, moderatorToken);

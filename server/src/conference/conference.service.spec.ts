@@ -443,14 +443,14 @@ describe('ConferenceService', () => {
     });
 
     it('keeps a record of the conference while it runs, which the next node opens it with, and drops it when it ends', async () => {
-      const first = setUp({ admission: 'manual' });
+      const first = setUp({ admission: 'manual', moderatorLeaves: 'end' });
       await first.join('m', 'moderator');
       await first.join('g');
       await first.service.request('m', 'moderator:admit', { participantId: 'g' });
       await first.service.request('m', 'moderator:mute', { participantId: 'g' });
       await first.service.stop();
       // The next node: same marks and records, another process.
-      const next = setUp({ admission: 'manual' }, first.marks, new FakeOwnership(), first.records);
+      const next = setUp({ admission: 'manual', moderatorLeaves: 'end' }, first.marks, new FakeOwnership(), first.records);
       const guest = await next.join('g');
       expect(guest.events).toEqual([{ type: 'waiting', moderatorPresent: false }]);
       await next.join('m', 'moderator');

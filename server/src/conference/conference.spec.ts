@@ -147,7 +147,7 @@ describe('Conference moved to another node (record and restore)', () => {
   }
 
   it('lets back in with the moderator whoever had been in, even with admission by hand; newcomers still wait', () => {
-    const before = room({ admission: 'manual' });
+    const before = room({ admission: 'manual', moderatorLeaves: 'end' });
     before.arrive(host('m'));
     before.arrive(guest('in'));
     before.admit('in');
@@ -173,7 +173,23 @@ describe('Conference moved to another node (record and restore)', () => {
     expect(after.find('g')).toMatchObject({ state: 'admitted', mutedByModerator: true, attributes: { hand: '1764850000000' } });
     expect(after.screeningNewcomers).toBe(true);
     // Someone not back yet keeps their standing in the next record.
-    expect(moved(after).record().standings['g']).toEqual({ mutedByModerator: true, attributes: { hand: '1764850000000' } });
+    expect(moved(after).record().standings['g']).toEqual({ inside: true, mutedByModerator: true, attributes: { hand: '1764850000000' } });
+  });
+
+  it('those who were inside are inside again before the moderator is back where those inside stay without one; others wait for a moderator', () => {
+    for (const [moderatorLeaves, guestState] of [
+      ['continue', 'admitted'],
+      ['back-to-waiting', 'waiting'],
+      ['end', 'waiting'],
+    ] as const) {
+      const before = room({ moderatorLeaves });
+      before.arrive(host('m'));
+      before.arrive(guest('in'));
+      const after = moved(before);
+      after.arrive(guest('in'));
+      after.arrive(guest('new'));
+      expect(states(after), moderatorLeaves).toEqual({ in: guestState, new: 'waiting' });
+    }
   });
 
   it('a lock keeps newcomers out, not those who were there, waiting or in', () => {

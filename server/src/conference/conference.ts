@@ -23,8 +23,8 @@ export interface ConferenceRecord {
   screeningNewcomers: boolean;
   /** Who had been let in: back with a moderator present, they are in again, whatever the admission rules. */
   admittedBefore: string[];
-  /** Per participant who was there: muted by a moderator, and their attributes (a raised hand). */
-  standings: Record<string, { mutedByModerator: boolean; attributes: ParticipantAttributes }>;
+  /** Per participant who was there: inside (admitted) or waiting, muted by a moderator, and their attributes (a raised hand). */
+  standings: Record<string, { inside: boolean; mutedByModerator: boolean; attributes: ParticipantAttributes }>;
 }
 
 export type MediaSummary = Pick<ParticipantView, 'microphone' | 'camera' | 'screen'>;
@@ -86,9 +86,9 @@ export class Conference {
     const wasHere = this.#standings.has(arrival.id);
     if (this.locked && arrival.role !== 'moderator' && !wasHere) throw new ApiException('ROOM_LOCKED');
     const hadModerator = this.moderatorPresent;
-    const standing = this.#standings.get(arrival.id) ?? { mutedByModerator: false, attributes: {} };
+    const { inside, mutedByModerator, attributes } = this.#standings.get(arrival.id) ?? { inside: false, mutedByModerator: false, attributes: {} };
     this.#standings.delete(arrival.id);
-    const participant: Participant = { ...arrival, state: 'waiting', connected: true, ...standing };
+    const participant: Participant = { ...arrival, state: 'waiting', connected: true, mutedByModerator, attributes };
     this.#participants.set(participant.id, participant);
     if (participant.role === 'moderator') {
       participant.state = 'admitted';
@@ -96,7 +96,9 @@ export class Conference {
       if (hadModerator) return [participant];
       return [participant, ...(this.#admitsAutomatically ? this.admitAll() : this.#readmit())];
     }
-    if (hadModerator && (this.#admitsAutomatically || this.#admittedBefore.has(participant.id))) {
+    // Inside when the conference moved: inside again with a moderator there, or without one where those inside stay ('continue').
+    const backInside = inside && (hadModerator || this.settings.moderatorLeaves === 'continue');
+    if (backInside || (hadModerator && (this.#admitsAutomatically || this.#admittedBefore.has(participant.id)))) {
       return this.admit(participant.id);
     }
     return [];
@@ -106,7 +108,11 @@ export class Conference {
   record(): ConferenceRecord {
     const standings: ConferenceRecord['standings'] = Object.fromEntries(this.#standings);
     for (const participant of this.participants) {
-      standings[participant.id] = { mutedByModerator: participant.mutedByModerator, attributes: participant.attributes };
+      standings[participant.id] = {
+        inside: participant.state === 'admitted',
+        mutedByModerator: participant.mutedByModerator,
+        attributes: participant.attributes,
+      };
     }
     return { screeningNewcomers: this.screeningNewcomers, admittedBefore: [...this.#admittedBefore], standings };
   }
