@@ -40,7 +40,9 @@ export const canIsolate = () => process.getuid?.() === 0 && spawnSync('unshare',
  * on, and the child is stopped when this process's own parent goes away.
  */
 export function spawnIsolated(script, args, { stdio = 'inherit', env = {} } = {}) {
-  const child = spawn('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, script, ...args], {
+  // Ephemeral ports above the benchmarks' fixed ones (3400, 27418, 40400, ...), as in scripts/test.mjs.
+  const setup = 'ip link set lo up && echo "50000 60999" > /proc/sys/net/ipv4/ip_local_port_range && exec "$@"';
+  const child = spawn('unshare', ['-n', 'sh', '-c', setup, 'sh', process.execPath, script, ...args], {
     stdio,
     env: { ...process.env, ...env, KONFERENZ_BENCH_CHILD: 'netns' },
   });
