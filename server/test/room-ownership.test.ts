@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestRedis } from '@konferenz/testing/redis-server';
+import { ConferenceService } from '../src/conference/conference.service';
 import { freePort } from '../src/embedded/free-port';
 import { ConferenceParticipant } from './support/conference-participant';
 import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
@@ -160,6 +161,14 @@ describe('several nodes on one Redis', () => {
     await connect(b, moderatorToken);
     const back = await guestAgain.waitForState((state) => state.self.state === 'admitted');
     expect(back.self).toMatchObject({ mutedByModerator: true, attributes: { hand: '1764850000000' } });
+  });
+
+  it('lets go of a claim that never led to a running conference (the socket went away before it was seated)', async () => {
+    const a = await node('node-a');
+    const { roomNumber } = await customerWithRoom(base);
+    await a.app.get(ConferenceService).claim(roomNumber);
+    expect(await ownerOf(roomNumber)).toBe('node-a');
+    await expect.poll(() => ownerOf(roomNumber), { timeout: 2 * LEASE_SECONDS * 1000 + 2_000, interval: 100 }).toBeNull();
   });
 
   it('a node that died keeps its rooms until its lease runs out, then any node takes them over', async () => {

@@ -10,5 +10,7 @@ export class InProcessRoomOwnership implements RoomOwnership {
 
   async releaseAll(): Promise<void> {}
 
+  holdWhile(): void {}
+
   onLost(): void {}
 }

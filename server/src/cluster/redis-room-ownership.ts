@@ -32,7 +32,9 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
   readonly #logger = new Logger('RoomOwnership');
   readonly #redis: Redis & LeaseCommands;
   readonly #record: string;
-  readonly #held = new Set<string>();
+  /** Rooms this node holds, with when each was claimed. */
+  readonly #held = new Map<string, number>();
+  #running: (roomNumber: string) => boolean = () => true;
   readonly #lostListeners: ((roomNumber: string) => void)[] = [];
   readonly #renewal: NodeJS.Timeout;
   #reachable = true;
@@ -67,7 +69,7 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
     }
     const [verdict, owner] = answer;
     if (verdict === 1) {
-      this.#held.add(roomNumber);
+      if (!this.#held.has(roomNumber)) this.#held.set(roomNumber, Date.now());
       return { owned: true };
     }
     // Redis lost its data a moment ago: the rooms' previous owners take theirs back first.
@@ -78,6 +80,10 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
   async release(roomNumber: string): Promise<void> {
     this.#held.delete(roomNumber);
     await this.#redis.releaseRoom(ownerKey(roomNumber), this.#record);
+  }
+
+  holdWhile(running: (roomNumber: string) => boolean): void {
+    this.#running = running;
   }
 
   onLost(listener: (roomNumber: string) => void): void {
@@ -93,7 +99,7 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
   async releaseAll(): Promise<void> {
     clearInterval(this.#renewal);
     this.#stopped = true;
-    const rooms = [...this.#held];
+    const rooms = [...this.#held.keys()];
     await Promise.all(rooms.map((roomNumber) => this.release(roomNumber).catch(() => undefined)));
   }
 
@@ -103,8 +109,12 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
   }
 
   async #renew(): Promise<void> {
+    const abandonedBefore = Date.now() - this.options.leaseMs;
+    for (const [roomNumber, claimedAt] of this.#held) {
+      if (claimedAt < abandonedBefore && !this.#running(roomNumber)) void this.release(roomNumber).catch(() => undefined);
+    }
     if (this.#held.size === 0) return;
-    const rooms = [...this.#held];
+    const rooms = [...this.#held.keys()];
     const pipeline = this.#redis.pipeline() as ReturnType<Redis['pipeline']> & { renewRoom(...args: unknown[]): unknown };
     for (const roomNumber of rooms) pipeline.renewRoom(ownerKey(roomNumber), SINCE_KEY, this.#record, this.options.leaseMs);
     let results: [Error | null, unknown][] | null;

@@ -18,6 +18,12 @@ export interface RoomOwnership {
    * so other nodes take its conferences over while its browsers are being told to move.
    */
   releaseAll(): Promise<void>;
+  /**
+   * Which claimed rooms this node still runs. A claim is made before the conference opens (a
+   * socket about to be seated); one that never led to a running conference (the socket went
+   * away, opening failed) is let go after one lease instead of being renewed for ever.
+   */
+  holdWhile(running: (roomNumber: string) => boolean): void;
   /** Called when another node took a room this node held (this node was cut off longer than the lease). */
   onLost(listener: (roomNumber: string) => void): void;
 }

@@ -69,6 +69,8 @@ class FakeOwnership implements RoomOwnership {
     this.released.push('all');
   }
 
+  holdWhile(): void {}
+
   onLost(listener: (roomNumber: string) => void): void {
     this.lose = listener;
   }

@@ -61,6 +61,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
   ) {
     plane.on('roomReset', (roomNumber: string) => this.#mediaReset(roomNumber));
     ownership.onLost((roomNumber) => this.#moved(roomNumber));
+    ownership.holdWhile((roomNumber) => this.#live.has(roomNumber));
     this.#requests = conferenceRequestTable({
       marks,
       mediaOf: (live) => this.#media(live),
