@@ -3,6 +3,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestRedis } from '@konferenz/testing/redis-server';
 import { ConferenceService } from '../src/conference/conference.service';
 import { freePort } from '../src/embedded/free-port';
+import { PhoneGatewayService } from '../src/phone/phone-gateway.service';
+import { captureLogs } from './phone/support/log-capture';
+import { recordPrompts } from './phone/support/phone-observation';
+import { RawCaller, RtpPeer } from './phone/support/raw-caller';
 import { ConferenceParticipant } from './support/conference-participant';
 import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -41,9 +45,10 @@ afterEach(async () => {
   for (const node of nodes.splice(0)) await node.close().catch(() => undefined);
 });
 
-async function node(name: string): Promise<TestApp> {
+async function node(name: string, environment: Record<string, string> = {}): Promise<TestApp> {
   const port = await freePort();
   const app = await startTestApp({
+    ...environment,
     MONGODB_URI: base.databaseUri,
     REDIS_URL: redis.url,
     NODE_ID: name,
@@ -169,6 +174,30 @@ describe('several nodes on one Redis', () => {
     await a.app.get(ConferenceService).claim(roomNumber);
     expect(await ownerOf(roomNumber)).toBe('node-a');
     await expect.poll(() => ownerOf(roomNumber), { timeout: 2 * LEASE_SECONDS * 1000 + 2_000, interval: 100 }).toBeNull();
+  });
+
+  it('a phone call answered by a node that does not run the room hears "service unavailable" and goodbye (calls do not cross nodes yet)', async () => {
+    const a = await node('node-a', { SIP_PORT: String(await freePort()) });
+    const { roomNumber } = await customerWithRoom(base);
+    await inspector.set(`konferenz:room:${roomNumber}:owner`, 'node-b|http://127.0.0.1:9', 'PX', 60_000);
+    const logs = captureLogs();
+    const prompts = recordPrompts();
+    const rtp = await RtpPeer.open();
+    const call = await RawCaller.open(a.app.get(PhoneGatewayService).port!);
+    try {
+      await call.call(rtp.port);
+      let sequence = 0;
+      const keepTalking = setInterval(() => rtp.send(call.gatewayRtpPort, 0, ++sequence), 20);
+      await call.key(`${roomNumber}#${PARTICIPANT_PIN}#`);
+      await expect.poll(() => call.byeAt, { timeout: 20_000 }).toBeDefined();
+      clearInterval(keepTalking);
+      expect(prompts[0]!.slice(-2)).toEqual(['de/service-unavailable', 'de/goodbye']);
+      expect(logs.warn.some((line) => line.includes(`room ${roomNumber}: the room runs on http://127.0.0.1:9`))).toBe(true);
+    } finally {
+      call.close();
+      rtp.close();
+      await inspector.del(`konferenz:room:${roomNumber}:owner`);
+    }
   });
 
   it('a node that died keeps its rooms until its lease runs out, then any node takes them over', async () => {

@@ -13,6 +13,7 @@ import {
   type NegotiatedAudio,
   type SipCall,
 } from '@konferenz/sip';
+import { RoomOnOtherNode } from '../cluster/room-ownership';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import type { ConferenceEvent } from '../conference/conference-events';
@@ -180,8 +181,14 @@ export class PhoneParticipant {
   async #enter(roomNumber: string, pin: string): Promise<PinCheckResult> {
     try {
       const { role } = await this.#deps.access.enter(roomNumber, pin, phoneOrigin(this.#call));
+      // Several nodes: a call stays on the node that answered it, and its audio cannot reach another node's room yet.
+      await this.#deps.conferences.claim(roomNumber);
       return role;
     } catch (error) {
+      if (error instanceof RoomOnOtherNode) {
+        this.#deps.logger.warn(`Phone call ${this.#call.callId} for room ${roomNumber}: the room runs on ${error.nodeUrl}, calls cannot cross nodes yet`);
+        return 'unavailable';
+      }
       if (error instanceof ApiException && error.code === 'TOO_MANY_REQUESTS') return 'locked-out';
       if (error instanceof ApiException && error.code === 'INVALID_ROOM_OR_PIN') return 'invalid';
       throw error;
