@@ -192,6 +192,15 @@ describe('Conference moved to another node (record and restore)', () => {
     }
   });
 
+  it('keeps the waiting order, whoever reconnects first', () => {
+    const before = room({ moderatorLeaves: 'end' });
+    for (const id of ['first', 'second', 'third']) before.arrive(guest(id));
+    const after = moved(before);
+    for (const id of ['third', 'new', 'first', 'second']) after.arrive(guest(id));
+    expect(after.participants.map((p) => p.id)).toEqual(['first', 'second', 'third', 'new']);
+    expect(moved(after).record().order).toEqual(['first', 'second', 'third', 'new']);
+  });
+
   it('a lock keeps newcomers out, not those who were there, waiting or in', () => {
     const before = room();
     before.arrive(guest('waits'));

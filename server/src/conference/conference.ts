@@ -23,6 +23,8 @@ export interface ConferenceRecord {
   screeningNewcomers: boolean;
   /** Who had been let in: back with a moderator present, they are in again, whatever the admission rules. */
   admittedBefore: string[];
+  /** Everyone who was there, in arrival order: the waiting list keeps its order whoever reconnects first. */
+  order: string[];
   /** Per participant who was there: inside (admitted) or waiting, muted by a moderator, and their attributes (a raised hand). */
   standings: Record<string, { inside: boolean; mutedByModerator: boolean; attributes: ParticipantAttributes }>;
 }
@@ -49,14 +51,20 @@ export class Conference {
   readonly #admittedBefore = new Set<string>();
   /** From a record: the standing of participants who were here before the conference moved, until they arrive again. */
   readonly #standings = new Map<string, ConferenceRecord['standings'][string]>();
+  /** From a record: where each of those who were there stood in the arrival order. */
+  readonly #rank = new Map<string, number>();
 
   constructor(
     readonly roomNumber: string,
     public settings: RoomSettings,
   ) {}
 
+  /** In arrival order; after a move, those who were there first in their old order, then newcomers. */
   get participants(): Participant[] {
-    return [...this.#participants.values()];
+    const all = [...this.#participants.values()];
+    if (this.#rank.size === 0) return all;
+    const rank = (participant: Participant) => this.#rank.get(participant.id) ?? this.#rank.size;
+    return all.sort((a, b) => rank(a) - rank(b));
   }
 
   get isEmpty(): boolean {
@@ -114,7 +122,9 @@ export class Conference {
         attributes: participant.attributes,
       };
     }
-    return { screeningNewcomers: this.screeningNewcomers, admittedBefore: [...this.#admittedBefore], standings };
+    const present = this.participants.map((participant) => participant.id);
+    const order = [...present, ...[...this.#standings.keys()].filter((id) => !present.includes(id))];
+    return { screeningNewcomers: this.screeningNewcomers, admittedBefore: [...this.#admittedBefore], standings, order };
   }
 
   /** Opens a moved conference with what its previous node recorded; its participants arrive again. */
@@ -122,6 +132,8 @@ export class Conference {
     this.screeningNewcomers = record.screeningNewcomers;
     for (const id of record.admittedBefore) this.#admittedBefore.add(id);
     for (const [id, standing] of Object.entries(record.standings)) this.#standings.set(id, standing);
+    // A record written before the order was kept has none: arrival order then.
+    (record.order ?? []).forEach((id, index) => this.#rank.set(id, index));
   }
 
   get #admitsAutomatically(): boolean {
