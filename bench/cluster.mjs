@@ -19,6 +19,9 @@ const LEASE_SECONDS = numberFromEnv('BENCH_LEASE_SECONDS', 3);
 /** What the browser waits before asking the front door again after a node did not answer (client RESTART_RETRY_MS). */
 const RETRY_MS = numberFromEnv('BENCH_RETRY_MS', 1000);
 const SEAT_TIMEOUT_MS = numberFromEnv('BENCH_SEAT_TIMEOUT_MS', 60_000);
+/** Throughput: conferences (one participant each, asking in a closed loop) and how long each phase asks. */
+const THROUGHPUT_ROOMS = numberFromEnv('BENCH_THROUGHPUT_ROOMS', 8);
+const THROUGHPUT_SECONDS = numberFromEnv('BENCH_THROUGHPUT_SECONDS', 5);
 const MODERATOR_PIN = '583920';
 const PARTICIPANT_PIN = '740215';
 const PORTS = { store: 3500, nodes: [3501, 3502], db: 27518, smtp: 1525, mailWeb: 1580, rtc: [40500, 40510, 40520] };
@@ -84,6 +87,38 @@ class Participant {
     this.socket?.close();
     this.socket = null;
   }
+
+  /** One acknowledged request; throws on a refusal or no answer. */
+  async request(name, payload) {
+    const result = await this.socket.timeout(5_000).emitWithAck(name, payload);
+    if (!result?.ok) throw new Error(`${name}: ${JSON.stringify(result?.error ?? result)}`);
+  }
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Acknowledged requests per second, each room's participant asking in a closed loop: raising and
+ * lowering their hand, which the owner validates, applies, sends to the room and writes into the
+ * conference record in Redis.
+ */
+async function requestsPerSecond(participants) {
+  const end = performance.now() + THROUGHPUT_SECONDS * 1000;
+  const counts = await Promise.all(
+    participants.map(async (participant) => {
+      let answered = 0;
+      while (performance.now() < end) {
+        await participant.request('participant:setAttributes', { attributes: { hand: answered % 2 ? null : String(Date.now()) } });
+        answered++;
+      }
+      return answered;
+    }),
+  );
+  return Math.round(counts.reduce((sum, count) => sum + count, 0) / THROUGHPUT_SECONDS);
 }
 
 async function joinToken(frontDoor, roomNumber, pin, displayName) {
@@ -126,6 +161,9 @@ try {
     NODE_ORIGINS: 'http://127.0.0.1:*',
     ROOM_LEASE_SECONDS: String(LEASE_SECONDS),
     MEDIA_WORKERS: '1',
+    // The throughput phase asks as fast as it is answered; the per-socket flood limit would be the ceiling.
+    SOCKET_EVENTS_PER_SECOND: '1000000',
+    SOCKET_EVENT_BURST: '1000000',
   });
   const startNode = (index) =>
     startProduct({
@@ -181,6 +219,35 @@ try {
   }
   for (const participant of participants) participant.leave();
 
+  // Throughput: the same rooms first all on one node, then spread over both (every node is a front door).
+  const rooms = [];
+  for (let room = 0; room < THROUGHPUT_ROOMS; room++) rooms.push(await customerRoom(store, { moderatorPin: MODERATOR_PIN, participantPin: PARTICIPANT_PIN }));
+  const throughput = {};
+  for (const [phase, nodeOf] of [
+    ['one_node', () => 0],
+    ['two_nodes', (room) => room % 2],
+  ]) {
+    const askers = [];
+    for (const [room, number] of rooms.entries()) {
+      const door = nodes[nodeOf(room)].baseURL;
+      askers.push(new Participant(door, await joinToken(door, number, MODERATOR_PIN, `Moderatorin ${room + 1}`)));
+    }
+    await seatAll(askers);
+    const cpuBefore = nodes.map((node) => cpuMs(node.pid));
+    const perSecond = await requestsPerSecond(askers);
+    const cpu = nodes.map((node, index) => cpuMs(node.pid) - cpuBefore[index]);
+    throughput[phase] = {
+      requests_per_second: perSecond,
+      node_cpu_ms_per_1000_requests: Number(((cpu[0] + cpu[1]) / ((perSecond * THROUGHPUT_SECONDS) / 1000)).toFixed(1)),
+      node_cpu_share: cpu.map((ms) => Number((ms / (THROUGHPUT_SECONDS * 1000)).toFixed(2))),
+    };
+    log(`throughput ${phase}: ${JSON.stringify(throughput[phase])} over ${rooms.length} rooms`);
+    // Leaving (not just disconnecting, which keeps the place for the grace period) ends each conference and frees its room.
+    await Promise.all(askers.map((asker) => asker.request('conference:leave', {})));
+    for (const asker of askers) asker.leave();
+    await sleep(1_000);
+  }
+
   const baseline = summary(samples.baseline);
   const result = {
     bench: 'cluster',
@@ -197,6 +264,9 @@ try {
       handover_over_baseline: Number((percentile(samples.sigterm, 50) / baseline.p50).toFixed(2)),
       failover_over_baseline: Number((percentile(samples.kill, 50) / baseline.p50).toFixed(2)),
     },
+    throughput_rooms: rooms.length,
+    throughput,
+    throughput_two_over_one: Number((throughput.two_nodes.requests_per_second / throughput.one_node.requests_per_second).toFixed(2)),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
