@@ -463,6 +463,33 @@ describe('ConferenceService', () => {
       expect(first.records.stored.size).toBe(0);
     });
 
+    it("applies the room's leave policy on the next node when a moved conference's moderator is not back within the grace period", async () => {
+      const first = setUp({ moderatorLeaves: 'end' });
+      await first.join('m', 'moderator');
+      await first.join('g');
+      await first.service.stop();
+      const next = setUp({ moderatorLeaves: 'end' }, first.marks, new FakeOwnership(), first.records);
+      const guest = await next.join('g');
+      expect(guest.events).toEqual([{ type: 'waiting', moderatorPresent: false }]);
+      await vi.advanceTimersByTimeAsync(GRACE_MS);
+      expect(guest.events.at(-1)).toEqual({ type: 'ended', reason: 'moderator-left' });
+      // A moderator back in time keeps it going.
+      const third = setUp({ moderatorLeaves: 'end' }, new InMemoryConferenceMarks(), new FakeOwnership(), first.records);
+      first.records.save(ROOM, {
+        screeningNewcomers: false,
+        admittedBefore: ['m', 'g'],
+        order: ['m', 'g'],
+        standings: {
+          m: { moderator: true, inside: true, mutedByModerator: false, attributes: {} },
+          g: { moderator: false, inside: true, mutedByModerator: false, attributes: {} },
+        },
+      });
+      const again = await third.join('g');
+      await third.join('m', 'moderator');
+      await vi.advanceTimersByTimeAsync(GRACE_MS);
+      expect(again.events.some((event) => event.type === 'ended')).toBe(false);
+    });
+
     it('frees every room as the server stops, before any connection closes', async () => {
       const { join, ownership, service } = setUp();
       const moderator = await join('m', 'moderator');

@@ -234,7 +234,28 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     const existing = this.#live.get(roomNumber);
     if (existing) return existing;
     this.#live.set(roomNumber, live);
+    this.#awaitModerators(live);
     return live;
+  }
+
+  /**
+   * A moved conference's moderators get the reconnect grace period here too: if none is back when
+   * it runs out, the room's "when the moderator leaves" policy applies, as it would have on the
+   * node they were on. A moderator's arrival cancels their timer (connect()).
+   */
+  #awaitModerators(live: LiveConference): void {
+    for (const moderatorId of live.conference.awaitedModerators) {
+      this.#grace.start(moderatorId, this.config.conference.moderatorGraceMs, () => {
+        if (this.#live.get(live.conference.roomNumber) !== live || live.conference.moderatorPresent) return;
+        void this.#applyModeratorLeavesPolicy(live)
+          .then(() => {
+            if (this.#live.get(live.conference.roomNumber) !== live) return;
+            this.#broadcast(live);
+            this.#tellWaiting(live);
+          })
+          .catch((error: Error) => this.#logger.error(`Room ${live.conference.roomNumber}: leave policy failed: ${error.message}`));
+      });
+    }
   }
 
   async #mute(live: LiveConference, participant: Participant): Promise<void> {

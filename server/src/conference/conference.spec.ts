@@ -173,7 +173,8 @@ describe('Conference moved to another node (record and restore)', () => {
     expect(after.find('g')).toMatchObject({ state: 'admitted', mutedByModerator: true, attributes: { hand: '1764850000000' } });
     expect(after.screeningNewcomers).toBe(true);
     // Someone not back yet keeps their standing in the next record.
-    expect(moved(after).record().standings['g']).toEqual({ inside: true, mutedByModerator: true, attributes: { hand: '1764850000000' } });
+    expect(moved(after).record().standings['g']).toEqual({ moderator: false, inside: true, mutedByModerator: true, attributes: { hand: '1764850000000' } });
+    expect(moved(before).awaitedModerators).toEqual(['m']);
   });
 
   it('those who were inside are inside again before the moderator is back where those inside stay without one; others wait for a moderator', () => {

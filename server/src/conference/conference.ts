@@ -25,8 +25,8 @@ export interface ConferenceRecord {
   admittedBefore: string[];
   /** Everyone who was there, in arrival order: the waiting list keeps its order whoever reconnects first. */
   order: string[];
-  /** Per participant who was there: inside (admitted) or waiting, muted by a moderator, and their attributes (a raised hand). */
-  standings: Record<string, { inside: boolean; mutedByModerator: boolean; attributes: ParticipantAttributes }>;
+  /** Per participant who was there: a moderator or not, inside (admitted) or waiting, muted by a moderator, and their attributes (a raised hand). */
+  standings: Record<string, { moderator: boolean; inside: boolean; mutedByModerator: boolean; attributes: ParticipantAttributes }>;
 }
 
 export type MediaSummary = Pick<ParticipantView, 'microphone' | 'camera' | 'screen'>;
@@ -94,7 +94,12 @@ export class Conference {
     const wasHere = this.#standings.has(arrival.id);
     if (this.locked && arrival.role !== 'moderator' && !wasHere) throw new ApiException('ROOM_LOCKED');
     const hadModerator = this.moderatorPresent;
-    const { inside, mutedByModerator, attributes } = this.#standings.get(arrival.id) ?? { inside: false, mutedByModerator: false, attributes: {} };
+    const { inside, mutedByModerator, attributes } = this.#standings.get(arrival.id) ?? {
+      moderator: false,
+      inside: false,
+      mutedByModerator: false,
+      attributes: {},
+    };
     this.#standings.delete(arrival.id);
     const participant: Participant = { ...arrival, state: 'waiting', connected: true, mutedByModerator, attributes };
     this.#participants.set(participant.id, participant);
@@ -117,6 +122,7 @@ export class Conference {
     const standings: ConferenceRecord['standings'] = Object.fromEntries(this.#standings);
     for (const participant of this.participants) {
       standings[participant.id] = {
+        moderator: participant.role === 'moderator',
         inside: participant.state === 'admitted',
         mutedByModerator: participant.mutedByModerator,
         attributes: participant.attributes,
@@ -125,6 +131,11 @@ export class Conference {
     const present = this.participants.map((participant) => participant.id);
     const order = [...present, ...[...this.#standings.keys()].filter((id) => !present.includes(id))];
     return { screeningNewcomers: this.screeningNewcomers, admittedBefore: [...this.#admittedBefore], standings, order };
+  }
+
+  /** The moderators of the conference before it moved who have not come back yet. */
+  get awaitedModerators(): string[] {
+    return [...this.#standings].filter(([, standing]) => standing.moderator).map(([id]) => id);
   }
 
   /** Opens a moved conference with what its previous node recorded; its participants arrive again. */
