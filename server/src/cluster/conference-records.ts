@@ -8,7 +8,11 @@ import type { ConferenceRecord } from '../conference/conference';
  */
 export interface ConferenceRecords {
   load(roomNumber: string): Promise<ConferenceRecord | null>;
-  save(roomNumber: string, record: ConferenceRecord): void;
+  /**
+   * `record` is called only when the record is stored (never in-process), and the changes of one
+   * moment (a join changes state several times) are stored once.
+   */
+  save(roomNumber: string, record: () => ConferenceRecord): void;
   /** The conference is over: nothing to rebuild. */
   remove(roomNumber: string): void;
 }

@@ -13,6 +13,8 @@ const recordKey = (roomNumber: string) => `room:${roomNumber}:record`;
 export class RedisConferenceRecords implements ConferenceRecords, OnApplicationShutdown {
   readonly #logger = new Logger('ConferenceRecords');
   readonly #redis: Redis;
+  /** Rooms with changes not stored yet, and how to make their record: written once per turn of the event loop. */
+  readonly #pending = new Map<string, () => ConferenceRecord>();
   #failing = false;
 
   constructor(
@@ -35,19 +37,30 @@ export class RedisConferenceRecords implements ConferenceRecords, OnApplicationS
     }
   }
 
-  save(roomNumber: string, record: ConferenceRecord): void {
-    this.#redis.set(recordKey(roomNumber), JSON.stringify(record), 'PX', this.ttlMs).then(
-      () => (this.#failing = false),
-      (error: Error) => this.#failed(roomNumber, error),
-    );
+  save(roomNumber: string, record: () => ConferenceRecord): void {
+    if (this.#pending.size === 0) setImmediate(() => this.#flush());
+    this.#pending.set(roomNumber, record);
   }
 
   remove(roomNumber: string): void {
+    this.#pending.delete(roomNumber);
     this.#redis.del(recordKey(roomNumber)).catch((error: Error) => this.#failed(roomNumber, error));
   }
 
-  onApplicationShutdown(): void {
-    this.#redis.disconnect();
+  /** What is still pending is written before the connection closes (QUIT waits for the replies). */
+  async onApplicationShutdown(): Promise<void> {
+    this.#flush();
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+
+  #flush(): void {
+    for (const [roomNumber, record] of this.#pending) {
+      this.#redis.set(recordKey(roomNumber), JSON.stringify(record()), 'PX', this.ttlMs).then(
+        () => (this.#failing = false),
+        (error: Error) => this.#failed(roomNumber, error),
+      );
+    }
+    this.#pending.clear();
   }
 
   /** Once per outage: every state change of every conference would say it again. */

@@ -84,8 +84,8 @@ class MapRecords implements ConferenceRecords {
     return this.stored.get(roomNumber) ?? null;
   }
 
-  save(roomNumber: string, record: ConferenceRecord): void {
-    this.stored.set(roomNumber, JSON.parse(JSON.stringify(record)) as ConferenceRecord);
+  save(roomNumber: string, record: () => ConferenceRecord): void {
+    this.stored.set(roomNumber, JSON.parse(JSON.stringify(record())) as ConferenceRecord);
   }
 
   remove(roomNumber: string): void {
@@ -475,7 +475,7 @@ describe('ConferenceService', () => {
       expect(guest.events.at(-1)).toEqual({ type: 'ended', reason: 'moderator-left' });
       // A moderator back in time keeps it going.
       const third = setUp({ moderatorLeaves: 'end' }, new InMemoryConferenceMarks(), new FakeOwnership(), first.records);
-      first.records.save(ROOM, {
+      first.records.save(ROOM, () => ({
         screeningNewcomers: false,
         admittedBefore: ['m', 'g'],
         order: ['m', 'g'],
@@ -483,7 +483,7 @@ describe('ConferenceService', () => {
           m: { moderator: true, inside: true, mutedByModerator: false, attributes: {} },
           g: { moderator: false, inside: true, mutedByModerator: false, attributes: {} },
         },
-      });
+      }));
       const again = await third.join('g');
       await third.join('m', 'moderator');
       await vi.advanceTimersByTimeAsync(GRACE_MS);

@@ -271,7 +271,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     this.#grace.cancel(participantId);
     const live = this.#liveOf(participantId);
     if (!live) return;
-    this.#dismiss(participantId, reason);
+    this.#dismiss(participantId, reason && { type: 'ended', reason });
     const lastModeratorLeft = live.conference.depart(participantId);
     await this.#withMedia(live, (media) => media.closePeer(participantId));
     if (live.conference.isEmpty) return this.#close(live);
@@ -302,18 +302,18 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
   async #end(live: LiveConference, reason: ConferenceEndReason): Promise<void> {
     for (const participant of live.conference.participants) {
       this.#grace.cancel(participant.id);
-      this.#dismiss(participant.id, reason);
+      this.#dismiss(participant.id, { type: 'ended', reason });
     }
     await this.#close(live);
   }
 
   /** Forgets a participant's connection, telling it why first when there is a reason to give. */
-  #dismiss(participantId: string, reason: ConferenceEndReason | null): void {
+  #dismiss(participantId: string, why: Extract<ConferenceEvent, { type: 'ended' | 'moved' }> | null): void {
     const connection = this.#connections.get(participantId);
     this.#connections.delete(participantId);
     this.#roomOf.delete(participantId);
-    if (reason && connection) {
-      connection.notify({ type: 'ended', reason });
+    if (why && connection) {
+      connection.notify(why);
       connection.close();
     }
   }
@@ -345,11 +345,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     this.#live.delete(roomNumber);
     for (const participant of live.conference.participants) {
       this.#grace.cancel(participant.id);
-      const connection = this.#connections.get(participant.id);
-      this.#connections.delete(participant.id);
-      this.#roomOf.delete(participant.id);
-      connection?.notify({ type: 'moved' });
-      connection?.close();
+      this.#dismiss(participant.id, { type: 'moved' });
     }
     void this.#withMedia(live, (media) => media.close());
   }
@@ -418,7 +414,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
 
   /** Every change of a conference reaches its participants here, and its record for another node too. */
   #broadcast(live: LiveConference): void {
-    if (this.#live.get(live.conference.roomNumber) === live) this.records.save(live.conference.roomNumber, live.conference.record());
+    if (this.#live.get(live.conference.roomNumber) === live) this.records.save(live.conference.roomNumber, () => live.conference.record());
     void (async () => {
       const media = live.media ? await live.media.catch(() => undefined) : undefined;
       const mediaOf = (id: string) => media?.summary(id) ?? NO_MEDIA;
