@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { getModelToken } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
 import { accessPinFrom, roomNumberFrom } from '@konferenz/testing/customer-mail';
 import { registration } from '@konferenz/testing/registration';
-import { AttemptLimiter } from '../src/security/attempt-limiter.service';
 import { SecretHasher } from '../src/security/secret-hasher';
 import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
 import { waitForMail } from './support/mail-inbox';
@@ -111,19 +108,6 @@ describe('room settings', () => {
     const invalid = await client.put('/api/account/room-settings', { admission: 'everyone', moderatorLeaves: 'end' });
     expect(invalid.status).toBe(400);
     expect(invalid.body.fieldErrors[0].field).toBe('admission');
-  });
-});
-
-describe('attempt counters', () => {
-  it('are swept once stale, unless they still hold a lockout', async () => {
-    const counters = app.app.get(AttemptLimiter);
-    const model = app.app.get<Model<unknown>>(getModelToken('AttemptCounter'));
-    const old = new Date(Date.now() - 25 * 60 * 60_000);
-    await model.create({ key: 'test:stale', attempts: 3, windowStartedAt: old, lockedUntil: null });
-    await model.create({ key: 'test:locked', attempts: 9, windowStartedAt: old, lockedUntil: new Date(Date.now() + 60_000) });
-    await counters.sweep();
-    expect(await model.countDocuments({ key: 'test:stale' })).toBe(0);
-    expect(await model.countDocuments({ key: 'test:locked' })).toBe(1);
   });
 });
 

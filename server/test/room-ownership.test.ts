@@ -220,30 +220,49 @@ describe('several nodes on one Redis', () => {
     expect(await ownerOf(roomNumber)).toBe('node-a');
   });
 
-  it('Redis going away: new rooms get a fast clear refusal, running conferences go on, all comes back with Redis', async () => {
+  it('Redis going away: PIN checks and new rooms get a fast clear refusal, running conferences go on, all comes back with Redis', async () => {
     const a = await node('node-a');
     const [running, waitingRoom] = [await customerWithRoom(base), await customerWithRoom(base)];
     const moderator = await connect(a, await token(a, running.roomNumber, MODERATOR_PIN, 'Moderatorin'));
     await moderator.waitForState((state) => state.participants.length === 1);
+    // Join tokens handed out before Redis went (a PIN needs Redis: its failures are counted there).
+    const [newRoomToken, guestToken] = [
+      await token(a, waitingRoom.roomNumber, MODERATOR_PIN, 'Moderatorin'),
+      await token(a, running.roomNumber, MODERATOR_PIN, 'Co-Moderator'),
+    ];
 
     await redis.stop('SIGTERM');
     const started = Date.now();
-    expect(await refusal(a, await token(a, waitingRoom.roomNumber, MODERATOR_PIN, 'Moderatorin'))).toMatchObject({ message: 'SERVICE_UNAVAILABLE' });
+    const pinCheck = await a.client().post('/api/conference/join', { roomNumber: running.roomNumber, pin: MODERATOR_PIN, displayName: 'Gast' });
+    expect(pinCheck.status).toBe(503);
+    expect(pinCheck.body.code).toBe('SERVICE_UNAVAILABLE');
+    expect(await refusal(a, newRoomToken)).toMatchObject({ message: 'SERVICE_UNAVAILABLE' });
     expect(Date.now() - started).toBeLessThan(3_000);
     const readiness = await a.client().get('/readyz');
     expect(readiness.status).toBe(503);
     expect(readiness.body.parts.redis).toMatch(/^down/);
     // The conference already running here goes on: its participants still get answers.
     expect(await moderator.request('moderator:setLocked', { locked: true })).toEqual({ ok: true, data: {} });
-    // A guest of the running room still gets in: the room is this node's.
-    const guest = await connect(a, await token(a, running.roomNumber, MODERATOR_PIN, 'Co-Moderator'));
+    // A guest of the running room whose PIN was checked still gets in: the room is this node's.
+    const guest = await connect(a, guestToken);
     await guest.waitForState((state) => state.participants.length === 2);
 
     // Redis comes back empty (no persistence): the running room is claimed back by its node first.
     await redis.start();
     await expect.poll(() => ownerOf(running.roomNumber), { timeout: 5_000 }).toBe('node-a');
     await expect.poll(async () => (await a.client().get('/readyz')).status, { timeout: 5_000 }).toBe(200);
-    const joinToken = await token(a, waitingRoom.roomNumber, MODERATOR_PIN, 'Moderatorin');
+    // PINs are checked again once the attempt counters' connection is back too (it retries every 2 s at most).
+    let joinToken = '';
+    await expect
+      .poll(
+        async () => {
+          const answer = await a.client().post('/api/conference/join', { roomNumber: waitingRoom.roomNumber, pin: MODERATOR_PIN, displayName: 'Moderatorin' });
+          joinToken = answer.body.token as string;
+          return answer.status;
+        },
+        { timeout: 5_000 },
+      )
+      .toBe(200);
     const deadline = Date.now() + LEASE_SECONDS * 1000 + 3_000;
     for (;;) {
       const seated = await ConferenceParticipant.connect(a.url, joinToken).then(

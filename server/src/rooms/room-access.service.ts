@@ -62,6 +62,9 @@ function samePin(a: string, b: string): boolean {
  * keep the host out. Unknown rooms are checked (against a decoy hash) and counted exactly like real ones, so neither
  * the answer nor its timing tells whether a room exists.
  */
+/** A refusal for an exhausted budget, thrown after the held budgets were given back; any other error left them held. */
+const settledRefusal = (error: unknown) => error instanceof ApiException && error.code === 'TOO_MANY_REQUESTS';
+
 @Injectable()
 export class RoomAccess {
   readonly #logger = new Logger('RoomAccess');
@@ -108,7 +111,7 @@ export class RoomAccess {
     } catch (error) {
       // A check the server could not make is not a wrong PIN: give the budgets back, report the error.
       // In the background: the caller should hear about the outage now, not after another timeout.
-      if (!(error instanceof ApiException)) void this.#settle(roomOpen ? [...held, roomKey] : held, 'refund');
+      if (!settledRefusal(error)) void this.#settle(roomOpen ? [...held, roomKey] : held, 'refund');
       throw error;
     }
     if (role) {
@@ -175,7 +178,7 @@ export class RoomAccess {
         held.push(key);
       }
     } catch (error) {
-      if (!(error instanceof ApiException)) void this.#settle(held, 'refund');
+      if (!settledRefusal(error)) void this.#settle(held, 'refund');
       throw error;
     }
     return held;
