@@ -44,6 +44,8 @@ export interface AppConfig {
     host: string;
     publicHost: string;
     rtpHost: string;
+    /** Where the callers' RTP ports come from; null: any free port. */
+    rtpPorts: { min: number; max: number } | null;
     dialInNumbers: string[];
     maxCalls: number;
     /** New calls per minute one caller id (the unverified From number) and one network source may place. */
@@ -209,6 +211,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       host: env.SIP_HOST,
       publicHost: sipPublicHost,
       rtpHost: env.SIP_RTP_HOST,
+      rtpPorts: env.SIP_RTP_PORTS ?? null,
       dialInNumbers: env.DIAL_IN_NUMBERS ?? [],
       maxCalls: env.SIP_MAX_CALLS,
       callLimits: { perCallerPerMinute: env.SIP_CALLS_PER_CALLER_PER_MINUTE, perSourcePerMinute: env.SIP_CALLS_PER_SOURCE_PER_MINUTE },

@@ -34,3 +34,23 @@ describe('TRUST_PROXY', () => {
     expect(trustProxy('-1').error).toBeDefined();
   });
 });
+
+describe('SIP_RTP_PORTS', () => {
+  const rtpPorts = (value: string) => {
+    const result = serverEnvSchema.safeParse({ SIP_RTP_PORTS: value });
+    return result.success ? { value: result.data.SIP_RTP_PORTS } : { error: result.error.issues.map((issue) => issue.message).join('; ') };
+  };
+
+  it('is any free port unless a range is given', () => {
+    expect(rtpPorts('')).toEqual({ value: undefined });
+    expect(rtpPorts('40200-40299')).toEqual({ value: { min: 40200, max: 40299 } });
+    expect(rtpPorts(' 40200 - 40201 ')).toEqual({ value: { min: 40200, max: 40201 } });
+  });
+
+  it('refuses what is not a usable range', () => {
+    expect(rtpPorts('40200').error).toMatch(/range such as/);
+    expect(rtpPorts('40299-40200').error).toMatch(/at least one even port pair/);
+    expect(rtpPorts('80-90').error).toMatch(/within 1024-65535/);
+    expect(rtpPorts('65000-70000').error).toMatch(/within 1024-65535/);
+  });
+});

@@ -116,6 +116,19 @@ export const serverEnvSchema = z.object({
   SIP_HOST: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
   SIP_PUBLIC_HOST: z.preprocess(emptyAsUnset, z.string().min(1).optional()),
   SIP_RTP_HOST: z.ipv4().default('127.0.0.1'),
+  /** "40200-40299": the callers' RTP ports come from this range (a firewall or container publishes it); unset, any free port. */
+  SIP_RTP_PORTS: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^\s*\d+\s*-\s*\d+\s*$/, 'must be a range such as 40200-40299')
+      .transform((range) => {
+        const [min, max] = range.split('-').map((bound) => Number(bound.trim())) as [number, number];
+        return { min, max };
+      })
+      .refine(({ min, max }) => min >= 1024 && max <= 65535 && max - min >= 1, 'must lie within 1024-65535 and hold at least one even port pair')
+      .optional(),
+  ),
   SIP_MAX_CALLS: positiveInt.max(10_000).default(100),
   SIP_CALLS_PER_CALLER_PER_MINUTE: positiveInt.default(10),
   SIP_CALLS_PER_SOURCE_PER_MINUTE: positiveInt.default(120),

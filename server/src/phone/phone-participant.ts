@@ -88,7 +88,13 @@ export class PhoneParticipant {
     call.once('ended', () => this.#callGone());
     try {
       call.ring();
-      const rtp = await RtpSession.open(this.#deps.config.rtpHost, 0, PLACEHOLDER_MEDIA);
+      const rtp = await RtpSession.open(this.#deps.config.rtpHost, this.#deps.config.rtpPorts ?? 0, PLACEHOLDER_MEDIA).catch((error: Error) => {
+        // No port for its media (SIP_RTP_PORTS all taken): the caller may try again later.
+        this.#deps.logger.error(`Phone call ${call.callId} refused: ${error.message}`);
+        call.reject(503);
+        return null;
+      });
+      if (!rtp) return;
       this.#rtp = rtp;
       if (this.#callEnded) return rtp.close();
       if (call.offer) {

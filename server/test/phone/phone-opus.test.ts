@@ -16,9 +16,10 @@ const WELCOME_MS = 1500;
 const ANALYSED_MS = 600;
 
 /**
- * Two Opus softphones dial the whole app: the gateway answers Opus (not the PCMU offered first),
- * greets them in Opus, reads their keys as 48 kHz telephone-events, seats both (moderator PIN,
- * no browser needed), and the room's mix carries each caller's tone to the other.
+ * Two Opus softphones dial the whole app: the gateway answers Opus (not the PCMU offered first) on
+ * RTP ports of SIP_RTP_PORTS, greets them in Opus, reads their keys as 48 kHz telephone-events,
+ * seats both (moderator PIN, no browser needed), and the room's mix carries each caller's tone to
+ * the other.
  */
 describe('phone dial-in with Opus (hand-written Opus softphones against the whole app)', () => {
   let app: TestApp;
@@ -28,7 +29,8 @@ describe('phone dial-in with Opus (hand-written Opus softphones against the whol
   const open: OpusPhone[] = [];
 
   beforeAll(async () => {
-    app = await startTestApp({ SIP_PORT: String(await freePort()) });
+    // The callers' RTP ports from a range, as a deployment behind a firewall has them.
+    app = await startTestApp({ SIP_PORT: String(await freePort()), SIP_RTP_PORTS: '47200-47299' });
     sipPort = app.app.get(PhoneGatewayService).port!;
     phones = watchPhoneConnections(app.app.get(ConferenceService));
     prompts = recordPrompts();
@@ -47,6 +49,8 @@ describe('phone dial-in with Opus (hand-written Opus softphones against the whol
 
     for (const phone of [alice, bob]) {
       expect(phone.answer).toMatch(/^m=audio \d+ RTP\/AVP 96 102\r$/m);
+      const rtpPort = Number(/^m=audio (\d+)/m.exec(phone.answer)![1]);
+      expect(rtpPort % 2 === 0 && rtpPort >= 47200 && rtpPort <= 47299).toBe(true);
       expect(phone.answer).toContain('a=rtpmap:96 opus/48000/2');
       expect(phone.answer).toContain('a=rtpmap:102 telephone-event/48000');
     }

@@ -19,6 +19,32 @@ export function bindUdp(ip: string, port: number): Promise<dgram.Socket> {
   });
 }
 
+/** Even ports from `min` to `max`, both included: where a deployment lets calls' RTP through its firewall. */
+export interface PortRange {
+  min: number;
+  max: number;
+}
+
+/**
+ * Binds a UDP socket to a free even port of `range` (RTP's convention), trying ports in random
+ * order so concurrent calls rarely meet; ports other processes hold are skipped. Throws when every
+ * even port of the range is taken.
+ */
+export async function bindUdpInRange(ip: string, range: PortRange): Promise<dgram.Socket> {
+  const first = range.min + (range.min % 2);
+  const count = Math.floor((range.max - first) / 2) + 1;
+  const start = Math.floor(Math.random() * count);
+  for (let index = 0; index < count; index++) {
+    const port = first + 2 * ((start + index) % count);
+    try {
+      return await bindUdp(ip, port);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    }
+  }
+  throw new Error(`no free RTP port in ${range.min}-${range.max}`);
+}
+
 /** The local address to bind to for talking to `target`: loopback stays on loopback. */
 export function listenIpFor(target: string): string {
   if (target.startsWith('127.') || target === '::1') return target === '::1' ? '::1' : '127.0.0.1';

@@ -102,3 +102,17 @@ describe('RtpSession', () => {
     phone.close();
   });
 });
+
+describe('RtpSession in a port range', () => {
+  it('takes even ports of the range only, and says so when every one is taken', async () => {
+    const range = { min: 47100, max: 47105 };
+    const sessions = await Promise.all([0, 1, 2].map(() => RtpSession.open(LOOPBACK, range, media(9))));
+    expect(sessions.map((session) => session.localPort).sort()).toEqual([47100, 47102, 47104]);
+    await expect(RtpSession.open(LOOPBACK, range, media(9))).rejects.toThrow('no free RTP port in 47100-47105');
+    const middle = sessions.find((session) => session.localPort === 47102)!;
+    middle.close();
+    const again = await RtpSession.open(LOOPBACK, range, media(9));
+    expect(again.localPort).toBe(47102);
+    for (const session of [...sessions.filter((session) => session !== middle), again]) session.close();
+  });
+});
