@@ -22,7 +22,12 @@ if (!isolated) {
 // product's 3300, 27318, 40300, ...): an outgoing connection or a port picked with bind(0) that
 // happened to take one of them made a server fail to start ("address already in use").
 const PRIVATE_NETWORK = `ip link set lo up && echo "${EPHEMERAL_PORTS}" > /proc/sys/net/ipv4/ip_local_port_range && exec "$@"`;
+// Tests that build hosts of their own (testing/src/virtual-hosts.ts) may do so only in there.
 const result = isolated
-  ? spawnSync('unshare', ['-n', 'sh', '-c', PRIVATE_NETWORK, 'sh', ...suites], { stdio: 'inherit', cwd: repoRoot, env })
+  ? spawnSync('unshare', ['-n', 'sh', '-c', PRIVATE_NETWORK, 'sh', ...suites], {
+      stdio: 'inherit',
+      cwd: repoRoot,
+      env: { ...env, KONFERENZ_PRIVATE_NETWORK: '1' },
+    })
   : spawnSync(suites[0], suites.slice(1), { stdio: 'inherit', cwd: repoRoot, env });
 process.exit(result.status ?? 1);

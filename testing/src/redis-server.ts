@@ -10,27 +10,44 @@ async function freeLoopbackPort(): Promise<number> {
   return port;
 }
 
+export interface TestRedisOptions {
+  /** The address it listens on (default 127.0.0.1) and the port (default a free one). */
+  host?: string;
+  port?: number;
+  /** How to run a command where Redis should run (a virtual host's `command`); default here. */
+  launch?: (command: string, args: string[]) => [string, string[]];
+}
+
 /**
- * One redis-server on a loopback port, without persistence (a restart comes back empty, the case
- * the product must survive). `stop()` and `start()` again keep the port, so clients reconnect.
+ * One redis-server on a loopback port (or a virtual host's address), without persistence (a
+ * restart comes back empty, the case the product must survive). `stop()` and `start()` again keep
+ * the port, so clients reconnect.
  */
 export class TestRedis {
   readonly port: number;
+  readonly host: string;
+  readonly #launch: (command: string, args: string[]) => [string, string[]];
   #process: ChildProcess | null = null;
 
   // No parameter property: the benchmarks import this file with Node's type stripping.
-  private constructor(port: number) {
+  private constructor(host: string, port: number, launch: (command: string, args: string[]) => [string, string[]]) {
+    this.host = host;
     this.port = port;
+    this.#launch = launch;
   }
 
-  static async start(): Promise<TestRedis> {
-    const redis = new TestRedis(await freeLoopbackPort());
+  static async start(options: TestRedisOptions = {}): Promise<TestRedis> {
+    const redis = new TestRedis(
+      options.host ?? '127.0.0.1',
+      options.port ?? (await freeLoopbackPort()),
+      options.launch ?? ((command, args) => [command, args]),
+    );
     await redis.start();
     return redis;
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `redis://${this.host}:${this.port}`;
   }
 
   get pid(): number | undefined {
@@ -40,9 +57,12 @@ export class TestRedis {
   /** Starts (again) on the same port; resolves once Redis accepts connections. */
   async start(): Promise<void> {
     if (this.#process) throw new Error('redis-server is already running');
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Protected mode would refuse every client but loopback ones, also on a test's own virtual hosts.
+    const [command, args] = this.#launch('redis-server', [
+      ...['--port', String(this.port), '--bind', this.host, '--protected-mode', this.host === '127.0.0.1' ? 'yes' : 'no'],
+      ...['--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+    ]);
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#process = child;
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -58,7 +78,7 @@ export class TestRedis {
   /** Redis speaks plain text on its port: PING is answered +PONG once it accepts commands. */
   #answersPing(): Promise<boolean> {
     return new Promise((resolve) => {
-      const socket = connect(this.port, '127.0.0.1');
+      const socket = connect(this.port, this.host);
       let reply = '';
       const done = (ok: boolean) => {
         socket.destroy();

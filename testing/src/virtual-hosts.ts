@@ -1,0 +1,135 @@
+/**
+ * Several hosts on one machine for tests that need real, distinct addresses: each host a network
+ * namespace of its own (held by a `sleep` started with `unshare -n`), joined to one Linux bridge
+ * in the caller's namespace by a veth pair. The caller must be root in a private network
+ * namespace of its own (npm test runs every suite in one and says so in
+ * KONFERENZ_PRIVATE_NETWORK): the bridge and every address live there, and nothing can leave it.
+ */
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BRIDGE = 'kzhosts';
+
+/** Whether this process may build hosts: root, inside the private network namespace npm test made. */
+export const canBuildHosts = (): boolean => process.env.KONFERENZ_PRIVATE_NETWORK === '1' && process.getuid?.() === 0;
+
+const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+
+/** One host: an address on the bridge and a network namespace; what it runs sees only that. */
+export class VirtualHost {
+  readonly name: string;
+  readonly address: string;
+  readonly #holder: ChildProcess;
+
+  // No parameter properties: the benchmarks import this file with Node's type stripping.
+  constructor(name: string, address: string, holder: ChildProcess) {
+    this.name = name;
+    this.address = address;
+    this.#holder = holder;
+  }
+
+  get pid(): number {
+    return this.#holder.pid!;
+  }
+
+  /** The command and arguments that run `command` on this host. */
+  command(command: string, args: string[] = []): [string, string[]] {
+    return ['nsenter', ['-t', String(this.pid), '-n', '--', command, ...args]];
+  }
+
+  /** Starts `command` on this host (nsenter execs it: the child's pid is the command's own). */
+  spawn(command: string, args: string[], options: SpawnOptions = {}): ChildProcess {
+    const [program, programArgs] = this.command(command, args);
+    return spawn(program, programArgs, options);
+  }
+
+  /** An executable file that runs `command` on this host with the arguments it is given (for launchers that take a path, such as Playwright's). */
+  launcher(command: string, folder: string): string {
+    const path = join(folder, `on-${this.name}`);
+    writeFileSync(path, `#!/bin/sh\nexec nsenter -t ${this.pid} -n -- ${command} "$@"\n`);
+    chmodSync(path, 0o755);
+    return path;
+  }
+
+  close(): void {
+    this.#holder.kill('SIGKILL');
+  }
+}
+
+/** A bridge `kzhosts` at `<prefix>.254/24` and the hosts on it, `<prefix>.<n>` each. */
+export class VirtualNetwork {
+  readonly prefix: string;
+  readonly #hosts: VirtualHost[] = [];
+  readonly #folder = mkdtempSync(join(tmpdir(), 'konferenz-hosts-'));
+
+  constructor(prefix: string) {
+    this.prefix = prefix;
+  }
+
+  /** The address of the caller's own namespace on the bridge (the tests' "host"). */
+  get gateway(): string {
+    return `${this.prefix}.254`;
+  }
+
+  get folder(): string {
+    return this.#folder;
+  }
+
+  static create(prefix = '10.99.0'): VirtualNetwork {
+    if (!canBuildHosts()) throw new Error('virtual hosts need root inside the private network namespace of npm test (KONFERENZ_PRIVATE_NETWORK=1)');
+    const network = new VirtualNetwork(prefix);
+    ip('link', 'add', BRIDGE, 'type', 'bridge');
+    ip('addr', 'add', `${network.gateway}/24`, 'dev', BRIDGE);
+    ip('link', 'set', BRIDGE, 'up');
+    return network;
+  }
+
+  async addHost(name: string, lastOctet: number): Promise<VirtualHost> {
+    // The holder dies with this process (pdeathsig), and the namespace with the holder.
+    const holder = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'unshare', '-n', 'sleep', 'infinity'], { stdio: 'ignore' });
+    await this.#untilNamespaceDiffers(holder.pid!);
+    const host = new VirtualHost(name, `${this.prefix}.${lastOctet}`, holder);
+    const [outside, inside] = [`kzh${lastOctet}`, `kzp${lastOctet}`];
+    ip('link', 'add', outside, 'type', 'veth', 'peer', 'name', inside);
+    ip('link', 'set', inside, 'netns', String(host.pid));
+    ip('link', 'set', outside, 'master', BRIDGE, 'up');
+    const [program, args] = host.command('sh', [
+      '-c',
+      `ip link set lo up && ip link set ${inside} name eth0 && ip addr add ${host.address}/24 dev eth0 && ip link set eth0 up && ip route add default via ${this.gateway}`,
+    ]);
+    execFileSync(program, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.#hosts.push(host);
+    return host;
+  }
+
+  close(): void {
+    for (const host of this.#hosts.splice(0)) host.close();
+    try {
+      ip('link', 'del', BRIDGE);
+    } catch {
+      // Already gone.
+    }
+    rmSync(this.#folder, { recursive: true, force: true });
+  }
+
+  /** unshare has run once the holder's network namespace is no longer ours. */
+  async #untilNamespaceDiffers(pid: number): Promise<void> {
+    const ours = execFileSync('readlink', ['/proc/self/ns/net']).toString().trim();
+    for (let tries = 0; tries < 100; tries++) {
+      try {
+        if (
+          execFileSync('readlink', [`/proc/${pid}/ns/net`])
+            .toString()
+            .trim() !== ours
+        )
+          return;
+      } catch {
+        // Not started yet.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('the host namespace did not come up');
+  }
+}
