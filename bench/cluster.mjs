@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // npm run bench:cluster — several nodes on one Redis: how long until every participant of a
 // conference is seated again when the node that runs it is killed (kill -9) or stopped (SIGTERM,
-// a rolling restart), against a plain reconnection through the same front door in the same run.
-// One JSON line on stdout; progress on stderr. See bench/README.md.
+// a rolling restart), against a plain reconnection through the same front door in the same run;
+// signalling requests per second through one, two and three nodes; how rooms spread over three
+// nodes and over the two left when one dies. One JSON line on stdout; progress on stderr. See
+// bench/README.md.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
@@ -22,9 +24,11 @@ const SEAT_TIMEOUT_MS = numberFromEnv('BENCH_SEAT_TIMEOUT_MS', 60_000);
 /** Throughput: conferences (one participant each, asking in a closed loop) and how long each phase asks. */
 const THROUGHPUT_ROOMS = numberFromEnv('BENCH_THROUGHPUT_ROOMS', 8);
 const THROUGHPUT_SECONDS = numberFromEnv('BENCH_THROUGHPUT_SECONDS', 5);
+/** Rooms per node: conferences opened through each of the three nodes before one of them is killed. */
+const ROOMS_PER_NODE = numberFromEnv('BENCH_ROOMS_PER_NODE', 10);
 const MODERATOR_PIN = '583920';
 const PARTICIPANT_PIN = '740215';
-const PORTS = { store: 3500, nodes: [3501, 3502], db: 27518, smtp: 1525, mailWeb: 1580, rtc: [40500, 40510, 40520] };
+const PORTS = { store: 3500, nodes: [3501, 3502, 3503], db: 27518, smtp: 1525, mailWeb: 1580, rtc: [40500, 40510, 40520, 40530] };
 
 const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -52,6 +56,8 @@ function attempt(url, token) {
 
 class Participant {
   socket = null;
+  /** The node it was seated on. */
+  node = null;
   /** Resolves when the node this participant is on goes away (disconnect, or told the conference moved). */
   gone = null;
 
@@ -68,6 +74,7 @@ class Participant {
       const outcome = await attempt(url, this.token);
       if (outcome.socket) {
         this.socket = outcome.socket;
+        this.node = url;
         this.gone = new Promise((resolve) => {
           this.socket.once('disconnect', resolve);
           this.socket.once('conference:moved', resolve);
@@ -219,13 +226,22 @@ try {
   }
   for (const participant of participants) participant.leave();
 
-  // Throughput: the same rooms first all on one node, then spread over both (every node is a front door).
+  nodes.push(await startNode(2));
+  const nodeName = (url) => `node-${PORTS.nodes.indexOf(Number(new URL(url).port))}`;
+  const roomsPerNode = (seated) => {
+    const count = {};
+    for (const participant of seated) count[nodeName(participant.node)] = (count[nodeName(participant.node)] ?? 0) + 1;
+    return Object.fromEntries(Object.entries(count).sort());
+  };
+
+  // Throughput: the same rooms first all on one node, then spread over two and over three (every node is a front door).
   const rooms = [];
   for (let room = 0; room < THROUGHPUT_ROOMS; room++) rooms.push(await customerRoom(store, { moderatorPin: MODERATOR_PIN, participantPin: PARTICIPANT_PIN }));
   const throughput = {};
   for (const [phase, nodeOf] of [
     ['one_node', () => 0],
     ['two_nodes', (room) => room % 2],
+    ['three_nodes', (room) => room % 3],
   ]) {
     const askers = [];
     for (const [room, number] of rooms.entries()) {
@@ -238,7 +254,7 @@ try {
     const cpu = nodes.map((node, index) => cpuMs(node.pid) - cpuBefore[index]);
     throughput[phase] = {
       requests_per_second: perSecond,
-      node_cpu_ms_per_1000_requests: Number(((cpu[0] + cpu[1]) / ((perSecond * THROUGHPUT_SECONDS) / 1000)).toFixed(1)),
+      node_cpu_ms_per_1000_requests: Number((cpu.reduce((sum, ms) => sum + ms, 0) / ((perSecond * THROUGHPUT_SECONDS) / 1000)).toFixed(1)),
       node_cpu_share: cpu.map((ms) => Number((ms / (THROUGHPUT_SECONDS * 1000)).toFixed(2))),
     };
     log(`throughput ${phase}: ${JSON.stringify(throughput[phase])} over ${rooms.length} rooms`);
@@ -247,6 +263,35 @@ try {
     for (const asker of askers) asker.leave();
     await sleep(1_000);
   }
+
+  // Rooms per node: conferences opened through each node (the node a conference's first
+  // participant reaches runs it), then node 2 killed: its rooms, their participants coming back
+  // through the two nodes left, spread over those.
+  const spread = [];
+  for (let room = 0; room < ROOMS_PER_NODE * 3; room++) {
+    const number = await customerRoom(store, { moderatorPin: MODERATOR_PIN, participantPin: PARTICIPANT_PIN });
+    const door = nodes[room % 3].baseURL;
+    spread.push(new Participant(door, await joinToken(door, number, MODERATOR_PIN, `Moderatorin ${room + 1}`)));
+  }
+  await seatAll(spread);
+  const before = roomsPerNode(spread);
+  log(`rooms per node: ${JSON.stringify(before)}`);
+  const orphans = spread.filter((participant) => nodeName(participant.node) === 'node-2');
+  const orphansGone = Promise.all(orphans.map((participant) => participant.gone));
+  const killed = performance.now();
+  process.kill(nodes[2].pid, 'SIGKILL');
+  await orphansGone;
+  const roomBack = await Promise.all(
+    orphans.map(async (participant, index) => {
+      participant.leave();
+      participant.frontDoor = nodes[index % 2].baseURL;
+      await participant.seat();
+      return performance.now() - killed;
+    }),
+  );
+  const after = roomsPerNode(spread);
+  log(`rooms per node after node-2 was killed: ${JSON.stringify(after)}`);
+  for (const participant of spread) participant.leave();
 
   const baseline = summary(samples.baseline);
   const result = {
@@ -267,6 +312,8 @@ try {
     throughput_rooms: rooms.length,
     throughput,
     throughput_two_over_one: Number((throughput.two_nodes.requests_per_second / throughput.one_node.requests_per_second).toFixed(2)),
+    throughput_three_over_one: Number((throughput.three_nodes.requests_per_second / throughput.one_node.requests_per_second).toFixed(2)),
+    rooms_per_node: { opened: before, after_node_2_killed: after, node_2_rooms_back_ms: summary(roomBack) },
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
