@@ -123,9 +123,10 @@ describe.each(['database', 'redis'] as const)('attempt budgets in the %s', (kind
     const started = Date.now();
     const turns = await Promise.all(Array.from({ length: 3 }, () => limiter.takeTurn(budget, 150, 1_000).then((took) => (took ? Date.now() - started : -1))));
     const sorted = turns.sort((a, b) => a - b);
+    // Turns start 150 ms apart; a busy event loop can only make a caller later, never earlier.
     expect(sorted[0]).toBeGreaterThanOrEqual(0);
-    expect(sorted[1]! - sorted[0]!).toBeGreaterThanOrEqual(140);
-    expect(sorted[2]! - sorted[1]!).toBeGreaterThanOrEqual(140);
+    expect(sorted[1]).toBeGreaterThanOrEqual(140);
+    expect(sorted[2]).toBeGreaterThanOrEqual(290);
     const slow = key();
     expect(await limiter.takeTurn(slow, 5_000, 100)).toBe(true);
     expect(await limiter.takeTurn(slow, 5_000, 100)).toBe(false);

@@ -12,8 +12,16 @@ import { join } from 'node:path';
 
 const BRIDGE = 'kzhosts';
 
-/** Whether this process may build hosts: root, inside the private network namespace npm test made. */
-export const canBuildHosts = (): boolean => process.env.KONFERENZ_PRIVATE_NETWORK === '1' && process.getuid?.() === 0;
+/** A network namespace of our own has only loopback, and what this module put into it. */
+const onlyOurInterfaces = (): boolean =>
+  execFileSync('ip', ['-o', 'link', 'show'])
+    .toString()
+    .split('\n')
+    .filter(Boolean)
+    .every((line) => /^\d+: (lo|kzh[^:@]*)[:@]/.test(line));
+
+/** Whether this process may build hosts: root, inside the private network namespace npm test made (no interface but loopback and ours). */
+export const canBuildHosts = (): boolean => process.env.KONFERENZ_PRIVATE_NETWORK === '1' && process.getuid?.() === 0 && onlyOurInterfaces();
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
@@ -34,9 +42,9 @@ export class VirtualHost {
     return this.#holder.pid!;
   }
 
-  /** The command and arguments that run `command` on this host. */
+  /** The command and arguments that run `command` on this host; it dies with the process that starts it. */
   command(command: string, args: string[] = []): [string, string[]] {
-    return ['nsenter', ['-t', String(this.pid), '-n', '--', command, ...args]];
+    return ['setpriv', ['--pdeathsig', 'KILL', '--', 'nsenter', '-t', String(this.pid), '-n', '--', command, ...args]];
   }
 
   /** Starts `command` on this host (nsenter execs it: the child's pid is the command's own). */
@@ -48,7 +56,7 @@ export class VirtualHost {
   /** An executable file that runs `command` on this host with the arguments it is given (for launchers that take a path, such as Playwright's). */
   launcher(command: string, folder: string): string {
     const path = join(folder, `on-${this.name}`);
-    writeFileSync(path, `#!/bin/sh\nexec nsenter -t ${this.pid} -n -- ${command} "$@"\n`);
+    writeFileSync(path, `#!/bin/sh\nexec setpriv --pdeathsig KILL -- nsenter -t ${this.pid} -n -- ${command} "$@"\n`);
     chmodSync(path, 0o755);
     return path;
   }

@@ -126,7 +126,7 @@ export const serverEnvSchema = z.object({
         const [min, max] = range.split('-').map((bound) => Number(bound.trim())) as [number, number];
         return { min, max };
       })
-      .refine(({ min, max }) => min >= 1024 && max <= 65535 && max - min >= 1, 'must lie within 1024-65535 and hold at least one even port pair')
+      .refine(({ min, max }) => min >= 1024 && max <= 65535 && max - min >= 1, 'must lie within 1024-65535 and hold at least one even port')
       .optional(),
   ),
   SIP_MAX_CALLS: positiveInt.max(10_000).default(100),

@@ -51,6 +51,9 @@ function samePin(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** A refusal for an exhausted budget, thrown after the held budgets were given back; any other error left them held. */
+const settledRefusal = (error: unknown) => error instanceof ApiException && error.code === 'TOO_MANY_REQUESTS';
+
 /**
  * The PIN check for every way into a room (browser and phone): PINs are short, so each wrong
  * guess is paid for. Each origin has its budgets (see #budgets); only wrong PINs use them up,
@@ -62,9 +65,6 @@ function samePin(a: string, b: string): boolean {
  * keep the host out. Unknown rooms are checked (against a decoy hash) and counted exactly like real ones, so neither
  * the answer nor its timing tells whether a room exists.
  */
-/** A refusal for an exhausted budget, thrown after the held budgets were given back; any other error left them held. */
-const settledRefusal = (error: unknown) => error instanceof ApiException && error.code === 'TOO_MANY_REQUESTS';
-
 @Injectable()
 export class RoomAccess {
   readonly #logger = new Logger('RoomAccess');

@@ -4,7 +4,7 @@ import type { AttemptCounter } from './attempt-counter.schema';
 import type { AttemptStore } from './attempt-store';
 
 const DUPLICATE_KEY = 11000;
-/** Every budget's window is at most an hour; a day-old counter that holds no lockout counts nothing. */
+/** Kept a day past its window's start (the budgets' windows are hours), or while it holds a lockout. */
 const STALE_AFTER_MS = 24 * 60 * 60_000;
 const SWEEP_EVERY_MS = 10 * 60_000;
 
@@ -88,12 +88,13 @@ export class MongoAttemptStore implements AttemptStore, OnModuleInit, OnModuleDe
 
   /** `lockedUntil` holds when the next turn is free; of several callers reading the same turn, one claims it. */
   async bookTurn(key: string, intervalMs: number, maxWaitMs: number, now: Date): Promise<number | null> {
-    for (;;) {
+    // Each try reads the clock again: a turn booked after a lost race is counted from then.
+    for (let at = now; ; at = new Date()) {
       const counter = await this.counters.findOne({ key }).lean();
-      const freeAt = Math.max(counter?.lockedUntil?.getTime() ?? 0, now.getTime());
-      if (freeAt - now.getTime() > maxWaitMs) return null;
+      const freeAt = Math.max(counter?.lockedUntil?.getTime() ?? 0, at.getTime());
+      if (freeAt - at.getTime() > maxWaitMs) return null;
       const next = new Date(freeAt + intervalMs);
-      if (await this.#claimTurn(key, counter?.lockedUntil ?? null, counter !== null, next, now)) return freeAt - now.getTime();
+      if (await this.#claimTurn(key, counter?.lockedUntil ?? null, counter !== null, next, at)) return Math.max(0, freeAt - Date.now());
     }
   }
 

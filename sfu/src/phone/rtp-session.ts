@@ -1,10 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Rfc4733Receiver, type KeyEvent } from './rfc4733-receiver';
 import { RtpParseError, isRtcpPacket, parseRtpPacket, serializeRtpPacket, type RtpPacket } from './rtp-packet';
-import { bindUdpInRange, type PortRange } from './udp';
+import { bindUdp, bindUdpInRange, type PortRange } from './udp';
 
 /** RFC 3389 comfort noise: a caller with silence suppression may send only this while quiet. */
 const COMFORT_NOISE = 13;
@@ -90,19 +90,9 @@ export class RtpSession<Media extends CallMedia = CallMedia> extends EventEmitte
     });
   }
 
-  /** Binds a UDP port on `host` (0: any free port) for a call. */
-  /** On `port` of `host` (0: any free port), or on a free even port of a range. */
+  /** Binds a UDP port for a call on `host`: `port` (0: any free port), or a free even port of a range. */
   static async open<Media extends CallMedia>(host: string, port: number | PortRange, media: Media): Promise<RtpSession<Media>> {
-    if (typeof port !== 'number') return new RtpSession(await bindUdpInRange(host, port), media);
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, host, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    return new RtpSession(socket, media);
+    return new RtpSession(typeof port === 'number' ? await bindUdp(host, port) : await bindUdpInRange(host, port), media);
   }
 
   get localPort(): number {

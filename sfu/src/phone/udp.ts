@@ -10,9 +10,13 @@ export interface RtpAddress {
 export function bindUdp(ip: string, port: number): Promise<dgram.Socket> {
   const socket = dgram.createSocket(isIP(ip) === 6 ? 'udp6' : 'udp4');
   return new Promise((resolve, reject) => {
-    socket.once('error', reject);
+    // A socket whose bind failed still holds its file descriptor until it is closed.
+    socket.once('error', (error) => {
+      socket.close();
+      reject(error);
+    });
     socket.bind(port, ip, () => {
-      socket.off('error', reject);
+      socket.removeAllListeners('error');
       socket.on('error', () => undefined);
       resolve(socket);
     });
