@@ -176,7 +176,7 @@ describe('several nodes on one Redis', () => {
     await expect.poll(() => ownerOf(roomNumber), { timeout: 2 * LEASE_SECONDS * 1000 + 2_000, interval: 100 }).toBeNull();
   });
 
-  it('a phone call answered by a node that does not run the room hears "service unavailable" and goodbye (calls do not cross nodes yet)', async () => {
+  it('a phone call for a room whose node cannot be reached hears "service unavailable" and goodbye', async () => {
     const a = await node('node-a', { SIP_PORT: String(await freePort()) });
     const { roomNumber } = await customerWithRoom(base);
     await inspector.set(`konferenz:room:${roomNumber}:owner`, 'node-b|http://127.0.0.1:9', 'PX', 60_000);
@@ -192,7 +192,7 @@ describe('several nodes on one Redis', () => {
       await expect.poll(() => call.byeAt, { timeout: 20_000 }).toBeDefined();
       clearInterval(keepTalking);
       expect(prompts[0]!.slice(-2)).toEqual(['de/service-unavailable', 'de/goodbye']);
-      expect(logs.warn.some((line) => line.includes(`room ${roomNumber}: the room runs on http://127.0.0.1:9`))).toBe(true);
+      expect(logs.error.some((line) => line.includes(`room ${roomNumber}): SERVICE_UNAVAILABLE`))).toBe(true);
     } finally {
       call.close();
       rtp.close();

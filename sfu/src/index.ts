@@ -2,7 +2,7 @@
 // the rest of the sfu can change without them noticing.
 export { MediaPlane } from './media-plane';
 export { MediaRoom } from './media-room';
-export type { ProducerInfo } from './media-room';
+export type { ConsumerInfo, PlainTransportInfo, ProducerInfo } from './media-room';
 export { MediaError } from './media-error';
 
 // The phone audio side (phone/): the call's RTP session (the one owner of the caller's socket),
@@ -11,6 +11,7 @@ export { MediaError } from './media-error';
 export { RtpSession } from './phone/rtp-session';
 export type { PortRange } from './phone/udp';
 export { PhoneAudioBridge } from './phone/phone-audio-bridge';
+export type { PhoneBridgeRoom } from './phone/phone-bridge-room';
 export { RoomAudioMix } from './phone/room-audio-mix';
 export type { PhoneCodec } from './phone/phone-codec';
 export { decodeG711, encodeG711, mulawToAlaw } from './phone/g711';

@@ -108,6 +108,8 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
   readonly #callsPerSource = new Map<string, number>();
   readonly #statistics: SipStatistics = { received: 0, rejectedMalformed: 0, dropped: 0, refusedByRate: 0 };
   #stopping = false;
+  /** Takes no new call; the calls up go on (a node handing its work to others before it stops). */
+  #draining = false;
 
   private constructor(transport: SipTransport, options: Settings, timers: SipTimers, logger: SipLogger) {
     super();
@@ -186,6 +188,14 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
 
   get statistics(): Readonly<SipStatistics> {
     return { ...this.#statistics };
+  }
+
+  /**
+   * New calls are answered 503 with Retry-After (a proxy or trunk in front tries another node at
+   * once); the calls up go on until they end or stop() hangs them up.
+   */
+  drain(): void {
+    this.#draining = true;
   }
 
   /** Hangs up every call (BYE or 503), then closes the sockets. */
@@ -431,6 +441,11 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
     const user = trustedTrunk ? (assertedCallerUser(headerValue(request, 'p-asserted-identity')) ?? fromUser) : fromUser;
     // The same INVITE by another path: #invite answers it 482, and it must not count twice.
     if (this.#pendingInvites.has(mergeKey)) return { trustedTrunk, user };
+    if (this.#draining) {
+      // Not a refusal of the caller (no fail2ban line): this node is going away.
+      this.#reply(request, peer, 503, { headers: { 'retry-after': '5' } });
+      return undefined;
+    }
     if (this.#calls.size >= this.#options.maxCalls) {
       this.#logRefusal('server-busy', peer, request);
       this.#reply(request, peer, 503, { headers: { 'retry-after': '30' } });

@@ -13,6 +13,8 @@ export interface RedisOwnershipOptions {
 }
 
 const SINCE_KEY = 'cluster:since';
+/** The live nodes: each node's record, scored with when its registration runs out (renewed with its leases). */
+const NODES_KEY = 'cluster:nodes';
 
 type LeaseCommands = {
   claimRoom(owner: string, since: string, record: string, leaseMs: number): Promise<[number, string]>;
@@ -21,6 +23,7 @@ type LeaseCommands = {
 };
 
 const ownerKey = (roomNumber: string) => `room:${roomNumber}:owner`;
+const urlOf = (record: string) => record.slice(record.indexOf('|') + 1);
 
 /**
  * Room leases in Redis (ioredis). A claim sets `konferenz:room:<number>:owner` to this node's
@@ -56,10 +59,11 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
     this.#redis = redis as Redis & LeaseCommands;
     this.#renewal = setInterval(() => void this.#renew(), Math.max(100, Math.floor(options.leaseMs / 3)));
     this.#renewal.unref();
+    void this.#register();
   }
 
   async claim(roomNumber: string): Promise<RoomClaim> {
-    if (this.#stopped) throw new ApiException('SERVICE_UNAVAILABLE');
+    if (this.#stopped) return this.#elsewhere(roomNumber);
     let answer: [number, string];
     try {
       answer = await this.#redis.claimRoom(ownerKey(roomNumber), SINCE_KEY, this.#record, this.options.leaseMs);
@@ -74,7 +78,24 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
     }
     // Redis lost its data a moment ago: the rooms' previous owners take theirs back first.
     if (verdict === -1) throw new ApiException('SERVICE_UNAVAILABLE');
-    return { owned: false, nodeUrl: owner.slice(owner.indexOf('|') + 1) };
+    return { owned: false, nodeUrl: urlOf(owner) };
+  }
+
+  /**
+   * A stopping node runs no room: the node that runs it now, else any other live node (which
+   * opens it on the first arrival). SERVICE_UNAVAILABLE when there is none, or no Redis to ask.
+   */
+  async #elsewhere(roomNumber: string): Promise<RoomClaim> {
+    try {
+      const owner = await this.#redis.get(ownerKey(roomNumber));
+      if (owner && owner !== this.#record) return { owned: false, nodeUrl: urlOf(owner) };
+      const others = (await this.#redis.zrangebyscore(NODES_KEY, Date.now(), '+inf')).filter((record) => record !== this.#record);
+      const chosen = others[Math.floor(Math.random() * others.length)];
+      if (chosen) return { owned: false, nodeUrl: urlOf(chosen) };
+    } catch (error) {
+      this.#unreachable((error as Error).message);
+    }
+    throw new ApiException('SERVICE_UNAVAILABLE');
   }
 
   async release(roomNumber: string): Promise<void> {
@@ -98,9 +119,13 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
   /** A node that stops frees its rooms at once, so their participants move on without waiting for the lease. */
   async releaseAll(): Promise<void> {
     clearInterval(this.#renewal);
+    if (this.#stopped) return;
     this.#stopped = true;
     const rooms = [...this.#held.keys()];
-    await Promise.all(rooms.map((roomNumber) => this.release(roomNumber).catch(() => undefined)));
+    await Promise.all([
+      this.#redis.zrem(NODES_KEY, this.#record).catch(() => undefined),
+      ...rooms.map((roomNumber) => this.release(roomNumber).catch(() => undefined)),
+    ]);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -108,7 +133,19 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
     this.#redis.disconnect();
   }
 
+  /** This node is live for one more lease (and nodes gone longer ago are forgotten). */
+  async #register(): Promise<void> {
+    const now = Date.now();
+    await this.#redis
+      .multi()
+      .zadd(NODES_KEY, now + this.options.leaseMs, this.#record)
+      .zremrangebyscore(NODES_KEY, '-inf', now)
+      .exec()
+      .catch(() => undefined);
+  }
+
   async #renew(): Promise<void> {
+    void this.#register();
     const abandonedBefore = Date.now() - this.options.leaseMs;
     for (const [roomNumber, claimedAt] of this.#held) {
       if (claimedAt < abandonedBefore && !this.#running(roomNumber)) void this.release(roomNumber).catch(() => undefined);

@@ -9,7 +9,10 @@ export type RoomClaim = { owned: true } | { owned: false; nodeUrl: string };
  * two nodes never both run one room and a dead node's rooms are free again after the lease.
  */
 export interface RoomOwnership {
-  /** Claims the room for this node, or says who holds it. Throws SERVICE_UNAVAILABLE when that cannot be known. */
+  /**
+   * Claims the room for this node, or says who holds it; a stopping node claims nothing and names
+   * the holder or another live node. Throws SERVICE_UNAVAILABLE when that cannot be known.
+   */
   claim(roomNumber: string): Promise<RoomClaim>;
   /** The conference here is over: the room is free for any node. */
   release(roomNumber: string): Promise<void>;

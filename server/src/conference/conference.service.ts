@@ -99,7 +99,8 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
    * that cannot be known (Redis down). A conference already live here is this node's by its lease.
    */
   async claim(roomNumber: string): Promise<void> {
-    if (this.#live.has(roomNumber)) return;
+    // A stopping node has given its rooms up, though their conferences are still in memory here.
+    if (this.#live.has(roomNumber) && !this.#stopping) return;
     const claim = await this.ownership.claim(roomNumber);
     if (!claim.owned) throw new RoomOnOtherNode(claim.nodeUrl);
   }
@@ -206,6 +207,20 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
   async stop(): Promise<void> {
     this.#stopping = true;
     await this.ownership.releaseAll();
+    if (this.config.cluster) this.#handOverCalls();
+  }
+
+  /**
+   * Callers stay on the node that answered them (the SIP leg cannot move): told their conference
+   * moved, they are seated again wherever it runs next (phone-participant.ts), callers this node
+   * answered as well as those linked in from other nodes. Browsers hear it from the gateway.
+   */
+  #handOverCalls(): void {
+    for (const live of this.#live.values()) {
+      for (const participant of live.conference.participants) {
+        if (participant.via === 'phone') this.#dismiss(participant.id, { type: 'moved' });
+      }
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -48,9 +48,22 @@ describe('several nodes (REDIS_URL)', () => {
       nodeUrl: 'https://node-1.example.org',
       nodeOrigins: ['https://*.konferenz.example.org', 'https://node-9.example.org:8443'],
       leaseMs: 5_000,
+      mediaHost: null,
     });
     expect(loadConfig({ ...node, NODE_PUBLIC_URL: 'https://node-1.example.org' }).cluster?.nodeId).toMatch(/-\d+$/);
     expect(loadConfig(production).cluster).toBeNull();
+  });
+
+  it('keeps calls up at a stop for SIP_DRAIN_SECONDS with several nodes only, and names where linked callers send audio', () => {
+    const cluster = { ...node, NODE_PUBLIC_URL: 'https://node-1.example.org' };
+    expect(loadConfig(cluster).sip.drainMs).toBe(600_000);
+    expect(loadConfig({ ...cluster, SIP_DRAIN_SECONDS: '30', NODE_MEDIA_HOST: 'app2' })).toMatchObject({
+      sip: { drainMs: 30_000 },
+      cluster: { mediaHost: 'app2' },
+    });
+    expect(loadConfig({ ...production, SIP_DRAIN_SECONDS: '30' }).sip.drainMs).toBe(0);
+    expect(() => loadConfig({ ...cluster, SIP_DRAIN_SECONDS: '-1' })).toThrow(/SIP_DRAIN_SECONDS/);
+    expect(() => loadConfig({ ...cluster, NODE_MEDIA_HOST: 'app 2; rm' })).toThrow(/NODE_MEDIA_HOST/);
   });
 });
 

@@ -55,13 +55,23 @@ export interface AppConfig {
     /** Addresses and CIDR subnets of SIP trunks whose caller identity is trusted. */
     trustedTrunks: string[];
     mediaTimeoutMs: number;
+    /** Several nodes: how long a stopping node keeps its calls up (0 with one node: there is nowhere for them to go). */
+    drainMs: number;
     /** Server / User-Agent header value; empty sends none. */
     serverName: string;
     dropScanners: boolean;
   };
   /** Several nodes on one Redis; null runs every conference in this process. */
   /** `nodeOrigins`: where pages may open sockets besides their own origin (the other nodes). */
-  cluster: { redisUrl: string; nodeId: string; nodeUrl: string; nodeOrigins: string[]; leaseMs: number } | null;
+  cluster: {
+    redisUrl: string;
+    nodeId: string;
+    nodeUrl: string;
+    nodeOrigins: string[];
+    leaseMs: number;
+    /** Where other nodes send linked callers' audio to this node's plain transports; null: the transports' own address. */
+    mediaHost: string | null;
+  } | null;
   /** TURN with time-limited credentials (coturn's use-auth-secret); null when not configured. */
   turn: { urls: string[]; secret: string; ttlMs: number } | null;
   clientDir: string;
@@ -218,6 +228,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       maxCallsPerSource: env.SIP_MAX_CALLS_PER_SOURCE ?? Math.max(1, Math.min(10, env.SIP_MAX_CALLS - 1)),
       trustedTrunks: env.SIP_TRUSTED_TRUNKS ?? [],
       mediaTimeoutMs: env.SIP_MEDIA_TIMEOUT_SECONDS * 1000,
+      drainMs: env.REDIS_URL ? env.SIP_DRAIN_SECONDS * 1000 : 0,
       serverName: env.SIP_SERVER_NAME,
       dropScanners: env.SIP_DROP_SCANNERS,
     },
@@ -228,6 +239,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
           nodeUrl: env.NODE_PUBLIC_URL!.replace(/\/$/, ''),
           nodeOrigins: env.NODE_ORIGINS!,
           leaseMs: env.ROOM_LEASE_SECONDS * 1000,
+          mediaHost: env.NODE_MEDIA_HOST ?? null,
         }
       : null,
     turn: env.TURN_URLS && env.TURN_SECRET ? { urls: env.TURN_URLS, secret: env.TURN_SECRET, ttlMs: env.TURN_CREDENTIAL_TTL_MINUTES * 60_000 } : null,

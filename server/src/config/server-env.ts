@@ -190,6 +190,18 @@ export const serverEnvSchema = z.object({
   ),
   /** Where browsers reach this very node (not the load balancer): its conferences' sockets are sent there. */
   NODE_PUBLIC_URL: z.preprocess(emptyAsUnset, z.url().optional()),
+  /**
+   * Where the other nodes send the audio of the callers they answered for this node's conferences
+   * (a host name or address of this node on the nodes' own network); default: the media address
+   * (RTC_ANNOUNCED_IP, else RTC_LISTEN_IP).
+   */
+  NODE_MEDIA_HOST: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.:-]{1,253}$/, 'a host name or an IP address')
+      .optional(),
+  ),
   /** Where the nodes are reached, for the pages' content security policy: origins, or host patterns like https://*.konferenz.example.org. */
   NODE_ORIGINS: z.preprocess(
     emptyAsUnset,
@@ -217,6 +229,8 @@ export const serverEnvSchema = z.object({
   ),
   /** How long a node's claim on a live conference lasts without renewal: a dead node's rooms move after this long. */
   ROOM_LEASE_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  /** Several nodes: at a stop, how long the calls this node answered stay up (bridged to wherever their conferences moved) before they are hung up. */
+  SIP_DRAIN_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
 
   TURN_URLS: z.preprocess(
     emptyAsUnset,

@@ -6,8 +6,14 @@ import { ConferenceService } from '../conference/conference.service';
 import { JOIN_TOKENS } from '../conference/conference.tokens';
 import type { JoinTokens } from '../conference/join-token';
 import { RoomAccess } from '../rooms/room-access.service';
+import { NodeLinkKey } from './link/node-link-key';
 import { PhoneParticipant } from './phone-participant';
 import { PromptLibrary } from './prompt-library';
+
+/** See #relocateLimitMs. */
+const RELOCATE_MARGIN_MS = 5_000;
+/** How often a draining node looks whether its calls have ended. */
+const DRAIN_POLL_MS = 200;
 
 /**
  * Phone dial-in: the SIP user agent server on SIP_HOST:SIP_PORT (UDP and TCP), each call a
@@ -19,6 +25,7 @@ import { PromptLibrary } from './prompt-library';
 export class PhoneGatewayService implements OnApplicationBootstrap, OnModuleDestroy {
   readonly #logger = new Logger('SipGateway');
   readonly #library = new PromptLibrary();
+  readonly #linkKey: NodeLinkKey;
   #server?: SipUserAgentServer;
 
   constructor(
@@ -26,7 +33,9 @@ export class PhoneGatewayService implements OnApplicationBootstrap, OnModuleDest
     private readonly conferences: ConferenceService,
     private readonly access: RoomAccess,
     @Inject(JOIN_TOKENS) private readonly tokens: JoinTokens,
-  ) {}
+  ) {
+    this.#linkKey = new NodeLinkKey(config.secrets.session);
+  }
 
   /** The bound SIP port, or null when the gateway is off. */
   get port(): number | null {
@@ -63,12 +72,33 @@ export class PhoneGatewayService implements OnApplicationBootstrap, OnModuleDest
         conferences: this.conferences,
         access: this.access,
         tokens: this.tokens,
+        linkKey: this.#linkKey,
+        relocateLimitMs: this.#relocateLimitMs(),
         library: this.#library,
         logger: this.#logger,
       });
       void participant.start();
     });
     this.#logger.log(`Phone dial-in on sip:${publicHost}:${this.#server.port} (UDP and TCP)`);
+  }
+
+  /** A moved conference is taken over within a lease (its node died) or at once (it stopped): a call waits for that, and some more. */
+  #relocateLimitMs(): number {
+    const { cluster } = this.config;
+    return cluster ? 2 * cluster.leaseMs + RELOCATE_MARGIN_MS : 0;
+  }
+
+  /**
+   * Several nodes, at a stop: the node takes no new call, and the calls it answered stay up,
+   * their callers seated wherever their conferences moved, until they end or `limitMs` passes.
+   */
+  async drain(limitMs: number): Promise<void> {
+    const server = this.#server;
+    if (!server || limitMs <= 0) return;
+    server.drain();
+    const until = Date.now() + limitMs;
+    if (server.calls.length > 0) this.#logger.log(`Stopping: ${server.calls.length} call(s) stay up until they end, at most ${Math.round(limitMs / 1000)} s`);
+    while (server.calls.length > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -18,12 +18,15 @@ import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import type { ConferenceEvent } from '../conference/conference-events';
 import type { ConferenceService } from '../conference/conference.service';
-import type { JoinTokens } from '../conference/join-token';
-import type { ConferenceMessages, ParticipantConnection } from '../conference/participant-connection';
+import type { JoinClaims, JoinTokens } from '../conference/join-token';
 import type { RoomAccess } from '../rooms/room-access.service';
 import { watchCallerMedia } from './caller-media-watch';
 import { ConferencePromptPlayer } from './conference-prompt-player';
 import { IvrStateMachine, type PinCheckResult } from './ivr-state-machine';
+import type { NodeLinkKey } from './link/node-link-key';
+import { RemotePhoneConference } from './link/remote-phone-conference';
+import { LocalPhoneConference } from './local-phone-conference';
+import type { PhoneConference, PhoneConferenceListener } from './phone-conference';
 import { ANSWERED_CODECS, bridgeCodec, OFFERED_CODECS } from './phone-codecs';
 import type { ConferenceAction } from './phone-keypad';
 import { watchPhoneMix } from './phone-mix-stats-log';
@@ -36,22 +39,32 @@ import type { PromptLibrary } from './prompt-library';
 const GOODBYE_LIMIT_MS = 15_000;
 /** A PIN check normally takes milliseconds; one that hangs (the database stopped) must not leave the caller in silence. */
 const PIN_CHECK_TIMEOUT_MS = 4_000;
+/** Between tries to find where a moved conference runs now, growing up to the longest. */
+const RELOCATE_FIRST_WAIT_MS = 200;
+const RELOCATE_LONGEST_WAIT_MS = 2_000;
 
 export interface PhoneParticipantDeps {
   config: AppConfig['sip'];
   conferences: ConferenceService;
   access: RoomAccess;
   tokens: JoinTokens;
+  /** Opens phone links to other nodes (several nodes). */
+  linkKey: NodeLinkKey;
+  /** How long a call whose conference moved (its node died or stopped) is kept while the conference is looked for elsewhere. */
+  relocateLimitMs: number;
   library: PromptLibrary;
   logger: Logger;
 }
 
 /**
  * One phone caller, from the answered INVITE to the BYE: the phone menu on the call's RtpSession
- * asks for room number and PIN (checked by RoomAccess with the caller id as the source), then the
- * caller joins the conference through a ParticipantConnection (via 'phone') exactly as a browser
- * does. Conference news becomes prompts, keypad commands become conference requests, and once
- * admitted a PhoneAudioBridge on the same RtpSession carries the audio both ways.
+ * asks for room number and PIN (checked by RoomAccess with the caller's network source), then the
+ * caller joins the conference (via 'phone') as a browser does: on this node, or over the phone
+ * link on the node that runs the room (PhoneConference). Conference news becomes prompts, keypad
+ * commands become conference requests, and once admitted a PhoneAudioBridge on the same
+ * RtpSession carries the audio both ways. The call stays on this node whatever happens to the
+ * conference: when it moves (its node died or stopped), the caller is seated again wherever it
+ * runs now, and its audio bridged there.
  */
 export class PhoneParticipant {
   readonly #call: SipCall;
@@ -60,7 +73,12 @@ export class PhoneParticipant {
   #player?: ConferencePromptPlayer;
   #menu?: PhoneMenu;
   #participantId?: string;
-  /** True once ConferenceService seated the caller (until it leaves). */
+  /** The caller's participant, from its PIN check on: the same one wherever the conference moves. */
+  #claims?: JoinClaims;
+  /** The caller's way into its conference: undefined before the PIN and while the conference is looked for after a move. */
+  #conference?: PhoneConference;
+  #relocating = false;
+  /** True once the conference seated the caller (until it leaves). */
   #connected = false;
   /** Where the caller stands, as the conference last told (undefined until it did). */
   #standing?: 'waiting' | 'admitted';
@@ -187,37 +205,53 @@ export class PhoneParticipant {
   async #enter(roomNumber: string, pin: string): Promise<PinCheckResult> {
     try {
       const { role } = await this.#deps.access.enter(roomNumber, pin, phoneOrigin(this.#call));
-      // Several nodes: a call stays on the node that answered it, and its audio cannot reach another node's room yet.
-      await this.#deps.conferences.claim(roomNumber);
+      const claims = this.#deps.tokens.issue({ room: roomNumber, pid: randomUUID(), role, name: maskedCallerName(this.#call.origin.user) }).claims;
+      const conference = await this.#locate(claims);
+      if (this.#callEnded) conference.close();
+      else {
+        this.#conference?.close();
+        [this.#claims, this.#conference] = [claims, conference];
+      }
       return role;
     } catch (error) {
-      if (error instanceof RoomOnOtherNode) {
-        this.#deps.logger.warn(`Phone call ${this.#call.callId} for room ${roomNumber}: the room runs on ${error.nodeUrl}, calls cannot cross nodes yet`);
-        return 'unavailable';
-      }
       if (error instanceof ApiException && error.code === 'TOO_MANY_REQUESTS') return 'locked-out';
       if (error instanceof ApiException && error.code === 'INVALID_ROOM_OR_PIN') return 'invalid';
       throw error;
     }
   }
 
-  async #join(roomNumber: string, role: ConferenceRole, _language: Language): Promise<void> {
-    if (this.#callEnded) return;
-    const { claims } = this.#deps.tokens.issue({ room: roomNumber, pid: randomUUID(), role, name: maskedCallerName(this.#call.origin.user) });
-    this.#participantId = claims.pid;
-    this.#roomNumber = roomNumber;
-    const connection: ParticipantConnection = {
-      id: this.#call.id,
-      notify: (event) => this.#onEvent(event),
-      // The caller hears the conference through its events; of the browsers' messages only its own
-      // attributes matter (a moderator may clear them), for the keypad's toggles.
-      send: (event, ...payload) => {
-        if (event === 'conference:state') this.#attributes = (payload as Parameters<ConferenceMessages['conference:state']>)[0].self.attributes;
-      },
-      close: () => this.#closedByConference(),
-    };
+  /**
+   * The caller's way into the room's conference: here when this node runs it (or may open it),
+   * else a phone link to the node that does. SERVICE_UNAVAILABLE when no node can be reached.
+   */
+  async #locate(claims: JoinClaims): Promise<PhoneConference> {
+    const { conferences, tokens, linkKey } = this.#deps;
     try {
-      await this.#deps.conferences.connect(claims, connection, 'phone');
+      await conferences.claim(claims.room);
+      return new LocalPhoneConference(conferences, claims, this.#call.id);
+    } catch (error) {
+      if (!(error instanceof RoomOnOtherNode)) throw error;
+      const { room, pid, role, name } = claims;
+      return RemotePhoneConference.open(error.nodeUrl, tokens.issue({ room, pid, role, name }).token, linkKey);
+    }
+  }
+
+  #listener(): PhoneConferenceListener {
+    return {
+      event: (event) => this.#onEvent(event),
+      attributes: (attributes) => (this.#attributes = attributes),
+      closed: () => this.#closedByConference(),
+      lost: () => void this.#relocate(),
+    };
+  }
+
+  async #join(roomNumber: string, _role: ConferenceRole, _language: Language): Promise<void> {
+    const conference = this.#conference;
+    if (this.#callEnded || !conference || !this.#claims) return;
+    this.#participantId = this.#claims.pid;
+    this.#roomNumber = roomNumber;
+    try {
+      await conference.join(this.#listener());
       this.#connected = true;
     } catch (error) {
       // A locked room says so; a failure ends the call with the goodbye.
@@ -228,6 +262,50 @@ export class PhoneParticipant {
       return;
     }
     if (this.#callEnded) void this.#leave();
+  }
+
+  /**
+   * The conference moved (its node died or stopped, or this node gave it up): the call stays, the
+   * caller is seated again, as the same participant, wherever the conference runs now, and the
+   * audio follows. The caller hears silence meanwhile; if no node runs or takes the conference
+   * within relocateLimitMs, it hears goodbye.
+   */
+  async #relocate(): Promise<void> {
+    const claims = this.#claims;
+    if (this.#relocating || this.#callEnded || this.#conferenceEnded || !claims) return;
+    this.#relocating = true;
+    this.#closeBridge();
+    this.#conference?.close();
+    this.#conference = undefined;
+    const { callId } = this.#call;
+    const deadline = Date.now() + this.#deps.relocateLimitMs;
+    let wait = RELOCATE_FIRST_WAIT_MS;
+    try {
+      while (!this.#callEnded) {
+        let conference: PhoneConference | undefined;
+        try {
+          conference = await this.#locate(claims);
+          this.#conference = conference;
+          await conference.join(this.#listener());
+          this.#deps.logger.log(`Phone call ${callId}: room ${claims.room} moved, the caller is seated again (${conference.location})`);
+          return;
+        } catch (error) {
+          conference?.close();
+          this.#conference = undefined;
+          const refused = error instanceof ApiException && ['ROOM_LOCKED', 'CONFERENCE_TOKEN_INVALID', 'FORBIDDEN'].includes(error.code);
+          if (refused || Date.now() + wait > deadline) {
+            this.#deps.logger.warn(`Phone call ${callId}: room ${claims.room} moved and could not be reached again: ${(error as Error).message}`);
+            this.#endWithGoodbye();
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          wait = Math.min(2 * wait, RELOCATE_LONGEST_WAIT_MS);
+        }
+      }
+    } finally {
+      this.#relocating = false;
+      if (this.#callEnded) void this.#leave();
+    }
   }
 
   /** Conference news becomes prompts, and the audio bridge follows the caller in and out of the conference. */
@@ -255,8 +333,6 @@ export class PhoneParticipant {
         this.#muted = muted;
         return;
       }
-      // A call stays on the node that answered it; its audio cannot follow the room to another node yet.
-      case 'moved':
       case 'ended':
         this.#endWithGoodbye();
         return;
@@ -273,9 +349,10 @@ export class PhoneParticipant {
     const participantId = this.#participantId;
     const roomNumber = this.#roomNumber ?? '';
     const rtp = this.#rtp;
-    const { conferences } = this.#deps;
+    const conference = this.#conference;
+    if (!conference) return;
     this.#bridgeOpening = (async () => {
-      const room = await conferences.mediaRoom(participantId);
+      const room = await conference.mediaRoom();
       const codec = bridgeCodec(rtp.media);
       if (!codec) throw new Error(`no phone audio in ${rtp.media.codec}`);
       const bridge = await PhoneAudioBridge.create({
@@ -285,13 +362,13 @@ export class PhoneParticipant {
         // The call's RTP session: the mix goes out under the same rule as the prompts, only to an address that has sent RTP.
         caller: rtp,
       });
-      if (this.#callEnded || this.#standing !== 'admitted') {
+      if (this.#callEnded || this.#standing !== 'admitted' || this.#conference !== conference) {
         bridge.close();
         return;
       }
       this.#bridge = { audio: bridge, unwatch: watchPhoneMix(bridge.roomMix, roomNumber, this.#deps.logger) };
       bridge.outputHeld = this.#player?.playing ?? false;
-      await conferences.attachMediaListener(participantId, bridge);
+      await conference.attachMediaListener(bridge);
     })()
       .catch((error: Error) => this.#deps.logger.warn(`Phone audio for ${participantId} failed: ${error.message}`))
       .finally(() => (this.#bridgeOpening = undefined));
@@ -301,16 +378,15 @@ export class PhoneParticipant {
     const bridge = this.#bridge;
     this.#bridge = undefined;
     if (!bridge) return;
-    if (this.#participantId) this.#deps.conferences.detachMediaListener(this.#participantId, bridge.audio);
+    this.#conference?.detachMediaListener(bridge.audio);
     bridge.unwatch();
     bridge.audio.close();
   }
 
   async #action(action: ConferenceAction): Promise<void> {
     const participantId = this.#participantId;
-    const roomNumber = this.#roomNumber;
-    if (!participantId || !roomNumber || !this.#standing) return;
-    const { conferences } = this.#deps;
+    const conference = this.#conference;
+    if (!participantId || !conference || !this.#standing) return;
     const menu = this.#menu!;
     try {
       switch (action.type) {
@@ -318,25 +394,25 @@ export class PhoneParticipant {
           const bridge = this.#bridge?.audio;
           if (!bridge || this.#standing !== 'admitted') return;
           // The microphone-changed event that follows announces the change ("muted" / "unmuted").
-          await conferences.request(participantId, 'media:setProducerPaused', { producerId: bridge.producerId, paused: this.#muted !== true });
+          await conference.request('media:setProducerPaused', { producerId: bridge.producerId, paused: this.#muted !== true });
           return;
         }
         case 'participant-count':
-          menu.notify({ type: 'participant-count', count: conferences.participantCount(participantId) });
+          menu.notify({ type: 'participant-count', count: await conference.participantCount() });
           return;
         case 'toggle-lock': {
-          const locked = !(await conferences.isLocked(roomNumber));
-          await conferences.request(participantId, 'moderator:setLocked', { locked });
+          const locked = !(await conference.isLocked());
+          await conference.request('moderator:setLocked', { locked });
           menu.notify({ type: 'lock-changed', locked });
           return;
         }
         case 'mute-others':
-          await conferences.request(participantId, 'moderator:muteAll', {});
+          await conference.request('moderator:muteAll', {});
           menu.notify({ type: 'others-muted' });
           return;
         case 'toggle-attribute': {
           const set = !Object.hasOwn(this.#attributes, action.attribute);
-          await conferences.request(participantId, 'participant:setAttributes', { attributes: { [action.attribute]: set ? action.value() : null } });
+          await conference.request('participant:setAttributes', { attributes: { [action.attribute]: set ? action.value() : null } });
           menu.notify({ type: 'confirmation', prompt: set ? action.prompts.set : action.prompts.cleared });
           return;
         }
@@ -376,9 +452,11 @@ export class PhoneParticipant {
   }
 
   async #leave(): Promise<void> {
-    const participantId = this.#participantId;
-    if (!participantId || !this.#connected) return;
+    const conference = this.#conference;
+    if (!conference) return;
+    this.#conference = undefined;
+    if (this.#participantId && this.#connected) await conference.request('conference:leave', {}).catch(() => undefined);
     this.#participantId = undefined;
-    await this.#deps.conferences.request(participantId, 'conference:leave', {}).catch(() => undefined);
+    conference.close();
   }
 }

@@ -47,7 +47,7 @@ export class OpusPhone {
   #contact = '';
 
   private constructor(
-    private readonly sip: UdpClient,
+    readonly sip: UdpClient,
     private readonly rtp: Socket,
     private readonly sipPort: number,
     private readonly caller: string,
