@@ -10,17 +10,33 @@ import { canBuildHosts, VirtualNetwork, type VirtualHost } from '@konferenz/test
 import chromium from '../chromium.json';
 import { ConferenceKit, expect, test, type ConferenceTab } from './conference-fixtures';
 import { MailInbox } from './fixtures';
+import {
+  browserToneWav,
+  enterRoom,
+  expectHearsPhone,
+  expectPhoneHearsBrowser,
+  maskedName,
+  note,
+  phoneInList,
+  PHONE_TONE_HZ,
+  recordedSamples,
+} from './phone-audio-checks';
+import { Softphone } from './softphone';
 
 /**
  * Several nodes as they are deployed: each on a host of its own with its own address (network
  * namespaces on one bridge, inside the suites' private namespace), Redis, the database and the
- * mail server on a services host, and Chromium on a browser host, reaching every node across the
- * bridge (HTTP, Socket.IO and WebRTC to each node's own address). The owner of a conference
+ * mail server on a services host, Chromium on a browser host, reaching every node across the
+ * bridge (HTTP, Socket.IO and WebRTC to each node's own address), and a softphone (baresip) on a
+ * phone host, dialling one node while the conference runs on another. The owner of a conference
  * killed with SIGKILL; all three nodes restarted one after the other during a conference.
  */
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const LEASE_SECONDS = 3;
+/** How long a stopping node keeps its calls up: the rolling restart waits that long for the node with the call. */
+const DRAIN_SECONDS = 8;
 const NODE_PORT = 3000;
+const SIP_PORT = 5060;
 const SERVICES = { redis: 6379, database: 27017, smtp: 1025, mailWeb: 1080 };
 
 interface HostedNode {
@@ -37,6 +53,7 @@ let redis: TestRedis;
 const servicesProcesses: ChildProcess[] = [];
 let nodes: HostedNode[] = [];
 let browser: Browser;
+let phoneHost: VirtualHost;
 let dataDir = '';
 const secrets = { SESSION_SECRET: randomBytes(32).toString('base64'), PIN_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
 
@@ -80,10 +97,16 @@ test.beforeAll(async () => {
   );
   for (const node of nodes) await startNode(node);
   const browserHost = await network.addHost('browser', 10);
+  phoneHost = await network.addHost('phone', 20);
   browser = await playwrightChromium.launch({
     executablePath: browserHost.launcher(chromium.executablePath, network.folder),
-    // Camera and microphone need a secure origin; the nodes' plain-HTTP origins stand in for HTTPS here.
-    args: [...chromium.args, `--unsafely-treat-insecure-origin-as-secure=${nodes.map((node) => node.url).join(',')}`],
+    args: [
+      ...chromium.args,
+      // Camera and microphone need a secure origin; the nodes' plain-HTTP origins stand in for HTTPS here.
+      `--unsafely-treat-insecure-origin-as-secure=${nodes.map((node) => node.url).join(',')}`,
+      // The browsers' voice is a tone the phone can be checked for.
+      `--use-file-for-fake-audio-capture=${browserToneWav()}`,
+    ],
   });
 });
 test.afterAll(async () => {
@@ -125,7 +148,11 @@ async function startNode(node: HostedNode): Promise<void> {
       MEDIA_WORKERS: '1',
       RTC_LISTEN_IP: node.host.address,
       RTC_PORT: '40000',
-      SIP_PORT: '0',
+      SIP_PORT: String(SIP_PORT),
+      SIP_HOST: node.host.address,
+      SIP_PUBLIC_HOST: node.host.address,
+      SIP_RTP_HOST: node.host.address,
+      SIP_DRAIN_SECONDS: String(DRAIN_SECONDS),
       REGISTRATIONS_PER_IP_PER_HOUR: '100',
       MEDIASOUP_WORKER_BIN: mediasoupWorkerBin(REPO_ROOT),
       LOG_LEVEL: 'warn',
@@ -151,6 +178,23 @@ async function stopNode(node: HostedNode, signal: NodeJS.Signals = 'SIGTERM'): P
   await exited;
 }
 
+/** A softphone on the phone host dials `node`; the call stays on that node, whichever node runs the conference. */
+async function dialIn(node: HostedNode, name: string, user: string): Promise<Softphone> {
+  return Softphone.dial(`sip:konferenz@${node.host.address}:${SIP_PORT}`, {
+    dir: test.info().outputPath(`baresip-${name}`),
+    user,
+    toneHz: PHONE_TONE_HZ,
+    host: { address: phoneHost.address, spawn: (command, args, options) => phoneHost.spawn(command, args, options) },
+  });
+}
+
+async function hangUp(phone: Softphone | undefined, name: string): Promise<void> {
+  if (!phone) return;
+  const recording = await phone.stop();
+  await test.info().attach(`baresip-${name}.log`, { path: phone.logFile, contentType: 'text/plain' });
+  if (recording) await test.info().attach(`baresip-${name}-received.wav`, { path: recording, contentType: 'audio/wav' });
+}
+
 function kit(): ConferenceKit {
   return new ConferenceKit(browser, nodes[0]!.url, new MailInbox(`http://${services.address}:${SERVICES.mailWeb}`), test.info());
 }
@@ -161,9 +205,11 @@ async function expectInside(tab: ConferenceTab, timeout: number): Promise<void> 
   await expect(tab.page.getByTestId('waiting-room')).toBeHidden();
 }
 
-test('the owner of a conference killed: the guests, whose pages came from the other hosts, are back together with media, without a PIN', async () => {
+test('the owner of a conference killed: the guests, whose pages came from the other hosts, are back together with media, without a PIN; a caller answered by another node keeps hearing them', async () => {
   test.setTimeout(180_000);
   const conf = kit();
+  const number = '+4930555000201';
+  let phone: Softphone | undefined;
   try {
     const [a, b, c] = nodes as [HostedNode, HostedNode, HostedNode];
     const owner = await conf.roomOwner();
@@ -174,8 +220,15 @@ test('the owner of a conference killed: the guests, whose pages came from the ot
     const guestC = await conf.join(owner.roomNumber, owner.participantPin, 'Gast C', { origin: c.url });
     await guestB.expectReceiving([moderator, guestC]);
     await guestC.expectReceiving([moderator, guestB]);
+    // A caller dials node B: the call stays there, the caller sits in the conference on node A.
+    phone = await dialIn(b, 'caller-on-b', number);
+    await enterRoom(phone, owner.roomNumber, owner.participantPin);
+    const phoneId = await phoneInList(moderator, maskedName(number));
+    await expectHearsPhone(moderator, phoneId);
+    await expectPhoneHearsBrowser(phone, recordedSamples(phone));
 
     const died = Date.now();
+    const heardBefore = recordedSamples(phone);
     await stopNode(a, 'SIGKILL');
     await expect(guestB.tile(moderator.id)).toBeHidden({ timeout: LEASE_SECONDS * 1000 + 15_000 });
     await expectInside(guestB, LEASE_SECONDS * 1000 + 15_000);
@@ -184,19 +237,28 @@ test('the owner of a conference killed: the guests, whose pages came from the ot
     await guestB.expectReceiving([guestC]);
     await guestC.expectReceiving([guestB]);
     const back = `${Date.now() - died} ms from SIGKILL of the owner to both guests receiving each other again (lease ${LEASE_SECONDS} s)`;
-    test.info().annotations.push({ type: 'failover across hosts', description: back });
-    console.log(`failover across hosts: ${back}`);
+    note('failover across hosts', back);
     await expect(guestB.page.getByTestId('pin')).toHaveCount(0);
+    // The call on node B was never cut: its caller is seated again where the conference runs now.
+    await expectHearsPhone(guestB, phoneId);
+    await expectPhoneHearsBrowser(phone, heardBefore);
+    note(
+      'caller on another node after the failover',
+      `${Date.now() - died} ms from SIGKILL of the owner to the phone hearing the browsers again and being heard`,
+    );
   } finally {
+    await hangUp(phone, 'caller-on-b');
     await conf.dispose();
     // Killed above: node A is back for the next test (a failure before the kill left it running).
     if (!nodes[0]!.process) await startNode(nodes[0]!);
   }
 });
 
-test('all three nodes restarted one after the other during a conference: it never ends, and the guest who waits still waits', async () => {
+test('all three nodes restarted one after the other during a conference: it never ends, the guest who waits still waits, the caller is cut off only when its own node stops', async () => {
   test.setTimeout(300_000);
   const conf = kit();
+  const number = '+4930555000202';
+  let phone: Softphone | undefined;
   try {
     const [a, b, c] = nodes as [HostedNode, HostedNode, HostedNode];
     const owner = await conf.roomOwner();
@@ -209,10 +271,20 @@ test('all three nodes restarted one after the other during a conference: it neve
     const waiting = await conf.join(owner.roomNumber, owner.participantPin, 'Wartende', { origin: c.url });
     await expect(waiting.page.getByTestId('waiting-room')).toBeVisible();
     await expect(moderator.page.getByTestId(`waiting-${waiting.id}`)).toBeVisible();
+    // The caller dials node C, restarted last.
+    phone = await dialIn(c, 'caller-on-c', number);
+    await enterRoom(phone, owner.roomNumber, owner.participantPin);
+    // Manual admission: the caller waits until the moderator lets it in.
+    const waitingCaller = moderator.page.getByTestId('waiting-list').locator('[data-testid^="waiting-"]', { hasText: maskedName(number) });
+    await expect(waitingCaller).toHaveCount(1, { timeout: 20_000 });
+    const phoneId = (await waitingCaller.getAttribute('data-testid'))!.slice('waiting-'.length);
+    await moderator.page.getByTestId(`admit-${phoneId}`).click();
+    await expectPhoneHearsBrowser(phone, recordedSamples(phone));
 
-    for (const node of [a, b, c]) {
+    for (const node of [a, b]) {
       await test.step(`restart ${node.name}`, async () => {
         const stopping = Date.now();
+        const heardBefore = recordedSamples(phone!);
         await stopNode(node);
         await startNode(node);
         const restarted = Date.now() - stopping;
@@ -220,11 +292,32 @@ test('all three nodes restarted one after the other during a conference: it neve
         await expectInside(guest, 30_000);
         await expect(waiting.page.getByTestId('waiting-room')).toBeVisible({ timeout: 30_000 });
         await expect(moderator.page.getByTestId(`waiting-${waiting.id}`)).toBeVisible({ timeout: 30_000 });
-        console.log(
-          `rolling restart across hosts: ${node.name} down and up in ${restarted} ms; everyone back where they were ${Date.now() - stopping} ms after its SIGTERM`,
+        await expectPhoneHearsBrowser(phone!, heardBefore);
+        note(
+          'rolling restart across hosts',
+          `${node.name} down and up in ${restarted} ms; everyone back where they were (the caller on node C hearing the browsers) ${Date.now() - stopping} ms after its SIGTERM`,
         );
       });
     }
+    await test.step('restart node-c, which holds the call', async () => {
+      const stopping = Date.now();
+      const stopped = stopNode(c);
+      // The node drains: the call stays up (seated on another node) until SIP_DRAIN_SECONDS pass, then it is hung up.
+      await expectInside(moderator, 30_000);
+      await expectPhoneHearsBrowser(phone!, recordedSamples(phone!));
+      await phone!.waitForLog(/session closed|terminated/i, (DRAIN_SECONDS + 15) * 1000);
+      const cut = Date.now() - stopping;
+      expect(cut).toBeGreaterThanOrEqual(DRAIN_SECONDS * 1000 - 500);
+      await stopped;
+      await startNode(c);
+      await expectInside(moderator, 30_000);
+      await expectInside(guest, 30_000);
+      await expect(waiting.page.getByTestId('waiting-room')).toBeVisible({ timeout: 30_000 });
+      note(
+        'rolling restart across hosts',
+        `node-c: its caller kept hearing the conference and was hung up ${cut} ms after its SIGTERM (SIP_DRAIN_SECONDS ${DRAIN_SECONDS})`,
+      );
+    });
     for (const tab of [moderator, guest, waiting]) expect(await tab.everShown('conference-ended')).toBe(false);
     await moderator.expectReceiving([guest], { setupMs: 30_000 });
     await guest.expectReceiving([moderator], { setupMs: 30_000 });
@@ -233,6 +326,7 @@ test('all three nodes restarted one after the other during a conference: it neve
     await expectInside(waiting, 15_000);
     await waiting.expectReceiving([moderator, guest], { setupMs: 30_000 });
   } finally {
+    await hangUp(phone, 'caller-on-c');
     await conf.dispose();
   }
 });

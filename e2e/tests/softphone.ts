@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createServer as createTcpServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,7 +37,15 @@ export interface SoftphoneOptions {
   user: string;
   /** The frequency of the phone's "microphone" (ausine). */
   toneHz: number;
+  /**
+   * A host of its own (virtual-hosts.ts): baresip runs there (`spawn`) with its SIP and RTP on
+   * `address`. Default: this namespace, on 127.0.0.1.
+   */
+  host?: { address: string; spawn: (command: string, args: string[], options: SpawnOptions) => ChildProcess };
 }
+
+/** baresip's SIP port on a host of its own (nothing else listens there). */
+const HOST_SIP_PORT = 5070;
 
 const BARESIP = process.env.BARESIP_PATH ?? '/usr/bin/baresip';
 /** baresip quits by itself after this long. */
@@ -75,16 +83,17 @@ export class Softphone {
 
   /** Starts baresip with a fresh config in `options.dir` and dials `uri` at once. */
   static async dial(uri: string, options: SoftphoneOptions): Promise<Softphone> {
-    const { dir, user, toneHz } = options;
+    const { dir, user, toneHz, host } = options;
     mkdirSync(dir, { recursive: true });
     const recordDir = mkdtempSync(join(tmpdir(), 'kz-baresip-'));
-    const port = await freeSipPort();
+    const address = host?.address ?? '127.0.0.1';
+    const port = host ? HOST_SIP_PORT : await freeSipPort();
     writeFileSync(
       join(dir, 'config'),
       [
         'poll_method epoll',
-        'net_interface 127.0.0.1',
-        `sip_listen 127.0.0.1:${port}`,
+        `net_interface ${address}`,
+        `sip_listen ${address}:${port}`,
         `audio_source ausine,${toneHz}`,
         'audio_player',
         'ausrc_srate 48000',
@@ -101,10 +110,13 @@ export class Softphone {
       ].join('\n'),
     );
     // No registration (regint=0), PCMU only: the gateway answers G.711.
-    writeFileSync(join(dir, 'accounts'), `<sip:${user}@127.0.0.1:${port}>;regint=0;audio_codecs=PCMU\n`);
+    writeFileSync(join(dir, 'accounts'), `<sip:${user}@${address}:${port}>;regint=0;audio_codecs=PCMU\n`);
     writeFileSync(join(dir, 'contacts'), '');
     // -t: a safety net, so that a baresip whose test process died does not linger.
-    const child = spawn(BARESIP, ['-f', dir, '-t', String(MAX_CALL_SECONDS), '-e', `/dial ${uri}`], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = (host?.spawn ?? spawn)(BARESIP, ['-f', dir, '-t', String(MAX_CALL_SECONDS), '-e', `/dial ${uri}`], {
+      cwd: dir,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const phone = new Softphone(child, join(dir, 'baresip.log'), recordDir, join(dir, 'recordings'));
     await phone.waitForLog(/Call established/, 15_000);
     return phone;

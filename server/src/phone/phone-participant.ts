@@ -275,6 +275,8 @@ export class PhoneParticipant {
     if (this.#relocating || this.#callEnded || this.#conferenceEnded || !claims) return;
     this.#relocating = true;
     this.#closeBridge();
+    // A bridge still opening belongs to the conference left behind (it closes itself when done).
+    this.#bridgeOpening = undefined;
     this.#conference?.close();
     this.#conference = undefined;
     const { callId } = this.#call;
@@ -351,7 +353,7 @@ export class PhoneParticipant {
     const rtp = this.#rtp;
     const conference = this.#conference;
     if (!conference) return;
-    this.#bridgeOpening = (async () => {
+    const opening = (async () => {
       const room = await conference.mediaRoom();
       const codec = bridgeCodec(rtp.media);
       if (!codec) throw new Error(`no phone audio in ${rtp.media.codec}`);
@@ -371,7 +373,10 @@ export class PhoneParticipant {
       await conference.attachMediaListener(bridge);
     })()
       .catch((error: Error) => this.#deps.logger.warn(`Phone audio for ${participantId} failed: ${error.message}`))
-      .finally(() => (this.#bridgeOpening = undefined));
+      .finally(() => {
+        if (this.#bridgeOpening === opening) this.#bridgeOpening = undefined;
+      });
+    this.#bridgeOpening = opening;
   }
 
   #closeBridge(): void {
