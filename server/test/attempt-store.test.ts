@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TestRedis } from '@konferenz/testing/redis-server';
+import { ClusterRedis } from '../src/cluster/cluster-redis';
 import { ApiException } from '../src/common/api-exception';
 import { AttemptCounter, AttemptCounterSchema } from '../src/security/attempt-counter.schema';
 import { AttemptLimiter, type AttemptPolicy } from '../src/security/attempt-limiter.service';
@@ -19,13 +20,13 @@ import { RedisAttemptStore } from '../src/security/redis-attempt-store';
  */
 let module: TestingModule;
 let redis: TestRedis;
-const redisStores: RedisAttemptStore[] = [];
+const redisConnections: ClusterRedis[] = [];
 const stores: Record<'database' | 'redis', () => AttemptStore> = {
   database: () => new MongoAttemptStore(module.get<Model<AttemptCounter>>(getModelToken(AttemptCounter.name))),
   redis: () => {
-    const store = new RedisAttemptStore(redis.url);
-    redisStores.push(store);
-    return store;
+    const connection = new ClusterRedis(redis.url);
+    redisConnections.push(connection);
+    return new RedisAttemptStore(connection);
   },
 };
 
@@ -38,7 +39,7 @@ beforeAll(async () => {
   redis = await TestRedis.start();
 });
 afterAll(async () => {
-  for (const store of redisStores) await store.onApplicationShutdown();
+  for (const connection of redisConnections) await connection.onApplicationShutdown();
   await module?.close();
   await redis?.stop();
 });

@@ -9,7 +9,7 @@ export { MediaError } from './media-error';
 // the bridge it attaches to a room, the room's mix, and the RTP, G.711 and Opus pieces the
 // phone application reuses for its prompts.
 export { RtpSession } from './phone/rtp-session';
-export type { PortRange } from './phone/udp';
+export { evenPortCount, type PortRange } from './phone/udp';
 export { PhoneAudioBridge } from './phone/phone-audio-bridge';
 export type { PhoneBridgeRoom } from './phone/phone-bridge-room';
 export { RoomAudioMix } from './phone/room-audio-mix';

@@ -1,8 +1,8 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import type { ConferenceRecord } from '../conference/conference';
+import type { ClusterRedis } from './cluster-redis';
 import type { ConferenceRecords } from './conference-records';
-import { CLUSTER_REDIS_OPTIONS } from './redis-options';
 
 const recordKey = (roomNumber: string) => `room:${roomNumber}:record`;
 
@@ -10,7 +10,7 @@ const recordKey = (roomNumber: string) => `room:${roomNumber}:record`;
  * Conference records in Redis (`konferenz:room:<number>:record`, JSON). A record outlives its
  * node by `ttlMs` (the join tokens' lifetime: nobody can come back later than that anyway).
  */
-export class RedisConferenceRecords implements ConferenceRecords, OnApplicationShutdown {
+export class RedisConferenceRecords implements ConferenceRecords {
   readonly #logger = new Logger('ConferenceRecords');
   readonly #redis: Redis;
   /** Rooms with changes not stored yet, and how to make their record: written once per turn of the event loop. */
@@ -18,12 +18,12 @@ export class RedisConferenceRecords implements ConferenceRecords, OnApplicationS
   #failing = false;
 
   constructor(
-    redisUrl: string,
+    cluster: ClusterRedis,
     private readonly ttlMs: number,
   ) {
-    this.#redis = new Redis(redisUrl, CLUSTER_REDIS_OPTIONS);
-    // The room leases report Redis going away; this connection only needs to not crash on it.
-    this.#redis.on('error', () => undefined);
+    this.#redis = cluster.client;
+    // What is still pending is written before the connection closes.
+    cluster.beforeClose(() => this.#flush());
   }
 
   async load(roomNumber: string): Promise<ConferenceRecord | null> {
@@ -45,12 +45,6 @@ export class RedisConferenceRecords implements ConferenceRecords, OnApplicationS
   remove(roomNumber: string): void {
     this.#pending.delete(roomNumber);
     this.#redis.del(recordKey(roomNumber)).catch((error: Error) => this.#failed(roomNumber, error));
-  }
-
-  /** What is still pending is written before the connection closes (QUIT waits for the replies). */
-  async onApplicationShutdown(): Promise<void> {
-    this.#flush();
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
   #flush(): void {

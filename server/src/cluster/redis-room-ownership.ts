@@ -1,12 +1,11 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import { ApiException } from '../common/api-exception';
-import { CLUSTER_REDIS_OPTIONS } from './redis-options';
+import type { ClusterRedis } from './cluster-redis';
 import { CLAIM_ROOM, RELEASE_ROOM, RENEW_ROOM } from './room-lease-scripts';
 import type { RoomClaim, RoomOwnership } from './room-ownership';
 
 export interface RedisOwnershipOptions {
-  redisUrl: string;
   nodeId: string;
   nodeUrl: string;
   leaseMs: number;
@@ -31,8 +30,9 @@ const urlOf = (record: string) => record.slice(record.indexOf('|') + 1);
  * node holds are renewed in one pipeline. Redis down: claims fail at once (no offline queue) with
  * SERVICE_UNAVAILABLE, running conferences go on, and renewal resumes when Redis is back.
  */
-export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown {
+export class RedisRoomOwnership implements RoomOwnership {
   readonly #logger = new Logger('RoomOwnership');
+  readonly #cluster: ClusterRedis;
   readonly #redis: Redis & LeaseCommands;
   readonly #record: string;
   /** Rooms this node holds, with when each was claimed. */
@@ -40,23 +40,22 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
   #running: (roomNumber: string) => boolean = () => true;
   readonly #lostListeners: ((roomNumber: string) => void)[] = [];
   readonly #renewal: NodeJS.Timeout;
-  #reachable = true;
   /** Released everything for a stop: claims no room any more. */
   #stopped = false;
 
-  constructor(private readonly options: RedisOwnershipOptions) {
+  constructor(
+    cluster: ClusterRedis,
+    private readonly options: RedisOwnershipOptions,
+  ) {
     this.#record = `${options.nodeId}|${options.nodeUrl}`;
-    const redis = new Redis(options.redisUrl, CLUSTER_REDIS_OPTIONS);
+    this.#cluster = cluster;
+    const redis = cluster.client;
     redis.defineCommand('claimRoom', { numberOfKeys: 2, lua: CLAIM_ROOM });
     redis.defineCommand('renewRoom', { numberOfKeys: 2, lua: RENEW_ROOM });
     redis.defineCommand('releaseRoom', { numberOfKeys: 1, lua: RELEASE_ROOM });
-    // ioredis reports every failed reconnect; one line when Redis goes and one when it is back.
-    redis.on('error', (error: Error) => this.#unreachable(error.message));
-    redis.on('ready', () => {
-      if (!this.#reachable) this.#logger.log('Redis is reachable again');
-      this.#reachable = true;
-    });
     this.#redis = redis as Redis & LeaseCommands;
+    // A node closed without stop() (an error at start-up, a test) still frees its rooms.
+    cluster.beforeClose(() => this.releaseAll());
     this.#renewal = setInterval(() => void this.#renew(), Math.max(100, Math.floor(options.leaseMs / 3)));
     this.#renewal.unref();
     void this.#register();
@@ -68,7 +67,7 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
     try {
       answer = await this.#redis.claimRoom(ownerKey(roomNumber), SINCE_KEY, this.#record, this.options.leaseMs);
     } catch (error) {
-      this.#unreachable((error as Error).message);
+      this.#cluster.unreachable((error as Error).message);
       throw new ApiException('SERVICE_UNAVAILABLE');
     }
     const [verdict, owner] = answer;
@@ -93,7 +92,7 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
       const chosen = others[Math.floor(Math.random() * others.length)];
       if (chosen) return { owned: false, nodeUrl: urlOf(chosen) };
     } catch (error) {
-      this.#unreachable((error as Error).message);
+      this.#cluster.unreachable((error as Error).message);
     }
     throw new ApiException('SERVICE_UNAVAILABLE');
   }
@@ -111,11 +110,6 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
     this.#lostListeners.push(listener);
   }
 
-  /** Redis state for the readiness check. */
-  async ping(): Promise<void> {
-    await this.#redis.ping();
-  }
-
   /** A node that stops frees its rooms at once, so their participants move on without waiting for the lease. */
   async releaseAll(): Promise<void> {
     clearInterval(this.#renewal);
@@ -126,11 +120,6 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
       this.#redis.zrem(NODES_KEY, this.#record).catch(() => undefined),
       ...rooms.map((roomNumber) => this.release(roomNumber).catch(() => undefined)),
     ]);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.releaseAll();
-    this.#redis.disconnect();
   }
 
   /** This node is live for one more lease (and nodes gone longer ago are forgotten). */
@@ -158,20 +147,15 @@ export class RedisRoomOwnership implements RoomOwnership, OnApplicationShutdown 
     try {
       results = await pipeline.exec();
     } catch (error) {
-      return this.#unreachable((error as Error).message);
+      return this.#cluster.unreachable((error as Error).message);
     }
     rooms.forEach((roomNumber, index) => {
       const [error, renewed] = results?.[index] ?? [new Error('no answer'), 0];
-      if (error) return this.#unreachable(error.message);
+      if (error) return this.#cluster.unreachable(error.message);
       if (renewed === 1 || !this.#held.has(roomNumber)) return;
       this.#held.delete(roomNumber);
       this.#logger.warn(`Room ${roomNumber} is run by another node now (this one missed its lease)`);
       for (const listener of this.#lostListeners) listener(roomNumber);
     });
-  }
-
-  #unreachable(reason: string): void {
-    if (this.#reachable) this.#logger.warn(`Redis unreachable (${reason}): no conference can be opened until it is back; running ones go on`);
-    this.#reachable = false;
   }
 }

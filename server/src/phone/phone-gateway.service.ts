@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { evenPortCount } from '@konferenz/sfu';
 import { SipCallAdmission, SipUserAgentServer } from '@konferenz/sip';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -80,6 +81,11 @@ export class PhoneGatewayService implements OnApplicationBootstrap, OnModuleDest
       void participant.start();
     });
     this.#logger.log(`Phone dial-in on sip:${publicHost}:${this.#server.port} (UDP and TCP)`);
+    const { rtpPorts } = this.config.sip;
+    const evenPorts = rtpPorts ? evenPortCount(rtpPorts) : Infinity;
+    if (evenPorts < maxCalls) {
+      this.#logger.warn(`SIP_RTP_PORTS holds ${evenPorts} RTP ports for SIP_MAX_CALLS ${maxCalls} calls: calls beyond ${evenPorts} are refused 503`);
+    }
   }
 
   /** A moved conference is taken over within a lease (its node died) or at once (it stopped): a call waits for that, and some more. */

@@ -1,6 +1,6 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
-import { CLUSTER_REDIS_OPTIONS, REDIS_COMMAND_TIMEOUT_MS } from '../cluster/redis-options';
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { ClusterRedis } from '../cluster/cluster-redis';
 import { ApiException } from '../common/api-exception';
 import type { AttemptStore } from './attempt-store';
 import { BOOK_TURN, COUNT_ATTEMPT, COUNT_FAILURE, FAIL_ATTEMPT, HOLD_ATTEMPT, LOCK_KEY, REFUND_ATTEMPT } from './attempt-scripts';
@@ -24,15 +24,14 @@ const counterKey = (key: string) => `attempts:${key}`;
  * registrations answer SERVICE_UNAVAILABLE at once (the connection has no offline queue) and work
  * again when Redis is back.
  */
-export class RedisAttemptStore implements AttemptStore, OnApplicationShutdown {
+export class RedisAttemptStore implements AttemptStore {
   readonly #logger = new Logger('AttemptStore');
   readonly #redis: Redis & CounterCommands;
   #failing = false;
-  /** Settles once the connection is first ready, or after a command's timeout: the first requests wait for the connection being made. */
   readonly #connected: Promise<void>;
 
-  constructor(redisUrl: string) {
-    const redis = new Redis(redisUrl, CLUSTER_REDIS_OPTIONS);
+  constructor(cluster: ClusterRedis) {
+    const redis = cluster.client;
     const scripts = {
       countAttempt: COUNT_ATTEMPT,
       holdAttempt: HOLD_ATTEMPT,
@@ -43,16 +42,8 @@ export class RedisAttemptStore implements AttemptStore, OnApplicationShutdown {
       bookTurn: BOOK_TURN,
     };
     for (const [name, lua] of Object.entries(scripts)) redis.defineCommand(name, { numberOfKeys: 1, lua });
-    // The room leases report Redis going away; this connection only needs to not crash on it.
-    redis.on('error', () => undefined);
     this.#redis = redis as Redis & CounterCommands;
-    this.#connected = new Promise((resolve) => {
-      const timeout = setTimeout(resolve, REDIS_COMMAND_TIMEOUT_MS);
-      redis.once('ready', () => {
-        clearTimeout(timeout);
-        resolve();
-      });
-    });
+    this.#connected = cluster.connected;
   }
 
   lockedUntil(key: string): Promise<Date | null> {
@@ -98,10 +89,6 @@ export class RedisAttemptStore implements AttemptStore, OnApplicationShutdown {
 
   async clear(key: string): Promise<void> {
     await this.#run((redis) => redis.del(counterKey(key)));
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
   /** A Redis error becomes a clear 503; logged when the failures start and when they end. */

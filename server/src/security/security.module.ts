@@ -1,8 +1,8 @@
 import { Module, type FactoryProvider } from '@nestjs/common';
 import { getModelToken, MongooseModule } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { CLUSTER_REDIS, type ClusterRedis } from '../cluster/cluster-redis';
+import { ClusterModule } from '../cluster/cluster.module';
 import { AttemptCounter, AttemptCounterSchema } from './attempt-counter.schema';
 import { AttemptLimiter } from './attempt-limiter.service';
 import { ATTEMPT_STORE, type AttemptStore } from './attempt-store';
@@ -13,13 +13,12 @@ import { SecretHasher } from './secret-hasher';
 /** In the database on one node; in Redis when several nodes share it (REDIS_URL). */
 const attemptStoreProvider: FactoryProvider<AttemptStore> = {
   provide: ATTEMPT_STORE,
-  inject: [APP_CONFIG, getModelToken(AttemptCounter.name)],
-  useFactory: (config: AppConfig, counters: Model<AttemptCounter>) =>
-    config.cluster ? new RedisAttemptStore(config.cluster.redisUrl) : new MongoAttemptStore(counters),
+  inject: [CLUSTER_REDIS, getModelToken(AttemptCounter.name)],
+  useFactory: (redis: ClusterRedis | null, counters: Model<AttemptCounter>) => (redis ? new RedisAttemptStore(redis) : new MongoAttemptStore(counters)),
 };
 
 @Module({
-  imports: [MongooseModule.forFeature([{ name: AttemptCounter.name, schema: AttemptCounterSchema }])],
+  imports: [ClusterModule, MongooseModule.forFeature([{ name: AttemptCounter.name, schema: AttemptCounterSchema }])],
   providers: [attemptStoreProvider, AttemptLimiter, SecretHasher],
   exports: [AttemptLimiter, SecretHasher],
 })

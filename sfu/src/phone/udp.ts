@@ -29,6 +29,11 @@ export interface PortRange {
   max: number;
 }
 
+/** How many even ports (RTP's convention: one call each) `range` holds. */
+export function evenPortCount(range: PortRange): number {
+  return Math.max(0, Math.floor(range.max / 2) - Math.ceil(range.min / 2) + 1);
+}
+
 /**
  * Binds a UDP socket to a free even port of `range` (RTP's convention), trying ports in random
  * order so concurrent calls rarely meet; ports other processes hold are skipped. Throws when every
@@ -36,7 +41,7 @@ export interface PortRange {
  */
 export async function bindUdpInRange(ip: string, range: PortRange): Promise<dgram.Socket> {
   const first = range.min + (range.min % 2);
-  const count = Math.floor((range.max - first) / 2) + 1;
+  const count = evenPortCount(range);
   const start = Math.floor(Math.random() * count);
   for (let index = 0; index < count; index++) {
     const port = first + 2 * ((start + index) % count);
