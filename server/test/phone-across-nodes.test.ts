@@ -114,6 +114,10 @@ describe('phone calls across nodes', () => {
     phones.push(late);
     void late.call().catch(() => undefined);
     await vi.waitFor(() => expect(late.sip.received.some((entry) => entry.status === 503)).toBe(true), { timeout: 5_000 });
+    // Health checks and load balancers see it going: not ready, sip draining.
+    const readiness = await fetch(`${a.url}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(await readiness.text()).toContain('draining');
     // The stop waits for Alice's call; when she hangs up, the node is gone.
     expect(stopped).toBe(false);
     expect(await alice.hangUp()).toBe(200);

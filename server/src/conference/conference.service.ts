@@ -207,20 +207,11 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
   async stop(): Promise<void> {
     this.#stopping = true;
     await this.ownership.releaseAll();
-    if (this.config.cluster) this.#handOverCalls();
-  }
-
-  /**
-   * Callers stay on the node that answered them (the SIP leg cannot move): told their conference
-   * moved, they are seated again wherever it runs next (phone-participant.ts), callers this node
-   * answered as well as those linked in from other nodes. Browsers hear it from the gateway.
-   */
-  #handOverCalls(): void {
-    for (const live of this.#live.values()) {
-      for (const participant of live.conference.participants) {
-        if (participant.via === 'phone') this.#dismiss(participant.id, { type: 'moved' });
-      }
-    }
+    // Several nodes: the conferences run elsewhere from now on, and nothing here may act on them
+    // any more (timers, records, marks) while this node drains its calls. Everyone is told they
+    // moved: browsers reconnect through the front door, callers are seated again by the node
+    // that answered them (phone-participant.ts), linked ones too.
+    if (this.config.cluster) for (const roomNumber of [...this.#live.keys()]) this.#moved(roomNumber);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -351,8 +342,9 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
   }
 
   /**
-   * Another node runs the room now (this one was cut off from Redis for longer than the lease):
-   * the conference here is given up without ending it; its browsers reconnect and are sent on.
+   * Another node runs the room now (this one was cut off from Redis for longer than the lease, or
+   * it stops): the conference here is given up without ending it; its participants reconnect and
+   * are sent on.
    */
   #moved(roomNumber: string): void {
     const live = this.#live.get(roomNumber);

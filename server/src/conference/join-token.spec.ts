@@ -12,6 +12,11 @@ describe('JoinTokens', () => {
     expect(tokens.verify(token, 61_001)).toBeNull();
   });
 
+  it('renews a token for the same participant keeping when the first was issued (marks compare with it)', () => {
+    const { token } = tokens.issue(claims, 100_000, 1_000);
+    expect(tokens.verify(token, 100_001)).toMatchObject({ iat: 1_000, exp: 160_000 });
+  });
+
   it('refuses tampered, foreign and malformed tokens', () => {
     const { token } = tokens.issue(claims);
     const [body, signature] = token.split('.');

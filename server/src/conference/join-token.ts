@@ -28,8 +28,12 @@ export class JoinTokens {
     this.#key = Buffer.from(hkdfSync('sha256', sessionSecret, 'konferenz', 'conference join token', 32));
   }
 
-  issue(claims: Omit<JoinClaims, 'iat' | 'exp'>, now = Date.now()): { token: string; claims: JoinClaims } {
-    const full: JoinClaims = { ...claims, iat: now, exp: now + this.ttlMs };
+  /**
+   * `issuedAt` (default now): a token renewed for the same participant keeps the first one's, so
+   * removals and ends marked since still apply to it (ConferenceMarks compare with `iat`).
+   */
+  issue(claims: Omit<JoinClaims, 'iat' | 'exp'>, now = Date.now(), issuedAt = now): { token: string; claims: JoinClaims } {
+    const full: JoinClaims = { ...claims, iat: issuedAt, exp: now + this.ttlMs };
     const body = Buffer.from(JSON.stringify(full)).toString('base64url');
     return { token: `${body}.${this.#sign(body)}`, claims: full };
   }

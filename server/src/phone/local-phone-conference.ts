@@ -17,8 +17,8 @@ export class LocalPhoneConference implements PhoneConference {
     private readonly connectionId: string,
   ) {}
 
-  join(listener: PhoneConferenceListener): Promise<void> {
-    return this.conferences.connect(
+  async join(listener: PhoneConferenceListener): Promise<void> {
+    await this.conferences.connect(
       this.claims,
       {
         id: this.connectionId,
@@ -39,6 +39,8 @@ export class LocalPhoneConference implements PhoneConference {
       },
       'phone',
     );
+    // Closed while being seated (the caller hung up, or the conference moved): a dropped connection from now.
+    if (this.#closed) this.conferences.disconnected(this.claims.pid, this.connectionId);
   }
 
   request<N extends ConferenceRequestName>(name: N, payload: ConferenceRequest<N>): Promise<ConferenceResponses[N]> {
@@ -65,7 +67,13 @@ export class LocalPhoneConference implements PhoneConference {
     this.conferences.detachMediaListener(this.claims.pid, listener);
   }
 
+  /**
+   * A caller still seated here counts as a dropped connection (the grace period), like a browser
+   * whose socket closed; after `conference:leave`, a removal or a move this changes nothing.
+   */
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
+    this.conferences.disconnected(this.claims.pid, this.connectionId);
   }
 }

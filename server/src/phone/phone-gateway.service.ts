@@ -28,6 +28,7 @@ export class PhoneGatewayService implements OnApplicationBootstrap, OnModuleDest
   readonly #library = new PromptLibrary();
   readonly #linkKey: NodeLinkKey;
   #server?: SipUserAgentServer;
+  #draining = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -45,6 +46,11 @@ export class PhoneGatewayService implements OnApplicationBootstrap, OnModuleDest
 
   get server(): SipUserAgentServer | undefined {
     return this.#server;
+  }
+
+  /** The node is stopping and keeps only the calls it has (drain). */
+  get draining(): boolean {
+    return this.#draining;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -101,6 +107,7 @@ export class PhoneGatewayService implements OnApplicationBootstrap, OnModuleDest
   async drain(limitMs: number): Promise<void> {
     const server = this.#server;
     if (!server || limitMs <= 0) return;
+    this.#draining = true;
     server.drain();
     const until = Date.now() + limitMs;
     if (server.calls.length > 0) this.#logger.log(`Stopping: ${server.calls.length} call(s) stay up until they end, at most ${Math.round(limitMs / 1000)} s`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import { PhoneAudioBridge, RtpSession } from '@konferenz/sfu';
-import type { ConferenceRole, Language, ParticipantAttributes } from '@konferenz/shared';
+import type { ParticipantAttributes } from '@konferenz/shared';
 import {
   acceptSdpAnswer,
   callerId,
@@ -78,6 +78,8 @@ export class PhoneParticipant {
   /** The caller's way into its conference: undefined before the PIN and while the conference is looked for after a move. */
   #conference?: PhoneConference;
   #relocating = false;
+  /** The conference being joined during a re-seat moved on again: the re-seat goes round once more. */
+  #movedWhileRelocating = false;
   /** True once the conference seated the caller (until it leaves). */
   #connected = false;
   /** Where the caller stands, as the conference last told (undefined until it did). */
@@ -138,7 +140,7 @@ export class PhoneParticipant {
       };
       const machine = new IvrStateMachine({ checkPin: (room, pin) => this.#checkPin(room, pin) });
       const menu = new PhoneMenu(call, rtp, player, machine, {
-        join: (entry) => void this.#join(entry.roomNumber, entry.role, entry.language),
+        join: (entry) => void this.#join(entry.roomNumber),
         action: (action) => void this.#action(action),
       });
       this.#menu = menu;
@@ -232,7 +234,8 @@ export class PhoneParticipant {
     } catch (error) {
       if (!(error instanceof RoomOnOtherNode)) throw error;
       const { room, pid, role, name } = claims;
-      return RemotePhoneConference.open(error.nodeUrl, tokens.issue({ room, pid, role, name }).token, linkKey);
+      // A fresh token, issued when the first was: an "end for all" or removal since then still applies to it.
+      return RemotePhoneConference.open(error.nodeUrl, tokens.issue({ room, pid, role, name }, Date.now(), claims.iat).token, linkKey);
     }
   }
 
@@ -241,11 +244,14 @@ export class PhoneParticipant {
       event: (event) => this.#onEvent(event),
       attributes: (attributes) => (this.#attributes = attributes),
       closed: () => this.#closedByConference(),
-      lost: () => void this.#relocate(),
+      lost: () => {
+        if (this.#relocating) this.#movedWhileRelocating = true;
+        else void this.#relocate();
+      },
     };
   }
 
-  async #join(roomNumber: string, _role: ConferenceRole, _language: Language): Promise<void> {
+  async #join(roomNumber: string): Promise<void> {
     const conference = this.#conference;
     if (this.#callEnded || !conference || !this.#claims) return;
     this.#participantId = this.#claims.pid;
@@ -285,10 +291,17 @@ export class PhoneParticipant {
     try {
       while (!this.#callEnded) {
         let conference: PhoneConference | undefined;
+        this.#movedWhileRelocating = false;
         try {
           conference = await this.#locate(claims);
           this.#conference = conference;
           await conference.join(this.#listener());
+          if (this.#movedWhileRelocating) {
+            // Moved on again while the caller was being seated: after it.
+            conference.close();
+            this.#conference = undefined;
+            continue;
+          }
           this.#deps.logger.log(`Phone call ${callId}: room ${claims.room} moved, the caller is seated again (${conference.location})`);
           return;
         } catch (error) {

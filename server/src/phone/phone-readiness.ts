@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { down, ReadinessRegistry, up, type PartState } from '../health/readiness-registry';
 import { PhoneGatewayService } from './phone-gateway.service';
 
-/** Phone dial-in, when configured (SIP_PORT not 0), is up while the gateway listens. */
+/** Phone dial-in, when configured (SIP_PORT not 0), is up while the gateway listens and takes new calls (not while a stopping node drains). */
 @Injectable()
 export class PhoneReadiness {
   constructor(
@@ -16,6 +16,7 @@ export class PhoneReadiness {
   }
 
   async check(): Promise<PartState> {
-    return this.gateway.port === null ? down('not listening (see the log for why the SIP port could not be used)') : up();
+    if (this.gateway.port === null) return down('not listening (see the log for why the SIP port could not be used)');
+    return this.gateway.draining ? down('draining: the node is stopping and takes no new call') : up();
   }
 }

@@ -18,6 +18,7 @@ import {
   PHONE_LINK_NAMESPACE,
   ROOM_METHODS,
   type LinkAck,
+  type LinkedRoom,
   type PhoneLinkNews,
   type PhoneLinkRequests,
   type RoomEvent,
@@ -29,8 +30,8 @@ const HEAR_TIMEOUT_MS = 5_000;
 
 interface LinkState {
   claims: JoinClaims;
-  /** The media room the caller's bridge works on, and its listeners; undefined until asked for. */
-  room?: { generation: number; media: MediaRoom; unsubscribe: () => void };
+  /** The media room the caller's bridge works on, as one generation; undefined until asked for, and again after a reset. */
+  room?: { generation: number; media: MediaRoom; hear: (event: RoomEvent) => void };
   generation: number;
   /** Room peers this link made: the caller's own and its room mix's (`phone-mix-…`). */
   peers: Set<string>;
@@ -42,18 +43,27 @@ type LinkSocket = Socket<PhoneLinkRequests, PhoneLinkNews, Record<string, never>
 
 const MIX_PEER = /^phone-mix-[0-9a-f]{12}$/;
 
+/** A linked mix consumes what a phone hears: the capabilities it introduces are cut to audio, so no video can be consumed through a link. */
+function audioOnly(capabilities: Record<string, unknown>): Record<string, unknown> {
+  const ofAudio = (list: unknown) => (Array.isArray(list) ? list.filter((entry: { kind?: unknown }) => entry?.kind === 'audio') : []);
+  return { ...capabilities, codecs: ofAudio(capabilities.codecs), headerExtensions: ofAudio(capabilities.headerExtensions) };
+}
+
 /**
  * The owner's end of the phone link (phone-link-protocol.ts): seats a caller another node
  * answered in the conference this node runs, answers its requests and media room operations on
  * its behalf, and sends it the conference's news. Only nodes get in (the join token and the node
  * proof); even so each link acts only as its caller: its own requests, its own and its mix's room
- * peers, its own producer.
+ * peers, its own producer. A namespace of the Socket.IO server ConferenceGateway configures (its
+ * limits hold here too).
  */
-@WebSocketGateway({ namespace: PHONE_LINK_NAMESPACE, serveClient: false, maxHttpBufferSize: 256_000 })
+@WebSocketGateway({ namespace: PHONE_LINK_NAMESPACE })
 export class PhoneLinkGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<LinkSocket>, OnGatewayDisconnect<LinkSocket>, BeforeApplicationShutdown {
   readonly #logger = new Logger('PhoneLink');
   readonly #key: NodeLinkKey;
   readonly #mediaHost: string | null;
+  /** The links of each media room, so a room has one set of listeners however many callers are linked to it. */
+  readonly #roomLinks = new Map<MediaRoom, { links: Set<LinkSocket>; unsubscribe: () => void }>();
   #namespace?: Namespace;
   #stopping = false;
 
@@ -104,7 +114,7 @@ export class PhoneLinkGateway implements OnGatewayInit<Namespace>, OnGatewayConn
     this.#detach(socket);
     // The far node's bridge and mix are gone with the link: so are their peers here.
     if (state.room) {
-      state.room.unsubscribe();
+      this.#unlink(socket, state.room.media);
       for (const peer of state.peers) state.room.media.closePeer(peer);
     }
     this.conferences.disconnected(state.claims.pid, socket.id);
@@ -118,6 +128,8 @@ export class PhoneLinkGateway implements OnGatewayInit<Namespace>, OnGatewayConn
   }
 
   async #join(socket: LinkSocket): Promise<null> {
+    // This node must (still) run the room: a stopping node, or one that lost it, sends the caller on.
+    await this.conferences.claim(socket.data.claims.room);
     await this.conferences.connect(
       socket.data.claims,
       {
@@ -139,16 +151,40 @@ export class PhoneLinkGateway implements OnGatewayInit<Namespace>, OnGatewayConn
     return null;
   }
 
-  async #linkRoom(socket: LinkSocket): Promise<{ generation: number; rtpCapabilities: MediaRoom['rtpCapabilities'] }> {
+  /**
+   * The room the caller's bridge is to work on. A room reset (worker death) or closed ends a
+   * generation: its peers are gone, and the next request gets a new one, as if a new room.
+   */
+  async #linkRoom(socket: LinkSocket): Promise<LinkedRoom> {
     const media = await this.conferences.mediaRoom(socket.data.claims.pid);
     const state = socket.data;
     if (state.room?.media !== media) {
-      state.room?.unsubscribe();
+      if (state.room) this.#unlink(socket, state.room.media);
       const generation = ++state.generation;
-      const tell = (event: RoomEvent) => socket.emit('room:event', generation, event);
-      const onConsumerClosed = ({ peerId, consumerId }: { peerId: string; consumerId: string }) => {
-        if (state.peers.has(peerId)) tell({ type: 'consumerClosed', peerId, consumerId });
+      const hear = (event: RoomEvent) => {
+        if (event.type === 'consumerClosed' && !state.peers.has(event.peerId)) return;
+        socket.emit('room:event', generation, event);
+        if (event.type !== 'consumerClosed' && state.room?.generation === generation) {
+          this.#unlink(socket, media);
+          state.room = undefined;
+        }
       };
+      state.room = { generation, media, hear };
+      state.peers = new Set([state.claims.pid]);
+      state.producers.clear();
+      this.#link(socket, media);
+    }
+    return { generation: state.room.generation, rtpCapabilities: media.rtpCapabilities };
+  }
+
+  #link(socket: LinkSocket, media: MediaRoom): void {
+    let entry = this.#roomLinks.get(media);
+    if (!entry) {
+      const links = new Set<LinkSocket>();
+      const tell = (event: RoomEvent) => {
+        for (const link of [...links]) link.data.room?.hear(event);
+      };
+      const onConsumerClosed = ({ peerId, consumerId }: { peerId: string; consumerId: string }) => tell({ type: 'consumerClosed', peerId, consumerId });
       const onReset = () => tell({ type: 'reset' });
       const onClose = () => tell({ type: 'close' });
       media.on('consumerClosed', onConsumerClosed);
@@ -159,11 +195,17 @@ export class PhoneLinkGateway implements OnGatewayInit<Namespace>, OnGatewayConn
         media.off('reset', onReset);
         media.off('close', onClose);
       };
-      state.room = { generation, media, unsubscribe };
-      state.peers = new Set([state.claims.pid]);
-      state.producers.clear();
+      entry = { links, unsubscribe };
+      this.#roomLinks.set(media, entry);
     }
-    return { generation: state.room.generation, rtpCapabilities: media.rtpCapabilities };
+    entry.links.add(socket);
+  }
+
+  #unlink(socket: LinkSocket, media: MediaRoom): void {
+    const entry = this.#roomLinks.get(media);
+    if (!entry?.links.delete(socket) || entry.links.size > 0) return;
+    entry.unsubscribe();
+    this.#roomLinks.delete(media);
   }
 
   async #attach(socket: LinkSocket): Promise<null> {
@@ -204,7 +246,7 @@ export class PhoneLinkGateway implements OnGatewayInit<Namespace>, OnGatewayConn
     };
     switch (call.method) {
       case 'setRtpCapabilities':
-        return media.setRtpCapabilities(ownPeer(call.args[0]), call.args[1] as never);
+        return media.setRtpCapabilities(ownPeer(call.args[0]), audioOnly(call.args[1]) as never);
       case 'createPlainTransport': {
         const transport = await media.createPlainTransport(ownPeer(call.args[0]), { comedia: true });
         return this.#mediaHost ? { ...transport, ip: this.#mediaHost } : transport;

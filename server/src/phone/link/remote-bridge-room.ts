@@ -52,6 +52,11 @@ export class RemoteBridgeRoom extends EventEmitter<Events> implements PhoneBridg
     return this.#call(this.generation, 'resumeConsumer', [peerId, consumerId]);
   }
 
+  /** The owner's room was reset or closed, or the link is gone: nothing more happens in this one. */
+  get gone(): boolean {
+    return this.#gone;
+  }
+
   closePeer(peerId: string): void {
     if (!this.#gone) this.#call(this.generation, 'closePeer', [peerId]).catch(() => undefined);
   }

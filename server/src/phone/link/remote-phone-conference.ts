@@ -18,6 +18,8 @@ import { RemoteBridgeRoom } from './remote-bridge-room';
 
 /** Connecting to the owner node, and each request over the link, fail after this long rather than leave the caller in silence. */
 const LINK_TIMEOUT_MS = 4_000;
+/** See attachMediaListener. */
+const ATTACH_TIMEOUT_MS = 30_000;
 
 type LinkSocket = Socket<PhoneLinkNews, PhoneLinkRequests>;
 
@@ -102,15 +104,16 @@ export class RemotePhoneConference implements PhoneConference {
 
   async mediaRoom(): Promise<PhoneBridgeRoom> {
     const linked: LinkedRoom = await this.#ask('media:room');
-    if (this.#room?.generation === linked.generation) return this.#room;
+    if (this.#room?.generation === linked.generation && !this.#room.gone) return this.#room;
     this.#room?.receive({ type: 'close' });
     this.#room = new RemoteBridgeRoom(linked, (generation, method, args) => this.#roomCall(generation, method, args));
     return this.#room;
   }
 
+  /** The owner lets the bridge hear every microphone of the room before it answers: a round trip each, so this may take longer than other requests. */
   async attachMediaListener(listener: MediaListener): Promise<void> {
     this.#mediaListener = listener;
-    await this.#ask('media:attach');
+    await this.#askWithin(ATTACH_TIMEOUT_MS, 'media:attach');
   }
 
   detachMediaListener(listener: MediaListener): void {
@@ -136,15 +139,16 @@ export class RemotePhoneConference implements PhoneConference {
     return this.#ask('room:call', generation, method, args as unknown[]) as Promise<RoomMethodResults[M]>;
   }
 
+  #ask<E extends keyof PhoneLinkRequests>(event: E, ...args: unknown[]): Promise<ResultOf<E>> {
+    return this.#askWithin(LINK_TIMEOUT_MS, event, ...args);
+  }
+
   /** One request over the link; its error answer is thrown as the ApiException it was on the owner node. */
-  async #ask<E extends keyof PhoneLinkRequests>(event: E, ...args: unknown[]): Promise<ResultOf<E>> {
+  async #askWithin<E extends keyof PhoneLinkRequests>(timeoutMs: number, event: E, ...args: unknown[]): Promise<ResultOf<E>> {
     if (this.#closed) throw new ApiException('SERVICE_UNAVAILABLE');
     let result: SocketResult<ResultOf<E>>;
     try {
-      result = await (this.#socket.timeout(LINK_TIMEOUT_MS).emitWithAck as (event: E, ...args: unknown[]) => Promise<SocketResult<ResultOf<E>>>)(
-        event,
-        ...args,
-      );
+      result = await (this.#socket.timeout(timeoutMs).emitWithAck as (event: E, ...args: unknown[]) => Promise<SocketResult<ResultOf<E>>>)(event, ...args);
     } catch {
       throw new ApiException('SERVICE_UNAVAILABLE');
     }
