@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestRedis } from '@konferenz/testing/redis-server';
-import { freePort } from '../src/embedded/free-port';
 import { customerWithRoom } from './support/customer';
 import { joinFrom } from './support/join-from';
+import { startClusterNode } from './support/cluster-node';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -26,19 +26,7 @@ beforeAll(async () => {
   inspector = new Redis(redis.url);
   base = await startTestApp();
   for (let index = 0; index < NODES; index++) {
-    const port = await freePort();
-    nodes.push(
-      await startTestApp({
-        MONGODB_URI: base.databaseUri,
-        REDIS_URL: redis.url,
-        NODE_ID: `node-${index}`,
-        PORT: String(port),
-        NODE_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        NODE_ORIGINS: 'http://127.0.0.1:*',
-        PIN_ROOM_BACKOFF_AFTER: '1000',
-        PIN_MAX_FAILURES_PER_SOURCE: '5',
-      }),
-    );
+    nodes.push(await startClusterNode(base, redis.url, `node-${index}`, { PIN_ROOM_BACKOFF_AFTER: '1000', PIN_MAX_FAILURES_PER_SOURCE: '5' }));
   }
 });
 afterAll(async () => {

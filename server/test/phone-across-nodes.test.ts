@@ -8,6 +8,7 @@ import { NodeLinkKey } from '../src/phone/link/node-link-key';
 import { PHONE_LINK_NAMESPACE } from '../src/phone/link/phone-link-protocol';
 import { PhoneGatewayService } from '../src/phone/phone-gateway.service';
 import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
+import { startClusterNode } from './support/cluster-node';
 import { startTestApp, type TestApp } from './support/test-app';
 import { dominantFrequency, levelDb, OpusPhone } from './phone/support/opus-phone';
 
@@ -46,14 +47,7 @@ describe('phone calls across nodes', () => {
   });
 
   async function node(name: string): Promise<TestApp & { sipPort: number }> {
-    const port = await freePort();
-    const app = await startTestApp({
-      MONGODB_URI: base.databaseUri,
-      REDIS_URL: redis.url,
-      NODE_ID: name,
-      PORT: String(port),
-      NODE_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      NODE_ORIGINS: 'http://127.0.0.1:*',
+    const app = await startClusterNode(base, redis.url, name, {
       ROOM_LEASE_SECONDS: String(LEASE_SECONDS),
       SIP_PORT: String(await freePort()),
       SIP_DRAIN_SECONDS: '30',

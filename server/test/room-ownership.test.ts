@@ -9,6 +9,7 @@ import { recordPrompts } from './phone/support/phone-observation';
 import { RawCaller, RtpPeer } from './phone/support/raw-caller';
 import { ConferenceParticipant } from './support/conference-participant';
 import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
+import { startClusterNode } from './support/cluster-node';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -46,17 +47,7 @@ afterEach(async () => {
 });
 
 async function node(name: string, environment: Record<string, string> = {}): Promise<TestApp> {
-  const port = await freePort();
-  const app = await startTestApp({
-    ...environment,
-    MONGODB_URI: base.databaseUri,
-    REDIS_URL: redis.url,
-    NODE_ID: name,
-    PORT: String(port),
-    NODE_PUBLIC_URL: `http://127.0.0.1:${port}`,
-    NODE_ORIGINS: 'http://127.0.0.1:*',
-    ROOM_LEASE_SECONDS: String(LEASE_SECONDS),
-  });
+  const app = await startClusterNode(base, redis.url, name, { ROOM_LEASE_SECONDS: String(LEASE_SECONDS), ...environment });
   nodes.push(app);
   return app;
 }

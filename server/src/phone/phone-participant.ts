@@ -260,8 +260,11 @@ export class PhoneParticipant {
       await conference.join(this.#listener());
       this.#connected = true;
     } catch (error) {
+      const code = error instanceof ApiException ? error.code : undefined;
+      // The conference moved, or its node went, between the PIN check and the seat: followed like any move.
+      if (code === 'SERVICE_UNAVAILABLE' || code === 'ROOM_ON_OTHER_NODE') return void this.#relocate();
       // A locked room says so; a failure ends the call with the goodbye.
-      const locked = error instanceof ApiException && error.code === 'ROOM_LOCKED';
+      const locked = code === 'ROOM_LOCKED';
       if (!locked) this.#deps.logger.error(`Could not connect phone caller to room ${roomNumber}: ${(error as Error).message}`);
       this.#participantId = undefined;
       this.#endWithGoodbye(locked ? 'room-locked' : 'conference-ended');
@@ -296,12 +299,9 @@ export class PhoneParticipant {
           conference = await this.#locate(claims);
           this.#conference = conference;
           await conference.join(this.#listener());
-          if (this.#movedWhileRelocating) {
-            // Moved on again while the caller was being seated: after it.
-            conference.close();
-            this.#conference = undefined;
-            continue;
-          }
+          // Moved on again while the caller was being seated: after it, as after a failed try.
+          if (this.#movedWhileRelocating) throw new Error('the conference moved again while the caller was being seated');
+          this.#connected = true;
           this.#deps.logger.log(`Phone call ${callId}: room ${claims.room} moved, the caller is seated again (${conference.location})`);
           return;
         } catch (error) {
