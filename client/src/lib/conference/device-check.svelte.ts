@@ -2,6 +2,7 @@ import type { Problem } from '#lib/i18n.svelte.js';
 import { cameraConstraints, mediaDevicesAvailable, microphoneConstraints, openTracks } from './media-constraints';
 import type { MediaPreferences } from './media-preferences';
 import { MicrophoneLevelMeter } from './microphone-level-meter';
+import { handOverTracks } from './track-handover';
 
 export interface DeviceOption {
   deviceId: string;
@@ -17,7 +18,7 @@ function optionsOf(devices: MediaDeviceInfo[], kind: MediaDeviceKind): DeviceOpt
 /**
  * The check before joining: which microphone and camera, a live level meter and a camera
  * preview, and the choices "join muted" and "camera off". Holds the preview tracks while the
- * page shows; the conference opens its own.
+ * page shows, and hands them to the conference on joining (track-handover.ts).
  */
 export class DeviceCheck {
   microphones = $state.raw<DeviceOption[]>([]);
@@ -95,6 +96,17 @@ export class DeviceCheck {
       cameraOff: this.cameraOff,
       displayName,
     };
+  }
+
+  /** Ends the check on joining: its live tracks go on to the conference instead of being stopped. */
+  handOver(): void {
+    this.#meter?.stop();
+    this.#meter = null;
+    handOverTracks({ audio: this.audio, video: this.cameraOff ? null : this.video });
+    // Let go of them, so that stop() leaves them running.
+    this.audio = null;
+    this.video = null;
+    this.stop();
   }
 
   stop(): void {

@@ -4,6 +4,7 @@ import { SpeakingWhileMutedDetector } from './audio-level';
 import { cameraConstraints, mediaDevicesAvailable, mediaProblem, microphoneConstraints, openTracks } from './media-constraints';
 import type { MediaPreferences } from './media-preferences';
 import { MicrophoneLevelMeter } from './microphone-level-meter';
+import { takeHandedTracks } from './track-handover';
 
 /**
  * This participant's own microphone, camera and shared screen: opening and stopping the tracks,
@@ -36,13 +37,19 @@ export class LocalMedia {
     return this.micMuted || !this.microphone;
   }
 
-  /** Opens microphone and (unless the participant chose "camera off") camera, once per conference. */
+  /**
+   * Opens microphone and (unless the participant chose "camera off") camera, once per conference:
+   * takes the device check's tracks when it just handed them over, and opens only what they lack.
+   */
   async openInitial(): Promise<Problem | null> {
     if (this.#opened) return null;
     this.#opened = true;
+    const handed = takeHandedTracks();
+    if (handed?.audio) this.#setMicrophone(handed.audio);
+    if (handed?.video) this.#setCamera(handed.video);
     const opened = await openTracks(
-      microphoneConstraints(this.#preferences.microphoneId),
-      this.#preferences.cameraOff ? false : cameraConstraints(this.#preferences.cameraId),
+      this.microphone ? false : microphoneConstraints(this.#preferences.microphoneId),
+      this.#preferences.cameraOff || this.camera ? false : cameraConstraints(this.#preferences.cameraId),
     );
     if (opened.audio) this.#setMicrophone(opened.audio);
     if (opened.video) this.#setCamera(opened.video);

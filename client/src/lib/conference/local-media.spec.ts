@@ -1,0 +1,69 @@
+import { FakeMediaStreamTrack } from 'fake-mediastreamtrack';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LocalMedia } from './local-media.svelte';
+import type { MediaPreferences } from './media-preferences';
+import { handOverTracks, takeHandedTracks } from './track-handover';
+
+const preferences: MediaPreferences = { microphoneId: null, cameraId: null, joinMuted: false, cameraOff: false, displayName: 'Erika' };
+
+/** getUserMedia as the browser would answer it (Node has none). */
+function fakeMediaDevices() {
+  const getUserMedia = vi.fn(async (constraints: MediaStreamConstraints) => {
+    const tracks = [
+      ...(constraints.audio ? [new FakeMediaStreamTrack({ kind: 'audio' })] : []),
+      ...(constraints.video ? [new FakeMediaStreamTrack({ kind: 'video' })] : []),
+    ] as unknown as MediaStreamTrack[];
+    return {
+      getTracks: () => tracks,
+      getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
+      getVideoTracks: () => tracks.filter((t) => t.kind === 'video'),
+    };
+  });
+  vi.stubGlobal('navigator', { mediaDevices: { getUserMedia } });
+  vi.stubGlobal('RTCPeerConnection', class {});
+  return getUserMedia;
+}
+
+const track = (kind: 'audio' | 'video') => new FakeMediaStreamTrack({ kind }) as unknown as MediaStreamTrack;
+
+afterEach(() => {
+  takeHandedTracks();
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+describe('the device check hands its tracks to the conference', () => {
+  it('takes the handed tracks instead of opening the devices again', async () => {
+    const getUserMedia = fakeMediaDevices();
+    const [audio, video] = [track('audio'), track('video')];
+    handOverTracks({ audio, video });
+    const local = new LocalMedia(preferences, () => undefined);
+    expect(await local.openInitial()).toBeNull();
+    expect(local.microphone).toBe(audio);
+    expect(local.camera).toBe(video);
+    expect(getUserMedia).not.toHaveBeenCalled();
+  });
+
+  it('opens only what the check did not hand over, and everything without a check', async () => {
+    const getUserMedia = fakeMediaDevices();
+    handOverTracks({ audio: track('audio'), video: null });
+    await new LocalMedia(preferences, () => undefined).openInitial();
+    expect(getUserMedia).toHaveBeenCalledTimes(1);
+    expect(getUserMedia.mock.calls[0]![0]).toMatchObject({ audio: false });
+    await new LocalMedia(preferences, () => undefined).openInitial();
+    expect(getUserMedia.mock.calls[1]![0]).toMatchObject({ audio: expect.anything(), video: expect.anything() });
+  });
+
+  it('stops tracks nobody takes within 5 s, and hands out a track only once', () => {
+    vi.useFakeTimers();
+    const audio = track('audio');
+    handOverTracks({ audio, video: null });
+    vi.advanceTimersByTime(5_000);
+    expect(audio.readyState).toBe('ended');
+    expect(takeHandedTracks()).toBeNull();
+    const again = track('audio');
+    handOverTracks({ audio: again, video: null });
+    expect(takeHandedTracks()).toEqual({ audio: again, video: null });
+    expect(takeHandedTracks()).toBeNull();
+  });
+});
