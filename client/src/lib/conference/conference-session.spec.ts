@@ -1,9 +1,9 @@
 import type { ConferenceStateView, JoinResponse, ParticipantView } from '@konferenz/shared';
-import { FakeMediaStreamTrack } from 'fake-mediastreamtrack';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConferenceSocket } from './conference-connection';
 import { ConferenceSession } from './conference-session.svelte';
 import { DEFAULT_MEDIA_PREFERENCES, type MediaPreferences } from './media-preferences';
+import { fakeMediaDevices } from './testing/fake-media-devices';
 import { fakeConsumerOffer, fakeDevice, FakeMediaServer } from './testing/fake-media-server';
 import { participantView } from './testing/participant-view';
 
@@ -79,24 +79,6 @@ function state(self: Partial<ParticipantView> = {}, others: ParticipantView[] = 
     activeSpeakerId: null,
     settings: null,
   };
-}
-
-/** Camera and microphone as the browser would give them (Node has neither). */
-function fakeMediaDevices() {
-  const getUserMedia = vi.fn(async (constraints: MediaStreamConstraints) => {
-    const tracks = [
-      ...(constraints.audio ? [new FakeMediaStreamTrack({ kind: 'audio' })] : []),
-      ...(constraints.video ? [new FakeMediaStreamTrack({ kind: 'video' })] : []),
-    ] as unknown as MediaStreamTrack[];
-    return {
-      getTracks: () => tracks,
-      getAudioTracks: () => tracks.filter((track) => track.kind === 'audio'),
-      getVideoTracks: () => tracks.filter((track) => track.kind === 'video'),
-    };
-  });
-  vi.stubGlobal('navigator', { mediaDevices: { getUserMedia } });
-  vi.stubGlobal('RTCPeerConnection', class {});
-  return getUserMedia;
 }
 
 function startSession(preferences: Partial<MediaPreferences> = {}) {

@@ -2,27 +2,10 @@ import { FakeMediaStreamTrack } from 'fake-mediastreamtrack';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocalMedia } from './local-media.svelte';
 import type { MediaPreferences } from './media-preferences';
+import { fakeMediaDevices } from './testing/fake-media-devices';
 import { handOverTracks, takeHandedTracks } from './track-handover';
 
 const preferences: MediaPreferences = { microphoneId: null, cameraId: null, joinMuted: false, cameraOff: false, displayName: 'Erika' };
-
-/** getUserMedia as the browser would answer it (Node has none). */
-function fakeMediaDevices() {
-  const getUserMedia = vi.fn(async (constraints: MediaStreamConstraints) => {
-    const tracks = [
-      ...(constraints.audio ? [new FakeMediaStreamTrack({ kind: 'audio' })] : []),
-      ...(constraints.video ? [new FakeMediaStreamTrack({ kind: 'video' })] : []),
-    ] as unknown as MediaStreamTrack[];
-    return {
-      getTracks: () => tracks,
-      getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
-      getVideoTracks: () => tracks.filter((t) => t.kind === 'video'),
-    };
-  });
-  vi.stubGlobal('navigator', { mediaDevices: { getUserMedia } });
-  vi.stubGlobal('RTCPeerConnection', class {});
-  return getUserMedia;
-}
 
 const track = (kind: 'audio' | 'video') => new FakeMediaStreamTrack({ kind }) as unknown as MediaStreamTrack;
 
