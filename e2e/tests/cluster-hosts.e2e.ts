@@ -14,6 +14,7 @@ import {
   browserToneWav,
   enterRoom,
   expectHearsPhone,
+  hangUpAndAttach,
   expectPhoneHearsBrowser,
   maskedName,
   note,
@@ -188,13 +189,6 @@ async function dialIn(node: HostedNode, name: string, user: string): Promise<Sof
   });
 }
 
-async function hangUp(phone: Softphone | undefined, name: string): Promise<void> {
-  if (!phone) return;
-  const recording = await phone.stop();
-  await test.info().attach(`baresip-${name}.log`, { path: phone.logFile, contentType: 'text/plain' });
-  if (recording) await test.info().attach(`baresip-${name}-received.wav`, { path: recording, contentType: 'audio/wav' });
-}
-
 function kit(): ConferenceKit {
   return new ConferenceKit(browser, nodes[0]!.url, new MailInbox(`http://${services.address}:${SERVICES.mailWeb}`), test.info());
 }
@@ -247,7 +241,7 @@ test('the owner of a conference killed: the guests, whose pages came from the ot
       `${Date.now() - died} ms from SIGKILL of the owner to the phone hearing the browsers again and being heard`,
     );
   } finally {
-    await hangUp(phone, 'caller-on-b');
+    if (phone) await hangUpAndAttach(phone, 'caller-on-b');
     await conf.dispose();
     // Killed above: node A is back for the next test (a failure before the kill left it running).
     if (!nodes[0]!.process) await startNode(nodes[0]!);
@@ -326,7 +320,7 @@ test('all three nodes restarted one after the other during a conference: it neve
     await expectInside(waiting, 15_000);
     await waiting.expectReceiving([moderator, guest], { setupMs: 30_000 });
   } finally {
-    await hangUp(phone, 'caller-on-c');
+    if (phone) await hangUpAndAttach(phone, 'caller-on-c');
     await conf.dispose();
   }
 });

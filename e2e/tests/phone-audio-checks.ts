@@ -161,3 +161,10 @@ export function lastWindow(recording: Recording, from: number): [number, number]
   const end = recording.samples.length;
   return end - from >= length ? [end - length, end] : null;
 }
+
+/** Hangs the softphone up and attaches its log and what it heard to the test's report. */
+export async function hangUpAndAttach(phone: Softphone, name: string): Promise<void> {
+  const recording = await phone.stop();
+  await test.info().attach(`baresip-${name}.log`, { path: phone.logFile, contentType: 'text/plain' });
+  if (recording) await test.info().attach(`baresip-${name}-received.wav`, { path: recording, contentType: 'audio/wav' });
+}

@@ -6,6 +6,7 @@ import {
   browserToneWav,
   enterRoom,
   expectHearsPhone,
+  hangUpAndAttach,
   expectNoBrowserTone,
   expectPhoneHearsBrowser,
   expectPhoneSilentAt,
@@ -36,11 +37,7 @@ const test = base.extend<{ dialIn: (name: string, user: string) => Promise<Softp
       phones.push({ name, phone });
       return phone;
     });
-    for (const { name, phone } of phones) {
-      const recording = await phone.stop();
-      await testInfo.attach(`baresip-${name}.log`, { path: phone.logFile, contentType: 'text/plain' });
-      if (recording) await testInfo.attach(`baresip-${name}-received.wav`, { path: recording, contentType: 'audio/wav' });
-    }
+    for (const { name, phone } of phones) await hangUpAndAttach(phone, name);
   },
 });
 

@@ -12,7 +12,7 @@ export { RtpSession } from './phone/rtp-session';
 export { evenPortCount, type PortRange } from './phone/udp';
 export { PhoneAudioBridge } from './phone/phone-audio-bridge';
 export type { PhoneBridgeRoom } from './phone/phone-bridge-room';
-export { RoomAudioMix } from './phone/room-audio-mix';
+export { phoneRtpCapabilities, RoomAudioMix } from './phone/room-audio-mix';
 export type { PhoneCodec } from './phone/phone-codec';
 export { decodeG711, encodeG711, mulawToAlaw } from './phone/g711';
 export { OpusFrameDecoder, OpusFrameEncoder } from './phone/opus-codec';

@@ -44,7 +44,8 @@ export class LocalPhoneConference implements PhoneConference {
   }
 
   request<N extends ConferenceRequestName>(name: N, payload: ConferenceRequest<N>): Promise<ConferenceResponses[N]> {
-    return this.conferences.request(this.claims.pid, name, payload);
+    // As this connection: one that was replaced (the caller seated anew elsewhere) cannot act.
+    return this.conferences.request(this.claims.pid, name, payload, this.connectionId);
   }
 
   async participantCount(): Promise<number> {

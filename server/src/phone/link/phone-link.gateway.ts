@@ -2,7 +2,7 @@ import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { conferenceRequestSchemas, DEFAULT_LANGUAGE, type ConferenceRequestName, type SocketResult } from '@konferenz/shared';
-import type { MediaRoom } from '@konferenz/sfu';
+import { phoneRtpCapabilities, type MediaRoom } from '@konferenz/sfu';
 import { ApiException } from '../../common/api-exception';
 import { toErrorResponse } from '../../common/error-response';
 import { validate } from '../../common/validate';
@@ -12,6 +12,7 @@ import { ConferenceService } from '../../conference/conference.service';
 import { JOIN_TOKENS } from '../../conference/conference.tokens';
 import type { JoinClaims, JoinTokens } from '../../conference/join-token';
 import type { MediaListener } from '../../conference/room-media-session';
+import { LocalPhoneConference } from '../local-phone-conference';
 import { NodeLinkKey } from './node-link-key';
 import { roomCallSchemas } from './room-call-schemas';
 import {
@@ -30,6 +31,8 @@ const HEAR_TIMEOUT_MS = 5_000;
 
 interface LinkState {
   claims: JoinClaims;
+  /** The caller in this node's conference, as for a call answered here. */
+  conference: LocalPhoneConference;
   /** The media room the caller's bridge works on, as one generation; undefined until asked for, and again after a reset. */
   room?: { generation: number; media: MediaRoom; hear: (event: RoomEvent) => void };
   generation: number;
@@ -42,12 +45,6 @@ interface LinkState {
 type LinkSocket = Socket<PhoneLinkRequests, PhoneLinkNews, Record<string, never>, LinkState>;
 
 const MIX_PEER = /^phone-mix-[0-9a-f]{12}$/;
-
-/** A linked mix consumes what a phone hears: the capabilities it introduces are cut to audio, so no video can be consumed through a link. */
-function audioOnly(capabilities: Record<string, unknown>): Record<string, unknown> {
-  const ofAudio = (list: unknown) => (Array.isArray(list) ? list.filter((entry: { kind?: unknown }) => entry?.kind === 'audio') : []);
-  return { ...capabilities, codecs: ofAudio(capabilities.codecs), headerExtensions: ofAudio(capabilities.headerExtensions) };
-}
 
 /**
  * The owner's end of the phone link (phone-link-protocol.ts): seats a caller another node
@@ -84,24 +81,25 @@ export class PhoneLinkGateway implements OnGatewayInit<Namespace>, OnGatewayConn
       const claims = this.#key.verifies(token, proof) ? this.tokens.verify(token) : null;
       if (!claims) return next(new Error('FORBIDDEN'));
       const state = socket.data as LinkState;
-      Object.assign(state, { claims, generation: 0, peers: new Set([claims.pid]), producers: new Set() });
+      const conference = new LocalPhoneConference(this.conferences, claims, socket.id);
+      Object.assign(state, { claims, conference, generation: 0, peers: new Set([claims.pid]), producers: new Set() });
       next();
     });
   }
 
   handleConnection(socket: LinkSocket): void {
-    const { pid } = socket.data.claims;
+    const { conference } = socket.data;
     socket.on('conference:join', (ack) => void this.#answer(ack, () => this.#join(socket)));
     socket.on(
       'conference:request',
       (name, payload, ack) =>
         void this.#answer(ack, () => {
           if (!Object.hasOwn(conferenceRequestSchemas, name)) throw new ApiException('VALIDATION_FAILED');
-          return this.conferences.request(pid, name, validate(conferenceRequestSchemas[name as ConferenceRequestName], payload) as never, socket.id);
+          return conference.request(name, validate(conferenceRequestSchemas[name as ConferenceRequestName], payload) as never);
         }),
     );
-    socket.on('conference:participantCount', (ack) => void this.#answer(ack, async () => this.conferences.participantCount(pid)));
-    socket.on('conference:isLocked', (ack) => void this.#answer(ack, () => this.conferences.isLocked(socket.data.claims.room)));
+    socket.on('conference:participantCount', (ack) => void this.#answer(ack, () => conference.participantCount()));
+    socket.on('conference:isLocked', (ack) => void this.#answer(ack, () => conference.isLocked()));
     socket.on('media:room', (ack) => void this.#answer(ack, () => this.#linkRoom(socket)));
     socket.on('media:attach', (ack) => void this.#answer(ack, () => this.#attach(socket)));
     socket.on('media:detach', () => this.#detach(socket));
@@ -117,7 +115,7 @@ export class PhoneLinkGateway implements OnGatewayInit<Namespace>, OnGatewayConn
       this.#unlink(socket, state.room.media);
       for (const peer of state.peers) state.room.media.closePeer(peer);
     }
-    this.conferences.disconnected(state.claims.pid, socket.id);
+    state.conference.close();
   }
 
   /** The node stops: its conferences move, and the callers' nodes take them to the next owner. */
@@ -130,24 +128,16 @@ export class PhoneLinkGateway implements OnGatewayInit<Namespace>, OnGatewayConn
   async #join(socket: LinkSocket): Promise<null> {
     // This node must (still) run the room: a stopping node, or one that lost it, sends the caller on.
     await this.conferences.claim(socket.data.claims.room);
-    await this.conferences.connect(
-      socket.data.claims,
-      {
-        id: socket.id,
-        notify: (event) => socket.emit('conference:event', event),
-        send: (event, ...payload) => {
-          if (event === 'conference:state')
-            socket.emit('conference:attributes', (payload[0] as { self: { attributes: Record<string, string> } }).self.attributes);
-        },
-        close: () => {
-          socket.emit('conference:closed');
-          setImmediate(() => socket.disconnect(true));
-        },
+    // A link that goes while the caller is being seated closes the conference (handleDisconnect): a dropped connection from then.
+    await socket.data.conference.join({
+      event: (event) => socket.emit('conference:event', event),
+      attributes: (attributes) => socket.emit('conference:attributes', attributes),
+      lost: () => socket.emit('conference:event', { type: 'moved' }),
+      closed: () => {
+        socket.emit('conference:closed');
+        setImmediate(() => socket.disconnect(true));
       },
-      'phone',
-    );
-    // The link may have gone while the caller was being seated: a dropped connection from now.
-    if (socket.disconnected) this.conferences.disconnected(socket.data.claims.pid, socket.id);
+    });
     return null;
   }
 
@@ -217,14 +207,14 @@ export class PhoneLinkGateway implements OnGatewayInit<Namespace>, OnGatewayConn
           .catch(() => false),
     };
     socket.data.listener = listener;
-    await this.conferences.attachMediaListener(socket.data.claims.pid, listener);
+    await socket.data.conference.attachMediaListener(listener);
     return null;
   }
 
   #detach(socket: LinkSocket): void {
-    const { listener, claims } = socket.data;
+    const { listener, conference } = socket.data;
     socket.data.listener = undefined;
-    if (listener) this.conferences.detachMediaListener(claims.pid, listener);
+    if (listener) conference.detachMediaListener(listener);
   }
 
   async #roomCall(socket: LinkSocket, generation: unknown, method: unknown, args: unknown): Promise<unknown> {
@@ -246,7 +236,8 @@ export class PhoneLinkGateway implements OnGatewayInit<Namespace>, OnGatewayConn
     };
     switch (call.method) {
       case 'setRtpCapabilities':
-        return media.setRtpCapabilities(ownPeer(call.args[0]), audioOnly(call.args[1]) as never);
+        // Whatever the far node asks for, a linked mix consumes what a phone mix does here: Opus audio, no video.
+        return media.setRtpCapabilities(ownPeer(call.args[0]), phoneRtpCapabilities(media.rtpCapabilities));
       case 'createPlainTransport': {
         const transport = await media.createPlainTransport(ownPeer(call.args[0]), { comedia: true });
         return this.#mediaHost ? { ...transport, ip: this.#mediaHost } : transport;
