@@ -1,10 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { TestRedis } from '@konferenz/testing/redis-server';
-import { mediasoupWorkerBin } from '@konferenz/testing/product-env';
 import { expect, test, type ConferenceKit, type ConferenceTab } from './conference-fixtures';
+import { ProductNodes, type ProductNode } from './product-node';
 
 /**
  * Two more server nodes beside the product under test, on a real redis-server, sharing its
@@ -13,86 +9,35 @@ import { expect, test, type ConferenceKit, type ConferenceTab } from './conferen
  * that node moves the conference to the other one, and both browsers come back by themselves,
  * without a PIN, with media both ways.
  */
-const REPO_ROOT = resolve(__dirname, '..', '..');
 const LEASE_SECONDS = 3;
 
-interface ClusterNode {
-  name: string;
-  url: string;
-  process: ChildProcess;
-  log: string[];
-}
-
 let redis: TestRedis;
-const dataDirs: string[] = [];
-const running: ClusterNode[] = [];
+const nodes = new ProductNodes();
 
 test.beforeAll(async () => {
   redis = await TestRedis.start();
 });
 test.afterEach(async () => {
-  for (const node of [...running]) await stopNode(node);
+  await nodes.stopAll();
 });
 test.afterAll(async () => {
   await redis?.stop();
-  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  nodes.removeDataDirs();
 });
 
-/** The product under test's own secrets and services (playwright.config.ts), which every node shares. */
-function sharedEnvironment(): Record<string, string> {
-  const secrets = JSON.parse(readFileSync(join(process.env.KONFERENZ_E2E_DATA_DIR!, 'secrets.json'), 'utf8')) as { session: string; pinEncryptionKey: string };
-  return {
-    MONGODB_URI: `mongodb://127.0.0.1:${process.env.E2E_DB_PORT ?? 27318}/konferenz`,
-    SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_MAIL_SMTP_PORT ?? 1325}`,
-    SESSION_SECRET: secrets.session,
-    PIN_ENCRYPTION_KEY: secrets.pinEncryptionKey,
-  };
-}
-
-async function startNode(name: string, port: number, rtcPort: number): Promise<ClusterNode> {
+function startNode(name: string, port: number, rtcPort: number): Promise<ProductNode> {
   const url = `http://127.0.0.1:${port}`;
-  const dataDir = mkdtempSync(join(tmpdir(), `konferenz-${name}-`));
-  dataDirs.push(dataDir);
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'server/dist/main.js')], {
-    env: {
-      ...process.env,
-      ...sharedEnvironment(),
-      NODE_ENV: 'development',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      // Each node is also the front door of the pages it serves.
-      PUBLIC_URL: url,
-      DATA_DIR: dataDir,
-      REDIS_URL: redis.url,
-      NODE_ID: name,
-      NODE_PUBLIC_URL: url,
-      NODE_ORIGINS: 'http://127.0.0.1:*',
-      ROOM_LEASE_SECONDS: String(LEASE_SECONDS),
-      MEDIA_WORKERS: '1',
-      RTC_LISTEN_IP: '127.0.0.1',
-      RTC_PORT: String(rtcPort),
-      SIP_PORT: '0',
-      MEDIASOUP_WORKER_BIN: mediasoupWorkerBin(REPO_ROOT),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return nodes.start(name, port, rtcPort, {
+    REDIS_URL: redis.url,
+    NODE_ID: name,
+    NODE_PUBLIC_URL: url,
+    NODE_ORIGINS: 'http://127.0.0.1:*',
+    ROOM_LEASE_SECONDS: String(LEASE_SECONDS),
   });
-  const node: ClusterNode = { name, url, process: child, log: [] };
-  child.stdout!.on('data', (chunk: Buffer) => node.log.push(chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => node.log.push(chunk.toString()));
-  running.push(node);
-  await expect
-    .poll(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status, { message: `${name} ready:\n${node.log.join('')}`, timeout: 60_000 })
-    .toBe(200);
-  return node;
 }
 
-async function stopNode(node: ClusterNode): Promise<void> {
-  running.splice(running.indexOf(node), 1);
-  if (node.process.exitCode !== null || node.process.signalCode !== null) return;
-  const exited = new Promise((done) => node.process.once('exit', done));
-  node.process.kill('SIGTERM');
-  await exited;
+function stopNode(node: ProductNode): Promise<void> {
+  return nodes.stop(node);
 }
 
 /** Two nodes and a conference on node A: the moderator's page comes from A, the guest's from B, which sends its socket to A. */

@@ -75,6 +75,10 @@ export class MediaPeer {
     return this.#producers.get(producerId);
   }
 
+  get producerCount(): number {
+    return this.#producers.size;
+  }
+
   get producers(): IterableIterator<types.Producer<ProducerAppData>> {
     return this.#producers.values();
   }

@@ -3,7 +3,8 @@ import { EventEmitter, once } from 'node:events';
 import type { types } from 'mediasoup';
 
 import { MediaError, mediaCall } from './media-error';
-import { MediaRoom, type WorkerPlacement } from './media-room';
+import { MediaRoom } from './media-room';
+import type { WorkerPlacement } from './room-routers';
 import { WorkerPool } from './worker-pool';
 
 export interface MediaPlaneOptions {
@@ -18,6 +19,11 @@ export interface MediaPlaneOptions {
   logLevel?: types.WorkerLogLevel;
   /** Bits per second the SFU assumes it may send to a browser before bandwidth estimation has a figure. */
   initialAvailableOutgoingBitrate?: number;
+  /**
+   * Consumers one router of a room carries before the room's new listeners
+   * receive on another worker, the producers piped there. Default: no limit.
+   */
+  maxRouterLoad?: number;
 }
 
 export interface MediaPlaneEvents {
@@ -116,7 +122,8 @@ export class MediaPlane extends EventEmitter<MediaPlaneEvents> {
     if (this.#closing.signal.aborted) throw closedError();
     const room = await mediaCall(() =>
       MediaRoom.create(roomId, {
-        placeRouter: () => this.#placeRouter(),
+        placeRouter: (avoid) => this.#placeRouter(avoid),
+        maxRouterLoad: this.#options.maxRouterLoad,
         plainListenInfo: { protocol: 'udp', ip: this.#options.listenIp, announcedAddress: this.#options.announcedIp },
         initialAvailableOutgoingBitrate: this.#options.initialAvailableOutgoingBitrate,
       }),
@@ -131,12 +138,17 @@ export class MediaPlane extends EventEmitter<MediaPlaneEvents> {
     return room;
   }
 
-  async #placeRouter(): Promise<WorkerPlacement> {
-    // Between a crash and its replacement a one-worker pool has no worker.
-    while (this.#pool.workers.length === 0) {
-      await once(this.#pool, 'workerreplaced', { signal: this.#closing.signal });
+  async #placeRouter(avoid: ReadonlySet<types.Worker>): Promise<WorkerPlacement | undefined> {
+    if (avoid.size > 0) {
+      // A room spreading: another worker now or none, nothing to wait for.
+      if (this.#closing.signal.aborted || this.#pool.workers.every((worker) => avoid.has(worker))) return undefined;
+    } else {
+      // Between a crash and its replacement a one-worker pool has no worker.
+      while (this.#pool.workers.length === 0) {
+        await once(this.#pool, 'workerreplaced', { signal: this.#closing.signal });
+      }
     }
-    const worker = this.#pool.leastLoadedWorker();
+    const worker = this.#pool.leastLoadedWorker(avoid);
     const webRtcServer = this.#webRtcServers.get(worker);
     // setUpWorker runs before a worker joins the pool, so this cannot happen.
     if (!webRtcServer) throw new Error(`worker ${worker.pid} has no WebRtcServer`);

@@ -2,12 +2,11 @@ import { EventEmitter } from 'node:events';
 
 import type { types } from 'mediasoup';
 
-import { ActiveSpeaker } from './active-speaker';
 import { MediaConsumer } from './media-consumer';
 import { MediaError, mediaCall } from './media-error';
 import type { MediaPeer, ProducerAppData, ProducerSource, TransportDirection } from './media-peer';
 import { RoomPeers } from './room-peers';
-import { ROUTER_MEDIA_CODECS } from './router-codecs';
+import { RoomRouters, type PlaceRouter } from './room-routers';
 
 export interface MediaRoomEvents {
   /** Someone started sending: the server lets every other admitted peer consume it. */
@@ -64,28 +63,22 @@ export interface ConsumerInfo {
   producerPaused: boolean;
 }
 
-/** A live worker for a room's router, and that worker's WebRtcServer. */
-export interface WorkerPlacement {
-  worker: types.Worker;
-  webRtcServer: types.WebRtcServer;
-}
-
 export interface MediaRoomSettings {
-  /** Picks the worker for the router: when the room opens, and again after that worker died. */
-  placeRouter: () => Promise<WorkerPlacement>;
+  /** Picks the worker for each of the room's routers: when the room opens, when it spreads, and after a worker died. */
+  placeRouter: PlaceRouter;
+  /**
+   * The consumers one router of the room carries before new listeners go to
+   * a router on another worker (see RoomRouters). Default: no limit, one router.
+   */
+  maxRouterLoad?: number;
   /** Where plain (phone) transports listen, and the address they announce. */
   plainListenInfo: types.TransportListenInfo;
   initialAvailableOutgoingBitrate?: number;
 }
 
-/** The router and what hangs off it; replaced as a whole when its worker dies. */
-interface RoomMedia extends WorkerPlacement {
-  router: types.Router;
-  activeSpeaker: ActiveSpeaker;
-}
-
 /**
- * A conference's media: one mediasoup router and the peers on it.
+ * A conference's media: its mediasoup routers (one, or several across
+ * workers for a large room: RoomRouters) and the peers on them.
  *
  * The server names peers by participant id and decides who may do what; the
  * room only makes sure a peer touches nothing but its own transports,
@@ -95,37 +88,53 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   readonly id: string;
   readonly #settings: MediaRoomSettings;
   readonly #peers = new RoomPeers();
-  #media: RoomMedia;
+  // Replaced as a whole when one of its workers dies.
+  #media!: RoomRouters;
   #closed = false;
 
-  private constructor(id: string, settings: MediaRoomSettings, media: RoomMedia) {
+  private constructor(id: string, settings: MediaRoomSettings) {
     super();
     this.id = id;
     this.#settings = settings;
-    this.#media = media;
-    this.#watch(media);
   }
 
   static async create(id: string, settings: MediaRoomSettings): Promise<MediaRoom> {
-    return new MediaRoom(id, settings, await openRoomMedia(settings.placeRouter));
+    const room = new MediaRoom(id, settings);
+    room.#media = await room.#openMedia();
+    return room;
   }
 
   get rtpCapabilities(): types.RtpCapabilities {
-    return this.#media.router.rtpCapabilities;
+    return this.#media.home.router.rtpCapabilities;
   }
 
+  /** How many routers, each on its own worker, the room runs on now. */
+  get routerCount(): number {
+    return this.#media.routerCount;
+  }
+
+  /** Sending is on the home router; receiving on the router RoomRouters places the listener on. */
   async createWebRtcTransport(peerId: string, direction: TransportDirection): Promise<WebRtcTransportInfo> {
     const media = this.#liveMedia();
     const peer = this.#peerOrNew(peerId);
-    const transport = await mediaCall(() =>
-      media.router.createWebRtcTransport({
-        webRtcServer: media.webRtcServer,
-        enableUdp: true,
-        enableTcp: true,
-        preferUdp: true,
-        initialAvailableOutgoingBitrate: this.#settings.initialAvailableOutgoingBitrate,
-      }),
-    );
+    const { router, release } = direction === 'recv' ? await media.placeListener(this.#peers.producerCount()) : { router: media.home, release: () => {} };
+    let transport: types.WebRtcTransport;
+    try {
+      transport = await mediaCall(() =>
+        router.router.createWebRtcTransport({
+          webRtcServer: router.webRtcServer,
+          enableUdp: true,
+          enableTcp: true,
+          preferUdp: true,
+          initialAvailableOutgoingBitrate: this.#settings.initialAvailableOutgoingBitrate,
+        }),
+      );
+    } catch (error) {
+      release();
+      throw error;
+    }
+    transport.observer.once('close', release);
+    media.setRouterOf(transport, router);
     this.#keepFor(peer, transport);
     peer.addTransport({ kind: 'webrtc', direction, transport });
     const { id, iceParameters, iceCandidates, dtlsParameters } = transport;
@@ -137,7 +146,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     const media = this.#liveMedia();
     const peer = this.#peerOrNew(peerId);
     const transport = await mediaCall(() =>
-      media.router.createPlainTransport({ listenInfo: this.#settings.plainListenInfo, rtcpMux: true, comedia: options.comedia }),
+      media.home.router.createPlainTransport({ listenInfo: this.#settings.plainListenInfo, rtcpMux: true, comedia: options.comedia }),
     );
     this.#keepFor(peer, transport);
     peer.addTransport({ kind: 'plain', transport });
@@ -229,8 +238,9 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     if (!peer || !recv || !rtpCapabilities || peer === owner || peer.consumes(producerId)) return null;
     const media = this.#liveMedia();
     // Also false (not a throw) for capabilities that are malformed.
-    if (!media.router.canConsume({ producerId, rtpCapabilities })) return null;
+    if (!media.home.router.canConsume({ producerId, rtpCapabilities })) return null;
 
+    await media.pipe(producerId, media.routerOf(recv.transport));
     const consumer = await mediaCall(() => recv.transport.consume({ producerId, rtpCapabilities, paused: true }));
     this.#keepFor(peer, consumer);
     if (peer.consumes(producerId)) {
@@ -270,34 +280,42 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#peers.clear();
-    this.#media.router.close();
+    this.#media.close();
     this.emit('close');
   }
 
-  #watch(media: RoomMedia): void {
-    media.activeSpeaker.on('change', (peerId) => {
-      if (!this.#closed) this.emit('activeSpeaker', { peerId });
+  async #openMedia(): Promise<RoomRouters> {
+    const media: RoomRouters = await RoomRouters.open({
+      placeRouter: this.#settings.placeRouter,
+      maxRouterLoad: this.#settings.maxRouterLoad ?? Infinity,
+      onWorkerClosed: (worker) => this.#onWorkerClosed(media, worker),
     });
-    media.router.once('workerclose', () => this.#onWorkerClosed(media.worker));
+    media.activeSpeaker.on('change', (peerId) => {
+      if (!this.#closed && media === this.#media) this.emit('activeSpeaker', { peerId });
+    });
+    return media;
   }
 
-  #onWorkerClosed(worker: types.Worker): void {
-    if (this.#closed) return;
+  #onWorkerClosed(media: RoomRouters, worker: types.Worker): void {
+    if (this.#closed || media !== this.#media) return;
     // Not a crash: the pool is shutting down, and the room with it.
     if (!worker.died) {
       this.close();
       return;
     }
-    // mediasoup closed the peers' transports, producers and consumers with the
-    // router; the reset tells every browser at once instead of one by one.
+    // mediasoup closed what the dead worker's router held. A listener's
+    // consumers depend on the home router's producers and the other way
+    // round, so the room starts over as a whole on live workers: the reset
+    // tells every browser at once instead of one by one.
     this.#peers.clear();
+    media.close();
     void this.#rebuild();
   }
 
   async #rebuild(): Promise<void> {
-    let media: RoomMedia;
+    let media: RoomRouters;
     try {
-      media = await openRoomMedia(this.#settings.placeRouter);
+      media = await this.#openMedia();
     } catch {
       // No router to be had (the plane is closing, or the new worker failed
       // as well): the conference's media ends, and 'close' tells the server.
@@ -305,18 +323,17 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
       return;
     }
     if (this.#closed) {
-      media.router.close();
+      media.close();
       return;
     }
     this.#media = media;
-    this.#watch(media);
     this.emit('reset');
   }
 
   /** The current media, or why there is none to use right now. */
-  #liveMedia(): RoomMedia {
+  #liveMedia(): RoomRouters {
     if (this.#closed) throw new MediaError('MEDIA_FAILED', `media room ${this.id} is closed`);
-    if (this.#media.router.closed) {
+    if (this.#media.closed) {
       throw new MediaError('MEDIA_FAILED', `media room ${this.id} is moving to another media worker`);
     }
     return this.#media;
@@ -359,16 +376,5 @@ function assertCodecsOfKind(kind: types.MediaKind, rtpParameters: types.RtpParam
     if (typeof mimeType === 'string' && !mimeType.toLowerCase().startsWith(`${kind}/`)) {
       throw new MediaError('MEDIA_FAILED', `codec ${mimeType} cannot be sent as ${kind}`);
     }
-  }
-}
-
-async function openRoomMedia(placeRouter: () => Promise<WorkerPlacement>): Promise<RoomMedia> {
-  const placement = await placeRouter();
-  const router = await placement.worker.createRouter({ mediaCodecs: ROUTER_MEDIA_CODECS });
-  try {
-    return { ...placement, router, activeSpeaker: await ActiveSpeaker.create(router) };
-  } catch (error) {
-    router.close();
-    throw error;
   }
 }

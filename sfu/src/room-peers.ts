@@ -45,6 +45,13 @@ export class RoomPeers {
     return peer;
   }
 
+  /** What the room sends now: how much a new listener will receive. */
+  producerCount(): number {
+    let count = 0;
+    for (const peer of this.#peers.values()) count += peer.producerCount;
+    return count;
+  }
+
   /** Forgets every peer without closing anything (their router is gone already, or closes next). */
   clear(): void {
     this.#peers.clear();

@@ -115,12 +115,14 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
    *
    * Forwarding cost in an SFU grows with producers and consumers, so those are
    * the measure; the router count breaks ties so that empty rooms still spread.
+   * Workers in `avoid` are not considered (a room spreading to another worker).
    */
-  leastLoadedWorker(): types.Worker {
+  leastLoadedWorker(avoid: ReadonlySet<types.Worker> = new Set()): types.Worker {
     if (this.#closed) throw new Error('WorkerPool is closed');
     let best: types.Worker | undefined;
     let bestLoad: Load | undefined;
     for (const worker of this.workers) {
+      if (avoid.has(worker)) continue;
       const load = this.#load.get(worker) ?? { routers: 0, streams: 0 };
       if (bestLoad === undefined || load.streams < bestLoad.streams || (load.streams === bestLoad.streams && load.routers < bestLoad.routers)) {
         best = worker;

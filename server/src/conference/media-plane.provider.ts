@@ -15,6 +15,7 @@ export const mediaPlaneProvider: FactoryProvider<Promise<MediaPlane>> = {
       listenIp: config.media.listenIp,
       announcedIp: config.media.announcedIp,
       rtcPort: config.media.rtcPort,
+      maxRouterLoad: config.media.routerMaxConsumers,
       logLevel: 'warn',
     });
     const logger = new Logger('Media');

@@ -67,6 +67,15 @@ describe('several nodes (REDIS_URL)', () => {
   });
 });
 
+describe('MEDIA_ROUTER_MAX_CONSUMERS', () => {
+  it('spreads a room past 400 consumers per router unless told otherwise, and takes only a positive count', () => {
+    expect(loadConfig(production).media.routerMaxConsumers).toBe(400);
+    expect(loadConfig({ ...production, MEDIA_ROUTER_MAX_CONSUMERS: '50' }).media.routerMaxConsumers).toBe(50);
+    expect(() => loadConfig({ ...production, MEDIA_ROUTER_MAX_CONSUMERS: '0' })).toThrow(/MEDIA_ROUTER_MAX_CONSUMERS/);
+    expect(() => loadConfig({ ...production, MEDIA_ROUTER_MAX_CONSUMERS: 'many' })).toThrow(/MEDIA_ROUTER_MAX_CONSUMERS/);
+  });
+});
+
 describe('COOKIE_SECURE in production', () => {
   it('refuses an HTTPS-only cookie for an http:// PUBLIC_URL, where no login would stick', () => {
     const plainHttp = { ...production, PUBLIC_URL: 'http://konferenz.example.org' };

@@ -37,7 +37,7 @@ export interface AppConfig {
   };
   pinLimits: { failuresPerSource: number; lockoutMs: number; roomBackoffAfter: number };
   conference: { tokenTtlMs: number; moderatorGraceMs: number; socketEventsPerSecond: number; socketEventBurst: number };
-  media: { workers?: number; listenIp: string; announcedIp?: string; rtcPort: number };
+  media: { workers?: number; listenIp: string; announcedIp?: string; rtcPort: number; routerMaxConsumers: number };
   /** Phone dial-in; `port` 0 turns the SIP gateway off. */
   sip: {
     port: number;
@@ -215,7 +215,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       socketEventsPerSecond: env.SOCKET_EVENTS_PER_SECOND,
       socketEventBurst: env.SOCKET_EVENT_BURST,
     },
-    media: { workers: env.MEDIA_WORKERS, listenIp: env.RTC_LISTEN_IP, announcedIp: env.RTC_ANNOUNCED_IP, rtcPort: env.RTC_PORT },
+    media: {
+      workers: env.MEDIA_WORKERS,
+      listenIp: env.RTC_LISTEN_IP,
+      announcedIp: env.RTC_ANNOUNCED_IP,
+      rtcPort: env.RTC_PORT,
+      routerMaxConsumers: env.MEDIA_ROUTER_MAX_CONSUMERS,
+    },
     sip: {
       port: env.SIP_PORT,
       host: env.SIP_HOST,

@@ -107,6 +107,12 @@ export const serverEnvSchema = z.object({
   SOCKET_EVENT_BURST: positiveInt.default(200),
 
   MEDIA_WORKERS: z.preprocess(emptyAsUnset, positiveInt.max(64).optional()),
+  /**
+   * Consumers one router of a room carries before the room's new listeners
+   * receive on another worker (mediasoup's pipeToRouter). About 600 audio or
+   * 300 video consumers fill one worker core here (bench:worker).
+   */
+  MEDIA_ROUTER_MAX_CONSUMERS: positiveInt.max(100_000).default(400),
   RTC_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
   RTC_ANNOUNCED_IP: z.preprocess(emptyAsUnset, z.string().min(1).optional()),
   RTC_PORT: port.default(40000),

@@ -9,6 +9,7 @@ import { loadMediasoup } from '../../src/worker-binary';
  */
 export class MediasoupObjects {
   readonly workers: types.Worker[] = [];
+  readonly routers: types.Router[] = [];
   readonly #withWebRtcServer = new WeakSet<types.Worker>();
   readonly #workerOfTransport = new Map<string, types.Worker>();
   readonly #consumers = new Map<string, types.Consumer>();
@@ -19,6 +20,7 @@ export class MediasoupObjects {
       this.workers.push(worker);
       worker.observer.on('newwebrtcserver', () => this.#withWebRtcServer.add(worker));
       worker.observer.on('newrouter', (router) => {
+        this.routers.push(router);
         router.observer.on('newtransport', (transport) => {
           this.#workerOfTransport.set(transport.id, worker);
           transport.observer.on('newconsumer', (consumer) => {
@@ -38,6 +40,11 @@ export class MediasoupObjects {
     const consumer = this.#consumers.get(consumerId);
     if (!consumer) throw new Error(`no consumer ${consumerId}`);
     return consumer;
+  }
+
+  /** Consumers still open of one type ('pipe': those that feed a producer to another worker). */
+  openConsumersOfType(type: types.ConsumerType): types.Consumer[] {
+    return [...this.#consumers.values()].filter((consumer) => !consumer.closed && consumer.type === type);
   }
 
   /** The id of the transport a consumer sends on. */

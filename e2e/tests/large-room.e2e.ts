@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import type { Page } from '@playwright/test';
+import { expect, test, type ConferenceTab } from './conference-fixtures';
+import { ProductNodes } from './product-node';
+
+/**
+ * A room that spreads over two mediasoup workers, in real browsers: a node with two workers and
+ * a threshold of two consumers per router (MEDIA_ROUTER_MAX_CONSUMERS; 400 by default), so the
+ * second browser already receives from a router on the other worker, its media piped there.
+ * Everyone hears and sees everyone; killing that worker resets the room and media flow again.
+ */
+const PORT = 3321;
+const RTC_PORT = 40321;
+
+const nodes = new ProductNodes();
+test.afterEach(async () => {
+  await nodes.stopAll();
+});
+test.afterAll(() => {
+  nodes.removeDataDirs();
+});
+
+/** The server ports a page receives media from: the remote end of each receiving connection's selected candidate pair. */
+async function receivingFromPorts(page: Page): Promise<number[]> {
+  return page.evaluate(async () => {
+    const state = (window as unknown as { __e2ePeerConnections?: { seen: Set<RTCPeerConnection> } }).__e2ePeerConnections;
+    const ports: number[] = [];
+    for (const pc of state?.seen ?? []) {
+      if (pc.connectionState !== 'connected') continue;
+      const entries: Array<Record<string, unknown>> = [];
+      (await pc.getStats()).forEach((entry: Record<string, unknown>) => entries.push(entry));
+      if (!entries.some((e) => e.type === 'inbound-rtp')) continue;
+      const transport = entries.find((e) => e.type === 'transport' && e.selectedCandidatePairId);
+      const pair = entries.find((e) => e.id === transport?.selectedCandidatePairId);
+      const remote = entries.find((e) => e.id === pair?.remoteCandidateId);
+      if (typeof remote?.port === 'number') ports.push(remote.port);
+    }
+    return ports;
+  });
+}
+
+/** The pid of the mediasoup worker whose WebRtcServer listens on this UDP port. */
+function workerOnUdpPort(port: number): number {
+  const listing = execFileSync('ss', ['-Hulnp', `sport = :${port}`], { encoding: 'utf8' });
+  const pid = Number(listing.match(/pid=(\d+)/)?.[1]);
+  if (!pid) throw new Error(`nothing listens on UDP ${port}:\n${listing}`);
+  return pid;
+}
+
+async function everyoneReceivesEveryone(tabs: ConferenceTab[]): Promise<void> {
+  await Promise.all(
+    tabs.map((tab) =>
+      tab.expectReceiving(
+        tabs.filter((other) => other !== tab),
+        { setupMs: 20_000 },
+      ),
+    ),
+  );
+}
+
+test('a room over two workers: listeners past the threshold receive from the other worker, everyone hears and sees everyone, and a killed worker is survived', async ({
+  conf,
+}) => {
+  test.setTimeout(150_000);
+  const node = await nodes.start('wide', PORT, RTC_PORT, { MEDIA_WORKERS: '2', MEDIA_ROUTER_MAX_CONSUMERS: '2' });
+  const owner = await conf.roomOwner();
+  const host = await conf.join(owner.roomNumber, owner.moderatorPin, 'Moderatorin', { origin: node.url });
+  await expect(host.tile()).toBeVisible({ timeout: 20_000 });
+  // Sending before the first guest arrives, so the guest's receive transport counts two consumers.
+  await expect.poll(async () => ((s) => s.outboundAudioBytes > 0 && s.outboundVideoBytes > 0)(await host.stats()), { timeout: 20_000 }).toBe(true);
+  const guests: ConferenceTab[] = [];
+  for (const name of ['Gast Eins', 'Gast Zwei']) {
+    const guest = await conf.join(owner.roomNumber, owner.participantPin, name, { origin: node.url });
+    await expect(guest.tile(host.id)).toBeVisible();
+    guests.push(guest);
+  }
+  const tabs = [host, ...guests];
+  await everyoneReceivesEveryone(tabs);
+
+  // The host's receive transport is on the home worker (RTC_PORT); the first guest's, placed
+  // when the host's microphone and camera were already two consumers' worth, on the other one.
+  const ports = await Promise.all(tabs.map((tab) => receivingFromPorts(tab.page)));
+  expect(ports[0]).toEqual([RTC_PORT]);
+  expect(ports[1]).toEqual([RTC_PORT + 1]);
+  expect(new Set(ports.flat())).toEqual(new Set([RTC_PORT, RTC_PORT + 1]));
+
+  // The worker the first guest receives from dies: the room starts over on live workers.
+  const connectionsBefore = await Promise.all(tabs.map((tab) => tab.peerConnections()));
+  process.kill(workerOnUdpPort(RTC_PORT + 1), 'SIGKILL');
+  const killedAt = Date.now();
+  await expect(async () => {
+    const created = await Promise.all(tabs.map(async (tab) => (await tab.peerConnections()).created));
+    created.forEach((count, i) => expect(count, `${tabs[i]!.displayName}: new transports`).toBeGreaterThan(connectionsBefore[i]!.created));
+  }).toPass({ timeout: 15_000, intervals: [250] });
+  await everyoneReceivesEveryone(tabs);
+  test.info().annotations.push({ type: 'media restored after', description: `${Date.now() - killedAt} ms` });
+});
