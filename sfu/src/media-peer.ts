@@ -10,9 +10,10 @@ export interface ProducerAppData extends types.AppData {
   source: ProducerSource;
 }
 
-/** A browser's WebRTC transport for one direction, or a phone's plain RTP transport (both directions). */
+/** A browser's WebRTC transport for one direction, or a plain RTP transport: a phone's (both directions) or a listener's (receiveOnly). */
 export type PeerTransport =
-  { kind: 'webrtc'; direction: TransportDirection; transport: types.WebRtcTransport } | { kind: 'plain'; transport: types.PlainTransport };
+  | { kind: 'webrtc'; direction: TransportDirection; transport: types.WebRtcTransport }
+  | { kind: 'plain'; receiveOnly: boolean; transport: types.PlainTransport };
 
 /**
  * One participant's media in a room: it owns its transports, producers and

@@ -6,7 +6,7 @@ import { MediaConsumer } from './media-consumer';
 import { MediaError, mediaCall } from './media-error';
 import type { MediaPeer, ProducerAppData, ProducerSource, TransportDirection } from './media-peer';
 import { RoomPeers } from './room-peers';
-import { RoomRouters, type PlaceRouter } from './room-routers';
+import { RoomRouters, type PlaceRouter, type RoomRouter } from './room-routers';
 
 export interface MediaRoomEvents {
   /** Someone started sending: the server lets every other admitted peer consume it. */
@@ -39,6 +39,12 @@ export interface PlainTransportOptions {
    * transport to a known address yet.
    */
   comedia: true;
+  /**
+   * Only receives from the room (a mix, a recorder): it cannot produce, and
+   * is placed like a browser's receive transport, so it may be on a router
+   * on another worker. Default false: a phone's transport, which also sends.
+   */
+  receiveOnly?: boolean;
 }
 
 export interface PlainTransportInfo {
@@ -113,43 +119,32 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return this.#media.routerCount;
   }
 
-  /** Sending is on the home router; receiving on the router RoomRouters places the listener on. */
   async createWebRtcTransport(peerId: string, direction: TransportDirection): Promise<WebRtcTransportInfo> {
-    const media = this.#liveMedia();
     const peer = this.#peerOrNew(peerId);
-    const { router, release } = direction === 'recv' ? await media.placeListener(this.#peers.producerCount()) : { router: media.home, release: () => {} };
-    let transport: types.WebRtcTransport;
-    try {
-      transport = await mediaCall(() =>
-        router.router.createWebRtcTransport({
-          webRtcServer: router.webRtcServer,
-          enableUdp: true,
-          enableTcp: true,
-          preferUdp: true,
-          initialAvailableOutgoingBitrate: this.#settings.initialAvailableOutgoingBitrate,
-        }),
-      );
-    } catch (error) {
-      release();
-      throw error;
-    }
-    transport.observer.once('close', release);
-    media.setRouterOf(transport, router);
+    const transport = await this.#createTransport(direction === 'recv', (router) =>
+      router.router.createWebRtcTransport({
+        webRtcServer: router.webRtcServer,
+        enableUdp: true,
+        enableTcp: true,
+        preferUdp: true,
+        initialAvailableOutgoingBitrate: this.#settings.initialAvailableOutgoingBitrate,
+      }),
+    );
     this.#keepFor(peer, transport);
     peer.addTransport({ kind: 'webrtc', direction, transport });
     const { id, iceParameters, iceCandidates, dtlsParameters } = transport;
     return { id, iceParameters, iceCandidates, dtlsParameters };
   }
 
-  /** A plain RTP transport (no ICE, no DTLS) for a phone call's audio. */
+  /** A plain RTP transport (no ICE, no DTLS): a phone call's audio, or (receiveOnly) a listener such as a mix. */
   async createPlainTransport(peerId: string, options: PlainTransportOptions): Promise<PlainTransportInfo> {
-    const media = this.#liveMedia();
     const peer = this.#peerOrNew(peerId);
-    const transport = await mediaCall(() =>
-      media.home.router.createPlainTransport({ listenInfo: this.#settings.plainListenInfo, rtcpMux: true, comedia: options.comedia }),
+    const receiveOnly = options.receiveOnly === true;
+    const transport = await this.#createTransport(receiveOnly, (router) =>
+      router.router.createPlainTransport({ listenInfo: this.#settings.plainListenInfo, rtcpMux: true, comedia: options.comedia }),
     );
     this.#keepFor(peer, transport);
-    peer.addTransport({ kind: 'plain', transport });
+    peer.addTransport({ kind: 'plain', receiveOnly, transport });
     return { id: transport.id, ip: transport.tuple.localIp, port: transport.tuple.localPort };
   }
 
@@ -178,7 +173,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     const { source } = appData;
     const peer = this.#peers.require(peerId);
     const entry = this.#peers.ownTransport(peer, transportId);
-    if (entry.kind === 'webrtc' && entry.direction !== 'send') {
+    if ((entry.kind === 'webrtc' && entry.direction !== 'send') || (entry.kind === 'plain' && entry.receiveOnly)) {
       throw new MediaError('NOT_ALLOWED', `transport ${transportId} is for receiving`);
     }
     if ((source === 'microphone' && kind !== 'audio') || (source === 'camera' && kind !== 'video')) {
@@ -282,6 +277,25 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     this.#peers.clear();
     this.#media.close();
     this.emit('close');
+  }
+
+  /**
+   * Sending transports go on the home router; a listener's on the router
+   * RoomRouters places it on, counted there for as long as the transport lives.
+   */
+  async #createTransport<T extends types.Transport>(listener: boolean, create: (router: RoomRouter) => Promise<T>): Promise<T> {
+    const media = this.#liveMedia();
+    const { router, release } = listener ? await media.placeListener(this.#peers.producerCount()) : { router: media.home, release: () => {} };
+    let transport: T;
+    try {
+      transport = await mediaCall(() => create(router));
+    } catch (error) {
+      release();
+      throw error;
+    }
+    transport.observer.once('close', release);
+    media.setRouterOf(transport, router);
+    return transport;
   }
 
   async #openMedia(): Promise<RoomRouters> {

@@ -172,6 +172,33 @@ describe('a room across workers', () => {
     await eventually(async () => ((await packetsReaching(consumerAgain.consumerId)) >= 5 ? true : undefined));
   });
 
+  it('places a receive-only plain transport like a listener: RTP piped from the other worker reaches its socket, and it cannot send', async () => {
+    const room = await roomOn(2, 1);
+    const voice = await speaker(room, 'host');
+    const { id: hostSend } = await room.createWebRtcTransport('host', 'send');
+    await listener(room, 'a');
+    await room.consume('a', voice.producerId);
+
+    room.setRtpCapabilities('recorder', room.rtpCapabilities);
+    const { id, ip, port } = await room.createPlainTransport('recorder', { comedia: true, receiveOnly: true });
+    expect(objects.workerOfTransport(id)).not.toBe(objects.workerOfTransport(hostSend));
+    await expect(room.produce('recorder', id, 'audio', OPUS, { source: 'microphone' })).rejects.toMatchObject({ code: 'NOT_ALLOWED' });
+
+    const ear = await loopbackUdpSocket();
+    sockets.push(ear);
+    const received: Buffer[] = [];
+    ear.on('message', (datagram) => datagram[1]! < 192 && received.push(datagram));
+    // comedia: the transport sends back to where its first packet came from.
+    ear.send(rtpPacket({ payloadType: 100, sequenceNumber: 1, timestamp: 0, ssrc: 1, payload: Buffer.from([0xf8]) }), port, ip);
+    const consumer = (await room.consume('recorder', voice.producerId))!;
+    await room.resumeConsumer('recorder', consumer.consumerId);
+    await eventually(() => {
+      voice.sendFrames(1);
+      return received.length >= 5 ? true : undefined;
+    });
+    expect(received[0]!.readUInt32BE(8)).toBe(consumer.rtpParameters.encodings![0]!.ssrc);
+  });
+
   it('closes the routers on the other workers with the room', async () => {
     const room = await roomOn(2, 1);
     const voice = await speaker(room, 'host');
