@@ -141,6 +141,31 @@ describe('ConferenceSession', () => {
     expect(session.mediaProblem).toBeNull();
   });
 
+  it('takes what the room offers at the start, and has it resumed, before sending', async () => {
+    fakeMediaDevices();
+    const { socket, server } = startSession();
+    // As the server does: the room's producers are offered right after the receive transport's
+    // answer, so they arrive before the answer to the next request (here a few ms later).
+    const order: string[] = [];
+    const answer = server.request.bind(server);
+    server.request = (async (name: string, payload: Record<string, unknown>) => {
+      if (name === 'media:produce') order.push(`produce ${String(payload.source)}`);
+      if (name === 'media:createTransport' && payload.direction === 'send') await new Promise((resolve) => setTimeout(resolve, 5));
+      if (name === 'media:resumeConsumer') await new Promise((resolve) => setTimeout(resolve, 20));
+      const response = await answer(name as never, payload as never);
+      if (name === 'media:resumeConsumer') order.push('resumed');
+      if (name === 'media:createTransport' && payload.direction === 'recv') {
+        setTimeout(() => socket.push('media:newConsumer', fakeConsumerOffer('audio', 'c-audio')), 0);
+      }
+      return response;
+    }) as typeof server.request;
+    socket.push('conference:state', state());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await FakeSocket.settle();
+
+    expect(order).toEqual(['resumed', 'produce microphone', 'produce camera']);
+  });
+
   it('joins muted and without camera when chosen so', async () => {
     const getUserMedia = fakeMediaDevices();
     const { socket, session, server } = startSession({ joinMuted: true, cameraOff: true });

@@ -30,6 +30,11 @@ type SocketStatus = 'connecting' | 'connected' | 'reconnecting' | 'failed';
 const RESTART_RETRY_MS = 1_000;
 /** Redirects between nodes without a connection in between before the session gives up and says so. */
 const MAX_REDIRECTS = 10;
+/**
+ * How long sending waits for what the room offered when the receive transport
+ * came up: the first sound should not queue behind the camera's set-up.
+ */
+const FIRST_RECEIVE_WAIT_MS = 1_000;
 
 /** Moderator requests: the buttons of the moderator panel and the participant list. */
 
@@ -113,6 +118,8 @@ export class ConferenceSession {
   #restartRetry: ReturnType<typeof setTimeout> | undefined;
   /** Redirects in a row, without a connection or a node that failed to answer in between: a bound, in case nodes disagree. */
   #redirects = 0;
+  // Consumers being set up (consume, then resume), so sending can wait for them.
+  #receiving: Promise<void>[] = [];
   #removeTestHooks: (() => void) | null = null;
   readonly #sizes: ConsumerSizeReporter;
 
@@ -399,10 +406,13 @@ export class ConferenceSession {
     );
     this.#media = media;
     try {
-      const problem = await this.local.openInitial();
+      // Started together: the transports do not need the tracks, and the first request goes out
+      // before the page renders what the state brought.
+      const [problem] = await Promise.all([this.local.openInitial(), media.start()]);
       if (problem) this.mediaProblem = problem;
       if (this.#media !== media) return;
-      await media.start();
+      // The server offers what the room sends as soon as the receive transport exists.
+      await this.#receivingSettled(FIRST_RECEIVE_WAIT_MS);
       if (this.#media !== media) return;
       const { microphone, camera, screen } = this.local;
       if (microphone) await this.#produce('microphone', microphone, this.local.micMuted);
@@ -438,7 +448,23 @@ export class ConferenceSession {
     this.remote = [];
   }
 
-  async #consume(view: NewConsumerView): Promise<void> {
+  #consume(view: NewConsumerView): Promise<void> {
+    const receiving = this.#receive(view);
+    this.#receiving.push(receiving);
+    void receiving.finally(() => (this.#receiving = this.#receiving.filter((other) => other !== receiving)));
+    return receiving;
+  }
+
+  /** The consumers being set up now are resumed (or failed), or `limitMs` passed. */
+  async #receivingSettled(limitMs: number): Promise<void> {
+    if (this.#receiving.length === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
+    await Promise.race([Promise.allSettled(this.#receiving), limit]);
+    clearTimeout(timer);
+  }
+
+  async #receive(view: NewConsumerView): Promise<void> {
     const media = this.#media;
     if (!media) return;
     try {
