@@ -34,6 +34,20 @@ async function room(settings?: RoomSettings) {
   };
 }
 
+describe('media capabilities before joining', () => {
+  it('answers anyone, without a session, what the conference’s router answers over the socket', async () => {
+    const response = await app.client().get('/api/conference/media-capabilities');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('set-cookie')).toBeNull();
+    const { rtpCapabilities } = response.body as { rtpCapabilities: { codecs: Array<{ mimeType: string }> } };
+    expect(rtpCapabilities.codecs.map((codec) => codec.mimeType)).toEqual(expect.arrayContaining(['audio/opus', 'video/VP8']));
+
+    const moderator = await (await room()).moderator();
+    await moderator.waitForState((state) => state.self.state === 'admitted');
+    expect(await moderator.request('media:rtpCapabilities', {})).toEqual({ ok: true, data: { rtpCapabilities } });
+  });
+});
+
 describe('the waiting room', () => {
   it('holds guests who arrive first, with no media, and admits them together when the moderator arrives', async () => {
     const conference = await room();

@@ -4,6 +4,7 @@ import type { types } from 'mediasoup';
 
 import { MediaError, mediaCall } from './media-error';
 import { MediaRoom } from './media-room';
+import { ROUTER_MEDIA_CODECS } from './router-codecs';
 import type { WorkerPlacement } from './room-routers';
 import { WorkerPool } from './worker-pool';
 
@@ -45,14 +46,21 @@ export class MediaPlane extends EventEmitter<MediaPlaneEvents> {
   readonly #pool: WorkerPool;
   readonly #webRtcServers: WeakMap<types.Worker, types.WebRtcServer>;
   readonly #options: MediaPlaneOptions;
+  readonly #rtpCapabilities: types.RtpCapabilities;
   readonly #rooms = new Map<string, MediaRoom>();
   readonly #opening = new Map<string, Promise<MediaRoom>>();
   // Aborted by close(): ends any wait for a worker to come back.
   readonly #closing = new AbortController();
 
-  private constructor(pool: WorkerPool, webRtcServers: WeakMap<types.Worker, types.WebRtcServer>, options: MediaPlaneOptions) {
+  private constructor(
+    pool: WorkerPool,
+    webRtcServers: WeakMap<types.Worker, types.WebRtcServer>,
+    options: MediaPlaneOptions,
+    rtpCapabilities: types.RtpCapabilities,
+  ) {
     super();
     this.#pool = pool;
+    this.#rtpCapabilities = rtpCapabilities;
     this.#webRtcServers = webRtcServers;
     this.#options = options;
     pool.on('workerdied', ({ pid, error }) => this.emit('workerDied', { pid, error }));
@@ -83,7 +91,22 @@ export class MediaPlane extends EventEmitter<MediaPlaneEvents> {
         webRtcServers.set(worker, webRtcServer);
       },
     });
-    return new MediaPlane(pool, webRtcServers, options);
+    let rtpCapabilities: types.RtpCapabilities;
+    try {
+      rtpCapabilities = await routerRtpCapabilities(pool.leastLoadedWorker());
+    } catch (error) {
+      pool.close();
+      throw error;
+    }
+    return new MediaPlane(pool, webRtcServers, options, rtpCapabilities);
+  }
+
+  /**
+   * What every room's router offers (the same codecs everywhere), known before any room opens: a
+   * browser can load its mediasoup device while its devices are checked.
+   */
+  get rtpCapabilities(): types.RtpCapabilities {
+    return this.#rtpCapabilities;
   }
 
   /** The conference's media room, created on the least loaded worker on first use. */
@@ -154,4 +177,12 @@ export class MediaPlane extends EventEmitter<MediaPlaneEvents> {
     if (!webRtcServer) throw new Error(`worker ${worker.pid} has no WebRtcServer`);
     return { worker, webRtcServer };
   }
+}
+
+/** mediasoup derives a router's capabilities from its codecs; a router made and closed at once tells them. */
+async function routerRtpCapabilities(worker: types.Worker): Promise<types.RtpCapabilities> {
+  const router = await worker.createRouter({ mediaCodecs: ROUTER_MEDIA_CODECS });
+  const { rtpCapabilities } = router;
+  router.close();
+  return rtpCapabilities;
 }

@@ -142,4 +142,5 @@ export const api = {
   joinConference: (body: JoinRequest) => request(ROUTES.joinConference, body),
   /** The logged-in customer opening their own room as moderator, without a PIN. */
   hostConference: (body: HostRequest) => request(ROUTES.hostConference, body),
+  mediaCapabilities: () => request(ROUTES.mediaCapabilities, undefined),
 };

@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Req } from '@nestjs/common';
+import type { MediaPlane } from '@konferenz/sfu';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { hostRequestSchema, joinRequestSchema, ROUTES, type ConferenceRole, type HostRequest, type JoinRequest, type JoinResponse } from '@konferenz/shared';
@@ -11,6 +12,7 @@ import { RoomAccess } from '../rooms/room-access.service';
 import { ConferenceService } from './conference.service';
 import { JOIN_TOKENS } from './conference.tokens';
 import type { JoinTokens } from './join-token';
+import { MEDIA_PLANE } from './media-plane.provider';
 
 @Controller()
 export class ConferenceController {
@@ -18,7 +20,15 @@ export class ConferenceController {
     private readonly access: RoomAccess,
     private readonly conferences: ConferenceService,
     @Inject(JOIN_TOKENS) private readonly tokens: JoinTokens,
+    @Inject(MEDIA_PLANE) private readonly plane: MediaPlane,
   ) {}
+
+  /** The routers' RTP capabilities: fixed by the codecs this server is built with, the same for everyone. */
+  @Public()
+  @Route(ROUTES.mediaCapabilities)
+  mediaCapabilities(): { rtpCapabilities: Record<string, unknown> } {
+    return { rtpCapabilities: { ...this.plane.rtpCapabilities } };
+  }
 
   /** Room number and PIN, from anyone: the PIN decides the role. */
   @Public()

@@ -1,4 +1,5 @@
 import type { HostRequest, JoinRequest, JoinResponse } from '../conference/join';
+import type { MediaJson } from '../conference/protocol';
 import type { RoomSettings } from '../conference/room-settings';
 import type {
   ChangePasswordRequest,
@@ -68,6 +69,8 @@ export const ROUTES = {
   joinConference: route<JoinRequest, JoinResponse>('POST', `${API_PREFIX}/conference/join`),
   /** The logged-in customer opening their own room as moderator, without a PIN. */
   hostConference: route<HostRequest, JoinResponse>('POST', `${API_PREFIX}/conference/host`),
+  /** What the media routers offer (the same for every room); public, so the join page can prepare while devices are checked. */
+  mediaCapabilities: route<undefined, { rtpCapabilities: MediaJson }>('GET', `${API_PREFIX}/conference/media-capabilities`),
 
   /** For orchestrators and monitors, at the root (no session, no CSRF, no database). */
   liveness: route<undefined, LivenessView>('GET', '/healthz'),

@@ -1,7 +1,8 @@
 import { FakeMediaStreamTrack } from 'fake-mediastreamtrack';
 import { describe, expect, it, vi } from 'vitest';
+import { prepareDevice } from './media-device';
 import { MediaSession } from './media-session';
-import { fakeConsumerOffer as consumerOffer, fakeDevice, FakeMediaServer as FakeServer } from './testing/fake-media-server';
+import { fakeConsumerOffer as consumerOffer, fakeDevice, FakeMediaServer as FakeServer, routerCapabilities } from './testing/fake-media-server';
 
 const track = (kind: 'audio' | 'video') => new FakeMediaStreamTrack({ kind }) as unknown as MediaStreamTrack;
 
@@ -20,6 +21,38 @@ describe('MediaSession', () => {
     expect(server.sent[2].payload).toEqual({ direction: 'recv' });
     expect(server.sent[3].payload).toEqual({ direction: 'send' });
     expect(server.last('media:setRtpCapabilities')?.rtpCapabilities).toMatchObject({ codecs: expect.any(Array) });
+  });
+
+  it('takes the device the join page prepared: its capabilities go out at once, nothing is loaded again', async () => {
+    await prepareDevice(async () => ({ rtpCapabilities: routerCapabilities() }), fakeDevice);
+    const server = new FakeServer();
+    const createDevice = vi.fn(fakeDevice);
+    await new MediaSession(server, { transportTrouble: vi.fn() }, createDevice).start();
+    expect(createDevice).not.toHaveBeenCalled();
+    expect(server.names()).toEqual(['media:rtpCapabilities', 'media:setRtpCapabilities', 'media:createTransport', 'media:createTransport']);
+
+    // Taken once: the next media session (after a reset) loads its own.
+    await new MediaSession(new FakeServer(), { transportTrouble: vi.fn() }, createDevice).start();
+    expect(createDevice).toHaveBeenCalledTimes(1);
+  });
+
+  it('loads anew when the router offers other capabilities than the prepared device was loaded with', async () => {
+    const older = routerCapabilities();
+    await prepareDevice(async () => ({ rtpCapabilities: { ...older, codecs: (older.codecs ?? []).slice(0, 1) } }), fakeDevice);
+    const server = new FakeServer();
+    const createDevice = vi.fn(fakeDevice);
+    await new MediaSession(server, { transportTrouble: vi.fn() }, createDevice).start();
+    expect(createDevice).toHaveBeenCalledTimes(1);
+    expect(server.names().filter((name) => name === 'media:setRtpCapabilities')).toHaveLength(2);
+  });
+
+  it('joins without a prepared device when preparing it failed', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await prepareDevice(async () => Promise.reject(new Error('server down')), fakeDevice);
+    expect(warn).toHaveBeenCalledOnce();
+    warn.mockRestore();
+    const { server } = await startedSession();
+    expect(server.names().slice(0, 2)).toEqual(['media:rtpCapabilities', 'media:setRtpCapabilities']);
   });
 
   it('connects the send transport on the first produce and tells the server each producer’s source', async () => {

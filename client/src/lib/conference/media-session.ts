@@ -1,6 +1,7 @@
-import { MEDIA_SOURCES, type MediaSource, type NewConsumerView } from '@konferenz/shared';
-import { Device, type types } from 'mediasoup-client';
+import { MEDIA_SOURCES, type MediaJson, type MediaSource, type NewConsumerView } from '@konferenz/shared';
+import type { Device, types } from 'mediasoup-client';
 import type { ConferenceSignaling } from './conference-connection';
+import { detectDevice, sameCapabilities, takePreparedDevice, type CreateDevice } from './media-device';
 import { CAMERA_CODEC_OPTIONS, CAMERA_ENCODINGS, MICROPHONE_CODEC_OPTIONS, SCREEN_ENCODINGS } from './media-constraints';
 import type { RemoteMedia } from './remote-media';
 import { summarizeTransportStats, type ConferenceStats, type RtpStatsEntry } from './transport-stats';
@@ -19,10 +20,6 @@ export interface MediaSessionListener {
   /** Whether a transport is disconnected or failed right now (the UI says "reconnecting"). */
   transportTrouble(trouble: boolean): void;
 }
-
-/** The browser's WebRTC implementation, detected; tests pass mediasoup-client's FakeHandler instead. */
-export type CreateDevice = () => Promise<Device>;
-const detectDevice: CreateDevice = () => Device.factory();
 
 function isMediaSource(value: unknown): value is MediaSource {
   return typeof value === 'string' && (MEDIA_SOURCES as readonly string[]).includes(value);
@@ -67,14 +64,11 @@ export class MediaSession {
     return this.#closed;
   }
 
-  /** Loads the device with the router's capabilities and creates both transports. */
+  /** Loads the device with the router's capabilities (or takes the join page's) and creates both transports. */
   async start(): Promise<void> {
-    const { rtpCapabilities } = await this.#signaling.request('media:rtpCapabilities', {});
-    const device = await this.#createDevice();
-    await device.load({ routerRtpCapabilities: rtpCapabilities as types.RtpCapabilities });
-    if (this.#closed) return;
+    const device = await this.#loadDevice();
+    if (!device || this.#closed) return;
     this.#device = device;
-    await this.#signaling.request('media:setRtpCapabilities', { rtpCapabilities: device.recvRtpCapabilities });
     for (const direction of ['recv', 'send'] as const) {
       const transport = await this.#createTransport(device, direction);
       if (this.#closed) {
@@ -84,6 +78,30 @@ export class MediaSession {
       this.#transports.set(direction, transport);
       this.#ready[direction].resolve(transport);
     }
+  }
+
+  /**
+   * With a device the join page prepared, its capabilities go out at once and the router's answer
+   * only confirms them; without one (or if they differ) the device is loaded from that answer.
+   */
+  async #loadDevice(): Promise<Device | null> {
+    const prepared = takePreparedDevice();
+    let routerRtpCapabilities: MediaJson;
+    if (prepared) {
+      const [{ rtpCapabilities }] = await Promise.all([
+        this.#signaling.request('media:rtpCapabilities', {}),
+        this.#signaling.request('media:setRtpCapabilities', { rtpCapabilities: prepared.device.recvRtpCapabilities }),
+      ]);
+      if (sameCapabilities(rtpCapabilities, prepared.routerRtpCapabilities)) return prepared.device;
+      routerRtpCapabilities = rtpCapabilities;
+    } else {
+      routerRtpCapabilities = (await this.#signaling.request('media:rtpCapabilities', {})).rtpCapabilities;
+    }
+    const device = await this.#createDevice();
+    await device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+    if (this.#closed) return null;
+    await this.#signaling.request('media:setRtpCapabilities', { rtpCapabilities: device.recvRtpCapabilities });
+    return device;
   }
 
   async #createTransport(device: Device, direction: Direction): Promise<Transport> {

@@ -14,7 +14,7 @@ export class FakeMediaServer implements ConferenceSignaling {
     const failure = this.failing.get(name);
     if (failure) throw Object.assign(new Error(failure), { code: failure });
     const answers: Partial<Record<ConferenceRequestName, () => unknown>> = {
-      'media:rtpCapabilities': () => ({ rtpCapabilities: testFakeParameters.generateRouterRtpCapabilities() }),
+      'media:rtpCapabilities': () => ({ rtpCapabilities: routerCapabilities() }),
       'media:createTransport': () => ({
         ...testFakeParameters.generateTransportRemoteParameters(),
         id: `transport-${++this.#transports}`,
@@ -33,6 +33,9 @@ export class FakeMediaServer implements ConferenceSignaling {
     return this.sent.filter((request) => request.name === name).at(-1)?.payload;
   }
 }
+
+/** The fake router's capabilities, the same on every call (as a real server's are). */
+export const routerCapabilities = () => testFakeParameters.generateRouterRtpCapabilities();
 
 export const fakeDevice = async () => new Device({ handlerFactory: FakeHandler.createFactory(testFakeParameters) });
 
