@@ -45,6 +45,14 @@ describe('MediaPlane', () => {
     expect(ports.sort()).toEqual([rtcPort, rtcPort + 1]);
   });
 
+  it('knows what every room’s router offers before any room opens', async () => {
+    const { plane } = await createPlane({ numWorkers: 2 });
+    const capabilities = plane.rtpCapabilities;
+    expect(capabilities.codecs?.map((c) => c.mimeType)).toEqual(expect.arrayContaining(['audio/opus', 'audio/PCMU', 'video/VP8', 'video/H264']));
+    const rooms = await Promise.all([plane.room('a'), plane.room('b')]);
+    for (const room of rooms) expect(room.rtpCapabilities).toEqual(capabilities);
+  });
+
   it('forgets a closed room; the next use opens a fresh one', async () => {
     const { plane } = await createPlane({ numWorkers: 1 });
     const room = await plane.room('a');
