@@ -4,13 +4,18 @@ import { expect, test, type ConferenceTab } from './conference-fixtures';
 import { ProductNodes } from './product-node';
 
 /**
- * A room that spreads over two mediasoup workers, in real browsers: a node with two workers and
- * a threshold of two consumers per router (MEDIA_ROUTER_MAX_CONSUMERS; 400 by default), so the
- * second browser already receives from a router on the other worker, its media piped there.
- * Everyone hears and sees everyone; killing that worker resets the room and media flow again.
+ * Large rooms, at test size, on a node of their own:
+ * - a room that spreads over two mediasoup workers: two workers and a threshold of two consumers
+ *   per router (MEDIA_ROUTER_MAX_CONSUMERS; 400 by default), so the second browser already
+ *   receives from a router on the other worker, its media piped there. Everyone hears and sees
+ *   everyone; killing that worker resets the room and media flow again;
+ * - last-N video with VIDEO_LAST_N=1 (12 by default): a browser shows one other camera, the last
+ *   speaker's; the other is a name tile and its video stops reaching the browser.
  */
 const PORT = 3321;
 const RTC_PORT = 40321;
+const LAST_N_PORT = 3322;
+const LAST_N_RTC_PORT = 40325;
 
 const nodes = new ProductNodes();
 test.afterEach(async () => {
@@ -94,4 +99,52 @@ test('a room over two workers: listeners past the threshold receive from the oth
   }).toPass({ timeout: 15_000, intervals: [250] });
   await everyoneReceivesEveryone(tabs);
   test.info().annotations.push({ type: 'media restored after', description: `${Date.now() - killedAt} ms` });
+});
+
+/** Received video bytes per inbound video stream (all of the page's connections), by track. */
+async function inboundVideoBytes(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(async () => {
+    const state = (window as unknown as { __e2ePeerConnections?: { seen: Set<RTCPeerConnection> } }).__e2ePeerConnections;
+    const bytes: Record<string, number> = {};
+    for (const pc of state?.seen ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((entry: { type: string; kind?: string; trackIdentifier?: string; bytesReceived?: number }) => {
+        if (entry.type === 'inbound-rtp' && entry.kind === 'video' && entry.trackIdentifier) bytes[entry.trackIdentifier] = entry.bytesReceived ?? 0;
+      });
+    }
+    return bytes;
+  });
+}
+
+/** How many of the page's inbound video streams grew within two seconds. */
+async function growingVideoStreams(page: Page): Promise<number> {
+  const before = await inboundVideoBytes(page);
+  await page.waitForTimeout(2_000);
+  const after = await inboundVideoBytes(page);
+  return Object.keys(after).filter((track) => after[track]! > (before[track] ?? 0)).length;
+}
+
+test('last-N video: a browser shows the camera of the last speaker only; the other is a name tile whose video the server stops sending', async ({ conf }) => {
+  test.setTimeout(120_000);
+  const node = await nodes.start('last-n', LAST_N_PORT, LAST_N_RTC_PORT, { VIDEO_LAST_N: '1' });
+  const owner = await conf.roomOwner();
+  // Everyone muted: nobody is the active speaker until a guest unmutes.
+  const host = await conf.join(owner.roomNumber, owner.moderatorPin, 'Moderatorin', { origin: node.url, muted: true });
+  await expect(host.tile()).toBeVisible({ timeout: 20_000 });
+  const anna = await conf.join(owner.roomNumber, owner.participantPin, 'Anna', { origin: node.url, muted: true });
+  await expect(host.tile(anna.id)).toHaveAttribute('data-video', 'true', { timeout: 20_000 });
+  const ben = await conf.join(owner.roomNumber, owner.participantPin, 'Ben', { origin: node.url, muted: true });
+  await expect(host.tile(ben.id)).toBeVisible();
+
+  // Nobody spoke: the first camera in the server's order (Anna's) is shown, Ben is a name tile,
+  // and of the video streams the host receives, only one keeps arriving.
+  await expect(host.tile(anna.id)).toHaveAttribute('data-video', 'true');
+  await expect(host.tile(ben.id)).toHaveAttribute('data-video', 'false');
+  await expect.poll(() => growingVideoStreams(host.page), { timeout: 15_000 }).toBe(1);
+
+  // Ben speaks: his camera is shown and Anna becomes a name tile.
+  await ben.page.getByTestId('toggle-mic').click();
+  await expect(host.tile(ben.id)).toHaveAttribute('data-video', 'true', { timeout: 15_000 });
+  await expect(host.tile(anna.id)).toHaveAttribute('data-video', 'false');
+  await expect.poll(() => growingVideoStreams(host.page), { timeout: 15_000 }).toBe(1);
 });

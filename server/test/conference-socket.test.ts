@@ -46,6 +46,11 @@ describe('media capabilities before joining', () => {
     await moderator.waitForState((state) => state.self.state === 'admitted');
     expect(await moderator.request('media:rtpCapabilities', {})).toEqual({ ok: true, data: { rtpCapabilities } });
   });
+
+  it('tells each browser how many cameras to show (VIDEO_LAST_N)', async () => {
+    const moderator = await (await room()).moderator();
+    expect((await moderator.waitForState(() => true)).videoLastN).toBe(12);
+  });
 });
 
 describe('the waiting room', () => {

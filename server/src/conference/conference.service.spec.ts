@@ -15,7 +15,7 @@ import type { ConferenceMessages, ParticipantConnection } from './participant-co
 const ROOM = '46792069';
 const GRACE_MS = 30_000;
 const TOKEN_TTL_MS = 60 * 60_000;
-const config = { conference: { tokenTtlMs: TOKEN_TTL_MS, moderatorGraceMs: GRACE_MS }, turn: null } as unknown as AppConfig;
+const config = { conference: { tokenTtlMs: TOKEN_TTL_MS, moderatorGraceMs: GRACE_MS, videoLastN: 12 }, turn: null } as unknown as AppConfig;
 
 /** Every event told to any participant, in order, as `<participant> <event>`. */
 type Log = string[];

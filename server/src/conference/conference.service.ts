@@ -426,7 +426,8 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
       const media = live.media ? await live.media.catch(() => undefined) : undefined;
       const mediaOf = (id: string) => media?.summary(id) ?? NO_MEDIA;
       for (const participant of live.conference.participants) {
-        this.#connections.get(participant.id)?.send('conference:state', live.conference.view(participant.id, mediaOf));
+        const view = { ...live.conference.view(participant.id, mediaOf), videoLastN: this.config.conference.videoLastN };
+        this.#connections.get(participant.id)?.send('conference:state', view);
       }
     })();
   }

@@ -185,7 +185,8 @@ export class Conference {
     return sent;
   }
 
-  view(forId: string, mediaOf: (id: string) => MediaSummary): ConferenceStateView {
+  /** The conference as one participant sees it; what the node adds (videoLastN) is the service's. */
+  view(forId: string, mediaOf: (id: string) => MediaSummary): Omit<ConferenceStateView, 'videoLastN'> {
     const self = this.#participants.get(forId);
     if (!self) throw new ApiException('NOT_ADMITTED');
     const toView = (participant: Participant): ParticipantView => ({

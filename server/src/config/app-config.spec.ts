@@ -76,6 +76,15 @@ describe('MEDIA_ROUTER_MAX_CONSUMERS', () => {
   });
 });
 
+describe('VIDEO_LAST_N', () => {
+  it('shows twelve cameras unless told otherwise, between 1 and 100', () => {
+    expect(loadConfig(production).conference.videoLastN).toBe(12);
+    expect(loadConfig({ ...production, VIDEO_LAST_N: '4' }).conference.videoLastN).toBe(4);
+    expect(() => loadConfig({ ...production, VIDEO_LAST_N: '0' })).toThrow(/VIDEO_LAST_N/);
+    expect(() => loadConfig({ ...production, VIDEO_LAST_N: '101' })).toThrow(/VIDEO_LAST_N/);
+  });
+});
+
 describe('COOKIE_SECURE in production', () => {
   it('refuses an HTTPS-only cookie for an http:// PUBLIC_URL, where no login would stick', () => {
     const plainHttp = { ...production, PUBLIC_URL: 'http://konferenz.example.org' };

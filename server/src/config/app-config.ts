@@ -36,7 +36,7 @@ export interface AppConfig {
     registrationsPerIpPerHour: number;
   };
   pinLimits: { failuresPerSource: number; lockoutMs: number; roomBackoffAfter: number };
-  conference: { tokenTtlMs: number; moderatorGraceMs: number; socketEventsPerSecond: number; socketEventBurst: number };
+  conference: { tokenTtlMs: number; moderatorGraceMs: number; socketEventsPerSecond: number; socketEventBurst: number; videoLastN: number };
   media: { workers?: number; listenIp: string; announcedIp?: string; rtcPort: number; routerMaxConsumers: number };
   /** Phone dial-in; `port` 0 turns the SIP gateway off. */
   sip: {
@@ -214,6 +214,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       moderatorGraceMs: env.MODERATOR_GRACE_SECONDS * 1000,
       socketEventsPerSecond: env.SOCKET_EVENTS_PER_SECOND,
       socketEventBurst: env.SOCKET_EVENT_BURST,
+      videoLastN: env.VIDEO_LAST_N,
     },
     media: {
       workers: env.MEDIA_WORKERS,

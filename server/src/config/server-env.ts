@@ -105,6 +105,8 @@ export const serverEnvSchema = z.object({
   /** Per conference socket: events per second on average, and at once (a join into a full room resumes ~2 consumers per participant). */
   SOCKET_EVENTS_PER_SECOND: positiveInt.default(20),
   SOCKET_EVENT_BURST: positiveInt.default(200),
+  /** Others' cameras a browser shows at once: the last speakers; the rest are name tiles, their video not forwarded. */
+  VIDEO_LAST_N: positiveInt.max(100).default(12),
 
   MEDIA_WORKERS: z.preprocess(emptyAsUnset, positiveInt.max(64).optional()),
   /**

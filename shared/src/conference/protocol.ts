@@ -138,6 +138,11 @@ export interface ConferenceStateView {
   activeSpeakerId: string | null;
   /** For moderators, so the panel can explain what admission and leaving do. */
   settings: RoomSettings | null;
+  /**
+   * How many others' cameras a browser shows at once: those who spoke last (the rest show their
+   * name, and their video is not forwarded). The server's VIDEO_LAST_N.
+   */
+  videoLastN: number;
 }
 
 export const CONFERENCE_END_REASONS = ['ended-by-moderator', 'moderator-left', 'removed', 'left', 'room-locked', 'error'] as const;

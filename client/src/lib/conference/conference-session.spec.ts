@@ -78,6 +78,7 @@ function state(self: Partial<ParticipantView> = {}, others: ParticipantView[] = 
     screeningNewcomers: false,
     activeSpeakerId: null,
     settings: null,
+    videoLastN: 12,
   };
 }
 

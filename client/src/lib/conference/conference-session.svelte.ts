@@ -20,6 +20,7 @@ import { MediaSession } from './media-session';
 import { handPatch, isHandRaised, raisedHands } from './raised-hands';
 import type { RemoteMedia } from './remote-media';
 import { installTestHooks } from './test-hooks';
+import { recentSpeakers } from './video-last-n';
 import { EMPTY_STATS } from './transport-stats';
 
 /** What the connection indicator shows (data-state of `connection-status`). */
@@ -68,6 +69,8 @@ export class ConferenceSession {
   /** Tracks received from the others. */
   remote = $state.raw<RemoteMedia[]>([]);
   activeSpeakerId = $state<string | null>(null);
+  /** Who spoke, last first: whose cameras last-N shows. */
+  recentSpeakers = $state<string[]>([]);
   ended = $state<ConferenceEndReason | null>(null);
   /** The server refused the connection for a reason other than the token. */
   refused = $state<Problem | null>(null);
@@ -104,6 +107,8 @@ export class ConferenceSession {
           localScreen: this.local.screen,
           selfMuted: this.local.silent,
           activeSpeakerId: this.activeSpeakerId,
+          recentSpeakers: this.recentSpeakers,
+          videoLastN: this.view.videoLastN,
         })
       : [],
   );
@@ -254,7 +259,7 @@ export class ConferenceSession {
     socket.on('media:consumerPaused', ({ consumerId, paused }) => {
       this.remote = this.remote.map((media) => (media.consumerId === consumerId ? { ...media, paused } : media));
     });
-    socket.on('media:activeSpeaker', ({ participantId }) => (this.activeSpeakerId = participantId));
+    socket.on('media:activeSpeaker', ({ participantId }) => this.#speaking(participantId));
     socket.on('media:reset', () => {
       this.#stopMedia();
       void this.#ensureMedia();
@@ -373,10 +378,15 @@ export class ConferenceSession {
 
   // ---- server events ----
 
+  #speaking(participantId: string | null): void {
+    this.activeSpeakerId = participantId;
+    if (participantId !== this.view?.self.id) this.recentSpeakers = recentSpeakers(this.recentSpeakers, participantId);
+  }
+
   #applyState(state: ConferenceStateView): void {
     const previous = this.view;
     this.view = state;
-    this.activeSpeakerId = state.activeSpeakerId;
+    this.#speaking(state.activeSpeakerId);
 
     // Muted by a moderator: the server paused the producer; show it and keep the track silent.
     if (state.self.microphone === 'muted' && previous?.self.microphone !== 'muted' && !this.local.micMuted) {

@@ -31,6 +31,8 @@ function inputs(overrides: Partial<TileInputs> = {}): TileInputs {
     localScreen: null,
     selfMuted: false,
     activeSpeakerId: null,
+    recentSpeakers: [],
+    videoLastN: 12,
     ...overrides,
   };
 }
@@ -79,6 +81,23 @@ describe('buildTiles', () => {
     const tiles = buildTiles(inputs({ remote: [audio, video('gone', 'camera')] }));
     expect(tiles).toHaveLength(3);
     expect(tiles.every((tile) => tile.track === null)).toBe(true);
+  });
+
+  it('shows the cameras of the last N speakers, the others as name tiles after them, their consumers kept for the size report', () => {
+    const people = ['me', 'anna', 'ben', 'cem', 'dora'].map((id) => participant(id));
+    const remote = ['anna', 'ben', 'cem', 'dora'].map((id) => video(id, 'camera'));
+    const tiles = buildTiles(inputs({ participants: people, remote, videoLastN: 2, recentSpeakers: ['dora', 'zoe', 'ben'] }));
+    expect(tiles.map((tile) => [tile.key, tile.track !== null])).toEqual([
+      ['camera:me', false],
+      ['camera:ben', true],
+      ['camera:dora', true],
+      ['camera:anna', false],
+      ['camera:cem', false],
+    ]);
+    expect(tiles.find((tile) => tile.key === 'camera:anna')?.consumerId).toBe('anna-camera');
+    // Nobody spoke yet: the first N in the server's order.
+    const quiet = buildTiles(inputs({ participants: people, remote, videoLastN: 2 }));
+    expect(quiet.filter((tile) => tile.track !== null).map((tile) => tile.participantId)).toEqual(['anna', 'ben']);
   });
 
   it('shows phone participants as such', () => {

@@ -1,6 +1,7 @@
 import type { ConferenceRole, ParticipantView } from '@konferenz/shared';
 import { isHandRaised } from './raised-hands';
 import type { RemoteMedia } from './remote-media';
+import { camerasShown } from './video-last-n';
 
 /** One tile of the video grid: a participant's camera (or their name when there is no video), or a shared screen. */
 export interface TileView {
@@ -32,13 +33,23 @@ export interface TileInputs {
   /** Whether the own microphone sends nothing (muted, or no microphone at all). */
   selfMuted: boolean;
   activeSpeakerId: string | null;
+  /** Others who spoke, last first (see video-last-n.ts). */
+  recentSpeakers: readonly string[];
+  /** How many others' cameras are shown at once. */
+  videoLastN: number;
 }
 
-/** Shared screens first (they carry the content), then everyone's camera tile. */
+/**
+ * Shared screens first (they carry the content), then everyone's camera tile: those showing video
+ * (the own camera, and the last `videoLastN` speakers') before the name tiles, each group in the
+ * server's order, so a paged grid starts with the video.
+ */
 export function buildTiles(inputs: TileInputs): TileView[] {
   const { participants, selfId, remote, localCamera, localScreen, selfMuted, activeSpeakerId } = inputs;
   const videoOf = (participantId: string, source: 'camera' | 'screen') =>
     remote.find((media) => media.kind === 'video' && media.participantId === participantId && media.source === source);
+  const withCamera = participants.filter(({ id }) => id !== selfId && videoOf(id, 'camera')).map(({ id }) => id);
+  const shown = camerasShown(withCamera, inputs.recentSpeakers, inputs.videoLastN);
 
   const screens: TileView[] = [];
   const cameras: TileView[] = [];
@@ -60,7 +71,7 @@ export function buildTiles(inputs: TileInputs): TileView[] {
       ...base,
       key: `camera:${participant.id}`,
       source: 'camera',
-      track: isSelf ? localCamera : camera && !camera.paused ? camera.track : null,
+      track: isSelf ? localCamera : camera && !camera.paused && shown.has(participant.id) ? camera.track : null,
       consumerId: camera?.consumerId ?? null,
     });
 
@@ -79,5 +90,6 @@ export function buildTiles(inputs: TileInputs): TileView[] {
       });
     }
   }
-  return [...screens, ...cameras];
+  const showsVideo = (tile: TileView) => tile.isSelf || shown.has(tile.participantId);
+  return [...screens, ...cameras.filter(showsVideo), ...cameras.filter((tile) => !showsVideo(tile))];
 }
