@@ -94,7 +94,7 @@ class Window {
     listener.socket.on('message', (packet) => {
       if (!this.counting || packet.length < 20 || (packet[1] >= 200 && packet[1] <= 207)) return; // RTCP
       listener.received += 1;
-      // Every 10th packet is enough for the percentiles and keeps the array small.
+      // Every 16th packet is enough for the percentiles and keeps the array small.
       if ((packet.readUInt16BE(2) & 0x0f) === 0) {
         const sentAt = packet.readBigUInt64BE(payloadOffset(packet));
         this.latenciesMs.push(Number(process.hrtime.bigint() - sentAt) / 1e6);

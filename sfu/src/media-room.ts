@@ -40,7 +40,7 @@ export interface PlainTransportOptions {
    */
   comedia: true;
   /**
-   * Only receives from the room (a mix, a recorder): it cannot produce, and
+   * Only receives from the room (bench:sfu's listeners; a recorder could): it cannot produce, and
    * is placed like a browser's receive transport, so it may be on a router
    * on another worker. Default false: a phone's transport, which also sends.
    */

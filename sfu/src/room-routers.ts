@@ -41,13 +41,11 @@ export class RoomRouter {
   /**
    * What the router forwards, or will once its listeners consume what the
    * room sends now: a burst of listeners has no consumers yet, but is load.
+   * A listener counts as at least one consumer, so listeners who arrive
+   * before anyone sends (an audience, everyone after a media reset) spread too.
    */
   load(roomProducers: number): number {
-    return Math.max(this.#consumers, this.#listeners * roomProducers);
-  }
-
-  get listeners(): number {
-    return this.#listeners;
+    return Math.max(this.#consumers, this.#listeners * Math.max(roomProducers, 1));
   }
 
   /** Counts a listener from before its transport exists; the returned call uncounts it, once. */
@@ -131,10 +129,11 @@ export class RoomRouters {
    * uncounts it with the returned call when its transport closes or fails.
    */
   async placeListener(roomProducers: number): Promise<{ router: RoomRouter; release: () => void }> {
-    const routers = [this.home, ...this.#edges];
-    let router = routers.find((r) => r.load(roomProducers) < this.#settings.maxRouterLoad);
-    router ??= await this.#openEdge();
-    router ??= routers.reduce((best, r) => (r.load(roomProducers) < best.load(roomProducers) ? r : best));
+    const underThreshold = () => [this.home, ...this.#edges].find((r) => r.load(roomProducers) < this.#settings.maxRouterLoad);
+    let router = underThreshold();
+    // Listeners that waited for the same new router choose again: it may be full by now.
+    while (!router && (await this.#openEdge())) router = underThreshold();
+    router ??= [this.home, ...this.#edges].reduce((best, r) => (r.load(roomProducers) < best.load(roomProducers) ? r : best));
     return { router, release: router.addListener() };
   }
 

@@ -127,6 +127,14 @@ describe('a room across workers', () => {
     expect(room.routerCount).toBe(2);
   });
 
+  it('spreads listeners who arrive before anyone sends, and a burst over three workers', async () => {
+    const room = await roomOn(3, 2);
+    const workers = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((peerId) => listener(room, peerId)));
+    expect(room.routerCount).toBe(3);
+    const perWorker = [...new Set(workers)].map((worker) => workers.filter((w) => w === worker).length);
+    expect(perWorker).toEqual([2, 2, 2]);
+  });
+
   it('with every worker used, gives a new listener the least loaded router', async () => {
     const room = await roomOn(2, 1);
     const voice = await speaker(room, 'host');

@@ -37,6 +37,8 @@ const MAX_REDIRECTS = 10;
  * came up: the first sound should not queue behind the camera's set-up.
  */
 const FIRST_RECEIVE_WAIT_MS = 1_000;
+/** The server's default VIDEO_LAST_N. */
+const DEFAULT_VIDEO_LAST_N = 12;
 
 /** Moderator requests: the buttons of the moderator panel and the participant list. */
 
@@ -108,7 +110,8 @@ export class ConferenceSession {
           selfMuted: this.local.silent,
           activeSpeakerId: this.activeSpeakerId,
           recentSpeakers: this.recentSpeakers,
-          videoLastN: this.view.videoLastN,
+          // A node from before last-N (a rolling update) sends none: its default.
+          videoLastN: Number.isInteger(this.view.videoLastN) ? this.view.videoLastN : DEFAULT_VIDEO_LAST_N,
         })
       : [],
   );
