@@ -6,12 +6,11 @@
 // Env: BENCH_STEP (200 listeners per step), BENCH_MAX_LISTENERS (4000), BENCH_SECONDS (3 per
 //   step), BENCH_WORKERS (the machine's cores), BENCH_ROUTER_MAX_CONSUMERS (400, the product's
 //   default), BENCH_PPS (50: one Opus packet every 20 ms).
-import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { cpuMs, sendPaced } from './lib/forwarding.mjs';
 import { enterBenchRun, numberFromEnv, repoRoot, sleep } from './lib/product.mjs';
 
 const log = (message) => console.error(`[bench:sfu] ${message}`);
@@ -33,15 +32,6 @@ const requireFromSfu = createRequire(join(repoRoot, 'sfu', 'package.json'));
 // The same mediasoup module the sfu's MediaPlane uses, so its observer sees the product's workers.
 const mediasoup = requireFromSfu('mediasoup');
 const { MediaPlane } = requireFromSfu('./dist/index.js');
-const clockTicksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
-
-/** CPU time (user + system) a process has used so far, in ms. */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
-}
-
 const percentile = (values, p) => {
   if (values.length === 0) return null;
   const sorted = Float64Array.from(values).sort();
@@ -101,24 +91,6 @@ class Window {
       }
     });
   }
-}
-
-/** Sends `pps` packets a second to the speaker's transport for `seconds`, paced by elapsed time; resolves with the count sent. */
-async function speak(socket, port, ip, firstSequence) {
-  const started = performance.now();
-  let sent = 0;
-  await new Promise((done) => {
-    const timer = setInterval(() => {
-      const elapsed = (performance.now() - started) / 1000;
-      const due = Math.min(Math.floor(elapsed * pps), Math.floor(seconds * pps));
-      for (; sent < due; sent += 1) socket.send(rtpPacket(firstSequence + sent), port, ip);
-      if (elapsed >= seconds) {
-        clearInterval(timer);
-        done();
-      }
-    }, 5);
-  });
-  return sent;
 }
 
 /**
@@ -205,7 +177,8 @@ async function ramp(name, forwarder) {
         window.latenciesMs = [];
         const cpuBefore = forwarder.pids.map(cpuMs);
         window.counting = true;
-        const sent = await speak(speakerSocket, forwarder.speakerAddress.port, forwarder.speakerAddress.ip, sequence);
+        const first = sequence;
+        const sent = await sendPaced(speakerSocket, { ...forwarder.speakerAddress, pps, seconds, packet: (i) => rtpPacket(first + i) });
         sequence += sent;
         await sleep(300);
         window.counting = false;

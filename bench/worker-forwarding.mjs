@@ -12,12 +12,12 @@
 // Env: BENCH_PPS (2000), BENCH_CONSUMERS (8), BENCH_SECONDS (5), BENCH_RUNS (5),
 //   BENCH_MEDIASOUP_FROM: folder to resolve mediasoup from (default: this repo's sfu/), so the
 //   same file can measure another checkout's mediasoup; MEDIASOUP_WORKER_BIN as usual.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuMs, sendPaced } from './lib/forwarding.mjs';
 import { canIsolate, numberFromEnv, onlyLoopback, repoRoot, sleep, spawnIsolated } from './lib/product.mjs';
 
 const log = (message) => console.error(`[bench:worker] ${message}`);
@@ -36,16 +36,6 @@ if (!process.env.KONFERENZ_BENCH_CHILD && !onlyLoopback() && process.env.BENCH_N
 
 const mediasoupFrom = process.env.BENCH_MEDIASOUP_FROM ?? join(repoRoot, 'sfu');
 const mediasoup = createRequire(join(mediasoupFrom, 'package.json'))('mediasoup');
-const clockTicksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
-
-/** CPU time (user + system) a process has used so far, in ms. */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
-}
-
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
@@ -80,22 +70,10 @@ async function receivers(count) {
   );
 }
 
-/** Sends `pps` packets a second to `port` for `seconds`, paced by elapsed time (not by timer ticks); resolves with the count sent. */
+/** Sends `pps` packets a second to `port` for `seconds`; resolves with the count sent. */
 async function sendFor(port, ssrc) {
   const socket = createSocket('udp4');
-  const started = performance.now();
-  let sent = 0;
-  await new Promise((done) => {
-    const timer = setInterval(() => {
-      const elapsed = (performance.now() - started) / 1000;
-      const due = Math.min(Math.floor(elapsed * pps), Math.floor(seconds * pps));
-      for (; sent < due; sent += 1) socket.send(rtpPacket(sent, ssrc), port, '127.0.0.1');
-      if (elapsed >= seconds) {
-        clearInterval(timer);
-        done();
-      }
-    }, 5);
-  });
+  const sent = await sendPaced(socket, { ip: '127.0.0.1', port, pps, seconds, packet: (i) => rtpPacket(i, ssrc) });
   socket.close();
   return sent;
 }
