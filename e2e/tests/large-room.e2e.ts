@@ -1,5 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeWav } from '@konferenz/testing/wav';
 import type { Page } from '@playwright/test';
+import chromium from '../chromium.json';
 import { expect, test, type ConferenceTab } from './conference-fixtures';
 import { ProductNodes } from './product-node';
 
@@ -16,6 +21,32 @@ const PORT = 3321;
 const RTC_PORT = 40321;
 const LAST_N_PORT = 3322;
 const LAST_N_RTC_PORT = 40325;
+
+/**
+ * Every browser's voice: a tone in syllables (150 ms on, 100 ms off). mediasoup's active speaker
+ * detection scores level above each speaker's own floor, so neither a steady tone (its floor rises
+ * to the tone) nor Chromium's default fake microphone (a short beep now and then) makes an unmuted
+ * speaker reliably dominant.
+ */
+function syllablesWav(): string {
+  const file = join(tmpdir(), 'konferenz-e2e-syllables-v1.wav');
+  if (existsSync(file)) return file;
+  const rate = 48_000;
+  const samples = new Int16Array(rate * 10);
+  for (let i = 0; i < samples.length; i++) {
+    const voiced = i % (rate / 4) < rate * 0.15;
+    samples[i] = voiced ? Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 12_000) : 0;
+  }
+  writeWav(file, rate, samples);
+  return file;
+}
+
+test.use({
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? chromium.executablePath,
+    args: [...chromium.args, `--use-file-for-fake-audio-capture=${syllablesWav()}`],
+  },
+});
 
 const nodes = new ProductNodes();
 test.afterEach(async () => {
