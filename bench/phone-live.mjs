@@ -2,7 +2,8 @@
 // The live half of `npm run bench:phone`: the real product (as in bench:join) with one room, two
 // phone producers and then N sipp callers that dial in with RFC 4733 keys and talk PCMU; the
 // server's CPU time per caller per second of audio over a steady window, the mixer's own frame
-// times from its `phone-mix-stats` log line, and the largest N whose frame p99 stays under 5 ms.
+// times from its `phone-mix-stats` log line, the largest N whose frame p99 stays under 5 ms, and
+// how long a signalling request takes meanwhile (the mix runs on PHONE_MIX_THREADS threads).
 // `measureLive(options)` returns the results; run directly, it prints them as one JSON line on
 // stdout (progress on stderr). See bench/README.md.
 import { spawn, spawnSync } from 'node:child_process';
@@ -45,6 +46,10 @@ const DEFAULT_OPTIONS = {
    * signal in step: the worst case, every caller transcoded all the time).
    */
   callers: 'listening',
+  /** The server's PHONE_MIX_THREADS: 1 (the default) mixes beside the main thread, 0 on it. */
+  mixThreads: 1,
+  /** A signalling request (Socket.IO, answered by the main thread) every this many ms during each window. */
+  probeIntervalMs: 100,
   ports: { http: 3500, db: 27518, smtp: 1525, mailWeb: 1580, rtc: 40500, sip: 5560, media: 16000 },
 };
 
@@ -58,6 +63,7 @@ function optionsFromEnv(env = process.env) {
   if (env.BENCH_PHONE_LIVE_CPU_BUDGET_PCT) options.cpuBudgetPct = Number(env.BENCH_PHONE_LIVE_CPU_BUDGET_PCT);
   if (env.BENCH_PHONE_LIVE_ALL_SIZES) options.allSizes = env.BENCH_PHONE_LIVE_ALL_SIZES === '1';
   if (env.BENCH_PHONE_LIVE_CALLERS) options.callers = env.BENCH_PHONE_LIVE_CALLERS;
+  if (env.BENCH_PHONE_LIVE_MIX_THREADS) options.mixThreads = Number(env.BENCH_PHONE_LIVE_MIX_THREADS);
   if (env.BENCH_PHONE_LIVE_PORT) options.ports.http = Number(env.BENCH_PHONE_LIVE_PORT);
   if (env.BENCH_PHONE_LIVE_SIP_PORT) options.ports.sip = Number(env.BENCH_PHONE_LIVE_SIP_PORT);
   return options;
@@ -68,6 +74,7 @@ function checkOptions(options) {
   if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('sizes must be positive whole numbers');
   if (!(windowS >= 1)) throw new Error('windowS must be at least 1');
   if (!['listening', 'talking'].includes(options.callers)) throw new Error("callers must be 'listening' or 'talking'");
+  if (!Number.isInteger(options.mixThreads) || options.mixThreads < 0) throw new Error('mixThreads must be a whole number ≥ 0');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,6 +272,12 @@ async function joinAsModerator(baseURL, roomNumber) {
       socket.close();
     },
     close: () => socket.close(),
+    /** One signalling round trip: a request the conference gateway answers on the server's main thread. */
+    async requestMs() {
+      const sent = performance.now();
+      await socket.timeout(5_000).emitWithAck('media:rtpCapabilities', {});
+      return performance.now() - sent;
+    },
   };
   socket.on('conference:state', (state) => (seat.state = state));
   socket.on('media:activeSpeaker', ({ participantId }) => participantId && seat.speakers.add(participantId));
@@ -463,6 +476,7 @@ async function run(settings, workspace) {
       SIP_CALLS_PER_CALLER_PER_MINUTE: '10000',
       // All of them from one address, as from a SIP trunk: exempt from the concurrent calls per source.
       SIP_TRUSTED_TRUNKS: '127.0.0.1',
+      PHONE_MIX_THREADS: String(settings.mixThreads),
     },
     onLine: output.onLine,
   });
@@ -524,6 +538,7 @@ async function run(settings, workspace) {
     const linesSeen = output.mixStats.length;
     const aligned = await waitFor(() => output.mixStats.length > linesSeen, MIX_STATS_PERIOD_MS + 2_000, 20);
     seat.speakers.clear();
+    const probe = signallingProbe(seat, settings.probeIntervalMs);
     const start = cpuSnapshot(server.pid, pids);
     const linesBefore = output.counter.lines;
     const firstLine = output.mixStats.length;
@@ -531,15 +546,16 @@ async function run(settings, workspace) {
     if (aligned) await waitFor(() => output.mixStats.length >= firstLine + periods, settings.windowS * 1000 + 5_000, 20);
     else await sleep(settings.windowS * 1000);
     const end = cpuSnapshot(server.pid, pids);
+    const signalling = await probe.stop();
     const cpu = { ...cpuBetween(start, end), logLinesPerS: round(((output.counter.lines - linesBefore) * 1000) / (end.at - start.at), 1) };
     const mix = summarizeMix(mixStatsWithin(output.mixStats, start.at, end.at));
     const speakers = [...seat.speakers];
     log(
-      `${label}: server ${cpu.server} % of a core, mediasoup workers ${cpu.workers} %, sipp ${cpu.sipp} %, machine ${cpu.machine} % busy; mix p99 ${mix?.p99_ms ?? 'n/a'} ms`,
+      `${label}: server ${cpu.server} % of a core, mediasoup workers ${cpu.workers} %, sipp ${cpu.sipp} %, machine ${cpu.machine} % busy; mix p99 ${mix?.p99_ms ?? 'n/a'} ms; signalling p50 ${signalling.p50_ms} ms, p99 ${signalling.p99_ms} ms`,
     );
     // Callers become active speakers only if their RTP gets through their bridge into the room.
     const activeSpeakers = { producers: speakers.filter((id) => producerIds.has(id)).length, callers: speakers.filter((id) => !producerIds.has(id)).length };
-    return { cpu, mix, activeSpeakers };
+    return { cpu, mix, activeSpeakers, signalling };
   };
 
   let baseline = null;
@@ -593,6 +609,10 @@ async function run(settings, workspace) {
       cpu_ms_per_caller_per_audio_s: { server: serverPerCaller, mediasoup_workers: workersPerCaller, total: round(serverPerCaller + workersPerCaller, 3) },
       cpu_pct_of_core_per_caller: round((serverPerCaller + workersPerCaller) / 10, 3),
       mix: window.mix,
+      signalling_ms: window.signalling,
+      // The same request with N callers over with the producers only, in this run: 1 is flat.
+      signalling_p50_ratio_to_baseline: ratio(window.signalling.p50_ms, baseline.signalling.p50_ms),
+      signalling_p99_ratio_to_baseline: ratio(window.signalling.p99_ms, baseline.signalling.p99_ms),
       active_speakers_seen: window.activeSpeakers,
     };
     rooms.push(result);
@@ -621,6 +641,8 @@ async function run(settings, workspace) {
     window_s: settings.windowS,
     settle_s: settings.settleS,
     call_rate_per_s: settings.callRate,
+    phone_mix_threads: settings.mixThreads,
+    signalling_request: `Socket.IO media:rtpCapabilities from the bench's moderator seat every ${settings.probeIntervalMs} ms of each window, round trip`,
     p99_budget_ms: BUDGET_MS,
     cpu_budget_pct_of_core: settings.cpuBudgetPct,
     baseline: {
@@ -632,6 +654,7 @@ async function run(settings, workspace) {
       },
       server_log_lines_per_s: baseline.cpu.logLinesPerS,
       mix: baseline.mix,
+      signalling_ms: baseline.signalling,
       active_speakers_seen: baseline.activeSpeakers,
     },
     rooms,
@@ -663,6 +686,32 @@ async function run(settings, workspace) {
     run_s: round((performance.now() - started) / 1000, 0),
   };
 }
+
+/**
+ * Signalling requests one after another, `intervalMs` apart, until `stop`: their round trips'
+ * p50, p99 and max. A request that fails or times out (5 s) counts as 5000 ms.
+ */
+function signallingProbe(seat, intervalMs) {
+  const times = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      times.push(await seat.requestMs().catch(() => 5_000));
+      await sleep(intervalMs);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      const sorted = [...times].sort((a, b) => a - b);
+      const at = (q) => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? null, 2);
+      return { requests: sorted.length, p50_ms: at(0.5), p99_ms: at(0.99), max_ms: round(sorted.at(-1) ?? null, 2) };
+    },
+  };
+}
+
+const ratio = (value, base) => (value === null || base === null || base === 0 ? null : round(value / base, 2));
 
 /** Why the sizes should stop growing after this one, or null. */
 function overBudget(result, settings) {

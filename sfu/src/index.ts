@@ -13,6 +13,8 @@ export { evenPortCount, type PortRange } from './phone/udp';
 export { PhoneAudioBridge } from './phone/phone-audio-bridge';
 export type { PhoneBridgeRoom } from './phone/phone-bridge-room';
 export { phoneRtpCapabilities, RoomAudioMix } from './phone/room-audio-mix';
+export { PhoneMixThreads } from './phone/phone-mix-threads';
+export type { PhoneMixStats } from './phone/mix-protocol';
 export type { PhoneCodec } from './phone/phone-codec';
 export { decodeG711, encodeG711, mulawToAlaw } from './phone/g711';
 export { OpusFrameDecoder, OpusFrameEncoder } from './phone/opus-codec';

@@ -55,6 +55,8 @@ export interface AppConfig {
     /** Addresses and CIDR subnets of SIP trunks whose caller identity is trusted. */
     trustedTrunks: string[];
     mediaTimeoutMs: number;
+    /** Worker threads for the rooms' phone mixes; 0 mixes on the main thread. */
+    mixThreads: number;
     /** Several nodes: how long a stopping node keeps its calls up (0 with one node: there is nowhere for them to go). */
     drainMs: number;
     /** Server / User-Agent header value; empty sends none. */
@@ -235,6 +237,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       maxCallsPerSource: env.SIP_MAX_CALLS_PER_SOURCE ?? Math.max(1, Math.min(10, env.SIP_MAX_CALLS - 1)),
       trustedTrunks: env.SIP_TRUSTED_TRUNKS ?? [],
       mediaTimeoutMs: env.SIP_MEDIA_TIMEOUT_SECONDS * 1000,
+      mixThreads: env.PHONE_MIX_THREADS,
       drainMs: env.REDIS_URL ? env.SIP_DRAIN_SECONDS * 1000 : 0,
       serverName: env.SIP_SERVER_NAME,
       dropScanners: env.SIP_DROP_SCANNERS,

@@ -158,6 +158,8 @@ export const serverEnvSchema = z.object({
   ),
   /** A call without any RTP (or RTCP) from the caller for this long is hung up; calls on hold are exempt. */
   SIP_MEDIA_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
+  /** Worker threads the rooms' phone mixes run on (0: on the main thread, beside signalling). */
+  PHONE_MIX_THREADS: z.coerce.number().int().min(0).max(64).default(1),
   /** The Server / User-Agent header the gateway sends; empty sends none. */
   SIP_SERVER_NAME: z
     .string()

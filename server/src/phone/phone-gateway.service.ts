@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { evenPortCount } from '@konferenz/sfu';
+import { evenPortCount, PhoneMixThreads } from '@konferenz/sfu';
 import { SipCallAdmission, SipUserAgentServer } from '@konferenz/sip';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -28,6 +28,7 @@ export class PhoneGatewayService implements OnApplicationBootstrap, OnModuleDest
   readonly #library = new PromptLibrary();
   readonly #linkKey: NodeLinkKey;
   #server?: SipUserAgentServer;
+  #mixThreads?: PhoneMixThreads;
   #draining = false;
 
   constructor(
@@ -73,6 +74,8 @@ export class PhoneGatewayService implements OnApplicationBootstrap, OnModuleDest
       this.#logger.warn(`Phone dial-in is off: SIP port ${host}:${port} cannot be used (${(error as Error).message}); set SIP_PORT to a free port, or 0`);
       return;
     }
+    const mixThreads = new PhoneMixThreads({ threads: this.config.sip.mixThreads });
+    this.#mixThreads = mixThreads;
     this.#server.on('call', (call) => {
       const participant = new PhoneParticipant(call, {
         config: this.config.sip,
@@ -82,6 +85,7 @@ export class PhoneGatewayService implements OnApplicationBootstrap, OnModuleDest
         linkKey: this.#linkKey,
         relocateLimitMs: this.#relocateLimitMs(),
         library: this.#library,
+        mixThreads,
         logger: this.#logger,
       });
       void participant.start();
@@ -118,5 +122,8 @@ export class PhoneGatewayService implements OnApplicationBootstrap, OnModuleDest
     const server = this.#server;
     this.#server = undefined;
     await server?.stop();
+    // After the calls: their bridges are closed, nothing is mixing any more.
+    await this.#mixThreads?.stop();
+    this.#mixThreads = undefined;
   }
 }

@@ -17,14 +17,15 @@ const watched = new Map<RoomAudioMix, Watch>();
 /**
  * Logs a room's phone mix every 10 s at debug level while it has callers, in the one-line format
  * the benchmark parses: `phone-mix-stats {"room":…,"callers":…,"streams":…,"frames":…,"p50Ms":…,
- * "p99Ms":…,"maxMs":…,"decodesPerFrame":…}`, each window since the previous line. Returns the
+ * "p99Ms":…,"maxMs":…,"decodesPerFrame":…,"thread":…}` (thread: the worker_threads id that mixed it), each window since the previous line. Returns the
  * caller's way out; the room's last caller stops the timer.
  */
 export function watchPhoneMix(mix: RoomAudioMix, roomNumber: string, logger: Logger): () => void {
   let watch = watched.get(mix);
   if (!watch) {
-    mix.takeStats(); // The first window starts now.
-    const timer = setInterval(() => logMix(mix, watch!), INTERVAL_MS).unref();
+    // The first window starts now (a mix whose thread is gone has nothing to report).
+    mix.takeStats().catch(() => undefined);
+    const timer = setInterval(() => void logMix(mix, watch!), INTERVAL_MS).unref();
     watch = { roomNumber, logger, callers: 0, timer };
     watched.set(mix, watch);
   }
@@ -39,8 +40,9 @@ export function watchPhoneMix(mix: RoomAudioMix, roomNumber: string, logger: Log
   };
 }
 
-function logMix(mix: RoomAudioMix, watch: Watch): void {
-  const stats = mix.takeStats();
+async function logMix(mix: RoomAudioMix, watch: Watch): Promise<void> {
+  const stats = await mix.takeStats().catch(() => undefined);
+  if (!stats) return;
   const line = {
     room: watch.roomNumber,
     callers: stats.listeners,
@@ -50,6 +52,7 @@ function logMix(mix: RoomAudioMix, watch: Watch): void {
     p99Ms: round(stats.p99Ms),
     maxMs: round(stats.maxMs),
     decodesPerFrame: round(stats.decodesPerFrame),
+    thread: stats.threadId,
   };
   watch.logger.debug(`phone-mix-stats ${JSON.stringify(line)}`);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
-import { PhoneAudioBridge, RtpSession } from '@konferenz/sfu';
+import { PhoneAudioBridge, RtpSession, type PhoneMixThreads } from '@konferenz/sfu';
 import type { ParticipantAttributes } from '@konferenz/shared';
 import {
   acceptSdpAnswer,
@@ -53,6 +53,8 @@ export interface PhoneParticipantDeps {
   /** How long a call whose conference moved (its node died or stopped) is kept while the conference is looked for elsewhere. */
   relocateLimitMs: number;
   library: PromptLibrary;
+  /** Where the rooms' mixes run. */
+  mixThreads: PhoneMixThreads;
   logger: Logger;
 }
 
@@ -376,12 +378,20 @@ export class PhoneParticipant {
         codec,
         // The call's RTP session: the mix goes out under the same rule as the prompts, only to an address that has sent RTP.
         caller: rtp,
+        mixThreads: this.#deps.mixThreads,
       });
       if (this.#callEnded || this.#standing !== 'admitted' || this.#conference !== conference) {
         bridge.close();
         return;
       }
       this.#bridge = { audio: bridge, unwatch: watchPhoneMix(bridge.roomMix, roomNumber, this.#deps.logger) };
+      // The mix's thread died: the caller gets a new bridge (and a new thread), as after a media reset.
+      bridge.once('failed', () => {
+        if (this.#bridge?.audio !== bridge) return;
+        this.#deps.logger.warn(`Phone audio for ${participantId}: the room's mix thread failed; reopening`);
+        this.#closeBridge();
+        if (this.#standing === 'admitted') this.#openBridge();
+      });
       bridge.outputHeld = this.#player?.playing ?? false;
       await conference.attachMediaListener(bridge);
     })()

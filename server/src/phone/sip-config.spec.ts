@@ -9,12 +9,13 @@ const production = {
 };
 
 describe("the phone gateway's hardening settings", () => {
-  it('have safe defaults: 10 lines per source, no trusted trunk, 30 s media timeout, a generic name, scanners dropped', () => {
+  it('have safe defaults: 10 lines per source, no trusted trunk, 30 s media timeout, one mix thread, a generic name, scanners dropped', () => {
     expect(loadConfig(production).sip).toMatchObject({
       maxCalls: 100,
       maxCallsPerSource: 10,
       trustedTrunks: [],
       mediaTimeoutMs: 30_000,
+      mixThreads: 1,
       serverName: 'SIP Gateway',
       dropScanners: true,
     });

@@ -1,20 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import type * as dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 
-import { CallerToConference, type CallerToConferenceStats } from './caller-to-conference';
-import type { FrameTick } from './frame-clock';
 import type { JitterBufferOptions } from './jitter-buffer';
-import type { MixVariant } from './mix-variants';
-import { MixToCaller } from './mix-to-caller';
+import type { MixBridgeStats } from './mix-protocol';
 import type { PhoneBridgeRoom } from './phone-bridge-room';
 import type { PhoneCodec } from './phone-codec';
+import type { MixBridgeLink, PhoneMixThreads } from './phone-mix-threads';
 import { RoomAudioMix } from './room-audio-mix';
-import type { MixListener } from './room-mix-engine';
 import { AUDIO_LEVEL_EXTENSION_URI, type RtpPacket } from './rtp-packet';
 import type { RtpSession } from './rtp-session';
-import { bindUdp, listenIpFor, type RtpAddress } from './udp';
 
 export interface PhoneAudioBridgeOptions {
   room: PhoneBridgeRoom;
@@ -38,6 +33,8 @@ export interface PhoneAudioBridgeOptions {
   mediaIp?: string;
   /** The local address the sockets toward the room bind to. Default: 127.0.0.1 for a loopback room, else any. */
   mediaListenIp?: string;
+  /** Where the room's mix runs (for the bridge that opens the room's mix). */
+  mixThreads: PhoneMixThreads;
   /** How many speakers the room's mix mixes at once (for the bridge that opens the room's mix). Default 3. */
   maxSpeakers?: number;
   jitter?: Pick<JitterBufferOptions, 'minDelayMs' | 'maxDelayMs' | 'maxConcealMs'>;
@@ -45,16 +42,13 @@ export interface PhoneAudioBridgeOptions {
 
 export interface PhoneAudioBridgeEvents {
   close: [];
+  /** The thread the room's mix ran on died: close the bridge and build a new one. */
+  failed: [];
 }
 
-export interface PhoneAudioBridgeStats {
+export interface PhoneAudioBridgeStats extends MixBridgeStats {
   /** Audio packets of another payload type than the bridge's codec (after a re-INVITE changed it). */
   otherPayloadType: number;
-  callerToConference: CallerToConferenceStats;
-  /** Packets of the mix sent (or, while the output is held or the caller unknown, due) to the caller. */
-  packetsToCaller: number;
-  /** Ticks that threw (a bug); the bridge carries on. */
-  tickErrors: number;
 }
 
 /** The Opus stream the bridge produces: dynamic payload type and the level extension id it uses. */
@@ -78,70 +72,44 @@ const PRODUCER_AUDIO_LEVEL_ID = 1;
  * first `hear` (the server calls it once the caller is admitted) the caller
  * hears silence, whatever the mix plays for others.
  *
+ * The bridge itself only holds the room side (transport, producer, mute) and
+ * the caller's socket side (its RtpSession): the caller's packets go to the
+ * mix's thread (MixBridgeLink), where they are decoded and encoded on the
+ * mix's clock, and what the thread made for the caller comes back to be sent.
+ *
  * Nothing received from the network can throw out of the bridge: the
  * RtpSession drops what is not the caller's RTP, the bridge counts and drops
- * audio of another payload type, and a tick that throws is counted.
+ * audio of another payload type, and the mix's thread counts what throws.
  */
 export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
   readonly peerId: string;
   readonly producerId: string;
   readonly #room: PhoneBridgeRoom;
   readonly #mix: RoomAudioMix;
-  readonly #listener: MixListener;
+  readonly #link: MixBridgeLink;
   readonly #caller: RtpSession;
-  readonly #mediaSocket: dgram.Socket;
-  readonly #mediaTarget: RtpAddress;
   readonly #codec: PhoneCodec;
-  readonly #inbound: CallerToConference;
-  readonly #outbound: MixToCaller;
-  #hearing = false;
   #muted = false;
   #closed = false;
   #outputHeld = false;
-  readonly #onCallerAudio: (packet: RtpPacket) => void;
+  readonly #onCallerAudio = (packet: RtpPacket): void => this.#receiveFromCaller(packet);
+  readonly #onMixFailed = (): void => {
+    if (!this.#closed) this.emit('failed');
+  };
   #otherPayloadType = 0;
-  #tickErrors = 0;
 
-  private constructor(init: {
-    options: PhoneAudioBridgeOptions;
-    mix: RoomAudioMix;
-    mediaSocket: dgram.Socket;
-    mediaTarget: RtpAddress;
-    producerId: string;
-    producerSsrc: number;
-  }) {
+  private constructor(init: { options: PhoneAudioBridgeOptions; mix: RoomAudioMix; link: MixBridgeLink; producerId: string }) {
     super();
     const { options } = init;
     this.peerId = options.peerId;
     this.#room = options.room;
     this.#mix = init.mix;
+    this.#link = init.link;
     this.#codec = options.codec;
     this.#caller = options.caller;
-    this.#mediaSocket = init.mediaSocket;
-    this.#mediaTarget = init.mediaTarget;
     this.producerId = init.producerId;
-
-    this.#inbound = new CallerToConference({
-      codec: options.codec,
-      conference: { payloadType: PRODUCER_PAYLOAD_TYPE, ssrc: init.producerSsrc, audioLevelExtensionId: PRODUCER_AUDIO_LEVEL_ID },
-      send: (datagram) => this.#sendToRoom(datagram),
-      callerAudioLevelExtensionId: options.callerAudioLevelExtensionId,
-      jitter: options.jitter,
-    });
-    this.#outbound = new MixToCaller({ codec: options.codec, send: (datagram) => this.#sendToCaller(datagram) });
-    const hearing = (): boolean => this.#hearing;
-    this.#listener = {
-      ownStreamId: init.producerId,
-      narrowband: this.#outbound.narrowband,
-      get hearsRoom() {
-        return hearing();
-      },
-      beforeMix: (tick) => this.#beforeMix(tick),
-      play: (tick, variant) => this.#play(tick, variant),
-    };
-
-    this.#onCallerAudio = (packet) => this.#receiveFromCaller(packet);
     this.#caller.on('audio', this.#onCallerAudio);
+    this.#mix.on('failed', this.#onMixFailed);
   }
 
   /**
@@ -152,10 +120,10 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
    */
   static async create(options: PhoneAudioBridgeOptions): Promise<PhoneAudioBridge> {
     const { room, peerId } = options;
-    const sockets: dgram.Socket[] = [];
     let mix: RoomAudioMix | undefined;
     try {
       mix = await RoomAudioMix.acquire(room, {
+        threads: options.mixThreads,
         maxSpeakers: options.maxSpeakers,
         jitter: options.jitter,
         mediaIp: options.mediaIp,
@@ -163,8 +131,6 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
       });
       const transport = await room.createPlainTransport(peerId, { comedia: true });
       const mediaTarget = { ip: options.mediaIp ?? transport.ip, port: transport.port };
-      const mediaSocket = await bindUdp(options.mediaListenIp ?? listenIpFor(mediaTarget.ip), 0);
-      sockets.push(mediaSocket);
       const producerSsrc = randomBytes(4).readUInt32BE(0);
       const producerId = await room.produce(
         peerId,
@@ -178,11 +144,23 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
         },
         { source: 'microphone' },
       );
-      const bridge = new PhoneAudioBridge({ options, mix, mediaSocket, mediaTarget, producerId, producerSsrc });
-      mix.addListener(bridge.#listener);
+      // The mix may make the caller's first packet before the bridge below exists.
+      const toCaller: { send?: (datagram: Buffer) => void } = {};
+      const link = await mix.openBridge(
+        {
+          codec: options.codec,
+          producer: { payloadType: PRODUCER_PAYLOAD_TYPE, ssrc: producerSsrc, audioLevelExtensionId: PRODUCER_AUDIO_LEVEL_ID },
+          ownStreamId: producerId,
+          callerAudioLevelExtensionId: options.callerAudioLevelExtensionId,
+          jitter: options.jitter,
+          mediaTarget,
+        },
+        (datagram) => toCaller.send?.(datagram),
+      );
+      const bridge = new PhoneAudioBridge({ options, mix, link, producerId });
+      toCaller.send = (datagram) => bridge.#sendToCaller(datagram);
       return bridge;
     } catch (error) {
-      for (const socket of sockets) socket.close();
       mix?.release();
       try {
         room.closePeer(peerId);
@@ -218,13 +196,8 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
     return this.#mix;
   }
 
-  stats(): PhoneAudioBridgeStats {
-    return {
-      otherPayloadType: this.#otherPayloadType,
-      callerToConference: this.#inbound.stats(),
-      packetsToCaller: this.#outbound.packetsOut,
-      tickErrors: this.#tickErrors,
-    };
+  async stats(): Promise<PhoneAudioBridgeStats> {
+    return { otherPayloadType: this.#otherPayloadType, ...(await this.#link.stats()) };
   }
 
   /**
@@ -235,7 +208,7 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
    */
   async hear(producerId: string): Promise<boolean> {
     if (this.#closed || producerId === this.producerId) return false;
-    this.#hearing = true;
+    this.#link.hearing();
     return this.#mix.hear(producerId);
   }
 
@@ -243,18 +216,18 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
   async setMuted(muted: boolean): Promise<void> {
     if (this.#closed) return;
     this.#muted = muted;
-    this.#inbound.muted = muted;
+    this.#link.muted(muted);
     await this.#room.setProducerPaused(this.producerId, muted);
   }
 
-  /** Leaves the room's mix and the caller's RTP session, closes the socket toward the room and takes the caller's peer out of the room's media. */
+  /** Leaves the room's mix and the caller's RTP session, and takes the caller's peer out of the room's media. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#mix.removeListener(this.#listener);
-    this.#mix.release();
     this.#caller.off('audio', this.#onCallerAudio);
-    this.#mediaSocket.close();
+    this.#mix.off('failed', this.#onMixFailed);
+    this.#mix.bridgeClosed(this.#link);
+    this.#mix.release();
     try {
       this.#room.closePeer(this.peerId);
     } catch {
@@ -263,38 +236,13 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
     this.emit('close');
   }
 
-  #beforeMix(tick: FrameTick): void {
-    try {
-      this.#inbound.tick(tick);
-    } catch {
-      this.#tickErrors++;
-    }
-  }
-
-  #play(tick: FrameTick, variant: MixVariant): void {
-    try {
-      this.#outbound.play(tick, variant);
-    } catch {
-      this.#tickErrors++;
-    }
-  }
-
   #receiveFromCaller(packet: RtpPacket): void {
     if (this.#closed) return;
     if (packet.payloadType !== this.#codec.payloadType) {
       this.#otherPayloadType++;
       return;
     }
-    try {
-      this.#inbound.receive(packet, performance.now());
-    } catch {
-      this.#tickErrors++;
-    }
-  }
-
-  #sendToRoom(datagram: Buffer): void {
-    if (this.#closed) return;
-    this.#mediaSocket.send(datagram, this.#mediaTarget.port, this.#mediaTarget.ip);
+    this.#link.forward(packet, performance.now());
   }
 
   #sendToCaller(datagram: Buffer): void {

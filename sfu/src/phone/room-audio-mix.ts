@@ -1,35 +1,33 @@
 import { randomBytes } from 'node:crypto';
-import type * as dgram from 'node:dgram';
-import { performance } from 'node:perf_hooks';
+import { EventEmitter } from 'node:events';
 
 import type { types } from 'mediasoup';
 
 import type { ConsumerInfo } from '../media-room';
-import { FrameClock, type FrameTick } from './frame-clock';
+import type { MixBridgeSpec, PhoneMixStats, RoomAudioMixCounters } from './mix-protocol';
 import type { PhoneBridgeRoom } from './phone-bridge-room';
-import { RoomMixEngine, type ConferenceStream, type MixListener, type RoomMixCounters, type RoomMixEngineOptions, type RoomMixStats } from './room-mix-engine';
-import { AUDIO_LEVEL_EXTENSION_URI, RtpParseError, emptyReceiverReport, isRtcpPacket, parseRtpPacket } from './rtp-packet';
-import { bindUdp, listenIpFor, sameAddress, type RtpAddress } from './udp';
+import { MixBridgeLink, type MixHost, type PhoneMixThreads } from './phone-mix-threads';
+import type { ConferenceStream, RoomMixEngineOptions } from './room-mix-engine';
+import { AUDIO_LEVEL_EXTENSION_URI } from './rtp-packet';
+import { listenIpFor } from './udp';
 
 export interface RoomAudioMixOptions extends RoomMixEngineOptions {
+  /** Where the room's mix runs (a phone mix thread, or the main thread). */
+  threads: PhoneMixThreads;
   /**
    * The IP to reach the room's plain transports at, when that is not the
    * one they announce (a public announced IP the server should not hairpin
    * through). Default: the announced IP.
    */
   mediaIp?: string;
-  /** The local address the mix's socket toward the room binds to. Default: loopback for a loopback room, else any. */
+  /** The local address the mix's sockets toward the room bind to. Default: loopback for a loopback room, else any. */
   mediaListenIp?: string;
 }
 
-export interface RoomAudioMixCounters extends RoomMixCounters {
-  /** Datagrams from the room dropped before the mix, by cause. */
-  dropped: { malformed: number; rtcp: number; foreignSource: number };
-  /** Frames that threw (a bug); the clock carries on. */
-  frameErrors: number;
+export interface RoomAudioMixEvents {
+  /** The thread the mix ran on died: the mix is gone, its bridges must be rebuilt. */
+  failed: [];
 }
-
-const RTCP_INTERVAL_MS = 5000;
 
 /** A room's mix (opening or open) and how many bridges use it. */
 class Sharing {
@@ -43,71 +41,71 @@ class Sharing {
 
 // One mix per room; a room whose media were reset gets a new one.
 const sharings = new WeakMap<PhoneBridgeRoom, Sharing>();
+let nextId = 1;
 
 /**
  * The phone audio of one media room, shared by all its phone bridges: every
  * audio producer any bridge is to hear is consumed once, on one plain
  * transport of the mix's own peer in the room, and mixed once per 20 ms
- * frame on one clock (RoomMixEngine); each bridge's caller gets its version
- * of that mix. The bridges' paths into the room run on the same clock.
+ * frame on one clock; each bridge's caller gets its version of that mix. The
+ * bridges' paths into the room run on the same clock.
+ *
+ * This is the room-facing half, on the thread that owns the room: the mix's
+ * peer, consumers and bridges. The 20 ms work (sockets toward the room,
+ * jitter buffers, codecs, the clock) runs where PhoneMixThreads placed the
+ * mix: a phone mix thread (PhoneMixRunner), so it never holds up signalling.
  *
  * The first bridge of a room opens it (`acquire`), the last one closes it
  * (`release`). When the room's media are reset (worker death) or the room
  * closes, its consumers are gone: the mix steps aside so the bridges the
  * server builds anew get a new mix, and plays silence to the old ones until
- * they are closed.
+ * they are closed. When its thread dies, it steps aside too and emits
+ * `failed`.
  *
  * Like the bridges, the plain transport is in comedia mode: the mix sends
  * mediasoup an RTCP receiver report at once (and every 5 s) so mediasoup
  * learns where to send. Nothing from the network throws out of it.
  */
-export class RoomAudioMix {
+export class RoomAudioMix extends EventEmitter<RoomAudioMixEvents> {
   /** The mix's peer in the room (it consumes, it never produces). */
   readonly peerId: string;
   readonly #room: PhoneBridgeRoom;
   readonly #sharing: Sharing;
-  readonly #socket: dgram.Socket;
-  readonly #target: RtpAddress;
-  readonly #engine: RoomMixEngine;
-  readonly #clock: FrameClock;
-  readonly #rtcpSsrc = randomBytes(4).readUInt32BE(0);
+  readonly #host: MixHost;
+  readonly #mixId: number;
+  readonly #listenIp: string;
   // Producers being consumed or consumed, and the consumers by id (for 'consumerClosed').
   readonly #heard = new Map<string, Promise<boolean>>();
   readonly #consumers = new Map<string, string>();
-  readonly #dropped = { malformed: 0, rtcp: 0, foreignSource: 0 };
   readonly #onConsumerClosed = ({ peerId, consumerId }: { peerId: string; consumerId: string }): void => this.#consumerClosed(peerId, consumerId);
   readonly #onGone = (): void => this.#stepAside();
-  #frameErrors = 0;
-  #lastRtcpMs = -Infinity;
+  readonly #onHostExit = (): void => {
+    this.#stepAside();
+    this.emit('failed');
+  };
+  #listeners = 0;
   #steppedAside = false;
   #closed = false;
 
-  private constructor(init: {
-    room: PhoneBridgeRoom;
-    peerId: string;
-    sharing: Sharing;
-    socket: dgram.Socket;
-    target: RtpAddress;
-    options: RoomAudioMixOptions;
-  }) {
+  private constructor(init: { room: PhoneBridgeRoom; peerId: string; sharing: Sharing; host: MixHost; mixId: number; listenIp: string }) {
+    super();
     this.#room = init.room;
     this.peerId = init.peerId;
     this.#sharing = init.sharing;
-    this.#socket = init.socket;
-    this.#target = init.target;
-    this.#engine = new RoomMixEngine(init.options);
-    this.#clock = new FrameClock((tick) => this.#tick(tick));
-    this.#socket.on('message', (datagram, remote) => this.#onDatagram(datagram, remote));
+    this.#host = init.host;
+    this.#mixId = init.mixId;
+    this.#listenIp = init.listenIp;
     this.#room.on('consumerClosed', this.#onConsumerClosed);
     this.#room.on('reset', this.#onGone);
     this.#room.on('close', this.#onGone);
+    this.#host.once('exit', this.#onHostExit);
   }
 
   /**
    * The room's mix, opened by the first caller; every `acquire` needs its
    * `release`. `options` count only for the call that opens it.
    */
-  static acquire(room: PhoneBridgeRoom, options: RoomAudioMixOptions = {}): Promise<RoomAudioMix> {
+  static acquire(room: PhoneBridgeRoom, options: RoomAudioMixOptions): Promise<RoomAudioMix> {
     let sharing = sharings.get(room);
     if (!sharing) {
       const opening = new Sharing((self) => RoomAudioMix.#open(room, options, self));
@@ -124,17 +122,22 @@ export class RoomAudioMix {
 
   static async #open(room: PhoneBridgeRoom, options: RoomAudioMixOptions, sharing: Sharing): Promise<RoomAudioMix> {
     const peerId = `phone-mix-${randomBytes(6).toString('hex')}`;
-    let socket: dgram.Socket | undefined;
+    const mixId = nextId++;
+    let host: MixHost | undefined;
     try {
       room.setRtpCapabilities(peerId, phoneRtpCapabilities(room.rtpCapabilities));
       const transport = await room.createPlainTransport(peerId, { comedia: true });
       const target = { ip: options.mediaIp ?? transport.ip, port: transport.port };
-      socket = await bindUdp(options.mediaListenIp ?? listenIpFor(target.ip), 0);
-      const mix = new RoomAudioMix({ room, peerId, sharing, socket, target, options });
-      mix.#clock.start();
-      return mix;
+      const listenIp = options.mediaListenIp ?? listenIpFor(target.ip);
+      host = options.threads.place();
+      host.mixes++;
+      await host.request({ type: 'openMix', spec: { mixId, target, listenIp, maxSpeakers: options.maxSpeakers, jitter: options.jitter } });
+      return new RoomAudioMix({ room, peerId, sharing, host, mixId, listenIp });
     } catch (error) {
-      socket?.close();
+      if (host) {
+        host.mixes--;
+        host.notify({ type: 'closeMix', mixId });
+      }
       try {
         room.closePeer(peerId);
       } catch {
@@ -144,9 +147,9 @@ export class RoomAudioMix {
     }
   }
 
-  /** How many listeners (callers) hear the mix. */
-  get listenerCount(): number {
-    return this.#engine.listenerCount;
+  /** How many callers hear the mix. */
+  get callerCount(): number {
+    return this.#listeners;
   }
 
   /**
@@ -168,21 +171,38 @@ export class RoomAudioMix {
     return heard;
   }
 
-  addListener(listener: MixListener): void {
-    this.#engine.addListener(listener);
+  /**
+   * A caller joins the mix: its voice goes into the room through a socket of
+   * the mix's thread toward `mediaTarget`, and `toCaller` gets every packet of
+   * the mix made for it (20 ms apart, its RTP header written).
+   */
+  async openBridge(spec: Omit<MixBridgeSpec, 'bridgeId' | 'mixId' | 'listenIp'>, toCaller: (datagram: Buffer) => void): Promise<MixBridgeLink> {
+    if (this.#closed) throw new Error('the phone mix is closed');
+    const bridgeId = nextId++;
+    this.#host.addSink(bridgeId, toCaller);
+    try {
+      await this.#host.request({ type: 'openBridge', spec: { ...spec, bridgeId, mixId: this.#mixId, listenIp: this.#listenIp } });
+    } catch (error) {
+      this.#host.removeSink(bridgeId);
+      throw error;
+    }
+    this.#listeners++;
+    return new MixBridgeLink(this.#host, bridgeId, spec.callerAudioLevelExtensionId);
   }
 
-  removeListener(listener: MixListener): void {
-    this.#engine.removeListener(listener);
+  /** A bridge left the mix (its link closed). */
+  bridgeClosed(link: MixBridgeLink): void {
+    link.close();
+    this.#listeners--;
   }
 
-  /** Frame timings and sizes since the previous call (which starts the next window). */
-  takeStats(): RoomMixStats {
-    return this.#engine.takeStats();
+  /** Frame timings and sizes since the previous call (which starts the next window), from the mix's thread. */
+  takeStats(): Promise<PhoneMixStats> {
+    return this.#host.request({ type: 'takeStats', mixId: this.#mixId });
   }
 
-  counters(): RoomAudioMixCounters {
-    return { ...this.#engine.counters(), dropped: { ...this.#dropped }, frameErrors: this.#frameErrors };
+  counters(): Promise<RoomAudioMixCounters> {
+    return this.#host.request({ type: 'counters', mixId: this.#mixId });
   }
 
   /** A bridge is done with the mix; the last one closes it. */
@@ -190,8 +210,9 @@ export class RoomAudioMix {
     if (this.#closed || --this.#sharing.users > 0) return;
     this.#closed = true;
     this.#stepAside();
-    this.#clock.stop();
-    this.#socket.close();
+    this.#host.mixes--;
+    this.#host.notify({ type: 'closeMix', mixId: this.#mixId });
+    this.#host.off('exit', this.#onHostExit);
     this.#room.off('consumerClosed', this.#onConsumerClosed);
     this.#room.off('reset', this.#onGone);
     this.#room.off('close', this.#onGone);
@@ -208,8 +229,8 @@ export class RoomAudioMix {
     const stream = conferenceStreamOf(producerId, consumer);
     if (!stream || this.#closed || this.#steppedAside) return false;
     this.#consumers.set(consumer.consumerId, producerId);
-    this.#engine.addStream(stream);
-    // Consumers start paused: resume once the mix is ready for their packets.
+    this.#host.notify({ type: 'addStream', mixId: this.#mixId, stream });
+    // Consumers start paused: resume once the mix is ready for their packets (messages to the thread keep their order).
     await this.#room.resumeConsumer(this.peerId, consumer.consumerId);
     return true;
   }
@@ -220,7 +241,7 @@ export class RoomAudioMix {
     if (producerId === undefined) return;
     this.#consumers.delete(consumerId);
     this.#heard.delete(producerId);
-    this.#engine.removeStream(producerId);
+    this.#host.notify({ type: 'removeStream', mixId: this.#mixId, streamId: producerId });
   }
 
   /** The room's consumers of this mix are gone with its media: new bridges get a new mix. */
@@ -230,39 +251,7 @@ export class RoomAudioMix {
     if (sharings.get(this.#room) === this.#sharing) sharings.delete(this.#room);
     this.#heard.clear();
     this.#consumers.clear();
-    this.#engine.clearStreams();
-  }
-
-  #tick(tick: FrameTick): void {
-    if (this.#closed) return;
-    try {
-      this.#engine.frame(tick);
-      if (tick.nowMs - this.#lastRtcpMs >= RTCP_INTERVAL_MS && !this.#steppedAside) {
-        this.#lastRtcpMs = tick.nowMs;
-        // comedia: mediasoup sends to wherever its first packet came from; this is it.
-        this.#socket.send(emptyReceiverReport(this.#rtcpSsrc), this.#target.port, this.#target.ip);
-      }
-    } catch {
-      this.#frameErrors++;
-    }
-  }
-
-  #onDatagram(datagram: Buffer, remote: dgram.RemoteInfo): void {
-    try {
-      if (!sameAddress(this.#target, remote)) {
-        this.#dropped.foreignSource++;
-        return;
-      }
-      if (isRtcpPacket(datagram)) {
-        // Sender reports of the consumers; nothing the mix needs.
-        this.#dropped.rtcp++;
-        return;
-      }
-      this.#engine.receive(parseRtpPacket(datagram), performance.now());
-    } catch (error) {
-      if (error instanceof RtpParseError) this.#dropped.malformed++;
-      else this.#frameErrors++;
-    }
+    this.#host.notify({ type: 'clearStreams', mixId: this.#mixId });
   }
 }
 
