@@ -86,6 +86,8 @@ export class SipCall extends EventEmitter<SipCallEvents> {
   /** The caller as From shows it (unverified: anyone can write any From). */
   readonly from: { uri: string; displayName?: string; user?: string };
   readonly requestUri: string;
+  /** The request URI's user part: what the caller dialled (`sip:<this>@host`), when there is one. */
+  readonly dialledUser: string | undefined;
   readonly remote: SipPeer;
   /** The caller's SDP offer, syntax-checked; null for an INVITE without SDP (the offer then goes in the 200). */
   readonly offer: string | null;
@@ -128,6 +130,7 @@ export class SipCall extends EventEmitter<SipCallEvents> {
       user: userPartOf(request.headers.from.uri),
     };
     this.requestUri = request.uri;
+    this.dialledUser = userPartOf(request.uri);
     this.remote = invite.peer;
     this.offer = offer;
     this.sessionTimer = sessionTimer;

@@ -24,24 +24,26 @@ export interface PhoneCaller {
   codec?: CallerCodec;
   /** The From user: the number the masked name shows and the PIN limiter counts failures under. */
   caller?: string;
+  /** The request URI's user part: what the caller dialled (`sip:<dialled>@gateway`). Default `dial-in`. */
+  dialled?: string;
 }
 
 /**
  * The headers of every request in the caller's dialog, From `caller` (sipp keywords such as
  * `[call_number]` may be part of it). `[peer_tag_param]` is left for the caller to drop from the INVITE.
  */
-export function dialogHeaders(caller: string): string {
+export function dialogHeaders(caller: string, dialled = 'dial-in'): string {
   return `
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
       From: <sip:${caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:dial-in@[remote_ip]:[remote_port]>[peer_tag_param]
+      To: <sip:${dialled}@[remote_ip]:[remote_port]>[peer_tag_param]
       Call-ID: [call_id]
       Contact: <sip:sipp@[local_ip]:[local_port]>
       Max-Forwards: 70`;
 }
 
 /** The call set up: INVITE offering `codec` and telephone-events (plus `sdpLines`), the answer, ACK. */
-export function inviteAndAck(headers: string, codec: CallerCodec, sdpLines: string[] = []): string {
+export function inviteAndAck(headers: string, codec: CallerCodec, sdpLines: string[] = [], dialled = 'dial-in'): string {
   const payloadType = codec === 'PCMU' ? 0 : 8;
   const sdp = [
     'v=0',
@@ -56,7 +58,7 @@ export function inviteAndAck(headers: string, codec: CallerCodec, sdpLines: stri
   ];
   return `
   <send retrans="500"><![CDATA[
-      INVITE sip:dial-in@[remote_ip]:[remote_port] SIP/2.0${headers.replace('[peer_tag_param]', '')}
+      INVITE sip:${dialled}@[remote_ip]:[remote_port] SIP/2.0${headers.replace('[peer_tag_param]', '')}
       CSeq: 1 INVITE
       Content-Type: application/sdp
       Content-Length: [len]
@@ -104,10 +106,10 @@ export function dialInScenario(keys: string, end: CallEnd, codec: CallerCodec = 
 }
 
 /** The sipp scenario of one phone caller: INVITE with G.711 and telephone-events, ACK, the keys, the end. */
-export function phoneCallerScenario({ keys, end, codec = 'PCMU', caller = '+4930111' }: PhoneCaller): string {
-  const headers = dialogHeaders(caller);
+export function phoneCallerScenario({ keys, end, codec = 'PCMU', caller = '+4930111', dialled }: PhoneCaller): string {
+  const headers = dialogHeaders(caller, dialled);
   const body = typeof keys === 'string' ? sipInfoKeys(keys, headers) : rfc4733Keys(keys);
-  return scenario('dial-in', `${inviteAndAck(headers, codec)}${body}${ending(end, headers)}`);
+  return scenario('dial-in', `${inviteAndAck(headers, codec, [], dialled)}${body}${ending(end, headers)}`);
 }
 
 function sipInfoKeys(keys: string, headers: string): string {

@@ -5,8 +5,8 @@ import { IvrStateMachine, type CheckPin, type IvrCommand } from './ivr-state-mac
 const ROOM = '47110815';
 const PIN = '583920';
 
-function machine(checkPin: CheckPin = async () => 'participant') {
-  const ivr = new IvrStateMachine({ checkPin });
+function machine(checkPin: CheckPin = async () => 'participant', roomNumber?: string) {
+  const ivr = new IvrStateMachine({ checkPin, roomNumber });
   let now = 0;
   const keys = async (sequence: string): Promise<IvrCommand[]> => {
     const commands: IvrCommand[] = [];
@@ -37,6 +37,46 @@ describe('IvrStateMachine', () => {
     expect(await keys(`${PIN}#`)).toEqual([{ type: 'join', roomNumber: ROOM, role: 'moderator', language: 'de' }]);
     expect(checkPin).toHaveBeenCalledWith(ROOM, PIN);
     expect(ivr.phase).toBe('in-conference');
+  });
+
+  describe('dialled as sip:<room>@host', () => {
+    it('asks for the PIN only, and for the PIN again after a wrong one', async () => {
+      const checkPin = vi.fn<CheckPin>(async (_room, pin) => (pin === PIN ? 'participant' : 'invalid'));
+      const { ivr, keys, finishPlayback } = machine(checkPin, ROOM);
+      expect(ivr.start()).toEqual([{ type: 'play', prompts: ['de/welcome', 'de/enter-pin'] }]);
+      await finishPlayback();
+      expect(plays(await keys('111111#'))).toEqual(['de/invalid-entry', 'de/enter-pin']);
+      await finishPlayback();
+      expect(await keys(`${PIN}#`)).toEqual([{ type: 'join', roomNumber: ROOM, role: 'participant', language: 'de' }]);
+      expect(checkPin.mock.calls).toEqual([
+        [ROOM, '111111'],
+        [ROOM, PIN],
+      ]);
+    });
+
+    it('switches to English on * and asks for the PIN in English', async () => {
+      const { ivr, keys } = machine(undefined, ROOM);
+      ivr.start();
+      expect(await keys('*')).toEqual([{ type: 'stop-playback' }, { type: 'play', prompts: ['en/enter-pin'] }]);
+      expect(await keys(`${PIN}#`)).toEqual([{ type: 'stop-playback' }, { type: 'join', roomNumber: ROOM, role: 'participant', language: 'en' }]);
+    });
+
+    it('treats an unknown dialled room like a wrong PIN (no hint), three tries in all', async () => {
+      const { ivr, keys } = machine(async () => 'invalid', '99999999');
+      ivr.start();
+      expect(plays(await keys(`${PIN}#`))).toEqual(['de/invalid-entry', 'de/enter-pin']);
+      expect(plays(await keys(`${PIN}#`))).toEqual(['de/invalid-entry', 'de/enter-pin']);
+      const last = await keys(`${PIN}#`);
+      expect(plays(last)).toEqual(['de/invalid-entry', 'de/goodbye']);
+      expect(last.at(-1)).toEqual({ type: 'hangup', reason: 'invalid-entries' });
+    });
+
+    it('asks for the room number when the dialled user part is no room number (a trunk number, a name)', async () => {
+      for (const user of ['conference', '+4930123456', '0471108', '123456789']) {
+        const { ivr } = machine(undefined, user);
+        expect(plays(ivr.start())).toEqual(['de/welcome', 'de/enter-room-number']);
+      }
+    });
   });
 
   it('switches to English on * during the welcome', async () => {

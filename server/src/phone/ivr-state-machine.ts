@@ -58,6 +58,12 @@ export type IvrPhase = 'room-number' | 'pin' | 'checking' | 'in-conference' | 'f
 
 export interface IvrOptions {
   checkPin: CheckPin;
+  /**
+   * The room the caller dialled (`sip:<room>@host`): the menu asks for the PIN only, and again
+   * for the PIN after a wrong one. Whether the room exists is not told: a wrong PIN and an
+   * unknown room sound the same.
+   */
+  roomNumber?: string;
   /** Failed entries per call before goodbye. */
   maxTries?: number;
   interDigitTimeoutMs?: number;
@@ -75,7 +81,9 @@ export interface IvrOptions {
  * an event with the time, every output a command.
  */
 export class IvrStateMachine {
-  #phase: IvrPhase = 'room-number';
+  #phase: IvrPhase;
+  /** Where an entry starts: the room number, or the PIN of the room the caller dialled. */
+  readonly #firstPhase: 'room-number' | 'pin';
   #language: Language = DEFAULT_LANGUAGE;
   #languageChoiceOpen = true;
   #failures = 0;
@@ -85,10 +93,16 @@ export class IvrStateMachine {
   /** True while an entry's prompt plays and no key was pressed: its timers have not started yet. */
   #awaitingEntry = false;
   #starAt?: number;
-  readonly #options: Required<IvrOptions>;
+  readonly #options: Required<Omit<IvrOptions, 'roomNumber'>>;
+  readonly #dialledRoom: string | undefined;
 
   constructor(options: IvrOptions) {
-    this.#options = { maxTries: 3, interDigitTimeoutMs: 5_000, entryTimeoutMs: 20_000, keypadCommandTimeoutMs: 3_000, ...options };
+    const { roomNumber, ...rest } = options;
+    this.#options = { maxTries: 3, interDigitTimeoutMs: 5_000, entryTimeoutMs: 20_000, keypadCommandTimeoutMs: 3_000, ...rest };
+    this.#dialledRoom = roomNumber !== undefined && ROOM_NUMBER_PATTERN.test(roomNumber) ? roomNumber : undefined;
+    this.#firstPhase = this.#dialledRoom ? 'pin' : 'room-number';
+    this.#phase = this.#firstPhase;
+    this.#roomNumber = this.#dialledRoom ?? '';
   }
 
   get phase(): IvrPhase {
@@ -110,7 +124,12 @@ export class IvrStateMachine {
 
   start(): IvrCommand[] {
     this.#awaitingEntry = true;
-    return [{ type: 'play', prompts: [this.#prompt('welcome'), this.#prompt('enter-room-number')] }];
+    return [{ type: 'play', prompts: [this.#prompt('welcome'), this.#firstPrompt()] }];
+  }
+
+  /** What the first entry asks for. */
+  #firstPrompt(): PromptKey {
+    return this.#prompt(this.#firstPhase === 'pin' ? 'enter-pin' : 'enter-room-number');
   }
 
   async handle(event: IvrEvent): Promise<IvrCommand[]> {
@@ -145,13 +164,13 @@ export class IvrStateMachine {
     if (this.#phase === 'in-conference') return this.#keypad(digit, at);
     if (this.#phase !== 'room-number' && this.#phase !== 'pin') return [];
     const commands: IvrCommand[] = [];
-    if (this.#languageChoiceOpen && this.#phase === 'room-number' && !this.#collector?.digits) {
+    if (this.#languageChoiceOpen && this.#phase === this.#firstPhase && !this.#collector?.digits) {
       this.#languageChoiceOpen = false;
       if (digit === IVR_ENGLISH_KEY) {
         this.#language = 'en';
         this.#collector = undefined;
         this.#awaitingEntry = true;
-        return [{ type: 'stop-playback' }, { type: 'play', prompts: [this.#prompt('enter-room-number')] }];
+        return [{ type: 'stop-playback' }, { type: 'play', prompts: [this.#firstPrompt()] }];
       }
     }
     if (this.#awaitingEntry) {
@@ -217,7 +236,7 @@ export class IvrStateMachine {
     return this.#failed();
   }
 
-  /** A wrong or missing entry: try again from the room number, or say goodbye after the last try. */
+  /** A wrong or missing entry: try again from the first entry, or say goodbye after the last try. */
   #failed(): IvrCommand[] {
     this.#failures++;
     this.#languageChoiceOpen = false;
@@ -230,10 +249,10 @@ export class IvrStateMachine {
         { type: 'hangup', reason: 'invalid-entries' },
       ];
     }
-    this.#phase = 'room-number';
-    this.#roomNumber = '';
+    this.#phase = this.#firstPhase;
+    this.#roomNumber = this.#dialledRoom ?? '';
     this.#awaitingEntry = true;
-    return [{ type: 'stop-playback' }, { type: 'play', prompts: [this.#prompt('invalid-entry'), this.#prompt('enter-room-number')] }];
+    return [{ type: 'stop-playback' }, { type: 'play', prompts: [this.#prompt('invalid-entry'), this.#firstPrompt()] }];
   }
 
   #keypad(digit: DtmfDigit, at: number): IvrCommand[] {

@@ -140,7 +140,8 @@ export class PhoneParticipant {
       player.onPlayingChanged = (playing) => {
         if (this.#bridge) this.#bridge.audio.outputHeld = playing;
       };
-      const machine = new IvrStateMachine({ checkPin: (room, pin) => this.#checkPin(room, pin) });
+      // Dialled as sip:<room>@host (the form the invitation gives): only the PIN is asked.
+      const machine = new IvrStateMachine({ checkPin: (room, pin) => this.#checkPin(room, pin), roomNumber: call.dialledUser });
       const menu = new PhoneMenu(call, rtp, player, machine, {
         join: (entry) => void this.#join(entry.roomNumber),
         action: (action) => void this.#action(action),

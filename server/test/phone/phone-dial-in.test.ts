@@ -8,7 +8,7 @@ import { PhoneGatewayService } from '../../src/phone/phone-gateway.service';
 import { ConferenceParticipant } from '../support/conference-participant';
 import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from '../support/customer';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { dialInScenario } from '@konferenz/testing/sipp-scenario';
+import { dialInScenario, phoneCallerScenario } from '@konferenz/testing/sipp-scenario';
 import { describe, requireSipp, runSipp, type SippRun } from './support/sipp';
 
 /** Phone dial-in end to end: sipp → SIP gateway → phone menu → ConferenceService, watched by a socket.io moderator. */
@@ -115,6 +115,22 @@ group('phone dial-in', () => {
     // A phone moderator admits the guest at once.
     const state = await guest.waitForState((s) => s.self.state === 'admitted' && phoneIn(s.participants) !== undefined, 10_000);
     expect(phoneIn(state.participants)).toMatchObject({ role: 'moderator', via: 'phone' });
+    const run = await call;
+    expect(run.code, describe(run)).toBe(0);
+  });
+
+  it('dialled as sip:<room>@gateway, the caller keys only the PIN (a wrong one first: it is asked again)', async () => {
+    const conference = await room({ admission: 'manual', moderatorLeaves: 'continue' });
+    const moderator = await conference.moderator();
+    const scenario = phoneCallerScenario({
+      dialled: conference.roomNumber,
+      // Each entry after its prompt has begun: a wrong PIN, then the right one.
+      keys: `   111111#     ${PARTICIPANT_PIN}#`,
+      end: { callerHangsUpAfterMs: 6000 },
+    });
+    const call = dial('dialled-room', scenario);
+    const waiting = await moderator.waitForState((state) => phoneIn(state.waiting) !== undefined, 20_000);
+    expect(phoneIn(waiting.waiting)).toMatchObject({ role: 'participant', state: 'waiting', via: 'phone' });
     const run = await call;
     expect(run.code, describe(run)).toBe(0);
   });
