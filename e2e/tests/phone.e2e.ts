@@ -29,11 +29,11 @@ import { Softphone } from './softphone';
 const SIP_URI = process.env.KONFERENZ_E2E_SIP_URI ?? 'sip:konferenz@127.0.0.1:5370';
 
 /** Softphones started by a test: stopped afterwards, their logs and recordings attached. */
-const test = base.extend<{ dialIn: (name: string, user: string) => Promise<Softphone> }>({
+const test = base.extend<{ dialIn: (name: string, user: string, codec?: 'PCMU' | 'opus') => Promise<Softphone> }>({
   dialIn: async ({}, use, testInfo) => {
     const phones: Array<{ name: string; phone: Softphone }> = [];
-    await use(async (name, user) => {
-      const phone = await Softphone.dial(SIP_URI, { dir: testInfo.outputPath(`baresip-${name}`), user, toneHz: PHONE_TONE_HZ });
+    await use(async (name, user, codec) => {
+      const phone = await Softphone.dial(SIP_URI, { dir: testInfo.outputPath(`baresip-${name}`), user, toneHz: PHONE_TONE_HZ, codec });
       phones.push({ name, phone });
       return phone;
     });
@@ -153,4 +153,23 @@ test('a phone that dials before the moderator waits without conference audio, is
   await expect(maria.page.getByTestId(`participant-${phoneId}`)).toContainText('Telefon');
   await expectHearsPhone(maria, phoneId);
   await expectPhoneHearsBrowser(phone, admittedAt);
+});
+
+test('baresip with Opus alone (telephone-event at 8 kHz only): answered in Opus with those events, its keys reach the menu, audio both ways', async ({
+  conf,
+  dialIn,
+}) => {
+  test.setTimeout(90_000);
+  const owner = await conf.roomOwner();
+  const maria = await conf.join(owner.roomNumber, owner.moderatorPin, 'Maria Moderatorin', { cameraOff: true });
+  await expectAdmitted(maria);
+
+  const number = '+4930555000456';
+  const phone = await dialIn('opus', number, 'opus');
+  expect(phone.log).toMatch(/opus\/48000/i);
+  await enterRoom(phone, owner.roomNumber, owner.participantPin);
+  const phoneId = await phoneInList(maria, maskedName(number));
+  const joinedAt = recordedSamples(phone);
+  await expectHearsPhone(maria, phoneId);
+  await expectPhoneHearsBrowser(phone, joinedAt);
 });

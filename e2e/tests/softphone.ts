@@ -38,6 +38,11 @@ export interface SoftphoneOptions {
   /** The frequency of the phone's "microphone" (ausine). */
   toneHz: number;
   /**
+   * The one codec it offers: PCMU (the default), or Opus alone (baresip's opus module; it offers
+   * telephone-event at 8 kHz only, beside opus/48000).
+   */
+  codec?: 'PCMU' | 'opus';
+  /**
    * A host of its own (virtual-hosts.ts): baresip runs there (`spawn`) with its SIP and RTP on
    * `address`. Default: this namespace, on 127.0.0.1.
    */
@@ -83,7 +88,7 @@ export class Softphone {
 
   /** Starts baresip with a fresh config in `options.dir` and dials `uri` at once. */
   static async dial(uri: string, options: SoftphoneOptions): Promise<Softphone> {
-    const { dir, user, toneHz, host } = options;
+    const { dir, user, toneHz, host, codec = 'PCMU' } = options;
     mkdirSync(dir, { recursive: true });
     const recordDir = mkdtempSync(join(tmpdir(), 'kz-baresip-'));
     const address = host?.address ?? '127.0.0.1';
@@ -100,7 +105,7 @@ export class Softphone {
         'ausrc_channels 2',
         `module_path ${MODULE_PATH}`,
         'module stdio.so',
-        'module g711.so',
+        codec === 'opus' ? 'module opus.so' : 'module g711.so',
         'module ausine.so',
         'module sndfile.so',
         'module_app account.so',
@@ -109,8 +114,8 @@ export class Softphone {
         '',
       ].join('\n'),
     );
-    // No registration (regint=0), PCMU only: the gateway answers G.711.
-    writeFileSync(join(dir, 'accounts'), `<sip:${user}@${address}:${port}>;regint=0;audio_codecs=PCMU\n`);
+    // No registration (regint=0), one codec: the gateway answers it.
+    writeFileSync(join(dir, 'accounts'), `<sip:${user}@${address}:${port}>;regint=0;audio_codecs=${codec}\n`);
     writeFileSync(join(dir, 'contacts'), '');
     // -t: a safety net, so that a baresip whose test process died does not linger.
     const child = (host?.spawn ?? spawn)(BARESIP, ['-f', dir, '-t', String(MAX_CALL_SECONDS), '-e', `/dial ${uri}`], {

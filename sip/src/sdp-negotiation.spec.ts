@@ -54,6 +54,18 @@ describe('negotiateSdp', () => {
     expect(result.ok && result.answer).toContain('a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1');
   });
 
+  it('answers Opus offered with telephone-event only at 8 kHz (baresip with Opus alone) with those events, never without a key path', () => {
+    const result = negotiateSdp(offer('m=audio 4000 RTP/AVP 111 101\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:101 telephone-event/8000'), local);
+    expect(result.ok && result.audio).toMatchObject({ codec: 'opus', payloadType: 111, clockRate: 48000, telephoneEventPayloadType: 101 });
+    expect(result.ok && result.answer).toContain('m=audio 30000 RTP/AVP 111 101\r\n');
+    expect(result.ok && result.answer).toContain('a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15');
+  });
+
+  it('still prefers events at the codec clock: G.711 with 8 kHz events over Opus without 48 kHz ones', () => {
+    const result = negotiateSdp(offer('m=audio 4000 RTP/AVP 111 0 101\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:101 telephone-event/8000'), local);
+    expect(result.ok && result.audio).toMatchObject({ codec: 'PCMU', telephoneEventPayloadType: 101 });
+  });
+
   it('follows the codecs the gateway enables', () => {
     const result = negotiateSdp(offer('m=audio 4000 RTP/AVP 111 8\r\na=rtpmap:111 opus/48000/2'), { ...local, codecs: ['PCMU', 'PCMA'] });
     expect(result.ok && result.audio.codec).toBe('PCMA');

@@ -45,7 +45,7 @@ export interface NegotiatedAudio {
   codec: AudioCodecName;
   payloadType: number;
   clockRate: number;
-  /** Null when the caller offered no telephone-event at the codec's clock rate (DTMF then only by SIP INFO). */
+  /** Null when the caller offered no telephone-event (DTMF then only by SIP INFO). */
   telephoneEventPayloadType: number | null;
   /** Where to send RTP until the first packet from the caller shows the real address (symmetric RTP). */
   remoteAddress: string;
@@ -152,15 +152,20 @@ function chooseAudio(session: SdpSessionShape, local: LocalMedia): AudioChoice |
       continue;
     }
     const formats = offeredFormats(media);
+    const events = formats.filter((entry) => entry.name === 'telephone-event');
     const candidates = local.codecs.flatMap((codec) => {
       const format = matchCodec(formats, codec);
       if (!format) return [];
-      const telephoneEvent = formats.find((entry) => entry.name === 'telephone-event' && entry.clockRate === format.clockRate);
-      return [{ codec, format, telephoneEvent }];
+      return [{ codec, format, telephoneEvent: events.find((entry) => entry.clockRate === format.clockRate) }];
     });
     // A caller that can key RFC 4733 events only at another codec's clock gets that codec: the
     // menu needs the keys more than the caller needs wideband (SIP INFO is the only other way).
-    const chosen = candidates.find((candidate) => candidate.telephoneEvent) ?? candidates[0];
+    // A caller whose events are at no offered codec's clock (baresip with Opus alone offers
+    // telephone-event/8000 beside opus/48000) gets them anyway, at their own clock: the receiver
+    // reads a press from its timestamp and needs no clock rate, and an answer without events
+    // would leave the caller no key for the menu at all.
+    const crossClock = events[0] && candidates[0] ? { ...candidates[0], telephoneEvent: events[0] } : undefined;
+    const chosen = candidates.find((candidate) => candidate.telephoneEvent) ?? crossClock ?? candidates[0];
     if (chosen) {
       const { codec, format, telephoneEvent } = chosen;
       return {
@@ -187,18 +192,19 @@ function audioLines(
   port: number,
   codec: AudioCodecName,
   payloadType: number,
-  telephoneEvent: number | null,
+  telephoneEvent: OfferedFormat | undefined,
   ptime: number,
   direction: MediaDirection,
 ): string[] {
   const spec = AUDIO_CODECS[codec];
   const lines = [
-    `m=audio ${port} RTP/AVP ${payloadType}${telephoneEvent === null ? '' : ` ${telephoneEvent}`}`,
+    `m=audio ${port} RTP/AVP ${payloadType}${telephoneEvent ? ` ${telephoneEvent.payloadType}` : ''}`,
     `a=rtpmap:${payloadType} ${spec.encodingName}/${spec.clockRate}${spec.channels > 1 ? `/${spec.channels}` : ''}`,
   ];
   if (spec.fmtp) lines.push(`a=fmtp:${payloadType} ${spec.fmtp}`);
-  if (telephoneEvent !== null) {
-    lines.push(`a=rtpmap:${telephoneEvent} telephone-event/${spec.clockRate}`, `a=fmtp:${telephoneEvent} 0-15`);
+  if (telephoneEvent) {
+    // At the clock the caller offered them (the codec's, but for the cross-clock case above).
+    lines.push(`a=rtpmap:${telephoneEvent.payloadType} telephone-event/${telephoneEvent.clockRate}`, `a=fmtp:${telephoneEvent.payloadType} 0-15`);
   }
   lines.push(`a=ptime:${ptime}`, `a=${direction}`);
   return lines;
@@ -221,7 +227,7 @@ export function negotiateSdp(offer: string, local: LocalMedia): SdpNegotiation {
   const lines = sessionLines(local);
   session.media.forEach((media, index) => {
     if (index === choice.index) {
-      lines.push(...audioLines(local.port, choice.codec, choice.format.payloadType, telephoneEventPayloadType, choice.ptime, direction));
+      lines.push(...audioLines(local.port, choice.codec, choice.format.payloadType, choice.telephoneEvent, choice.ptime, direction));
     } else {
       // Every other stream is declined with port 0, keeping the offer's m-line order (RFC 3264 §6).
       const formats = String(media.payloads ?? '').trim() || '0';

@@ -35,10 +35,10 @@ describe("the phone gateway's codecs", () => {
     expect(negotiateSdp(offer('m=audio 4000 RTP/AVP 9'), phone)).toMatchObject({ ok: false, reason: 'no-common-codec' });
   });
 
-  it('gives an Opus caller whose telephone-event runs at 8 kHz no RFC 4733 (the clocks must match), leaving SIP INFO', () => {
+  it('gives an Opus caller whose telephone-event runs only at 8 kHz (and who offers nothing else) those events: a key path for the menu', () => {
     const result = negotiateSdp(offer('m=audio 4000 RTP/AVP 111 101\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:101 telephone-event/8000'), phone);
-    expect(result.ok && result.audio).toMatchObject({ codec: 'opus', telephoneEventPayloadType: null });
-    expect(result.ok && result.answer).toContain('m=audio 30000 RTP/AVP 111\r\n');
+    expect(result.ok && result.audio).toMatchObject({ codec: 'opus', telephoneEventPayloadType: 101 });
+    expect(result.ok && result.answer).toContain('m=audio 30000 RTP/AVP 111 101\r\n');
   });
 
   it('answers G.711 to a caller whose telephone-event runs only at 8 kHz but who offers G.711 too: the keys matter more than wideband', () => {

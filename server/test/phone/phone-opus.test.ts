@@ -105,4 +105,22 @@ describe('phone dial-in with Opus (hand-written Opus softphones against the whol
     expect(await alice.hangUp()).toBe(200);
     expect(await bob.hangUp()).toBe(200);
   });
+
+  it('answers Opus offered with telephone-event only at 8 kHz with those events, and takes the keys', async () => {
+    const { roomNumber } = await customerWithRoom(app);
+    const carol = await OpusPhone.open(sipPort, '+4930300', { eventClock: 8000 });
+    open.push(carol);
+    await carol.call();
+    expect(carol.answer).toMatch(/^m=audio \d+ RTP\/AVP 96 102\r$/m);
+    expect(carol.answer).toContain('a=rtpmap:102 telephone-event/8000');
+    await carol.press(`${roomNumber}#${MODERATOR_PIN}#`);
+    await vi.waitFor(
+      () => {
+        const seated = phones.find((phone) => phone.claims.room === roomNumber);
+        expect(seated?.states.at(-1)?.self).toMatchObject({ state: 'admitted' });
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    expect(await carol.hangUp()).toBe(200);
+  });
 });

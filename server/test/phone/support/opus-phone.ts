@@ -51,6 +51,11 @@ export class OpusPhone {
     private readonly rtp: Socket,
     private readonly sipPort: number,
     private readonly caller: string,
+    /**
+     * The telephone-event clock it offers: 48000 (as the codec's), or 8000 beside Opus alone and
+     * no G.711 (baresip with only its Opus module does that).
+     */
+    private readonly eventClock: 8000 | 48000,
   ) {
     rtp.on('message', (data) => {
       try {
@@ -61,10 +66,10 @@ export class OpusPhone {
     });
   }
 
-  static async open(sipPort: number, caller: string): Promise<OpusPhone> {
+  static async open(sipPort: number, caller: string, { eventClock = 48000 }: { eventClock?: 8000 | 48000 } = {}): Promise<OpusPhone> {
     const rtp = createSocket('udp4');
     await new Promise<void>((resolve) => rtp.bind(0, '127.0.0.1', resolve));
-    return new OpusPhone(await UdpClient.open(sipPort), rtp, sipPort, caller);
+    return new OpusPhone(await UdpClient.open(sipPort), rtp, sipPort, caller, eventClock);
   }
 
   get offer(): string {
@@ -74,11 +79,12 @@ export class OpusPhone {
       's=-',
       'c=IN IP4 127.0.0.1',
       't=0 0',
-      `m=audio ${this.rtp.address().port} RTP/AVP 0 ${OPUS_PAYLOAD_TYPE} ${TELEPHONE_EVENT_PAYLOAD_TYPE}`,
-      'a=rtpmap:0 PCMU/8000',
+      ...(this.eventClock === 48000
+        ? [`m=audio ${this.rtp.address().port} RTP/AVP 0 ${OPUS_PAYLOAD_TYPE} ${TELEPHONE_EVENT_PAYLOAD_TYPE}`, 'a=rtpmap:0 PCMU/8000']
+        : [`m=audio ${this.rtp.address().port} RTP/AVP ${OPUS_PAYLOAD_TYPE} ${TELEPHONE_EVENT_PAYLOAD_TYPE}`]),
       `a=rtpmap:${OPUS_PAYLOAD_TYPE} opus/48000/2`,
       `a=fmtp:${OPUS_PAYLOAD_TYPE} useinbandfec=1`,
-      `a=rtpmap:${TELEPHONE_EVENT_PAYLOAD_TYPE} telephone-event/48000`,
+      `a=rtpmap:${TELEPHONE_EVENT_PAYLOAD_TYPE} telephone-event/${this.eventClock}`,
       `a=fmtp:${TELEPHONE_EVENT_PAYLOAD_TYPE} 0-15`,
       'a=ptime:20',
       'a=sendrecv',
@@ -107,14 +113,14 @@ export class OpusPhone {
     this.#timer = setInterval(() => this.#tick(), 20);
   }
 
-  /** Keys `keys` as RFC 4733 events on the 48 kHz clock; resolves once they are sent. */
+  /** Keys `keys` as RFC 4733 events (durations on the offered event clock); resolves once they are sent. */
   async press(keys: string): Promise<void> {
+    const ticks = (TICKS_PER_FRAME * this.eventClock) / 48000;
     for (const key of keys) {
       if (!isDtmfDigit(key)) throw new Error(`no key ${key}`);
       const event = DTMF_DIGITS.indexOf(key);
-      for (let update = 1; update <= PRESS_UPDATES; update++)
-        this.#events.push({ payload: telephoneEvent(event, false, update * TICKS_PER_FRAME), first: update === 1 });
-      for (let copy = 0; copy < 3; copy++) this.#events.push({ payload: telephoneEvent(event, true, PRESS_UPDATES * TICKS_PER_FRAME), first: false });
+      for (let update = 1; update <= PRESS_UPDATES; update++) this.#events.push({ payload: telephoneEvent(event, false, update * ticks), first: update === 1 });
+      for (let copy = 0; copy < 3; copy++) this.#events.push({ payload: telephoneEvent(event, true, PRESS_UPDATES * ticks), first: false });
       for (let frame = 0; frame < RELEASE_FRAMES; frame++) this.#events.push(null);
     }
     await vi.waitFor(() => expect(this.#events).toHaveLength(0), { timeout: 30_000, interval: 20 });
