@@ -5,7 +5,7 @@ import { parseSdp } from './sdp-negotiation';
 import { parseSipInfoDtmf } from './sip-info-dtmf';
 import { SIP_BRANCH_MAGIC_COOKIE } from './sip-grammar';
 import { SIP_ALLOWED_METHODS } from './sip-limits';
-import { buildRequest, buildResponse, headerValue, userPartOf, type SipRequest } from './sip-message';
+import { buildRequest, buildResponse, headerTokens, headerValue, userPartOf, type SipRequest } from './sip-message';
 import type { SipNameAddr } from './sip-request-schema';
 import type { ServerTransaction, SipTimers } from './sip-transactions';
 import type { SipPeer } from './sip-transport';
@@ -52,6 +52,17 @@ export interface CallerOrigin {
   trustedTrunk: boolean;
   /** The caller's number as the limits count it: P-Asserted-Identity from a trusted trunk, else From's user part. */
   user?: string;
+  /** The caller asked for its identity to be withheld (RFC 3323 `Privacy: id`, `user` or `header`): it is never shown. */
+  withheld: boolean;
+}
+
+/** Privacy values (RFC 3323, RFC 3325) under which the caller's number must not be shown to anyone. */
+const WITHHOLDING_PRIVACY = new Set(['id', 'user', 'header']);
+
+export function identityWithheld(request: { raw: Record<string, string[]> }): boolean {
+  return headerTokens(request, 'privacy')
+    .flatMap((token) => token.split(';'))
+    .some((value) => WITHHOLDING_PRIVACY.has(value.trim()));
 }
 
 export interface SessionTimer {
@@ -116,7 +127,7 @@ export class SipCall extends EventEmitter<SipCallEvents> {
     offer: string | null,
     sessionTimer: SessionTimer | null,
     answerTimeoutMs: number,
-    origin: CallerOrigin = { trustedTrunk: false, user: userPartOf(invite.request.headers.from.uri) },
+    origin: CallerOrigin = { trustedTrunk: false, user: userPartOf(invite.request.headers.from.uri), withheld: identityWithheld(invite.request) },
   ) {
     super();
     const request = invite.request;

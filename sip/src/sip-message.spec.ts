@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRequest, buildResponse, parseSipMessage, type SipRequest } from './sip-message';
+import { buildRequest, buildResponse, parseSipMessage, type SipRequest, userPartOf } from './sip-message';
 
 const INVITE = [
   'INVITE sip:4711@gateway.example SIP/2.0',
@@ -128,5 +128,16 @@ describe('buildResponse and buildRequest', () => {
     });
     const parsed = request(bye);
     expect(parsed).toMatchObject({ method: 'BYE', uri: 'sip:erika@192.0.2.10:5062', headers: { cseq: { seq: 1, method: 'BYE' } } });
+  });
+});
+
+describe('userPartOf', () => {
+  it('reads the user of sip and sips URIs, and the number of tel URIs, without parameters', () => {
+    expect(userPartOf('sip:+4930123@trunk.example;user=phone')).toBe('+4930123');
+    expect(userPartOf('sips:alice@example.org')).toBe('alice');
+    expect(userPartOf('sip:%2B4930123@example.org')).toBe('+4930123');
+    expect(userPartOf('tel:+4930123456;isub=12')).toBe('+4930123456');
+    expect(userPartOf('sip:+4930123;isub=12@example.org')).toBe('+4930123');
+    expect(userPartOf('sip:example.org')).toBeUndefined();
   });
 });

@@ -334,7 +334,9 @@ export function uriOf(nameAddr: SipNameAddr): string {
 
 /** The user part of a sip: or sips: URI, percent-decoded (`sip:+4930123@host` → `+4930123`). */
 export function userPartOf(uri: string): string | undefined {
-  const user = /^sips?:([^@;?]+)@/i.exec(uri)?.[1];
+  // A tel: URI (RFC 3966) is all user: its number, without parameters (;isub=, ;phone-context=).
+  // User parameters (`;isub=12`) may stand between the user and the `@`.
+  const user = /^sips?:([^@;?]+)(?:;[^@?]*)?@/i.exec(uri)?.[1] ?? /^tel:([^;?]+)/i.exec(uri)?.[1];
   if (user === undefined) return undefined;
   try {
     return decodeURIComponent(user);

@@ -7,7 +7,7 @@ import type { SipCallAdmission } from './sip-call-admission';
 import { formatSipRefusal, RefusalLogBudget, type SipRefusalReason } from './sip-refusal-log';
 import { isScannerUserAgent } from './sip-scanners';
 import { SIP_ALLOWED_METHODS, SIP_MIN_SESSION_EXPIRES, SIP_REFUSED_METHODS, SIP_SUPPORTED_EXTENSIONS } from './sip-limits';
-import { dialogKey, SipCall, type CallContext, type CallerOrigin, type SessionTimer } from './sip-call';
+import { dialogKey, identityWithheld, SipCall, type CallContext, type CallerOrigin, type SessionTimer } from './sip-call';
 import { buildResponse, headerTokens, headerValue, parseSipMessage, userPartOf, type ResponseOptions, type SipRequest, type SipResponse } from './sip-message';
 import { ClientTransaction, RFC3261_TIMERS, ServerTransaction, serverTransactionKey, type SipTimers } from './sip-transactions';
 import { SipTransport, type SipPeer } from './sip-transport';
@@ -439,8 +439,9 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
     const trustedTrunk = this.#options.trustedTrunks.includes(peer.address);
     const fromUser = userPartOf(request.headers.from.uri);
     const user = trustedTrunk ? (assertedCallerUser(headerValue(request, 'p-asserted-identity')) ?? fromUser) : fromUser;
+    const withheld = identityWithheld(request);
     // The same INVITE by another path: #invite answers it 482, and it must not count twice.
-    if (this.#pendingInvites.has(mergeKey)) return { trustedTrunk, user };
+    if (this.#pendingInvites.has(mergeKey)) return { trustedTrunk, user, withheld };
     if (this.#draining) {
       // Not a refusal of the caller (no fail2ban line): this node is going away.
       this.#reply(request, peer, 503, { headers: { 'retry-after': '5' } });
@@ -464,7 +465,7 @@ export class SipUserAgentServer extends EventEmitter<SipUserAgentServerEvents> {
       this.#reply(request, peer, 480, { headers: { 'retry-after': String(admission.retryAfterSeconds) } });
       return undefined;
     }
-    return { trustedTrunk, user };
+    return { trustedTrunk, user, withheld };
   }
 
   #invite(transaction: ServerTransaction, respond: (status: number, options?: ResponseOptions) => void, origin: CallerOrigin): void {

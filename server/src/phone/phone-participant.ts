@@ -210,7 +210,12 @@ export class PhoneParticipant {
   async #enter(roomNumber: string, pin: string): Promise<PinCheckResult> {
     try {
       const { role } = await this.#deps.access.enter(roomNumber, pin, phoneOrigin(this.#call));
-      const claims = this.#deps.tokens.issue({ room: roomNumber, pid: randomUUID(), role, name: maskedCallerName(this.#call.origin.user) }).claims;
+      const claims = this.#deps.tokens.issue({
+        room: roomNumber,
+        pid: randomUUID(),
+        role,
+        name: maskedCallerName(this.#call.origin.withheld ? undefined : this.#call.origin.user),
+      }).claims;
       const conference = await this.#locate(claims);
       if (this.#callEnded) conference.close();
       else {

@@ -177,6 +177,13 @@ describe('RoomAccess', () => {
       expect(policies.get('pin-try:phone:+4930222')).toMatchObject({ maxAttempts: 30, windowMs: 3_600_000 });
     });
 
+    it('counts an anonymous caller behind a trusted trunk by the trunk only: no bucket shared by every anonymous caller', async () => {
+      const { limiter, outcomes } = recordingLimiter();
+      const { access, roomNumber } = await setUp(limiter);
+      await access.enter(roomNumber, '740215', { via: 'phone', address: '203.0.113.9', callerId: 'anonymous', trustedTrunk: true });
+      expect(outcomes('reserve')).toEqual([`pin-try:trunk:ip:203.0.113.9:${roomNumber}`, `pin-room:${roomNumber}`]);
+    });
+
     it('closes the room to guests once its failures fill the budget, backing off exponentially up to 15 minutes', async () => {
       const { limiter, policies } = recordingLimiter();
       const { access, roomNumber } = await setUp(limiter);

@@ -153,7 +153,8 @@ export class RoomAccess {
    * phone's caller id is written by the caller, so for untrusted sources it is only an extra
    * budget (an anonymous caller shares none: that would let one caller lock out all anonymous
    * callers); behind a trusted trunk it is the caller's identity, and the trunk's address gets a
-   * large budget per room on top.
+   * large budget per room on top. An anonymous caller behind a trunk has no identity to count:
+   * only the trunk's budget, never one bucket shared by every anonymous caller of every trunk.
    */
   #budgets(roomNumber: string, origin: PinAttemptOrigin): Budget[] {
     const source = networkSource(origin.address);
@@ -163,7 +164,8 @@ export class RoomAccess {
     ];
     if (origin.via === 'browser') return perSource(source);
     const caller = `phone:${origin.callerId}`;
-    if (origin.trustedTrunk) return [...perSource(caller), { key: `pin-try:trunk:${source}:${roomNumber}`, policy: this.#trunkPolicy }];
+    const trunk = { key: `pin-try:trunk:${source}:${roomNumber}`, policy: this.#trunkPolicy };
+    if (origin.trustedTrunk) return origin.callerId === 'anonymous' ? [trunk] : [...perSource(caller), trunk];
     return origin.callerId === 'anonymous' ? perSource(source) : [...perSource(source), ...perSource(caller)];
   }
 

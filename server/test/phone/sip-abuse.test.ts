@@ -121,13 +121,18 @@ group('SIP abuse limits', () => {
     expect((await finalResponse(trunk, invite(gw.port, trunk, 'trunk', asserted('+4930222'))))?.status).toBe(200);
     expect((await finalResponse(trunk, invite(gw.port, trunk, 'trunk', asserted('+4930111'))))?.status).toBe(480);
     expect(gw.records.map((record) => record.call.origin)).toEqual([
-      { trustedTrunk: true, user: '+4930111' },
-      { trustedTrunk: true, user: '+4930222' },
+      { trustedTrunk: true, user: '+4930111', withheld: false },
+      { trustedTrunk: true, user: '+4930222', withheld: false },
     ]);
     // Anyone else's P-Asserted-Identity is ignored: From counts.
     const stranger = await udp(gw.port, '127.0.0.4');
     expect((await finalResponse(stranger, invite(gw.port, stranger, '+4930333', asserted('+4930444'))))?.status).toBe(200);
-    expect(gw.records[2]!.call.origin).toEqual({ trustedTrunk: false, user: '+4930333' });
+    expect(gw.records[2]!.call.origin).toEqual({ trustedTrunk: false, user: '+4930333', withheld: false });
+    // An anonymous From with the caller behind P-Asserted-Identity and Privacy: id (RFC 3325): counted by
+    // the asserted number, never shown; a tel: From is read as its number.
+    const privateCall = invite(gw.port, trunk, 'anonymous', { ...asserted('+4930555'), Privacy: 'id' });
+    expect((await finalResponse(trunk, privateCall))?.status).toBe(200);
+    expect(gw.records[3]!.call.origin).toEqual({ trustedTrunk: true, user: '+4930555', withheld: true });
   });
 
   it('logs every refusal in one fail2ban line, drops scanners unanswered, and does not name the product', async () => {
