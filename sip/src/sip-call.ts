@@ -222,8 +222,16 @@ export class SipCall extends EventEmitter<SipCallEvents> {
 
   #finalReject(status: number, why: CallEndReason, reason?: string): void {
     clearTimeout(this.#answerTimer);
-    this.#respond(this.#invite, status, reason ? { reason } : {});
+    this.#respond(this.#invite, status, { ...(reason ? { reason } : {}), headers: this.#rejectionHeaders(status) });
     this.#end(why);
+  }
+
+  /**
+   * A 488 says why (RFC 3261 §20.43, Warning 305 "Incompatible media format"): the offer had no
+   * codec or transport the gateway takes, and a caller that can offer something else knows to.
+   */
+  #rejectionHeaders(status: number): Record<string, string> {
+    return status === 488 ? { warning: `305 ${this.#context.contactHost()} "Incompatible media format"` } : {};
   }
 
   /** Ends the call from the gateway's side: a rejection before the answer, a BYE after it. */
@@ -392,7 +400,8 @@ export class SipCall extends EventEmitter<SipCallEvents> {
         if (settled) return;
         settled = true;
         clearTimeout(timeout);
-        this.#respond(transaction, status >= 400 && status <= 699 ? status : 488);
+        const final = status >= 400 && status <= 699 ? status : 488;
+        this.#respond(transaction, final, { headers: this.#rejectionHeaders(final) });
       },
     };
     if (this.listenerCount('reoffer') === 0) {

@@ -72,6 +72,7 @@ export class PhoneParticipant {
   readonly #call: SipCall;
   readonly #deps: PhoneParticipantDeps;
   #rtp?: RtpSession<NegotiatedAudio>;
+  #answeredAt?: number;
   #player?: ConferencePromptPlayer;
   #menu?: PhoneMenu;
   #participantId?: string;
@@ -107,7 +108,10 @@ export class PhoneParticipant {
   /** Answers the call and starts the menu; never throws (a failure rejects or ends the call). */
   async start(): Promise<void> {
     const call = this.#call;
-    call.once('ended', () => this.#callGone());
+    call.once('ended', (reason) => {
+      this.#logEnd(reason);
+      this.#callGone();
+    });
     try {
       call.ring();
       const rtp = await RtpSession.open(this.#deps.config.rtpHost, this.#deps.config.rtpPorts ?? 0, PLACEHOLDER_MEDIA).catch((error: Error) => {
@@ -153,6 +157,7 @@ export class PhoneParticipant {
           if (!accepted.ok) return call.hangup();
           rtp.update(accepted.audio);
         }
+        this.#logSetup(rtp.media);
         this.#watchMedia(rtp);
         menu.start();
       });
@@ -214,7 +219,7 @@ export class PhoneParticipant {
         room: roomNumber,
         pid: randomUUID(),
         role,
-        name: maskedCallerName(this.#call.origin.withheld ? undefined : this.#call.origin.user),
+        name: this.#shownName,
       }).claims;
       const conference = await this.#locate(claims);
       if (this.#callEnded) conference.close();
@@ -472,6 +477,27 @@ export class PhoneParticipant {
     this.#participantId = undefined;
     this.#closeBridge();
     this.#call.hangup();
+  }
+
+  /** The caller's name as the participant list shows it: the masked number, or "Telefon". */
+  get #shownName(): string {
+    return maskedCallerName(this.#call.origin.withheld ? undefined : this.#call.origin.user);
+  }
+
+  /** One line per call set up, at info level: who (masked), from where, codec and key path. */
+  #logSetup(audio: NegotiatedAudio): void {
+    this.#answeredAt = Date.now();
+    const { callId, remote, dialledUser } = this.#call;
+    const keys = audio.telephoneEventPayloadType === null ? 'SIP INFO' : 'RFC 4733 (and SIP INFO)';
+    const dialled = dialledUser ? `, dialled ${dialledUser}` : '';
+    this.#deps.logger.log(`Phone call ${callId} from ${this.#shownName} at ${remote.address}${dialled}: ${audio.codec}, keys by ${keys}`);
+  }
+
+  /** One line per call end, at info level: why, and how long it lasted from the answer. */
+  #logEnd(reason: string): void {
+    const lasted = this.#answeredAt === undefined ? 'never answered' : `after ${Math.round((Date.now() - this.#answeredAt) / 1000)} s`;
+    const room = this.#roomNumber ? ` in room ${this.#roomNumber}` : '';
+    this.#deps.logger.log(`Phone call ${this.#call.callId} ended (${reason})${room} ${lasted}`);
   }
 
   /** The caller hung up (or the call failed, or the server stops). */

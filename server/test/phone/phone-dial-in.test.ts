@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JoinResponse, ParticipantView, RoomSettings } from '@konferenz/shared';
-import { afterAll, afterEach, beforeAll, describe as group, expect, it } from 'vitest';
+import { Logger } from '@nestjs/common';
+import { afterAll, afterEach, beforeAll, describe as group, expect, it, vi } from 'vitest';
 import { freePort } from '../../src/embedded/free-port';
 import { PhoneGatewayService } from '../../src/phone/phone-gateway.service';
 import { ConferenceParticipant } from '../support/conference-participant';
@@ -119,7 +120,8 @@ group('phone dial-in', () => {
     expect(run.code, describe(run)).toBe(0);
   });
 
-  it('dialled as sip:<room>@gateway, the caller keys only the PIN (a wrong one first: it is asked again)', async () => {
+  it('dialled as sip:<room>@gateway, the caller keys only the PIN (a wrong one first: it is asked again); one log line at set-up and one at the end', async () => {
+    const logged = vi.spyOn(Logger.prototype, 'log');
     const conference = await room({ admission: 'manual', moderatorLeaves: 'continue' });
     const moderator = await conference.moderator();
     const scenario = phoneCallerScenario({
@@ -133,6 +135,18 @@ group('phone dial-in', () => {
     expect(phoneIn(waiting.waiting)).toMatchObject({ role: 'participant', state: 'waiting', via: 'phone' });
     const run = await call;
     expect(run.code, describe(run)).toBe(0);
+    const phoneLines = () => logged.mock.calls.map(([message]) => String(message)).filter((line) => line.startsWith('Phone call '));
+    await vi.waitFor(() =>
+      expect(phoneLines()).toContainEqual(
+        expect.stringMatching(new RegExp(`^Phone call \\S+ ended \\(remote-bye\\) in room ${conference.roomNumber} after \\d+ s$`)),
+      ),
+    );
+    expect(phoneLines()).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^Phone call \\S+ from \\+49 … 111 at 127\\.0\\.0\\.1, dialled ${conference.roomNumber}: PCMU, keys by RFC 4733 \\(and SIP INFO\\)$`),
+      ),
+    );
+    logged.mockRestore();
   });
 
   // Last: closing a second app in this process disconnects the shared mongoose client.

@@ -92,6 +92,14 @@ group('SIP user agent server under malformed input', () => {
     else expect(statuses).toEqual(expected);
   });
 
+  it('says why it refuses an offer it cannot take: 488 with Warning 305', async () => {
+    caseClient = await UdpClient.open(gateway.port);
+    await caseClient.exchange(message({ method: 'INVITE', user: 'video-only', body: OFFER.replace('m=audio', 'm=video') }));
+    const refusal = caseClient.received.find((entry) => entry.status === 488);
+    caseClient.close();
+    expect(refusal?.text).toMatch(/^Warning: 305 \S+ "Incompatible media format"\r?$/m);
+  });
+
   it('accepts unusual but valid requests: compact header names, folded lines, odd spacing', async () => {
     client.received.length = 0;
     const valid = [

@@ -53,6 +53,9 @@ export class MixToCaller {
   }
 
   play(tick: FrameTick, variant: MixVariant): void {
+    // Frames skipped after a stall leave a gap in the timestamps: the packet after it starts a
+    // new talkspurt (marker bit, RFC 3551 §4.1), so the phone's jitter buffer resynchronises.
+    if (tick.skipped > 0) this.#writer.pause();
     const payload = this.#law ? variant.g711(this.#law) : this.#encoder!.encode(toInt16(variant.wide()));
     this.#packetsOut++;
     this.#send(this.#writer.packet(tick.index * this.#samplesPerFrame, payload));
