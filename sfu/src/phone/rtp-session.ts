@@ -217,20 +217,24 @@ export class RtpSession<Media extends CallMedia = CallMedia> extends EventEmitte
 
   /**
    * Sends a datagram to the caller (the audio bridge's mix goes out this way too): only once the
-   * caller has proved its address, and never after ICMP said nobody listens there.
+   * caller has proved its address, never after ICMP said nobody listens there, and not while the
+   * call's direction has the gateway silent (the caller holds with sendonly or inactive).
    */
   sendToCaller(datagram: Buffer): boolean {
-    if (this.#closed || !this.#connected || this.#unreachable) return false;
+    if (this.#closed || !this.#connected || this.#unreachable || !this.#gatewaySends()) return false;
     this.#socket.send(datagram, () => undefined);
     return true;
+  }
+
+  #gatewaySends(): boolean {
+    const direction = this.#media.direction;
+    return direction === 'sendrecv' || direction === 'sendonly';
   }
 
   /** Sends one frame of encoded audio covering `samples` RTP clock ticks. */
   sendAudio(payload: Buffer, samples: number): void {
     if (this.#closed) return;
-    const direction = this.#media.direction;
-    const gatewaySends = direction === 'sendrecv' || direction === 'sendonly';
-    if (gatewaySends) {
+    if (this.#gatewaySends()) {
       const packet = serializeRtpPacket({
         marker: this.#startOfTalkspurt,
         payloadType: this.#media.payloadType,

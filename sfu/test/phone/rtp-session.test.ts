@@ -73,6 +73,11 @@ describe('RtpSession', () => {
     expect(session.callerSends).toBe(true);
     session.update({ ...media(listener.address().port), direction: 'recvonly', onHold: true });
     expect(session.callerSends).toBe(false);
+    // Nor does the gateway send then: neither prompts nor anything else (the room's mix).
+    session.sendAudio(Buffer.alloc(160), 160);
+    expect(session.sendToCaller(Buffer.alloc(12))).toBe(false);
+    await sleep(20);
+    expect(toPhone).toEqual([8]);
     session.update(media(listener.address().port));
 
     const unreachable = new Promise<void>((resolve) => session.once('unreachable', resolve));
