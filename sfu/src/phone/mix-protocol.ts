@@ -95,12 +95,12 @@ export type MixNotice =
 
 export type ToMixThread = (MixRequest & { call: number }) | MixNotice;
 
-/** A packet of the mix for one caller, ready to send (its RTP header included). */
-export type ToCaller = [bridgeId: number, datagram: Uint8Array];
+/** A frame of the mix for one caller: its payload, and the frames the mix's clock skipped just before (a stall). */
+export type ToCaller = [bridgeId: number, payload: Uint8Array, skippedFrames: number];
 
 export type FromMixThread =
   | { type: 'reply'; call: number; result?: unknown; error?: string }
-  /** The mix's packets for callers, as the frames were made (batched per event-loop turn). */
+  /** The mix's frames for callers, as they were made (batched per event-loop turn). */
   | { type: 'toCallers'; packets: ToCaller[] };
 
 export type MixReplies = {

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { JitterBufferOptions } from './jitter-buffer';
 import type { MixBridgeStats } from './mix-protocol';
 import type { PhoneBridgeRoom } from './phone-bridge-room';
-import type { PhoneCodec } from './phone-codec';
+import { rtpClockRate, type PhoneCodec } from './phone-codec';
 import type { MixBridgeLink, PhoneMixThreads } from './phone-mix-threads';
 import { RoomAudioMix } from './room-audio-mix';
 import { AUDIO_LEVEL_EXTENSION_URI, type RtpPacket } from './rtp-packet';
@@ -145,7 +145,7 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
         { source: 'microphone' },
       );
       // The mix may make the caller's first packet before the bridge below exists.
-      const toCaller: { send?: (datagram: Buffer) => void } = {};
+      const toCaller: { send?: (payload: Buffer, skippedFrames: number) => void } = {};
       const link = await mix.openBridge(
         {
           codec: options.codec,
@@ -155,10 +155,10 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
           jitter: options.jitter,
           mediaTarget,
         },
-        (datagram) => toCaller.send?.(datagram),
+        (payload, skipped) => toCaller.send?.(payload, skipped),
       );
       const bridge = new PhoneAudioBridge({ options, mix, link, producerId });
-      toCaller.send = (datagram) => bridge.#sendToCaller(datagram);
+      toCaller.send = (payload, skipped) => bridge.#sendToCaller(payload, skipped);
       return bridge;
     } catch (error) {
       mix?.release();
@@ -188,6 +188,8 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
   }
 
   set outputHeld(held: boolean) {
+    // The room again after a prompt: a new talkspurt on the call's stream.
+    if (this.#outputHeld && !held) this.#caller.markTalkspurt();
     this.#outputHeld = held;
   }
 
@@ -245,8 +247,10 @@ export class PhoneAudioBridge extends EventEmitter<PhoneAudioBridgeEvents> {
     this.#link.forward(packet, performance.now());
   }
 
-  #sendToCaller(datagram: Buffer): void {
+  /** One frame of the mix into the call's RTP stream (the prompts' too: one SSRC for the caller); a stall leaves a gap in time. */
+  #sendToCaller(payload: Buffer, skippedFrames: number): void {
     if (this.#closed || this.#outputHeld) return;
-    this.#caller.sendToCaller(datagram);
+    const samples = rtpClockRate(this.#codec) / 50;
+    this.#caller.sendAudio(payload, samples, skippedFrames * samples);
   }
 }

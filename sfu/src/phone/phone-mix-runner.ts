@@ -39,7 +39,7 @@ class BridgeOnThread implements MixListener {
   readonly #levelId: number | undefined;
   tickErrors = 0;
 
-  constructor(spec: MixBridgeSpec, socket: dgram.Socket, toCaller: (datagram: Buffer) => void) {
+  constructor(spec: MixBridgeSpec, socket: dgram.Socket, toCaller: (payload: Uint8Array, skippedFrames: number) => void) {
     this.mixId = spec.mixId;
     this.ownStreamId = spec.ownStreamId;
     this.#socket = socket;
@@ -217,8 +217,8 @@ export class PhoneMixRunner {
           socket.close();
           throw new Error(`phone mix ${spec.mixId} closed`);
         }
-        // A copy of exactly the packet: a view would carry its whole pooled buffer to the other thread.
-        const bridge = new BridgeOnThread(spec, socket, (datagram) => this.#toCallers.push([spec.bridgeId, new Uint8Array(datagram)]));
+        // A copy of exactly the payload: a view would carry its whole (shared or pooled) buffer to the other thread.
+        const bridge = new BridgeOnThread(spec, socket, (payload, skipped) => this.#toCallers.push([spec.bridgeId, new Uint8Array(payload), skipped]));
         this.#bridges.set(spec.bridgeId, bridge);
         mix.bridges.add(spec.bridgeId);
         mix.engine.addListener(bridge);

@@ -27,7 +27,7 @@ const THREAD_ENTRY = join(__dirname, '..', '..', 'dist', 'phone', 'mix-thread.js
 /**
  * One place room mixes run: a worker thread, or the calling thread itself.
  * It carries requests and notices there, batches the callers' packets per
- * event-loop turn, and hands each packet the mix made for a caller to that
+ * event-loop turn, and hands each frame the mix made for a caller to that
  * caller's bridge (its sink).
  */
 export class MixHost extends EventEmitter<MixHostEvents> {
@@ -35,7 +35,7 @@ export class MixHost extends EventEmitter<MixHostEvents> {
   readonly #stop: () => Promise<void>;
   readonly #timeoutMs: number;
   readonly #pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
-  readonly #sinks = new Map<number, (datagram: Buffer) => void>();
+  readonly #sinks = new Map<number, (payload: Buffer, skippedFrames: number) => void>();
   readonly #callerPackets: TurnBatch<CallerPacket>;
   #nextCall = 1;
   #gone: Error | undefined;
@@ -123,7 +123,7 @@ export class MixHost extends EventEmitter<MixHostEvents> {
     });
   }
 
-  addSink(bridgeId: number, sink: (datagram: Buffer) => void): void {
+  addSink(bridgeId: number, sink: (payload: Buffer, skippedFrames: number) => void): void {
     this.#sinks.set(bridgeId, sink);
   }
 
@@ -138,9 +138,9 @@ export class MixHost extends EventEmitter<MixHostEvents> {
 
   #receive(message: FromMixThread): void {
     if (message.type === 'toCallers') {
-      for (const [bridgeId, datagram] of message.packets) {
+      for (const [bridgeId, payload, skipped] of message.packets) {
         try {
-          this.#sinks.get(bridgeId)?.(Buffer.from(datagram.buffer, datagram.byteOffset, datagram.byteLength));
+          this.#sinks.get(bridgeId)?.(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), skipped);
         } catch {
           // One caller's socket cannot keep the others from their audio.
         }

@@ -173,10 +173,14 @@ export class RoomAudioMix extends EventEmitter<RoomAudioMixEvents> {
 
   /**
    * A caller joins the mix: its voice goes into the room through a socket of
-   * the mix's thread toward `mediaTarget`, and `toCaller` gets every packet of
-   * the mix made for it (20 ms apart, its RTP header written).
+   * the mix's thread toward `mediaTarget`, and `toCaller` gets every frame of
+   * the mix made for it (20 ms apart, encoded in its codec), with the frames
+   * the clock skipped before it.
    */
-  async openBridge(spec: Omit<MixBridgeSpec, 'bridgeId' | 'mixId' | 'listenIp'>, toCaller: (datagram: Buffer) => void): Promise<MixBridgeLink> {
+  async openBridge(
+    spec: Omit<MixBridgeSpec, 'bridgeId' | 'mixId' | 'listenIp'>,
+    toCaller: (payload: Buffer, skippedFrames: number) => void,
+  ): Promise<MixBridgeLink> {
     if (this.#closed) throw new Error('the phone mix is closed');
     const bridgeId = nextId++;
     this.#host.addSink(bridgeId, toCaller);

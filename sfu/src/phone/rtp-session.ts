@@ -231,9 +231,16 @@ export class RtpSession<Media extends CallMedia = CallMedia> extends EventEmitte
     return direction === 'sendrecv' || direction === 'sendonly';
   }
 
-  /** Sends one frame of encoded audio covering `samples` RTP clock ticks. */
-  sendAudio(payload: Buffer, samples: number): void {
+  /**
+   * Sends one frame of encoded audio covering `samples` RTP clock ticks, `gapSamples` after the
+   * previous one ended (frames skipped in a stall: a new talkspurt, RFC 3551 §4.1).
+   */
+  sendAudio(payload: Uint8Array, samples: number, gapSamples = 0): void {
     if (this.#closed) return;
+    if (gapSamples > 0) {
+      this.#timestamp = (this.#timestamp + gapSamples) >>> 0;
+      this.#startOfTalkspurt = true;
+    }
     if (this.#gatewaySends()) {
       const packet = serializeRtpPacket({
         marker: this.#startOfTalkspurt,

@@ -233,12 +233,16 @@ describe.each([{ threads: 1 }, { threads: 0 }])('PhoneAudioBridge against medias
     await fakeCaller(b, 660);
     const callerC = await fakeCaller(c, 1000);
     for (const listener of [a, b, c]) for (const other of [a, b, c]) if (other !== listener) await listener.hear(other.producerId);
-    // Past the jitter buffers' first moments of every stream.
-    const start = callerC.received.length + 20;
-    await eventually(() => (callerC.received.length >= start + 25 ? true : undefined), 8000);
-    const before = g711Audio(callerC.received.slice(start, start + 25));
+    // Past the jitter buffers' first moments of every stream (longer on a busy machine): half a
+    // second in which C hears both others.
+    let start = callerC.received.length + 20;
+    const before = await eventually(() => {
+      if (callerC.received.length < start + 25) return undefined;
+      const window = g711Audio(callerC.received.slice(start, start + 25));
+      start += 25;
+      return toneAmplitude(window, 440, 8000) > 0.2 && toneAmplitude(window, 660, 8000) > 0.2 ? window : undefined;
+    }, 8000);
     expect(toneAmplitude(before, 440, 8000)).toBeGreaterThan(0.2);
-    expect(toneAmplitude(before, 660, 8000)).toBeGreaterThan(0.2);
     await a.setMuted(true);
     // The jitter buffer plays out what it holds, then the stream is idle: from then on, half a second
     // in which the muted voice is more than 40 dB below the one still talking (and so is C's own).
@@ -247,7 +251,9 @@ describe.each([{ threads: 1 }, { threads: 0 }])('PhoneAudioBridge against medias
       if (callerC.received.length < from + 25) return undefined;
       const window = g711Audio(callerC.received.slice(from, from + 25));
       from += 25;
-      return toneAmplitude(window, 440, 8000) < toneAmplitude(window, 660, 8000) / 100 ? window : undefined;
+      // A window with a stall in it (skipped frames on a busy machine) smears the tones: the next one.
+      const talking = toneAmplitude(window, 660, 8000);
+      return toneAmplitude(window, 440, 8000) < talking / 100 && toneAmplitude(window, 1000, 8000) < talking / 100 ? window : undefined;
     }, 8000);
     const talking = toneAmplitude(after, 660, 8000);
     expect(talking).toBeGreaterThan(0.1);

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 
 import { decodeG711, type G711Law } from '../../src/phone/g711';
 import { MixToCaller } from '../../src/phone/mix-to-caller';
-import { PCMA, PCMU, type PhoneCodec } from '../../src/phone/phone-codec';
+import { PCMA, PCMU, rtpClockRate, type PhoneCodec } from '../../src/phone/phone-codec';
 import { RoomMixEngine, type MixListener } from '../../src/phone/room-mix-engine';
 import type { RtpPacket } from '../../src/phone/rtp-packet';
+import { RtpStreamWriter } from '../../src/phone/rtp-stream-writer';
 import { db, dominantFrequency, toFloat, toneAmplitude } from './support/audio';
 import { decodeOpusPackets, opusTonePackets, parseAll } from './support/streams';
 
@@ -45,7 +46,17 @@ function offlineRoom(options: { maxSpeakers?: number } = {}) {
     },
     caller(own: string | undefined, codec: PhoneCodec = PCMU, hearsRoom = true) {
       const received: RtpPacket[] = [];
-      const output = new MixToCaller({ codec, send: (datagram) => received.push(parseAll([datagram])[0]!) });
+      // The call's stream, as RtpSession.sendAudio writes it: a payload per frame, a gap for skipped frames.
+      const writer = new RtpStreamWriter({ payloadType: codec.payloadType, clockRate: rtpClockRate(codec) });
+      const samples = rtpClockRate(codec) / 50;
+      let frame = 0;
+      const output = new MixToCaller({
+        codec,
+        send: (payload, skipped) => {
+          frame += skipped;
+          received.push(parseAll([writer.packet(frame++ * samples, payload)])[0]!);
+        },
+      });
       const listener: MixListener = {
         ownStreamId: own,
         narrowband: output.narrowband,

@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { emptyReceiverReport, parseRtpPacket, serializeRtpPacket } from '../../src/phone/rtp-packet';
 import { RtpSession, type CallMedia } from '../../src/phone/rtp-session';
@@ -90,6 +90,27 @@ describe('RtpSession', () => {
     expect(session.sendToCaller(Buffer.alloc(12))).toBe(false);
     session.close();
     listener.close();
+  });
+
+  it('keeps one stream for everything it sends: consecutive sequence numbers, a gap in time and a marker after skipped frames', async () => {
+    const phone = await phoneSocket();
+    const toPhone: ReturnType<typeof parseRtpPacket>[] = [];
+    phone.on('message', (data) => toPhone.push(parseRtpPacket(data)));
+    const session = await RtpSession.open(LOOPBACK, 0, media(9));
+    send(phone, session, 8, 0, Buffer.alloc(160));
+    await new Promise((resolve) => session.once('latched', resolve));
+    await sleep(20);
+    session.sendAudio(Buffer.alloc(160), 160);
+    session.sendAudio(Buffer.alloc(160), 160);
+    session.sendAudio(Buffer.alloc(160), 160, 3 * 160);
+    session.sendAudio(Buffer.alloc(160), 160);
+    await vi.waitFor(() => expect(toPhone).toHaveLength(4));
+    expect(new Set(toPhone.map((packet) => packet.ssrc)).size).toBe(1);
+    expect(toPhone.map((packet) => (packet.sequenceNumber - toPhone[0]!.sequenceNumber) & 0xffff)).toEqual([0, 1, 2, 3]);
+    expect(toPhone.map((packet) => (packet.timestamp - toPhone[0]!.timestamp) >>> 0)).toEqual([0, 160, 5 * 160, 6 * 160]);
+    expect(toPhone.map((packet) => packet.marker)).toEqual([true, false, true, false]);
+    session.close();
+    phone.close();
   });
 
   it('counts what it drops and never throws on it', async () => {

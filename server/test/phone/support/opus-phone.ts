@@ -126,10 +126,10 @@ export class OpusPhone {
     await vi.waitFor(() => expect(this.#events).toHaveLength(0), { timeout: 30_000, interval: 20 });
   }
 
-  /** Decodes the received packets of `ssrc` (arrived after `since`) as an Opus phone would, at 48 kHz. */
-  decode(ssrc: number, since = 0): Int16Array {
+  /** Decodes the received packets (arrived after `since`) as an Opus phone would, at 48 kHz: the call is one stream. */
+  decode(since = 0): Int16Array {
     const decoder = new OpusFrameDecoder(48000);
-    const frames = this.received.filter((packet) => packet.ssrc === ssrc && packet.at >= since).map((packet) => decoder.decode(packet.payload));
+    const frames = this.received.filter((packet) => packet.at >= since).map((packet) => decoder.decode(packet.payload));
     const samples = new Int16Array(frames.length * TICKS_PER_FRAME);
     frames.forEach((frame, index) => samples.set(frame, index * TICKS_PER_FRAME));
     return samples;
