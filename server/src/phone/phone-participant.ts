@@ -159,6 +159,8 @@ export class PhoneParticipant {
         }
         this.#logSetup(rtp.media);
         this.#watchMedia(rtp);
+        // While the menu waits for keys the caller still gets RTP (silence): some gateways drop a one-way call.
+        player.idleSilence = true;
         menu.start();
       });
     } catch (error) {
@@ -265,6 +267,8 @@ export class PhoneParticipant {
   }
 
   async #join(roomNumber: string): Promise<void> {
+    // From here on the conference's prompts, hold music and the room's mix are what the caller hears.
+    if (this.#player) this.#player.idleSilence = false;
     const conference = this.#conference;
     if (this.#callEnded || !conference || !this.#claims) return;
     this.#participantId = this.#claims.pid;
@@ -506,6 +510,7 @@ export class PhoneParticipant {
     this.#callEnded = true;
     this.#unwatchMedia?.();
     this.#closeBridge();
+    if (this.#player) this.#player.idleSilence = false;
     this.#player?.stop();
     this.#rtp?.close();
     void this.#leave();

@@ -41,6 +41,20 @@ function g711Frames(mulaw: Buffer, frameMs: number): Buffer[] {
   return frames;
 }
 
+const silences = new Map<string, Buffer>();
+
+/** One frame of silence in `codec` (µ-law 0xFF, A-law 0xD5, an Opus frame of zeros), made once per process. */
+export function silenceFrame(codec: PromptCodec, frameMs: number): Buffer {
+  const id = `${codec}/${frameMs}`;
+  let frame = silences.get(id);
+  if (!frame) {
+    const mulaw = Buffer.alloc((PROMPT_RATE * frameMs) / 1000, MULAW_SILENCE);
+    frame = codec === 'PCMU' ? mulaw : codec === 'PCMA' ? mulawToAlaw(mulaw) : encodeOpus(mulaw, frameMs)[0]!;
+    silences.set(id, frame);
+  }
+  return frame;
+}
+
 /**
  * Per library (the gateway has one: once per process), every prompt's payloads per codec and
  * frame length, made the first time a call needs them: Opus encoding is too costly to repeat

@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { decodeG711, OpusFrameDecoder, parseRtpPacket, RtpSession, serializeRtpPacket, type RtpPacket } from '@konferenz/sfu';
 import type { NegotiatedAudio } from '@konferenz/sip';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { promptFrames } from './prompt-frames';
 import { PromptLibrary } from './prompt-library';
 import { PromptPlayer } from './prompt-player';
@@ -101,6 +101,50 @@ describe('PromptPlayer', () => {
 
     // Another call in the same process gets the same encoded frames.
     expect(promptFrames(library, 'de/goodbye', 'opus', 20)).toBe(promptFrames(library, 'de/goodbye', 'opus', 20));
+    session.close();
+    phone.close();
+  });
+
+  it('with idle silence (the menu waiting for keys), keeps the stream going between prompts: silence on the same clock, a prompt after it', async () => {
+    const phone = createSocket('udp4');
+    await new Promise<void>((resolve) => phone.bind(0, '127.0.0.1', resolve));
+    const session = await RtpSession.open<NegotiatedAudio>('127.0.0.1', 0, media(9));
+    const received: RtpPacket[] = [];
+    phone.on('message', (data) => received.push(parseRtpPacket(data)));
+    const latched = new Promise((resolve) => session.once('latched', resolve));
+    phone.send(
+      serializeRtpPacket({ marker: false, payloadType: 8, sequenceNumber: 1, timestamp: 0, ssrc: 7, payload: Buffer.alloc(160, 0xd5) }),
+      session.localPort,
+      '127.0.0.1',
+    );
+    await latched;
+    const player = new PromptPlayer(session, new PromptLibrary());
+    player.idleSilence = true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Silence (A-law 0xD5) every 20 ms, and nothing counts as playing.
+    expect(received.length).toBeGreaterThanOrEqual(7);
+    expect(received.every((packet) => packet.payload.every((byte) => byte === 0xd5))).toBe(true);
+    expect(player.playing).toBe(false);
+    let finished = 0;
+    player.on('finished', () => finished++);
+    player.play(['de/goodbye']);
+    expect(player.playing).toBe(true);
+    await vi.waitFor(() => expect(finished).toBe(1), { timeout: 10_000 });
+    expect(player.playing).toBe(false);
+    const afterPrompt = received.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(received.length).toBeGreaterThan(afterPrompt + 2);
+    // One stream throughout: consecutive sequence numbers, 160 ticks apart, the prompt a new talkspurt.
+    const ssrcs = new Set(received.map((packet) => packet.ssrc));
+    expect(ssrcs.size).toBe(1);
+    expect(received.slice(1).every((packet, i) => ((packet.sequenceNumber - received[i]!.sequenceNumber) & 0xffff) === 1)).toBe(true);
+    expect(received.filter((packet) => packet.marker).length).toBeGreaterThanOrEqual(2);
+    // Off: the silence stops.
+    player.idleSilence = false;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const stoppedAt = received.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(received.length).toBe(stoppedAt);
     session.close();
     phone.close();
   });

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { RtpSession } from '@konferenz/sfu';
 import type { NegotiatedAudio } from '@konferenz/sip';
 import type { PromptKey } from './ivr-state-machine';
-import { isPromptCodec, promptFrames, promptFrameTicks, type PromptCodec } from './prompt-frames';
+import { isPromptCodec, promptFrames, promptFrameTicks, silenceFrame, type PromptCodec } from './prompt-frames';
 import type { PromptLibrary } from './prompt-library';
 
 export interface PromptPlayerEvents {
@@ -14,6 +14,10 @@ export interface PromptPlayerEvents {
  * Plays prompts into a call's RTP session in real time: 20 ms frames on a clock that corrects its
  * own drift, in the call's codec (G.711, or Opus encoded once per process, see prompt-frames).
  * A looping list (music on hold) repeats until stopped. G.722 is not played.
+ *
+ * With `idleSilence` on (the menu, while it waits for keys), silence goes out between prompts
+ * on the same clock and stream: some gateways and phones drop a call that receives no RTP for a
+ * while, and a caller keying a PIN for 20 s would otherwise get none.
  */
 export class PromptPlayer extends EventEmitter<PromptPlayerEvents> {
   #queue: PromptKey[] = [];
@@ -22,6 +26,9 @@ export class PromptPlayer extends EventEmitter<PromptPlayerEvents> {
   #index = 0;
   #timer?: NodeJS.Timeout;
   #nextAt = 0;
+  /** The clock runs for silence only: nothing queued is playing. */
+  #idle = false;
+  #idleSilence = false;
   readonly #frameMs: number;
 
   constructor(
@@ -33,8 +40,19 @@ export class PromptPlayer extends EventEmitter<PromptPlayerEvents> {
     this.#frameMs = frameMs;
   }
 
+  /** A prompt (or the hold music) is being played; silence between prompts is not playing. */
   get playing(): boolean {
-    return this.#timer !== undefined;
+    return this.#timer !== undefined && !this.#idle;
+  }
+
+  get idleSilence(): boolean {
+    return this.#idleSilence;
+  }
+
+  /** Silence between prompts (see the class comment); off stops the silence at its next frame. */
+  set idleSilence(on: boolean) {
+    this.#idleSilence = on;
+    if (on && !this.#timer) this.#startClock(true);
   }
 
   /** Queues prompts after what plays; with `loop`, the list repeats once the queue is empty, until stop(). */
@@ -45,20 +63,38 @@ export class PromptPlayer extends EventEmitter<PromptPlayerEvents> {
     for (const key of prompts) promptFrames(this.library, key, codec, this.#frameMs);
     if (options.loop) this.#loop = [...prompts];
     else this.#queue.push(...prompts);
-    if (!this.#timer) {
+    if (!this.#timer) this.#startClock(false);
+    else if (this.#idle) {
+      // The silence's clock goes on: the prompt starts with its next frame, a new talkspurt.
+      this.#idle = false;
       this.session.markTalkspurt();
-      this.#nextAt = performance.now();
-      this.#tick();
     }
   }
 
   stop(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
     this.#queue = [];
     this.#loop = null;
     this.#current = undefined;
     this.#index = 0;
+    if (this.#idleSilence && this.#timer) {
+      this.#idle = true;
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#idle = false;
+  }
+
+  #startClock(idle: boolean): void {
+    this.#idle = idle;
+    this.session.markTalkspurt();
+    this.#nextAt = performance.now();
+    this.#tick();
+  }
+
+  #silence(): { payload: Buffer; ticks: number } | null {
+    const codec = this.session.media.codec;
+    return isPromptCodec(codec) ? { payload: silenceFrame(codec, this.#frameMs), ticks: promptFrameTicks(codec, this.#frameMs) } : null;
   }
 
   #nextFrame(): { payload: Buffer; ticks: number } | null {
@@ -83,12 +119,19 @@ export class PromptPlayer extends EventEmitter<PromptPlayerEvents> {
   }
 
   #tick(): void {
-    const frame = this.#nextFrame();
+    let frame = this.#idle ? null : this.#nextFrame();
     if (!frame) {
-      this.#timer = undefined;
+      const finished = !this.#idle;
       this.#current = undefined;
-      this.emit('finished');
-      return;
+      this.#idle = true;
+      frame = this.#idleSilence ? this.#silence() : null;
+      if (!frame) {
+        this.#timer = undefined;
+        this.#idle = false;
+      }
+      if (finished) this.emit('finished');
+      // A listener of 'finished' may have played something: then its clock runs already.
+      if (!frame) return;
     }
     this.session.sendAudio(frame.payload, frame.ticks);
     this.#nextAt += this.#frameMs;
