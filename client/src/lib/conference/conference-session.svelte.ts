@@ -450,7 +450,7 @@ export class ConferenceSession {
     try {
       // Started together: the transports do not need the tracks, and the first request goes out
       // before the page renders what the state brought.
-      const [problem] = await Promise.all([this.local.openInitial(), media.start()]);
+      const [, problem] = await Promise.all([media.start(), this.local.openInitial()]);
       if (problem) this.mediaProblem = problem;
       if (this.#media !== media) return;
       // The server offers what the room sends as soon as the receive transport exists.
