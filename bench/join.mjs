@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm run bench:join`: how long a guest waits, from sending the PIN to hearing the conference,
-// with the product's own client ("product") and with the bare minimum of mediasoup-client and
-// socket.io-client against the same server and room ("baseline"), alternated in one run.
+// `npm run bench:join`: how long a guest waits to hear the conference, with the product's own
+// client ("product": from the final join click; its PIN was checked and its socket connected
+// during the device check) and with the bare minimum of mediasoup-client and socket.io-client
+// against the same server and room ("baseline": from sending the PIN), alternated in one run.
 // One JSON line of results on stdout; progress on stderr. See bench/README.md.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';

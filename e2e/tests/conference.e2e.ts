@@ -157,25 +157,28 @@ async function expectSilent(viewer: ConferenceTab, muted: ConferenceTab, speakin
   expect(after[speaking.id]!.audio, `${speaking.displayName}'s audio bytes at ${viewer.displayName}`).toBeGreaterThan(before[speaking.id]!.audio);
 }
 
-test('a wrong PIN is refused like an unknown room; five failures lock this source out, another source still gets in', async ({ conf }, testInfo) => {
+test('a wrong PIN is refused at the PIN field before the device check, like an unknown room; five failures lock this source out, another source still gets in', async ({
+  conf,
+}, testInfo) => {
   test.setTimeout(90_000);
   const owner = await conf.roomOwner();
   const { page } = await conf.newTab();
+  const pinError = page.locator('.field', { has: page.getByTestId('pin') }).locator('.error');
 
-  /** One try through the join page; returns what the page says and what the API answered. */
+  /** One try through the join page; returns what the page says at the PIN field and what the API answered. */
   async function tryJoin(roomNumber: string, pin: string) {
     await page.goto(`/join?room=${roomNumber}`);
     await page.getByTestId('pin').fill(pin);
     await page.getByTestId('displayName').fill('Mallory Rate');
-    await page.getByTestId('join-submit').click();
-    await expect(page.getByTestId('prejoin')).toBeVisible();
     const answer = page.waitForResponse((response) => response.url().endsWith('/api/conference/join'));
-    await page.getByTestId('prejoin-join').click();
+    await page.getByTestId('join-submit').click();
     const response = await answer;
-    const error = page.getByTestId('join-error');
-    await expect(error).toBeVisible();
-    await expect(page).toHaveURL(/\/join\?room=/);
-    return { message: (await error.innerText()).trim(), status: response.status(), body: await response.json() };
+    await expect(pinError).toBeVisible();
+    await expect(page.getByTestId('pin')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByTestId('roomNumber')).not.toHaveAttribute('aria-invalid', 'true');
+    // Refused before the device check: no camera or microphone was asked for.
+    await expect(page.getByTestId('prejoin')).toHaveCount(0);
+    return { message: (await pinError.innerText()).trim(), status: response.status(), body: await response.json() };
   }
 
   let unknownRoom: string;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CSRF_HEADER } from '@konferenz/shared';
-import { api, ApiError, wrongPasswordIn } from './api';
+import { api, ApiError, pinRefusedIn, wrongPasswordIn } from './api';
 import { chooseLanguage } from './i18n.svelte';
 
 function answer(status: number, body?: unknown, contentType = 'application/json') {
@@ -98,5 +98,22 @@ describe('wrongPasswordIn', () => {
   it('passes other errors through', () => {
     const other = new ApiError(429, 'TOO_MANY_REQUESTS', 'später');
     expect(wrongPasswordIn('password', other)).toBe(other);
+  });
+});
+
+describe('pinRefusedIn', () => {
+  it('makes a refused PIN, and too many of them, an error of the PIN field', () => {
+    expect(pinRefusedIn('pin', new ApiError(401, 'INVALID_ROOM_OR_PIN', 'falsch'))).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fieldErrors: [{ field: 'pin', code: 'error.INVALID_ROOM_OR_PIN', message: 'falsch' }],
+    });
+    expect(pinRefusedIn('pin', new ApiError(429, 'TOO_MANY_REQUESTS', 'später'))).toMatchObject({
+      fieldErrors: [{ field: 'pin', code: 'error.TOO_MANY_REQUESTS' }],
+    });
+  });
+
+  it('passes other errors through', () => {
+    const other = new ApiError(403, 'ROOM_LOCKED', 'gesperrt');
+    expect(pinRefusedIn('pin', other)).toBe(other);
   });
 });

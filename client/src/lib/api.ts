@@ -51,6 +51,17 @@ export function wrongPasswordIn(field: string, error: unknown): unknown {
   return new ApiError(error.status, 'VALIDATION_FAILED', error.message, [fieldError]);
 }
 
+/**
+ * A PIN the server refused (wrong, or too many wrong ones from here) is a problem of the PIN field:
+ * the form marks it there. Room number and PIN are refused alike, so the room number is never
+ * marked: that would tell which rooms exist. Any other error passes through unchanged.
+ */
+export function pinRefusedIn(field: string, error: unknown): unknown {
+  if (!(error instanceof ApiError) || (error.code !== 'INVALID_ROOM_OR_PIN' && error.code !== 'TOO_MANY_REQUESTS')) return error;
+  const fieldError = { field, code: `error.${error.code}`, message: error.message };
+  return new ApiError(error.status, 'VALIDATION_FAILED', error.message, [fieldError]);
+}
+
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
   401: 'UNAUTHENTICATED',

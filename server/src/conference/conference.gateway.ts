@@ -5,6 +5,7 @@ import {
   CONFERENCE_NAMESPACE,
   conferenceRequestSchemas,
   type ClientToServerEvents,
+  type ConferenceSocketAuth,
   DEFAULT_LANGUAGE,
   isLanguage,
   type ConferenceRequestName,
@@ -26,6 +27,8 @@ import { SocketEventBudget, type SocketEventLimits } from './socket-event-budget
 
 interface SocketState {
   claims: JoinClaims;
+  /** Connected during the device check: seated only on `conference:enter`. */
+  prepared: boolean;
   language: Language;
   renewal?: NodeJS.Timeout;
   /** Requests being answered: a close waits until their acknowledgements have gone out. */
@@ -36,11 +39,19 @@ interface SocketState {
   budget: SocketEventBudget;
 }
 type ConferenceSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketState>;
+type EnterAck = (result: SocketResult<Record<string, never>>) => void;
 
 /** A close that waits for acknowledgements gives up waiting after this long. */
 const CLOSE_AFTER_ACK_LIMIT_MS = 5_000;
 
 const REQUEST_NAMES = Object.keys(conferenceRequestSchemas) as ConferenceRequestName[];
+
+/**
+ * Prepared sockets (authenticated, not seated) per room at most: a PIN holder can mint tokens at
+ * will, and these sockets are seen by nobody, so they are bounded here rather than by a moderator.
+ * Past it a join page simply connects on the join click, as without preparing.
+ */
+const MAX_PREPARED_PER_ROOM = 100;
 
 /** Refused events within this window that mark a socket as abusive (with twice its burst refused). */
 const ABUSE_WINDOW_MS = 10_000;
@@ -63,6 +74,8 @@ export class ConferenceGateway
   readonly #limits: SocketEventLimits;
   /** Participants disconnected for flooding, until when they are refused. */
   readonly #coolingOff = new Map<string, number>();
+  /** Prepared sockets by participant: one each, a newer connection of the same token replaces it. */
+  readonly #prepared = new Map<string, ConferenceSocket>();
   #namespace: Namespace | undefined;
   #stopping = false;
   /** Several nodes: a stop tells the browsers to move rather than to wait for this node. */
@@ -116,12 +129,15 @@ export class ConferenceGateway
       throw new Error('SERVICE_UNAVAILABLE');
     });
     if (!admissible) throw new Error('CONFERENCE_TOKEN_INVALID');
+    const prepared = (socket.handshake.auth as Partial<ConferenceSocketAuth>).prepare === true;
+    if (prepared && this.#preparedIn(claims.room) >= MAX_PREPARED_PER_ROOM) throw new Error('TOO_MANY_REQUESTS');
     await this.conferences.claim(claims.room).catch((error: unknown) => {
       // Socket.IO hands `data` to the client's connect_error: the address of the node to connect to instead.
       if (error instanceof RoomOnOtherNode) throw Object.assign(new Error('ROOM_ON_OTHER_NODE'), { data: { nodeUrl: error.nodeUrl } });
       throw new Error('SERVICE_UNAVAILABLE');
     });
     socket.data.claims = claims;
+    socket.data.prepared = prepared;
     socket.data.inFlight = 0;
     socket.data.budget = new SocketEventBudget(this.#limits);
     const preferred = socket.handshake.headers['accept-language']?.slice(0, 2);
@@ -137,6 +153,13 @@ export class ConferenceGateway
     for (const name of REQUEST_NAMES) {
       socket.on(name, (payload: unknown, ack: unknown) => void ready.then(() => this.#answer(socket, name, payload, ack)));
     }
+    // A participant has one connection waiting to enter at most: an older one goes.
+    this.#prepared.get(claims.pid)?.disconnect(true);
+    let entered: EnterAck | null = null;
+    if (socket.data.prepared) {
+      entered = await this.#awaitEnter(socket);
+      if (!entered) return;
+    }
     try {
       await this.conferences.connect(claims, {
         id: socket.id,
@@ -148,12 +171,51 @@ export class ConferenceGateway
       if (socket.disconnected) return this.conferences.disconnected(claims.pid, socket.id);
       this.#renewTokens(socket);
       seated();
+      entered?.({ ok: true, data: {} });
     } catch (error) {
+      // Another node took the room while this socket waited: the browser connects again through the front door.
+      if (entered && error instanceof RoomOnOtherNode) {
+        entered({ ok: false, error: toErrorResponse(new ApiException('ROOM_ON_OTHER_NODE'), socket.data.language, this.#logger).body });
+        socket.disconnect(true);
+        return;
+      }
+      entered?.({ ok: false, error: toErrorResponse(error, socket.data.language, this.#logger).body });
       const locked = error instanceof ApiException && error.code === 'ROOM_LOCKED';
       if (!locked) this.#logger.error(`Could not connect ${claims.pid} to room ${claims.room}: ${(error as Error).message}`);
       socket.emit('conference:ended', { reason: locked ? 'room-locked' : 'error' });
       socket.disconnect(true);
     }
+  }
+
+  /**
+   * A prepared socket waits here for the join click: seen by nobody, sent nothing. It is closed
+   * when its token runs out, since it could not connect anew after that either; its acknowledgement
+   * callback is answered once the participant is seated (or refused).
+   */
+  #awaitEnter(socket: ConferenceSocket): Promise<EnterAck | null> {
+    const { pid, exp } = socket.data.claims;
+    this.#prepared.set(pid, socket);
+    return new Promise((resolve) => {
+      const settle = (ack: EnterAck | null) => {
+        clearTimeout(limit);
+        socket.off('disconnect', dropped);
+        if (this.#prepared.get(pid) === socket) this.#prepared.delete(pid);
+        resolve(ack);
+      };
+      const dropped = () => settle(null);
+      const limit = setTimeout(() => {
+        settle(null);
+        socket.disconnect(true);
+      }, exp - Date.now()).unref();
+      socket.on('disconnect', dropped);
+      socket.once('conference:enter', (_payload: unknown, ack: unknown) => settle(typeof ack === 'function' ? (ack as EnterAck) : () => undefined));
+    });
+  }
+
+  #preparedIn(roomNumber: string): number {
+    let count = 0;
+    for (const socket of this.#prepared.values()) if (socket.data.claims.room === roomNumber) count++;
+    return count;
   }
 
   handleDisconnect(socket: ConferenceSocket): void {

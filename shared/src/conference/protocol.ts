@@ -8,6 +8,16 @@ import type { RoomSettings } from './room-settings';
 export const CONFERENCE_NAMESPACE = '/conference';
 
 /**
+ * The handshake's `auth`. `prepare: true`: the join page connects while the device check shows,
+ * and the participant arrives in the conference only with `conference:enter` (the join click);
+ * until then the socket is authenticated but nobody sees it and it receives nothing.
+ */
+export interface ConferenceSocketAuth {
+  token: string;
+  prepare?: boolean;
+}
+
+/**
  * mediasoup's own parameter objects are validated deeply by mediasoup itself; here they are
  * checked for shape and size so nothing else (a string, a huge array) ever reaches it.
  */
@@ -103,6 +113,9 @@ export type SocketResult<T> = { ok: true; data: T } | { ok: false; error: ErrorR
 
 export type ClientToServerEvents = {
   [N in ConferenceRequestName]: (payload: ConferenceRequest<N>, ack: (result: SocketResult<ConferenceResponses[N]>) => void) => void;
+} & {
+  /** A prepared socket's participant arrives (see ConferenceSocketAuth); answered once they are seated. */
+  'conference:enter': (payload: Empty, ack: (result: SocketResult<Empty>) => void) => void;
 };
 
 export interface ParticipantView {

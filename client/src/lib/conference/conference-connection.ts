@@ -5,6 +5,7 @@ import {
   type ConferenceRequest,
   type ConferenceRequestName,
   type ConferenceResponses,
+  type ConferenceSocketAuth,
   type ErrorCode,
   type ServerToClientEvents,
   type SocketResult,
@@ -43,12 +44,16 @@ export function isErrorCode(value: unknown): value is ErrorCode {
  * The socket to the conference namespace, WebSocket only (no long-polling fallback: the conference
  * needs a live connection anyway). Same origin, unless `nodeUrl` names the node that runs the
  * conference (several nodes: the origin's node sent the socket there). Not connected until `connect()`.
+ * `prepare`: connected during the device check, the participant arrives with `conference:enter`
+ * (prepared-connection.ts); such a socket does not reconnect by itself until it has entered.
  */
-export function openConferenceSocket(token: string, nodeUrl?: string): ConferenceSocket {
+export function openConferenceSocket(token: string, nodeUrl?: string, { prepare = false } = {}): ConferenceSocket {
+  const auth: ConferenceSocketAuth = prepare ? { token, prepare } : { token };
   return io(`${nodeUrl ?? ''}${CONFERENCE_NAMESPACE}`, {
-    auth: { token },
+    auth,
     transports: ['websocket'],
     autoConnect: false,
+    reconnection: !prepare,
     reconnectionDelay: 500,
     reconnectionDelayMax: 5_000,
   });

@@ -24,6 +24,9 @@ class FakeSocket {
     this.#handlers.clear();
     return this;
   }
+  handlers(event: string): Handler[] {
+    return this.#handlers.get(event) ?? [];
+  }
   connect() {
     this.connected = true;
     this.push('connect');
@@ -382,6 +385,51 @@ describe('ConferenceSession', () => {
     server.failing.set('moderator:admitAll', 'MODERATOR_ONLY');
     await session.moderate('moderator:admitAll', {});
     expect(session.actionProblem).toMatchObject({ key: 'error.MODERATOR_ONLY' });
+  });
+});
+
+describe("ConferenceSession with the join page's prepared socket", () => {
+  function startPrepared(entered: boolean, heard: Array<{ event: string; args: unknown[] }> = []) {
+    const prepared = new FakeSocket();
+    prepared.connected = true;
+    const reconnection = vi.fn();
+    Object.assign(prepared, {
+      auth: { token: JOIN.token, prepare: true },
+      io: { reconnection },
+      listeners: (event: string) => (prepared as unknown as { handlers: (event: string) => Handler[] }).handlers(event),
+    });
+    const opened: FakeSocket[] = [];
+    const session = new ConferenceSession(JOIN, DEFAULT_MEDIA_PREFERENCES, {
+      onTokenInvalid: vi.fn(),
+      takePrepared: (token) => (token === JOIN.token ? { socket: prepared as unknown as ConferenceSocket, entered: Promise.resolve(entered), heard } : null),
+      openSocket: () => {
+        const socket = new FakeSocket();
+        opened.push(socket);
+        return socket as unknown as ConferenceSocket;
+      },
+      createDevice: fakeDevice,
+    });
+    session.start();
+    return { session, prepared, opened, reconnection };
+  }
+
+  it('goes on with the socket seated on the join click, hears what came meanwhile, and reconnects it without preparing', async () => {
+    const { session, prepared, opened, reconnection } = startPrepared(true, [{ event: 'conference:state', args: [state()] }]);
+    await FakeSocket.settle();
+    expect(opened).toHaveLength(0);
+    expect(session.connection).toBe('connected');
+    expect(session.admitted).toBe(true);
+    expect(prepared.server.names()).toContain('media:createTransport');
+    expect((prepared as unknown as { auth: unknown }).auth).toEqual({ token: JOIN.token });
+    expect(reconnection).toHaveBeenCalledWith(true);
+  });
+
+  it('connects anew when the server did not seat it there', async () => {
+    const { prepared, opened } = startPrepared(false);
+    await FakeSocket.settle();
+    expect(prepared.connected).toBe(false);
+    expect(opened).toHaveLength(1);
+    expect(opened[0].connected).toBe(true);
   });
 });
 

@@ -17,6 +17,7 @@ import { LocalMedia } from './local-media.svelte';
 import type { MediaPreferences } from './media-preferences';
 import type { CreateDevice } from './media-device';
 import { MediaSession } from './media-session';
+import { takePreparedConnection, type PreparedConnection } from './prepared-connection';
 import { handPatch, isHandRaised, raisedHands } from './raised-hands';
 import type { RemoteMedia } from './remote-media';
 import { installTestHooks } from './test-hooks';
@@ -46,6 +47,8 @@ export interface ConferenceSessionOptions {
   /** The server refused the token (expired, or the participant was removed): back to the join page. */
   onTokenInvalid: (roomNumber: string) => void;
   openSocket?: (token: string, nodeUrl?: string) => ConferenceSocket;
+  /** The join page's prepared socket for this token, if any (prepared-connection.ts). */
+  takePrepared?: (token: string) => PreparedConnection | null;
   /** For tests: mediasoup-client's FakeHandler instead of the browser's WebRTC. */
   createDevice?: CreateDevice;
 }
@@ -168,17 +171,13 @@ export class ConferenceSession {
   }
 
   #openSocket(nodeUrl: string | undefined): void {
-    const socket = (this.#options.openSocket ?? openConferenceSocket)(this.join.token, nodeUrl);
+    // The join page's socket, connected during the device check, on the first connection only.
+    const prepared = nodeUrl === undefined && !this.#everConnected ? (this.#options.takePrepared ?? takePreparedConnection)(this.join.token) : null;
+    const socket = prepared?.socket ?? (this.#options.openSocket ?? openConferenceSocket)(this.join.token, nodeUrl);
     this.#socket = socket;
     this.#connection = new ConferenceConnection(socket);
 
-    socket.on('connect', () => {
-      this.#redirects = 0;
-      this.#everConnected = true;
-      this.#serverRestarting = false;
-      this.#socketStatus = 'connected';
-      this.refused = null;
-    });
+    socket.on('connect', () => this.#connected());
     socket.on('server:shutdown', () => {
       if (this.#finished) return;
       this.#serverRestarting = true;
@@ -268,7 +267,36 @@ export class ConferenceSession {
       void this.#ensureMedia();
     });
 
-    socket.connect();
+    if (!prepared) {
+      socket.connect();
+      return;
+    }
+    // A reconnect of this socket seats the participant at once, as any other connection's does.
+    socket.auth = { token: this.join.token };
+    socket.io.reconnection(true);
+    this.#connected();
+    // What the server sent since the join click (the state, first offers) is heard as if it came now.
+    for (const { event, args } of prepared.heard) {
+      for (const listener of socket.listeners(event as 'conference:state')) (listener as (...payload: unknown[]) => void)(...args);
+    }
+    void this.#entered(socket, prepared.entered);
+  }
+
+  #connected(): void {
+    this.#redirects = 0;
+    this.#everConnected = true;
+    this.#serverRestarting = false;
+    this.#socketStatus = 'connected';
+    this.refused = null;
+  }
+
+  /**
+   * The prepared socket's participant was seated on the join click. A refusal for the room itself
+   * (locked) comes as `conference:ended`; any other (the room moved to another node meanwhile, no
+   * answer) is met by connecting anew, as without a prepared socket.
+   */
+  async #entered(socket: ConferenceSocket, entered: Promise<boolean>): Promise<void> {
+    if (!(await entered) && !this.#finished && this.#socket === socket) this.#moveTo(undefined);
   }
 
   // ---- controls ----
@@ -422,7 +450,7 @@ export class ConferenceSession {
     try {
       // Started together: the transports do not need the tracks, and the first request goes out
       // before the page renders what the state brought.
-      const [problem] = await Promise.all([this.local.openInitial(), media.start()]);
+      const [, problem] = await Promise.all([media.start(), this.local.openInitial()]);
       if (problem) this.mediaProblem = problem;
       if (this.#media !== media) return;
       // The server offers what the room sends as soon as the receive transport exists.

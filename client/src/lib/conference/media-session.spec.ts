@@ -30,6 +30,7 @@ describe('MediaSession', () => {
     await new MediaSession(server, { transportTrouble: vi.fn() }, createDevice).start();
     expect(createDevice).not.toHaveBeenCalled();
     expect(server.names()).toEqual(['media:rtpCapabilities', 'media:setRtpCapabilities', 'media:createTransport', 'media:createTransport']);
+    expect(server.sent[2].payload).toEqual({ direction: 'recv' });
 
     // Taken once: the next media session (after a reset) loads its own.
     await new MediaSession(new FakeServer(), { transportTrouble: vi.fn() }, createDevice).start();
@@ -44,6 +45,26 @@ describe('MediaSession', () => {
     await new MediaSession(server, { transportTrouble: vi.fn() }, createDevice).start();
     expect(createDevice).toHaveBeenCalledTimes(1);
     expect(server.names().filter((name) => name === 'media:setRtpCapabilities')).toHaveLength(2);
+    // The early receive transport is asked for again after the new capabilities, which replaces it on the server.
+    expect(server.names().slice(-3)).toEqual(['media:setRtpCapabilities', 'media:createTransport', 'media:createTransport']);
+    expect(server.sent.at(-2)?.payload).toEqual({ direction: 'recv' });
+  });
+
+  it('asks for the receive transport with a prepared device before the router has confirmed it', async () => {
+    await prepareDevice(async () => ({ rtpCapabilities: routerCapabilities() }), fakeDevice);
+    const server = new FakeServer();
+    let confirm: () => void = () => undefined;
+    const answer = server.request.bind(server);
+    server.request = (async (name: never, payload: never) => {
+      if (name === 'media:rtpCapabilities') await new Promise<void>((resolve) => (confirm = resolve));
+      return answer(name, payload);
+    }) as typeof server.request;
+    const started = new MediaSession(server, { transportTrouble: vi.fn() }, fakeDevice).start();
+    await Promise.resolve();
+    expect(server.names()).toEqual(['media:setRtpCapabilities', 'media:createTransport']);
+    confirm();
+    await started;
+    expect(server.names().filter((name) => name === 'media:createTransport')).toHaveLength(2);
   });
 
   it('joins without a prepared device when preparing it failed', async () => {

@@ -1,4 +1,4 @@
-import { MEDIA_SOURCES, type MediaJson, type MediaSource, type NewConsumerView } from '@konferenz/shared';
+import { MEDIA_SOURCES, type MediaJson, type MediaSource, type NewConsumerView, type TransportOptionsView } from '@konferenz/shared';
 import type { Device, types } from 'mediasoup-client';
 import type { ConferenceSignaling } from './conference-connection';
 import { detectDevice, sameCapabilities, takePreparedDevice, type CreateDevice } from './media-device';
@@ -66,11 +66,12 @@ export class MediaSession {
 
   /** Loads the device with the router's capabilities (or takes the join page's) and creates both transports. */
   async start(): Promise<void> {
-    const device = await this.#loadDevice();
-    if (!device || this.#closed) return;
+    const loaded = await this.#loadDevice();
+    if (!loaded || this.#closed) return;
+    const { device, recvOptions } = loaded;
     this.#device = device;
     for (const direction of ['recv', 'send'] as const) {
-      const transport = await this.#createTransport(device, direction);
+      const transport = await this.#createTransport(device, direction, direction === 'recv' ? recvOptions : undefined);
       if (this.#closed) {
         transport.close();
         return;
@@ -81,18 +82,23 @@ export class MediaSession {
   }
 
   /**
-   * With a device the join page prepared, its capabilities go out at once and the router's answer
-   * only confirms them; without one (or if they differ) the device is loaded from that answer.
+   * With a device the join page prepared, its capabilities and the receive transport are asked
+   * for at once (the server answers in order, and offers the room's tracks as soon as the
+   * transport exists), and the router's capabilities only confirm the device; without one (or if
+   * they differ) the device is loaded from that answer, and the receive transport asked for anew
+   * (the server keeps one per direction: the early one goes, with what it was offered).
    */
-  async #loadDevice(): Promise<Device | null> {
+  async #loadDevice(): Promise<{ device: Device; recvOptions?: Promise<TransportOptionsView> } | null> {
     const prepared = takePreparedDevice();
     let routerRtpCapabilities: MediaJson;
     if (prepared) {
-      const [{ rtpCapabilities }] = await Promise.all([
-        this.#signaling.request('media:rtpCapabilities', {}),
-        this.#signaling.request('media:setRtpCapabilities', { rtpCapabilities: prepared.device.recvRtpCapabilities }),
-      ]);
-      if (sameCapabilities(rtpCapabilities, prepared.routerRtpCapabilities)) return prepared.device;
+      const confirming = this.#signaling.request('media:rtpCapabilities', {});
+      const setting = this.#signaling.request('media:setRtpCapabilities', { rtpCapabilities: prepared.device.recvRtpCapabilities });
+      const recvOptions = this.#signaling.request('media:createTransport', { direction: 'recv' });
+      // Its failure is met where it is awaited, or not at all when it is replaced.
+      recvOptions.catch(() => undefined);
+      const [{ rtpCapabilities }] = await Promise.all([confirming, setting]);
+      if (sameCapabilities(rtpCapabilities, prepared.routerRtpCapabilities)) return { device: prepared.device, recvOptions };
       routerRtpCapabilities = rtpCapabilities;
     } else {
       routerRtpCapabilities = (await this.#signaling.request('media:rtpCapabilities', {})).rtpCapabilities;
@@ -101,11 +107,11 @@ export class MediaSession {
     await device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
     if (this.#closed) return null;
     await this.#signaling.request('media:setRtpCapabilities', { rtpCapabilities: device.recvRtpCapabilities });
-    return device;
+    return { device };
   }
 
-  async #createTransport(device: Device, direction: Direction): Promise<Transport> {
-    const options = await this.#signaling.request('media:createTransport', { direction });
+  async #createTransport(device: Device, direction: Direction, requested?: Promise<TransportOptionsView>): Promise<Transport> {
+    const options = await (requested ?? this.#signaling.request('media:createTransport', { direction }));
     const transportOptions: types.TransportOptions = {
       id: options.id,
       iceParameters: options.iceParameters as types.IceParameters,
