@@ -11,4 +11,5 @@ export type { AudioCodecName, LocalMedia, MediaDirection, NegotiatedAudio, SdpFa
 export { DTMF_DIGITS, isDtmfDigit } from './dtmf';
 export type { DtmfDigit } from './dtmf';
 export { callerId, maskedCallerName } from './caller-name';
+export { sanitise as logSafe } from './sip-refusal-log';
 export { networkSource } from './network-source';

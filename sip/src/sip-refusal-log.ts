@@ -82,6 +82,7 @@ export class RefusalLogBudget {
 
 const MAX_SOURCES = 10_000;
 
-function sanitise(value: string): string {
+/** A value a caller wrote, made safe for one log line: printable ASCII without quotes or backslashes, cut short. */
+export function sanitise(value: string): string {
   return value.slice(0, MAX_FIELD).replace(/[^\x20-\x7e]|["\\]/g, '?');
 }

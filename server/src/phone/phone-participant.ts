@@ -6,6 +6,7 @@ import {
   acceptSdpAnswer,
   callerId,
   createSdpOffer,
+  logSafe,
   maskedCallerName,
   negotiateSdp,
   type AudioCodecName,
@@ -493,7 +494,8 @@ export class PhoneParticipant {
     this.#answeredAt = Date.now();
     const { callId, remote, dialledUser } = this.#call;
     const keys = audio.telephoneEventPayloadType === null ? 'SIP INFO' : 'RFC 4733 (and SIP INFO)';
-    const dialled = dialledUser ? `, dialled ${dialledUser}` : '';
+    // Written by the caller (percent-decoded): never raw into a log line fail2ban reads.
+    const dialled = dialledUser ? `, dialled ${logSafe(dialledUser)}` : '';
     this.#deps.logger.log(`Phone call ${callId} from ${this.#shownName} at ${remote.address}${dialled}: ${audio.codec}, keys by ${keys}`);
   }
 

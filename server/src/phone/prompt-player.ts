@@ -130,8 +130,10 @@ export class PromptPlayer extends EventEmitter<PromptPlayerEvents> {
         this.#idle = false;
       }
       if (finished) this.emit('finished');
-      // A listener of 'finished' may have played something: then its clock runs already.
+      // A listener of 'finished' may have played something: then its clock runs already, or (over
+      // silence) its first frame goes out now, as the talkspurt's first.
       if (!frame) return;
+      if (!this.#idle) frame = this.#nextFrame() ?? frame;
     }
     this.session.sendAudio(frame.payload, frame.ticks);
     this.#nextAt += this.#frameMs;

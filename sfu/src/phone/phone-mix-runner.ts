@@ -174,6 +174,10 @@ export class PhoneMixRunner {
   readonly #bridges = new Map<number, BridgeOnThread>();
   readonly #send: (message: FromMixThread) => void;
   readonly #toCallers: TurnBatch<ToCaller>;
+  // Mixes and bridges whose socket is being bound, and those of them closed meanwhile (the open
+  // timed out on the other side): the open closes them again instead of leaving them running.
+  readonly #opening = new Set<number>();
+  readonly #cancelled = new Set<number>();
 
   constructor(send: (message: FromMixThread) => void) {
     this.#send = send;
@@ -204,7 +208,7 @@ export class PhoneMixRunner {
   async #answer(request: MixRequest): Promise<MixReplies[MixRequest['type']]> {
     switch (request.type) {
       case 'openMix': {
-        const socket = await bindUdp(request.spec.listenIp, 0);
+        const socket = await this.#bind(request.spec.mixId, request.spec.listenIp);
         this.#mixes.set(request.spec.mixId, new MixOnThread(request.spec, socket));
         return;
       }
@@ -212,7 +216,7 @@ export class PhoneMixRunner {
         const { spec } = request;
         const mix = this.#mixes.get(spec.mixId);
         if (!mix) throw new Error(`no phone mix ${spec.mixId}`);
-        const socket = await bindUdp(spec.listenIp, 0);
+        const socket = await this.#bind(spec.bridgeId, spec.listenIp);
         if (!this.#mixes.has(spec.mixId)) {
           socket.close();
           throw new Error(`phone mix ${spec.mixId} closed`);
@@ -236,6 +240,25 @@ export class PhoneMixRunner {
     }
   }
 
+  async #bind(id: number, listenIp: string): Promise<dgram.Socket> {
+    this.#opening.add(id);
+    try {
+      const socket = await bindUdp(listenIp, 0);
+      if (this.#cancelled.delete(id)) {
+        socket.close();
+        throw new Error(`phone mix ${id} was closed while it opened`);
+      }
+      return socket;
+    } finally {
+      this.#opening.delete(id);
+      this.#cancelled.delete(id);
+    }
+  }
+
+  #cancel(id: number): void {
+    if (this.#opening.has(id)) this.#cancelled.add(id);
+  }
+
   #mix(mixId: number): MixOnThread {
     const mix = this.#mixes.get(mixId);
     if (!mix) throw new Error(`no phone mix ${mixId}`);
@@ -246,7 +269,7 @@ export class PhoneMixRunner {
     switch (notice.type) {
       case 'closeMix': {
         const mix = this.#mixes.get(notice.mixId);
-        if (!mix) return;
+        if (!mix) return this.#cancel(notice.mixId);
         for (const bridgeId of mix.bridges) this.#closeBridge(bridgeId);
         mix.close();
         this.#mixes.delete(notice.mixId);
@@ -282,7 +305,7 @@ export class PhoneMixRunner {
 
   #closeBridge(bridgeId: number): void {
     const bridge = this.#bridges.get(bridgeId);
-    if (!bridge) return;
+    if (!bridge) return this.#cancel(bridgeId);
     this.#bridges.delete(bridgeId);
     this.#mixes.get(bridge.mixId)?.engine.removeListener(bridge);
     this.#mixes.get(bridge.mixId)?.bridges.delete(bridgeId);

@@ -47,6 +47,8 @@ export class MixHost extends EventEmitter<MixHostEvents> {
     timeoutMs: number,
   ) {
     super();
+    // One 'exit' listener per room mix placed here.
+    this.setMaxListeners(0);
     const { post, stop } = connect((message) => this.#receive(message));
     this.#post = post;
     this.#stop = stop;
@@ -67,8 +69,6 @@ export class MixHost extends EventEmitter<MixHostEvents> {
   static thread(timeoutMs: number): MixHost {
     if (!existsSync(THREAD_ENTRY)) throw new Error(`${THREAD_ENTRY} is missing: build the sfu (npm run build -w sfu)`);
     const worker = new Worker(THREAD_ENTRY);
-    // The thread must not keep a process alive that is done otherwise (a test, a stopped server).
-    worker.unref();
     const host = new MixHost(
       () => ({
         post: (message) => worker.postMessage(message),
@@ -81,6 +81,9 @@ export class MixHost extends EventEmitter<MixHostEvents> {
     worker.on('message', (message: FromMixThread) => host.#receive(message));
     worker.on('error', (error) => host.#lose(new Error(`the phone mix thread failed: ${error.message}`)));
     worker.on('exit', (code) => host.#lose(new Error(`the phone mix thread exited (code ${code})`)));
+    // The thread must not keep a process alive that is done otherwise (a test, a stopped server);
+    // after the listeners, since adding a 'message' listener refs the worker again.
+    worker.unref();
     return host;
   }
 

@@ -89,6 +89,8 @@ export class RoomAudioMix extends EventEmitter<RoomAudioMixEvents> {
 
   private constructor(init: { room: PhoneBridgeRoom; peerId: string; sharing: Sharing; host: MixHost; mixId: number; listenIp: string }) {
     super();
+    // One 'failed' listener per caller of the room.
+    this.setMaxListeners(0);
     this.#room = init.room;
     this.peerId = init.peerId;
     this.#sharing = init.sharing;
@@ -187,7 +189,9 @@ export class RoomAudioMix extends EventEmitter<RoomAudioMixEvents> {
     try {
       await this.#host.request({ type: 'openBridge', spec: { ...spec, bridgeId, mixId: this.#mixId, listenIp: this.#listenIp } });
     } catch (error) {
+      // Timed out, the thread may still open it: it closes it when it finds this notice first.
       this.#host.removeSink(bridgeId);
+      this.#host.notify({ type: 'closeBridge', bridgeId });
       throw error;
     }
     this.#listeners++;
