@@ -6,7 +6,7 @@
 // progress goes to stderr. bench/README.md explains what is measured and what is not.
 //
 // Env: BENCH_STEP (400 audio listeners per step), BENCH_VIDEO_STEP (150 video listeners per
-//   step), BENCH_MAX_LISTENERS (4000), BENCH_MAX_VIDEO_LISTENERS (2000), BENCH_SECONDS (2 per
+//   step), BENCH_MAX_LISTENERS (6000), BENCH_MAX_VIDEO_LISTENERS (2000), BENCH_SECONDS (2 per
 //   step), BENCH_WORKERS (the machine's cores), BENCH_ROUTER_MAX_CONSUMERS (400, the product's
 //   default), BENCH_PPS (50: one Opus packet every 20 ms), BENCH_WEBRTC_LISTENERS (40 in each
 //   ramp), BENCH_VIDEO_LAYERS ('0,1,2': the simulcast layers plain video listeners ask for, in
@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { cpuMs } from './lib/forwarding.mjs';
 import { enterBenchRun, numberFromEnv, repoRoot, sleep } from './lib/product.mjs';
-import { isRtcp, OPUS_PARAMETERS, opusPacket, sentAtOf, Speaker, VIDEO_LAYERS, VP8_SIMULCAST_PARAMETERS } from './lib/sfu-media.mjs';
+import { isRtcp, layerOf, OPUS_PARAMETERS, opusPacket, sentAtOf, Speaker, VIDEO_LAYERS, VP8_SIMULCAST_PARAMETERS } from './lib/sfu-media.mjs';
 import { listenerRtpCapabilities, WebRtcListeners } from './lib/webrtc-listeners.mjs';
 
 const log = (message) => console.error(`[bench:sfu] ${message}`);
@@ -25,7 +25,7 @@ const isolated = await enterBenchRun(import.meta.url, log);
 
 const audioStep = numberFromEnv('BENCH_STEP', 400);
 const videoStep = numberFromEnv('BENCH_VIDEO_STEP', 150);
-const maxListeners = numberFromEnv('BENCH_MAX_LISTENERS', 4000);
+const maxListeners = numberFromEnv('BENCH_MAX_LISTENERS', 6000);
 const maxVideoListeners = numberFromEnv('BENCH_MAX_VIDEO_LISTENERS', 2000);
 const seconds = numberFromEnv('BENCH_SECONDS', 2);
 const workers = numberFromEnv('BENCH_WORKERS', availableParallelism());
@@ -41,9 +41,14 @@ if (videoLayers.some((layer) => !(layer in VIDEO_LAYERS)) || !(webrtcVideoLayer 
 const LOSS_LIMIT = 0.01;
 // A listener who hears the speaker this late is not in the same conversation any more.
 const LATENCY_P95_LIMIT_MS = 100;
-// Packets sent before a measuring window starts are still on their way; so are the last ones after it ends.
-const LEAD_MS = 200;
+// Between the last listener's joining and a measuring window. A simulcast consumer starts on the
+// lowest layer and moves to the one asked for with the speaker's next sender reports (one a
+// second, as a browser sends them) and a key frame.
+const LEAD_MS = { audio: 500, video: 1500 };
+// Packets sent at a window's end are still on their way.
 const DRAIN_MS = 300;
+const JOIN_BATCH = 50;
+const RETRY_WAIT_MS = 2000;
 
 const requireFromSfu = createRequire(join(repoRoot, 'sfu', 'package.json'));
 // The same mediasoup module the sfu's MediaPlane uses, so its observer sees the product's workers.
@@ -61,7 +66,8 @@ const lossPct = (delivered, expected) => (expected > 0 ? round(Math.max(0, 1 - d
 /** A plain listener: a UDP socket of this process that receives one kind (video: one simulcast layer). */
 function sink(kind, layer) {
   const socket = createSocket('udp4');
-  const listener = { socket, port: 0, kind, layer, received: 0 };
+  // Audio packets carry 0xff where video packets name their layer.
+  const listener = { socket, port: 0, kind, layer, marker: kind === 'audio' ? 0xff : layer, received: 0, offLayer: 0 };
   return new Promise((done) =>
     socket.bind(0, '127.0.0.1', () => {
       listener.port = socket.address().port;
@@ -74,6 +80,8 @@ function sink(kind, layer) {
  * The plain listeners' side of a measuring window: each counts the RTP packets the speaker sent
  * within the window's send times (they ride at the end of every payload), so packets in flight
  * at its start or end count exactly as the speaker counted them; every 16th gives a latency.
+ * Packets of another simulcast layer than the listener asked for are counted apart (offLayer):
+ * for the loss they are missing packets of its own layer.
  */
 class PlainWindow {
   from = 1n;
@@ -82,7 +90,7 @@ class PlainWindow {
 
   measure(from, to, listeners) {
     Object.assign(this, { from, to, latenciesMs: [] });
-    for (const listener of listeners) listener.received = 0;
+    for (const listener of listeners) Object.assign(listener, { received: 0, offLayer: 0 });
   }
 
   watch(listener) {
@@ -90,6 +98,10 @@ class PlainWindow {
       if (packet.length < 20 || isRtcp(packet)) return;
       const sentAt = sentAtOf(packet);
       if (sentAt < this.from || sentAt >= this.to) return;
+      if (layerOf(packet) !== listener.marker) {
+        listener.offLayer += 1;
+        return;
+      }
       listener.received += 1;
       if ((packet.readUInt16BE(2) & 0x0f) === 0) this.latenciesMs.push(Number(process.hrtime.bigint() - sentAt) / 1e6);
     });
@@ -198,9 +210,8 @@ const sustained = (result) =>
   (result.webrtc_listeners === 0 || (result.webrtc_loss_pct < LOSS_LIMIT * 100 && result.webrtc_latency_p95_ms < LATENCY_P95_LIMIT_MS));
 
 /**
- * One ramp: the speaker sends from start to end; `webrtcCount` WebRTC listeners join first (audio;
- * in the video phase audio and video, one layer), then plain listeners of the phase's kind, `step`
- * at a time. Each step is measured over `seconds` of send time; the ramp stops at the first step
+ * One ramp: the speaker sends; `webrtcCount` WebRTC listeners join first (audio; in the video
+ * phase audio and video, one layer), then plain listeners of the phase's kind, `step` at a time. Each step is measured over `seconds` of send time; the ramp stops at the first step
  * with >= 1 % loss or a latency p95 of 100 ms or more, for plain or for WebRTC listeners (after
  * one retry: the machine is shared), or at `max`. Returns the largest step under the limits, with
  * its latency and the workers' CPU.
@@ -213,6 +224,9 @@ async function ramp(name, forwarder, { kind, step, max }) {
   const webrtc = webrtcCount > 0 ? new WebRtcListeners(log) : null;
   const listeners = [];
   let best = null;
+  // The first window after the room spread to a second router, as measured (before any retry).
+  let firstSpread = null;
+  const done = (outcome) => ({ ...outcome, ...(firstSpread ? { first_spread_step: firstSpread } : {}) });
   try {
     speaker.start();
     const webrtcKinds = kind === 'video' ? ['audio', 'video'] : ['audio'];
@@ -224,20 +238,30 @@ async function ramp(name, forwarder, { kind, step, max }) {
     }
     if (webrtc) log(`${name}: ${webrtcCount} WebRTC listeners (${webrtcKinds.join(' + ')}) connected in ${Math.round(performance.now() - joining)} ms`);
     while (listeners.length + step <= max) {
-      for (let i = 0; i < step; i += 1) {
-        const listener = await sink(kind, videoLayers[listeners.length % videoLayers.length]);
-        plainWindow.watch(listener);
-        await forwarder.addListener(listener);
-        listeners.push(listener);
+      // Fifty at a time: one by one, joining under full load took longer than measuring.
+      for (let added = 0; added < step; added += JOIN_BATCH) {
+        const batch = Array.from({ length: Math.min(JOIN_BATCH, step - added) }, (_, i) => videoLayers[(listeners.length + i) % videoLayers.length]);
+        const joined = await Promise.all(
+          batch.map(async (layer) => {
+            const listener = await sink(kind, layer);
+            plainWindow.watch(listener);
+            await forwarder.addListener(listener);
+            return listener;
+          }),
+        );
+        listeners.push(...joined);
       }
       let result;
       for (let attempt = 1; attempt <= 2; attempt += 1) {
-        const from = process.hrtime.bigint() + BigInt(LEAD_MS * 1e6);
+        // A retry waits a little longer: listeners on a router that the room has just piped the
+        // speaker to get their layer only after the pipe's own sender reports (bench/README.md).
+        if (attempt === 2) await sleep(RETRY_WAIT_MS);
+        const from = process.hrtime.bigint() + BigInt(LEAD_MS[kind] * 1e6);
         const to = from + BigInt(seconds * 1e9);
         speaker.measure(from, to);
         plainWindow.measure(from, to, listeners);
-        webrtc?.count(from, to);
-        await sleep(LEAD_MS);
+        webrtc?.count(from, to, webrtcVideoLayer);
+        await sleep(LEAD_MS[kind]);
         const cpuBefore = forwarder.pids.map(cpuMs);
         const webrtcCpuBefore = webrtc ? cpuMs(webrtc.pid) : 0;
         await sleep(seconds * 1000);
@@ -262,24 +286,28 @@ async function ramp(name, forwarder, { kind, step, max }) {
           plain_listeners: listeners.length,
           routers: forwarder.routers,
           loss_pct: lossPct(delivered, expected),
+          off_layer_listeners: listeners.filter((listener) => listener.offLayer > 0).length,
           latency_p50_ms: round(percentile(plainWindow.latenciesMs, 50)),
           latency_p95_ms: round(percentile(plainWindow.latenciesMs, 95)),
           webrtc_listeners: report.peers.length,
           webrtc_connected: report.peers.filter((peer) => peer.state === 'connected').length,
           webrtc_loss_pct: lossPct(webrtcDelivered, webrtcExpected),
+          webrtc_off_layer_listeners: report.peers.filter((peer) => peer.offLayer > 0).length,
           webrtc_latency_p50_ms: round(percentile(webrtcLatencies, 50)),
           webrtc_latency_p95_ms: round(percentile(webrtcLatencies, 95)),
+          attempt,
           worker_cpu_pct: cpu.map((ms) => round((ms / (seconds * 1000)) * 100, 0)),
           webrtc_process_cpu_pct: round((webrtcCpu / (seconds * 1000)) * 100, 0),
           ...(kind === 'video' ? { key_frames: speaker.keyFrames } : {}),
         };
         log(`${name}: ${JSON.stringify(result)}${attempt === 2 ? ' (retry)' : ''}`);
+        if (result.routers > 1 && !firstSpread) firstSpread = result;
         if (sustained(result)) break;
       }
-      if (!sustained(result)) return { largest_sustained: best, first_over: result };
+      if (!sustained(result)) return done({ largest_sustained: best, first_over: result });
       best = result;
     }
-    return { largest_sustained: best, first_over: null, capped_at: max };
+    return done({ largest_sustained: best, first_over: null, capped_at: max });
   } finally {
     speaker.stop();
     speakerSocket.close();
@@ -325,6 +353,26 @@ log(
 );
 const results = {};
 for (const kind of ['audio', 'video']) if (phases.includes(kind)) results[kind] = await phase(kind);
+/** The figures the issue asks for, from the ramps above: per phase, and the WebRTC listeners at the product's largest rooms. */
+function summary() {
+  const out = {};
+  const webrtc = [];
+  for (const [kind, result] of Object.entries(results)) {
+    const room = (side) => {
+      const best = result[side].largest_sustained;
+      return best ? { listeners: best.listeners, loss_pct: best.loss_pct, latency_p95_ms: best.latency_p95_ms } : null;
+    };
+    out[`${kind}_consumers_per_worker_core`] = { ...result.consumers_per_worker_core, ratio: result.per_core_ratio_product_to_bare };
+    out[`largest_${kind}_room`] = {
+      product_room: room('product_room'),
+      bare_one_worker: room('bare_one_worker'),
+      ratio: result.largest_room_ratio_product_to_bare,
+    };
+    if (result.product_room.largest_sustained) webrtc.push(result.product_room.largest_sustained);
+  }
+  const worst = (field) => (webrtc.length ? Math.max(...webrtc.map((best) => best[field] ?? 0)) : null);
+  return { ...out, webrtc_listeners: webrtcCount, webrtc_loss_pct: worst('webrtc_loss_pct'), webrtc_latency_p95_ms: worst('webrtc_latency_p95_ms') };
+}
 console.log(
   JSON.stringify({
     bench: 'sfu',
@@ -341,6 +389,7 @@ console.log(
     webrtc_video_layer: webrtcVideoLayer,
     loss_limit_pct: LOSS_LIMIT * 100,
     latency_p95_limit_ms: LATENCY_P95_LIMIT_MS,
+    summary: summary(),
     ...results,
     run_s: Math.round((Date.now() - started) / 1000),
   }),

@@ -3,8 +3,9 @@
 // time; RTCP sender reports for every stream; and how a listener reads a packet's send time.
 //
 // Every RTP payload ends with its send time (process.hrtime.bigint(), ns; the same monotonic
-// clock in every process of the machine), so plain listeners (the whole datagram) and WebRTC
-// listeners (the decrypted payload) read it from the end, whatever the SFU put in front.
+// clock in every process of the machine), after one byte that names its simulcast layer (audio:
+// 0xff), so plain listeners (the whole datagram) and WebRTC listeners (the decrypted payload)
+// read both from the end, whatever the SFU put in front.
 
 export const AUDIO_SSRC = 4242;
 export const AUDIO_PT = 100;
@@ -14,6 +15,8 @@ const VIDEO_CLOCK = 90000;
 const MAX_VIDEO_PAYLOAD = 1200;
 /** A key frame is this many times a delta frame's size (a camera's is several times larger). */
 const KEY_FRAME_FACTOR = 4;
+/** As often as a browser sends them for video. */
+const SENDER_REPORT_INTERVAL_S = 1;
 
 /**
  * The three encodings a browser sends for a 1280x720 camera (scaled down by 4, 2, 1), with the
@@ -45,11 +48,14 @@ export const VP8_SIMULCAST_PARAMETERS = {
   encodings: VIDEO_LAYERS.map(({ ssrc, bitrate }) => ({ ssrc, maxBitrate: bitrate })),
 };
 
-/** The send time a listener finds at the end of an RTP payload (or datagram); null for padding-only packets. */
+/** The send time a listener finds at the end of an RTP payload (or datagram); null for one too short. */
 export function sentAtOf(bytes) {
-  if (bytes.length < 8) return null;
+  if (bytes.length < 9) return null;
   return bytes.readBigUInt64BE(bytes.length - 8);
 }
+
+/** The simulcast layer a video packet was sent on (0xff: audio), from the byte before its send time. */
+export const layerOf = (bytes) => bytes[bytes.length - 9];
 
 /** Whether a datagram on a muxed port is RTCP rather than RTP. */
 export const isRtcp = (packet) => packet.length > 1 && packet[1] >= 200 && packet[1] <= 207;
@@ -68,6 +74,7 @@ function rtpHeader(payloadType, sequence, timestamp, ssrc, marker = false) {
 export function opusPacket(sequence) {
   const packet = Buffer.alloc(12 + OPUS_PAYLOAD_BYTES, 0x5a);
   rtpHeader(AUDIO_PT, sequence, sequence * 960, AUDIO_SSRC).copy(packet);
+  packet[packet.length - 9] = 0xff;
   packet.writeBigUInt64BE(process.hrtime.bigint(), packet.length - 8);
   return packet;
 }
@@ -87,8 +94,8 @@ class VideoLayer {
   packets = 0;
   octets = 0;
 
-  constructor({ ssrc, bitrate, width, height }) {
-    Object.assign(this, { ssrc, width, height });
+  constructor({ ssrc, bitrate, width, height }, index) {
+    Object.assign(this, { ssrc, width, height, index });
     this.frameBytes = Math.round(bitrate / 8 / VIDEO_FPS);
   }
 
@@ -119,6 +126,7 @@ class VideoLayer {
           payload.writeUInt16LE(this.height, 14);
         }
       }
+      payload[payload.length - 9] = this.index;
       payload.writeBigUInt64BE(now, payload.length - 8);
       packets.push(Buffer.concat([rtpHeader(VIDEO_PT, this.sequence++, timestamp, this.ssrc, i === count - 1), payload]));
       this.packets += 1;
@@ -180,7 +188,7 @@ export class Speaker {
 
   constructor(socket, { ip, port }, { pps, video }) {
     Object.assign(this, { socket, ip, port, pps });
-    this.layers = video ? VIDEO_LAYERS.map((layer) => new VideoLayer(layer)) : [];
+    this.layers = video ? VIDEO_LAYERS.map((layer, i) => new VideoLayer(layer, i)) : [];
     socket.on('message', (packet) => {
       if (!isRtcp(packet)) return;
       for (const ssrc of keyFrameRequests(packet)) {
@@ -224,8 +232,9 @@ export class Speaker {
         });
         this.frameIndex += 1;
       }
-      if (elapsed >= reportsAt) {
-        reportsAt += 1;
+      // The first right after the first packets (before them it would be of streams the SFU does not know yet).
+      if (elapsed >= reportsAt && audio > 0 && (frames > 0 || this.layers.length === 0)) {
+        reportsAt = elapsed + SENDER_REPORT_INTERVAL_S;
         this.#send(senderReport(AUDIO_SSRC, this.audioSequence * 960, this.audioSequence, this.audioSequence * OPUS_PAYLOAD_BYTES));
         for (const layer of this.layers) {
           this.#send(senderReport(layer.ssrc, this.frameIndex * (VIDEO_CLOCK / VIDEO_FPS), layer.packets, layer.octets));

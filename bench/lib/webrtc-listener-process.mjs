@@ -3,16 +3,16 @@
 // plain listeners. Started by webrtc-listeners.mjs over an IPC channel; never on its own.
 //
 // Messages in: {type:'answer', id, offer} → {type:'answer', id, answer} (the peer's SDP answer);
-// {type:'count', from, to} starts a measuring window: the packets the speaker sent in [from, to)
-// (hrtime ns, as strings); {type:'report'} → {type:'report', peers, latenciesMs}; {type:'close'}. Out, unasked: {type:'state', id, state} for each peer's
+// {type:'count', from, to, videoLayer} starts a measuring window: the packets the speaker sent in
+// [from, to) (hrtime ns, as strings), video of that simulcast layer (others count as offLayer); {type:'report'} → {type:'report', peers, latenciesMs}; {type:'close'}. Out, unasked: {type:'state', id, state} for each peer's
 // connection state, {type:'error', id, message}.
 import { RTCPeerConnection, RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters } from 'werift';
-import { sentAtOf } from './sfu-media.mjs';
+import { layerOf, sentAtOf } from './sfu-media.mjs';
 
 const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 const peers = new Map();
 /** The measuring window, by send time: nothing is counted before the first. */
-let measured = { from: 1n, to: 0n };
+let measured = { from: 1n, to: 0n, videoLayer: 0 };
 /** Speaker → listener latency of every 16th packet, per kind. */
 let latenciesMs = { audio: [], video: [] };
 
@@ -42,7 +42,7 @@ function peerConnection() {
 
 async function answer(id, offer) {
   const pc = peerConnection();
-  const peer = { pc, received: { audio: 0, video: 0 }, state: 'new' };
+  const peer = { pc, received: { audio: 0, video: 0 }, offLayer: 0, state: 'new' };
   peers.set(id, peer);
   pc.connectionStateChange.subscribe((state) => {
     peer.state = state;
@@ -53,6 +53,10 @@ async function answer(id, offer) {
     track.onReceiveRtp.subscribe((rtp) => {
       const sentAt = sentAtOf(rtp.payload);
       if (sentAt === null || sentAt < measured.from || sentAt >= measured.to) return;
+      if (kind === 'video' && layerOf(rtp.payload) !== measured.videoLayer) {
+        peer.offLayer += 1;
+        return;
+      }
       peer.received[kind] += 1;
       if ((rtp.header.sequenceNumber & 0x0f) === 0) latenciesMs[kind].push(Number(process.hrtime.bigint() - sentAt) / 1e6);
     });
@@ -71,14 +75,14 @@ process.on('message', (message) => {
       );
       break;
     case 'count':
-      for (const peer of peers.values()) peer.received = { audio: 0, video: 0 };
+      for (const peer of peers.values()) Object.assign(peer, { received: { audio: 0, video: 0 }, offLayer: 0 });
       latenciesMs = { audio: [], video: [] };
-      measured = { from: BigInt(message.from), to: BigInt(message.to) };
+      measured = { from: BigInt(message.from), to: BigInt(message.to), videoLayer: message.videoLayer };
       break;
     case 'report':
       process.send({
         type: 'report',
-        peers: [...peers].map(([id, peer]) => ({ id, state: peer.state, received: peer.received })),
+        peers: [...peers].map(([id, peer]) => ({ id, state: peer.state, received: peer.received, offLayer: peer.offLayer })),
         latenciesMs,
       });
       break;

@@ -124,12 +124,12 @@ export class WebRtcListeners {
     });
   }
 
-  /** Counting is by send time, as for the plain listeners: packets the speaker sent in [from, to). */
-  count(from, to) {
-    this.#child.send({ type: 'count', from: String(from), to: String(to) });
+  /** Counting is by send time, as for the plain listeners: packets the speaker sent in [from, to), video of `videoLayer`. */
+  count(from, to, videoLayer) {
+    this.#child.send({ type: 'count', from: String(from), to: String(to), videoLayer });
   }
 
-  /** {peers: [{id, state, received: {audio, video}}], latenciesMs: {audio, video}} of the last window. */
+  /** {peers: [{id, state, received: {audio, video}, offLayer}], latenciesMs: {audio, video}} of the last window. */
   report() {
     return new Promise((resolve) => {
       this.#reportWaiters.push(resolve);
