@@ -226,7 +226,56 @@ async function ramp(name, forwarder, { kind, step, max }) {
   let best = null;
   // The first window after the room spread to a second router, as measured (before any retry).
   let firstSpread = null;
-  const done = (outcome) => ({ ...outcome, ...(firstSpread ? { first_spread_step: firstSpread } : {}) });
+  // A window with the WebRTC listeners alone, before the first plain one joins.
+  let webrtcOnly = null;
+  const done = (outcome) => ({ ...outcome, ...(firstSpread ? { first_spread_step: firstSpread } : {}), ...(webrtcOnly ? { webrtc_only: webrtcOnly } : {}) });
+  /** One measuring window over everyone who listens now. */
+  const measure = async (attempt) => {
+    const from = process.hrtime.bigint() + BigInt(LEAD_MS[kind] * 1e6);
+    const to = from + BigInt(seconds * 1e9);
+    speaker.measure(from, to);
+    plainWindow.measure(from, to, listeners);
+    webrtc?.count(from, to, webrtcVideoLayer);
+    await sleep(LEAD_MS[kind]);
+    const cpuBefore = forwarder.pids.map(cpuMs);
+    const webrtcCpuBefore = webrtc ? cpuMs(webrtc.pid) : 0;
+    await sleep(seconds * 1000);
+    const cpu = forwarder.pids.map((pid, i) => cpuMs(pid) - cpuBefore[i]);
+    const webrtcCpu = webrtc ? cpuMs(webrtc.pid) - webrtcCpuBefore : 0;
+    await sleep(DRAIN_MS);
+    const sentTo = (listener) => (listener.kind === 'audio' ? speaker.sent.audio : speaker.sent.video[listener.layer]);
+    const expected = listeners.reduce((sum, listener) => sum + sentTo(listener), 0);
+    // More than was sent to a listener's layer (another layer's packets) would hide loss elsewhere.
+    const delivered = listeners.reduce((sum, listener) => sum + Math.min(listener.received, sentTo(listener)), 0);
+    if (process.env.BENCH_DEBUG) log(listeners.map((listener) => `${listener.layer}:${listener.received}/${sentTo(listener)}`).join(' '));
+    const report = webrtc ? await webrtc.report() : { peers: [], latenciesMs: { audio: [], video: [] } };
+    const webrtcExpected = report.peers.length * (speaker.sent.audio + (kind === 'video' ? speaker.sent.video[webrtcVideoLayer] : 0));
+    const webrtcDelivered = report.peers.reduce(
+      (sum, { received }) =>
+        sum + Math.min(received.audio, speaker.sent.audio) + (kind === 'video' ? Math.min(received.video, speaker.sent.video[webrtcVideoLayer]) : 0),
+      0,
+    );
+    const webrtcLatencies = [...report.latenciesMs.audio, ...report.latenciesMs.video];
+    return {
+      listeners: listeners.length + report.peers.length,
+      plain_listeners: listeners.length,
+      routers: forwarder.routers,
+      loss_pct: lossPct(delivered, expected),
+      off_layer_listeners: listeners.filter((listener) => listener.offLayer > 0).length,
+      latency_p50_ms: round(percentile(plainWindow.latenciesMs, 50)),
+      latency_p95_ms: round(percentile(plainWindow.latenciesMs, 95)),
+      webrtc_listeners: report.peers.length,
+      webrtc_connected: report.peers.filter((peer) => peer.state === 'connected').length,
+      webrtc_loss_pct: lossPct(webrtcDelivered, webrtcExpected),
+      webrtc_off_layer_listeners: report.peers.filter((peer) => peer.offLayer > 0).length,
+      webrtc_latency_p50_ms: round(percentile(webrtcLatencies, 50)),
+      webrtc_latency_p95_ms: round(percentile(webrtcLatencies, 95)),
+      attempt,
+      worker_cpu_pct: cpu.map((ms) => round((ms / (seconds * 1000)) * 100, 0)),
+      webrtc_process_cpu_pct: round((webrtcCpu / (seconds * 1000)) * 100, 0),
+      ...(kind === 'video' ? { key_frames: speaker.keyFrames } : {}),
+    };
+  };
   try {
     speaker.start();
     const webrtcKinds = kind === 'video' ? ['audio', 'video'] : ['audio'];
@@ -236,7 +285,12 @@ async function ramp(name, forwarder, { kind, step, max }) {
       const batch = Array.from({ length: Math.min(10, webrtcCount - first) }, (_, i) => `webrtc-${first + i + 1}`);
       await Promise.all(batch.map((id) => forwarder.addWebRtcListener(id, webrtc, webrtcKinds)));
     }
-    if (webrtc) log(`${name}: ${webrtcCount} WebRTC listeners (${webrtcKinds.join(' + ')}) connected in ${Math.round(performance.now() - joining)} ms`);
+    if (webrtc) {
+      log(`${name}: ${webrtcCount} WebRTC listeners (${webrtcKinds.join(' + ')}) connected in ${Math.round(performance.now() - joining)} ms`);
+      // What they alone cost the workers (with the speaker's stream coming in).
+      webrtcOnly = await measure(1);
+      log(`${name}: WebRTC listeners only: ${JSON.stringify(webrtcOnly)}`);
+    }
     while (listeners.length + step <= max) {
       // Fifty at a time: one by one, joining under full load took longer than measuring.
       for (let added = 0; added < step; added += JOIN_BATCH) {
@@ -256,50 +310,7 @@ async function ramp(name, forwarder, { kind, step, max }) {
         // A retry waits a little longer: listeners on a router that the room has just piped the
         // speaker to get their layer only after the pipe's own sender reports (bench/README.md).
         if (attempt === 2) await sleep(RETRY_WAIT_MS);
-        const from = process.hrtime.bigint() + BigInt(LEAD_MS[kind] * 1e6);
-        const to = from + BigInt(seconds * 1e9);
-        speaker.measure(from, to);
-        plainWindow.measure(from, to, listeners);
-        webrtc?.count(from, to, webrtcVideoLayer);
-        await sleep(LEAD_MS[kind]);
-        const cpuBefore = forwarder.pids.map(cpuMs);
-        const webrtcCpuBefore = webrtc ? cpuMs(webrtc.pid) : 0;
-        await sleep(seconds * 1000);
-        const cpu = forwarder.pids.map((pid, i) => cpuMs(pid) - cpuBefore[i]);
-        const webrtcCpu = webrtc ? cpuMs(webrtc.pid) - webrtcCpuBefore : 0;
-        await sleep(DRAIN_MS);
-        const sentTo = (listener) => (listener.kind === 'audio' ? speaker.sent.audio : speaker.sent.video[listener.layer]);
-        const expected = listeners.reduce((sum, listener) => sum + sentTo(listener), 0);
-        // More than was sent to a listener's layer (another layer's packets) would hide loss elsewhere.
-        const delivered = listeners.reduce((sum, listener) => sum + Math.min(listener.received, sentTo(listener)), 0);
-        if (process.env.BENCH_DEBUG) log(listeners.map((listener) => `${listener.layer}:${listener.received}/${sentTo(listener)}`).join(' '));
-        const report = webrtc ? await webrtc.report() : { peers: [], latenciesMs: { audio: [], video: [] } };
-        const webrtcExpected = report.peers.length * (speaker.sent.audio + (kind === 'video' ? speaker.sent.video[webrtcVideoLayer] : 0));
-        const webrtcDelivered = report.peers.reduce(
-          (sum, { received }) =>
-            sum + Math.min(received.audio, speaker.sent.audio) + (kind === 'video' ? Math.min(received.video, speaker.sent.video[webrtcVideoLayer]) : 0),
-          0,
-        );
-        const webrtcLatencies = [...report.latenciesMs.audio, ...report.latenciesMs.video];
-        result = {
-          listeners: listeners.length + report.peers.length,
-          plain_listeners: listeners.length,
-          routers: forwarder.routers,
-          loss_pct: lossPct(delivered, expected),
-          off_layer_listeners: listeners.filter((listener) => listener.offLayer > 0).length,
-          latency_p50_ms: round(percentile(plainWindow.latenciesMs, 50)),
-          latency_p95_ms: round(percentile(plainWindow.latenciesMs, 95)),
-          webrtc_listeners: report.peers.length,
-          webrtc_connected: report.peers.filter((peer) => peer.state === 'connected').length,
-          webrtc_loss_pct: lossPct(webrtcDelivered, webrtcExpected),
-          webrtc_off_layer_listeners: report.peers.filter((peer) => peer.offLayer > 0).length,
-          webrtc_latency_p50_ms: round(percentile(webrtcLatencies, 50)),
-          webrtc_latency_p95_ms: round(percentile(webrtcLatencies, 95)),
-          attempt,
-          worker_cpu_pct: cpu.map((ms) => round((ms / (seconds * 1000)) * 100, 0)),
-          webrtc_process_cpu_pct: round((webrtcCpu / (seconds * 1000)) * 100, 0),
-          ...(kind === 'video' ? { key_frames: speaker.keyFrames } : {}),
-        };
+        result = await measure(attempt);
         log(`${name}: ${JSON.stringify(result)}${attempt === 2 ? ' (retry)' : ''}`);
         if (result.routers > 1 && !firstSpread) firstSpread = result;
         if (sustained(result)) break;
