@@ -4,6 +4,10 @@
  * in the caller's namespace by a veth pair. The caller must be root in a private network
  * namespace of its own (npm test runs every suite in one and says so in
  * KONFERENZ_PRIVATE_NETWORK): the bridge and every address live there, and nothing can leave it.
+ *
+ * For restrictive networks: a router (`addRouter`) is a host on the bridge with a second link to
+ * one host behind it on a LAN of its own, which it forwards and hides behind its own address
+ * (nftables masquerade); any host can be given a firewall (`firewall`, an nftables ruleset).
  */
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,6 +49,20 @@ export class VirtualHost {
   /** The command and arguments that run `command` on this host; it dies with the process that starts it. */
   command(command: string, args: string[] = []): [string, string[]] {
     return ['setpriv', ['--pdeathsig', 'KILL', '--', 'nsenter', '-t', String(this.pid), '-n', '--', command, ...args]];
+  }
+
+  /** Runs `command` on this host and waits for it; throws with its stderr when it fails. */
+  run(command: string, args: string[], input?: string): string {
+    const [program, programArgs] = this.command(command, args);
+    return execFileSync(program, programArgs, { input, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
+  }
+
+  /**
+   * Replaces this host's nftables ruleset (`nft -f`): e.g. an `inet filter` table whose output
+   * chain drops what the network it stands for would not let out.
+   */
+  firewall(ruleset: string): void {
+    this.run('nft', ['-f', '-'], `flush ruleset\n${ruleset}`);
   }
 
   /** Starts `command` on this host (nsenter execs it: the child's pid is the command's own). */
@@ -95,10 +113,7 @@ export class VirtualNetwork {
   }
 
   async addHost(name: string, lastOctet: number): Promise<VirtualHost> {
-    // The holder dies with this process (pdeathsig), and the namespace with the holder.
-    const holder = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'unshare', '-n', 'sleep', 'infinity'], { stdio: 'ignore' });
-    await this.#untilNamespaceDiffers(holder.pid!);
-    const host = new VirtualHost(name, `${this.prefix}.${lastOctet}`, holder);
+    const host = new VirtualHost(name, `${this.prefix}.${lastOctet}`, await this.#namespace());
     const [outside, inside] = [`kzh${lastOctet}`, `kzp${lastOctet}`];
     ip('link', 'add', outside, 'type', 'veth', 'peer', 'name', inside);
     ip('link', 'set', inside, 'netns', String(host.pid));
@@ -112,6 +127,44 @@ export class VirtualNetwork {
     return host;
   }
 
+  /**
+   * A router on the bridge at `<prefix>.<lastOctet>` with one host behind it, `<lanPrefix>.10`
+   * (its gateway `<lanPrefix>.1`): what that host sends out leaves with the router's address
+   * (nftables masquerade), and nothing from outside reaches it unasked, as behind a home router.
+   */
+  async addRouter(name: string, lastOctet: number, lanPrefix: string, hostName: string): Promise<{ router: VirtualHost; host: VirtualHost }> {
+    const router = await this.addHost(name, lastOctet);
+    const host = new VirtualHost(hostName, `${lanPrefix}.10`, await this.#namespace());
+    const [routerSide, hostSide] = [`kzr${lastOctet}`, `kzl${lastOctet}`];
+    ip('link', 'add', routerSide, 'type', 'veth', 'peer', 'name', hostSide);
+    ip('link', 'set', routerSide, 'netns', String(router.pid));
+    ip('link', 'set', hostSide, 'netns', String(host.pid));
+    router.run('sh', [
+      '-c',
+      `ip link set ${routerSide} name lan0 && ip addr add ${lanPrefix}.1/24 dev lan0 && ip link set lan0 up && echo 1 > /proc/sys/net/ipv4/ip_forward`,
+    ]);
+    host.run('sh', [
+      '-c',
+      `ip link set lo up && ip link set ${hostSide} name eth0 && ip addr add ${host.address}/24 dev eth0 && ip link set eth0 up && ip route add default via ${lanPrefix}.1`,
+    ]);
+    router.firewall(
+      [
+        'table ip nat {',
+        '  chain postrouting { type nat hook postrouting priority srcnat; oifname "eth0" masquerade; }',
+        '}',
+        'table inet filter {',
+        '  chain forward {',
+        '    type filter hook forward priority filter; policy drop;',
+        '    iifname "lan0" accept',
+        '    ct state established,related accept',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
+    this.#hosts.push(host);
+    return { router, host };
+  }
+
   close(): void {
     for (const host of this.#hosts.splice(0)) host.close();
     try {
@@ -120,6 +173,13 @@ export class VirtualNetwork {
       // Already gone.
     }
     rmSync(this.#folder, { recursive: true, force: true });
+  }
+
+  /** A new network namespace, held by a `sleep` that dies with this process (pdeathsig), and the namespace with it. */
+  async #namespace(): Promise<ChildProcess> {
+    const holder = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'unshare', '-n', 'sleep', 'infinity'], { stdio: 'ignore' });
+    await this.#untilNamespaceDiffers(holder.pid!);
+    return holder;
   }
 
   /** unshare has run once the holder's network namespace is no longer ours. */
