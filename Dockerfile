@@ -22,6 +22,11 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /app /app
 ENV NODE_ENV=production
-EXPOSE 3000
+# HTTP (behind the TLS proxy), the media ports (RTC_PORT + worker), SIP, the callers' RTP range.
+EXPOSE 3000 40000-40001/udp 40000-40001/tcp 5060/udp 5060/tcp 40200-40399/udp
+# Docker restarts a node whose event loop or database stopped answering (/healthz is the process
+# alone; /readyz also says whether the database, mail, media and SIP are there: docs/deployment.md).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 USER node
 CMD ["node", "server/dist/main.js"]

@@ -18,8 +18,14 @@ export let mediasoupWorkerBin;
  * named) by sfu/scripts/build-worker.sh itself, so their list lives in one place.
  */
 const RUNTIME_PACKAGES = ['python3-pip', 'build-essential'];
-/** Only the test suites need these: a real browser, a private network namespace and SIP peers (sipp, the baresip softphone). */
-const TEST_PACKAGES = ['chromium', 'iproute2', 'util-linux', 'sip-tester', 'baresip', 'redis-server'];
+/**
+ * Only the test suites need these: a real browser, a private network namespace and SIP peers (sipp,
+ * the baresip softphone); for the deployment test (e2e/tests/deploy-networks.e2e.ts) the TURN
+ * relay (coturn), the TLS proxy (nginx) and nftables (NAT and firewalls between virtual hosts).
+ */
+const TEST_PACKAGES = ['chromium', 'iproute2', 'util-linux', 'sip-tester', 'baresip', 'redis-server', 'coturn', 'nginx-light', 'nftables'];
+/** Test packages whose Debian service would start with the machine: the tests run their own, each with its own config. */
+const TEST_DAEMONS = { coturn: 'coturn', 'nginx-light': 'nginx' };
 
 // Progress goes to stderr, so a command's own stdout (a benchmark's JSON line) stays clean.
 function log(message) {
@@ -55,6 +61,13 @@ function ensureSystemPackages(packages) {
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
+  stopDistributionServices(missing.flatMap((name) => TEST_DAEMONS[name] ?? []));
+}
+
+/** Stops and disables the services a package just started (where systemd runs); a failure only means there was none. */
+function stopDistributionServices(services) {
+  if (services.length === 0 || !existsSync('/run/systemd/system')) return;
+  for (const service of services) spawnSync('systemctl', ['disable', '--now', service], { stdio: 'ignore' });
 }
 
 function newestMtime(path) {
