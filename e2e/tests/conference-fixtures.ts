@@ -226,6 +226,8 @@ export class ConferenceKit {
     readonly baseURL: string,
     readonly mailInbox: MailInbox,
     readonly testInfo: TestInfo,
+    /** For the test's own API calls: `ignoreHTTPSErrors` where the server's certificate comes from a CA the test made (the browsers are told to trust it). */
+    readonly apiOptions: { ignoreHTTPSErrors?: boolean } = {},
   ) {}
 
   /** Registration, welcome mail, login and PINs, all through the API (the UI has its own tests). */
@@ -233,7 +235,7 @@ export class ConferenceKit {
     const suffix = randomBytes(4).toString('hex');
     const username = `moderator.${suffix}`;
     const email = `${username}@example.test`;
-    const api = await playwrightRequest.newContext({ baseURL: this.baseURL, extraHTTPHeaders: CSRF_HEADERS });
+    const api = await playwrightRequest.newContext({ ...this.apiOptions, baseURL: this.baseURL, extraHTTPHeaders: CSRF_HEADERS });
     this.#apis.push(api);
     const registered = await api.post('/api/accounts', {
       data: {
