@@ -92,6 +92,12 @@ test.beforeAll(async () => {
   // IPv6 on the TURN host as well, so the relay's refusal of ::1 is tested on an IPv6 allocation.
   execFileSync('ip', ['-6', 'addr', 'add', '2001:db8:99::fe/64', 'dev', 'kzhosts', 'nodad']);
   turnHost.run('ip', ['-6', 'addr', 'add', '2001:db8:99::3/64', 'dev', 'eth0', 'nodad']);
+  // A second, internal address on the server (as a container network gives one): the media binds
+  // every address (RTC_LISTEN_IP 0.0.0.0) and must still offer browsers the announced one only.
+  serverHost.run('sh', [
+    '-c',
+    'ip link add internal0 type veth peer name internal1 && ip addr add 172.17.0.2/16 dev internal0 && ip link set internal1 up && ip link set internal0 up',
+  ]);
   serverHost.firewall(serverFirewall(network.gateway));
   startMailCatcher();
   startServer();
@@ -341,7 +347,9 @@ async function joinFrom(host: VirtualHost, name: string): Promise<{ pairs: PairV
     expect(remoteAddresses).toEqual([SERVER_ADDRESS]);
     note(`${name}: candidate pairs`, [...new Set(pairs.map(describePair))].join('; '));
     note(`${name}: join time`, `${joinMs} ms from opening the join page to the moderator's first audio and video`);
-    await guest.close();
+    // The guest leaves, so the next case's guest joins a conference of two again.
+    await guest.page.getByTestId('leave').click();
+    await expect(moderator.tile(guest.id)).toBeHidden({ timeout: 15_000 });
     return { pairs, joinMs };
   } finally {
     await kit.dispose();

@@ -27,6 +27,14 @@ const onlyOurInterfaces = (): boolean =>
 /** Whether this process may build hosts: root, inside the private network namespace npm test made (no interface but loopback and ours). */
 export const canBuildHosts = (): boolean => process.env.KONFERENZ_PRIVATE_NETWORK === '1' && process.getuid?.() === 0 && onlyOurInterfaces();
 
+/**
+ * Shell: no duplicate address detection on `device`, so its IPv6 link-local address is final the
+ * moment the link is up. Otherwise it changes a second or two later, and a Chromium already
+ * running on the host takes that for a network change and fails its requests in flight
+ * (ERR_NETWORK_CHANGED). Nothing to do where IPv6 is off.
+ */
+const settledAddresses = (device: string) => `{ echo 0 > /proc/sys/net/ipv6/conf/${device}/accept_dad 2>/dev/null || true; }`;
+
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
 /** One host: an address on the bridge and a network namespace; what it runs sees only that. */
@@ -120,7 +128,7 @@ export class VirtualNetwork {
     ip('link', 'set', outside, 'master', BRIDGE, 'up');
     const [program, args] = host.command('sh', [
       '-c',
-      `ip link set lo up && ip link set ${inside} name eth0 && ip addr add ${host.address}/24 dev eth0 && ip link set eth0 up && ip route add default via ${this.gateway}`,
+      `ip link set lo up && ip link set ${inside} name eth0 && ${settledAddresses('eth0')} && ip addr add ${host.address}/24 dev eth0 && ip link set eth0 up && ip route add default via ${this.gateway}`,
     ]);
     execFileSync(program, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#hosts.push(host);
@@ -141,11 +149,11 @@ export class VirtualNetwork {
     ip('link', 'set', hostSide, 'netns', String(host.pid));
     router.run('sh', [
       '-c',
-      `ip link set ${routerSide} name lan0 && ip addr add ${lanPrefix}.1/24 dev lan0 && ip link set lan0 up && echo 1 > /proc/sys/net/ipv4/ip_forward`,
+      `ip link set ${routerSide} name lan0 && ${settledAddresses('lan0')} && ip addr add ${lanPrefix}.1/24 dev lan0 && ip link set lan0 up && echo 1 > /proc/sys/net/ipv4/ip_forward`,
     ]);
     host.run('sh', [
       '-c',
-      `ip link set lo up && ip link set ${hostSide} name eth0 && ip addr add ${host.address}/24 dev eth0 && ip link set eth0 up && ip route add default via ${lanPrefix}.1`,
+      `ip link set lo up && ip link set ${hostSide} name eth0 && ${settledAddresses('eth0')} && ip addr add ${host.address}/24 dev eth0 && ip link set eth0 up && ip route add default via ${lanPrefix}.1`,
     ]);
     router.firewall(
       [
