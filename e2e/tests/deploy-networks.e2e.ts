@@ -1,14 +1,14 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get as httpsGet } from 'node:https';
+import { get as httpsGet, request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium as playwrightChromium, type Browser } from '@playwright/test';
 import { mediasoupWorkerBin } from '@konferenz/testing/product-env';
 import { canBuildHosts, VirtualNetwork, type VirtualHost } from '@konferenz/testing/virtual-hosts';
 import chromium from '../chromium.json';
-import { ConferenceKit, expect, test, type ConferenceTab, type RoomOwner } from './conference-fixtures';
+import { ConferenceKit, CSRF_HEADERS, expect, test, type ConferenceTab, type RoomOwner } from './conference-fixtures';
 import { MailInbox } from './fixtures';
 import {
   browserToneWav,
@@ -259,6 +259,31 @@ function httpsStatus(url: string): Promise<number | undefined> {
   });
 }
 
+/** POST /api/conference/join from the test's own address through nginx: the status and error code. */
+function joinFromTest(
+  body: { roomNumber: string; pin: string; displayName: string },
+  headers: Record<string, string> = {},
+): Promise<{ status: number; code?: string }> {
+  const payload = JSON.stringify(body);
+  return new Promise((done, fail) => {
+    const request = httpsRequest(
+      `${PUBLIC_URL}/api/conference/join`,
+      {
+        method: 'POST',
+        ca: readFileSync(certificates.caFile),
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...CSRF_HEADERS, ...headers },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => done({ status: response.statusCode ?? 0, code: (JSON.parse(Buffer.concat(chunks).toString()) as { code?: string }).code }));
+      },
+    );
+    request.on('error', fail);
+    request.end(payload);
+  });
+}
+
 /** Debian's Chromium on `host`, trusting the test CA by its key (no certificate store of its own), its microphone the browsers' tone. */
 async function browserOn(host: VirtualHost): Promise<Browser> {
   const known = browsers.get(host.name);
@@ -391,6 +416,31 @@ test('https through nginx: HSTS, secure session cookie, plain http redirected; o
   expect(connects(443)).toBe(true);
   expect(connects(3000)).toBe(false);
   expect(connects(27018)).toBe(false);
+});
+
+test("behind nginx the per-source PIN limit counts each client's own address, and a forged X-Forwarded-For changes nothing", async () => {
+  const kit = kitOn(await browserOn(openBrowserHost));
+  try {
+    const room = await kit.roomOwner();
+    const attempt = (pin: string) => ({ roomNumber: room.roomNumber, pin, displayName: 'Quelle' });
+    // Five wrong PINs from the test's address (203.0.113.254) lock that source out …
+    for (let failure = 1; failure <= 5; failure++) expect((await joinFromTest(attempt(room.wrongPin))).code, `failure ${failure}`).toBe('INVALID_ROOM_OR_PIN');
+    expect(await joinFromTest(attempt(room.participantPin))).toEqual({ status: 429, code: 'TOO_MANY_REQUESTS' });
+    // … claiming to be someone else does not get it out (nginx writes X-Forwarded-For itself) …
+    expect(await joinFromTest(attempt(room.participantPin), { 'X-Forwarded-For': `${NET}.99` })).toEqual({ status: 429, code: 'TOO_MANY_REQUESTS' });
+    // … and a browser on another host, behind the same proxy, is not locked out with it.
+    const { page } = await kit.newTab();
+    await page.goto('/');
+    const fromBrowser = await page.evaluate(
+      async ({ body, headers }) =>
+        (await fetch('/api/conference/join', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }))
+          .status,
+      { body: attempt(room.participantPin), headers: CSRF_HEADERS },
+    );
+    expect(fromBrowser).toBe(200);
+  } finally {
+    await kit.dispose();
+  }
 });
 
 test('a browser in the open: direct UDP to the media port', async () => {
