@@ -381,13 +381,27 @@ async function joinFrom(host: VirtualHost, name: string): Promise<{ pairs: PairV
   }
 }
 
-test('https through nginx: HSTS, secure session cookie, plain http redirected; only the published ports answer', async () => {
+test('https through nginx: HSTS, secure session cookie, the WebSocket upgrade, plain http redirected; only the published ports answer', async () => {
   const page = await (await browserOn(openBrowserHost)).newPage();
   try {
     const response = await page.goto(`${PUBLIC_URL}/`);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['strict-transport-security']).toMatch(/max-age=\d+/);
     expect(await page.evaluate(() => window.isSecureContext)).toBe(true);
+    // Socket.IO's WebSocket through nginx's upgrade: Engine.IO's open packet ("0{…}") arrives.
+    const opened = await page.evaluate(
+      (url) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = new WebSocket(url);
+          socket.onmessage = (event) => {
+            resolve(String(event.data));
+            socket.close();
+          };
+          socket.onerror = () => reject(new Error('the WebSocket failed'));
+        }),
+      `wss://${SERVER_ADDRESS}/socket.io/?EIO=4&transport=websocket`,
+    );
+    expect(opened).toMatch(/^0\{"sid":/);
     const redirected = await page.request.get(`http://${SERVER_ADDRESS}/join`, { maxRedirects: 0 });
     expect(redirected.status()).toBe(301);
     expect(redirected.headers()['location']).toBe(`${PUBLIC_URL}/join`);
