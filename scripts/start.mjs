@@ -1,4 +1,5 @@
-// `npm start`: install and build what is missing, then run the whole product.
+// `npm start`: install and build what is missing, then run the whole product (`--production`:
+// `npm run start:prod`).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { bootstrap, mediasoupWorkerBin, repoRoot } from './bootstrap.mjs';
@@ -10,10 +11,13 @@ try {
   process.exit(1);
 }
 
+// `npm run start:prod`: only the server runs in production mode. The build above must not: npm
+// leaves the devDependencies (compilers, bundlers) out when NODE_ENV is production.
+const production = process.argv.includes('--production');
 const server = spawn(process.execPath, [join(repoRoot, 'server', 'dist', 'main.js')], {
   cwd: repoRoot,
   stdio: 'inherit',
-  env: { MEDIASOUP_WORKER_BIN: mediasoupWorkerBin, ...process.env },
+  env: { MEDIASOUP_WORKER_BIN: mediasoupWorkerBin, ...process.env, ...(production ? { NODE_ENV: 'production' } : {}) },
 });
 // Ctrl-C reaches the server through the terminal's process group; the server stops its
 // embedded database and mail catcher and exits, and so do we.
