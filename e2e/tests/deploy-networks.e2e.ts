@@ -364,8 +364,8 @@ async function joinFrom(host: VirtualHost, name: string): Promise<{ pairs: PairV
       )
       .toBe(true);
     const joinMs = Date.now() - started;
-    await guest.expectReceiving([moderator], { setupMs: 30_000 });
-    await moderator.expectReceiving([guest], { setupMs: 30_000 });
+    await guest.expectReceiving([moderator], { setupMs: 30_000, growWithinMs: 10_000 });
+    await moderator.expectReceiving([guest], { setupMs: 30_000, growWithinMs: 10_000 });
     const { pairs, remoteAddresses } = await candidatePairs(guest);
     expect(pairs.length, 'a selected candidate pair for each transport (send and receive)').toBeGreaterThanOrEqual(2);
     // The server offers its announced address only (RTC_ANNOUNCED_IP), never what it binds (0.0.0.0) or a host-internal one.
