@@ -19,7 +19,8 @@ export let mediasoupWorkerBin;
  */
 const RUNTIME_PACKAGES = ['python3-pip', 'build-essential'];
 /** Only the test suites need these: a real browser, a private network namespace and SIP peers (sipp, the baresip softphone). */
-const TEST_PACKAGES = ['chromium', 'iproute2', 'util-linux', 'sip-tester', 'baresip', 'redis-server'];
+// kamailio: the carrier trunk the phone tests route calls through (server/test/phone/kamailio/).
+const TEST_PACKAGES = ['chromium', 'iproute2', 'util-linux', 'sip-tester', 'baresip', 'redis-server', 'kamailio'];
 
 // Progress goes to stderr, so a command's own stdout (a benchmark's JSON line) stays clean.
 function log(message) {
@@ -55,6 +56,17 @@ function ensureSystemPackages(packages) {
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
+  if (missing.includes('kamailio')) stopDistributionKamailio();
+}
+
+/**
+ * Debian starts Kamailio as a service on install, on port 5060 of every address: the tests run
+ * their own, so the distribution's is stopped and disabled (where there is no systemd, nothing
+ * started it).
+ */
+function stopDistributionKamailio() {
+  if (!existsSync('/run/systemd/system')) return;
+  spawnSync('systemctl', ['disable', '--now', 'kamailio'], { stdio: 'ignore' });
 }
 
 function newestMtime(path) {
