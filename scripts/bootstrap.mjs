@@ -19,8 +19,9 @@ export let mediasoupWorkerBin;
  */
 const RUNTIME_PACKAGES = ['python3-pip', 'build-essential'];
 /** Only the test suites need these: a real browser, a private network namespace and SIP peers (sipp, the baresip softphone). */
-// kamailio: the carrier trunk the phone tests route calls through (server/test/phone/kamailio/).
-const TEST_PACKAGES = ['chromium', 'iproute2', 'util-linux', 'sip-tester', 'baresip', 'redis-server', 'kamailio'];
+// kamailio: the carrier trunk the phone tests route calls through (server/test/phone/kamailio/);
+// linphone-cli (linphonec): the third independent SIP client of the interop matrix (server/test/interop/).
+const TEST_PACKAGES = ['chromium', 'iproute2', 'util-linux', 'sip-tester', 'baresip', 'redis-server', 'kamailio', 'linphone-cli'];
 
 // Progress goes to stderr, so a command's own stdout (a benchmark's JSON line) stays clean.
 function log(message) {

@@ -136,7 +136,8 @@ export function phoneCallerScenario({ keys, end, codec = 'PCMU', caller = '+4930
   return scenario('dial-in', `${inviteAndAck(headers, codec, [], dialled, { inviteHeaders, viaProxy })}${body}${ending(end, later)}`);
 }
 
-function sipInfoKeys(keys: string, headers: string): string {
+/** Keys as SIP INFO requests, one per key, each answered before the next (a space is a half-second pause). */
+export function sipInfoKeys(keys: string, headers: string): string {
   return [...keys].map((key, index) => (key === ' ' ? '\n  <pause milliseconds="500"/>' : sipInfoKey(key, index + 2, headers))).join('');
 }
 
@@ -159,14 +160,15 @@ function sipInfoKey(key: string, cseq: number, headers: string): string {
  * sipp plays the pcap in the background, to the media address of the gateway's SDP answer; the
  * scenario waits until it has played. The caller starts keying once it hears the welcome.
  */
-function rfc4733Keys(audio: PcapAudio): string {
+export function rfc4733Keys(audio: PcapAudio): string {
   return `
   <pause milliseconds="500"/>
   <nop><action><exec play_pcap_audio="${audio.pcap}"/></action></nop>
   <pause milliseconds="${audio.durationMs}"/>`;
 }
 
-function ending(end: CallEnd, headers: string): string {
+/** The caller's BYE after a while, or the wait for the gateway's BYE and the 200 OK to it. */
+export function ending(end: CallEnd, headers: string): string {
   if (end === 'gateway-hangs-up') {
     return `
   <recv request="INFO" optional="true" next="1"/>

@@ -1,8 +1,7 @@
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { VirtualHost } from '@konferenz/testing/virtual-hosts';
 
 const CONFIG = join(__dirname, 'carrier-trunk.cfg');
 
@@ -15,11 +14,25 @@ export function requireKamailio(): void {
   }
 }
 
+/** Where Kamailio runs: a virtual host (`@konferenz/testing/virtual-hosts`), or `loopbackHost`. */
+export interface TrunkHost {
+  address: string;
+  spawn(command: string, args: string[], options: SpawnOptions): ChildProcess;
+  command(command: string, args: string[]): [string, string[]];
+}
+
+/** Another loopback address of this namespace (127.0.0.0/8 is all ours) as the trunk's host. */
+export const loopbackHost = (address: string): TrunkHost => ({
+  address,
+  spawn: (command, args, options) => spawn(command, args, options),
+  command: (command, args) => [command, args],
+});
+
 /**
  * A carrier's trunk (carrier-trunk.cfg) on `host`, port 5060 UDP and TCP, routing every call to
  * `product` (`sip:<address>:<port>`). Resolves once it listens; `stop()` ends it.
  */
-export async function startCarrierTrunk(host: VirtualHost, product: string): Promise<{ stop(): void; log(): string }> {
+export async function startCarrierTrunk(host: TrunkHost, product: string): Promise<{ stop(): void; log(): string }> {
   const runtime = mkdtempSync(join(tmpdir(), 'konferenz-kamailio-'));
   const child: ChildProcess = host.spawn('kamailio', ['-f', CONFIG, '-DD', '-E', '-Y', runtime, '-A', `LISTEN=${host.address}`, '-A', `PRODUCT="${product}"`], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -31,7 +44,7 @@ export async function startCarrierTrunk(host: VirtualHost, product: string): Pro
     child.kill('SIGTERM');
     rmSync(runtime, { recursive: true, force: true });
   };
-  const [program, args] = host.command('ss', ['-Hlnu', 'sport', '= :5060']);
+  const [program, args] = host.command('ss', ['-Hlnu', 'src', `${host.address}:5060`]);
   for (let tries = 0; ; tries++) {
     if (child.exitCode !== null) throw new Error(`kamailio exited ${child.exitCode}:\n${log.slice(-3000)}`);
     if (execFileSync(program, args).toString().includes(':5060')) break;
