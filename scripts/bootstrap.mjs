@@ -20,12 +20,29 @@ export let mediasoupWorkerBin;
 const RUNTIME_PACKAGES = ['python3-pip', 'build-essential'];
 /**
  * Only the test suites need these: a real browser, a private network namespace and SIP peers (sipp,
- * the baresip softphone); for the deployment test (e2e/tests/deploy-networks.e2e.ts) the TURN
- * relay (coturn), the TLS proxy (nginx) and nftables (NAT and firewalls between virtual hosts).
+ * the baresip softphone); kamailio, the carrier trunk the phone tests route calls through
+ * (server/test/phone/kamailio/); linphone-cli (linphonec), the third independent SIP client of the
+ * interop matrix (server/test/interop/); for the deployment test (e2e/tests/deploy-networks.e2e.ts)
+ * the TURN relay (coturn), the TLS proxy (nginx) and nftables (NAT and firewalls between virtual hosts).
  */
-const TEST_PACKAGES = ['chromium', 'iproute2', 'util-linux', 'sip-tester', 'baresip', 'redis-server', 'coturn', 'nginx-light', 'nftables'];
-/** Test packages whose Debian service would start with the machine: the tests run their own, each with its own config. */
-const TEST_DAEMONS = { coturn: 'coturn', 'nginx-light': 'nginx' };
+const TEST_PACKAGES = [
+  'chromium',
+  'iproute2',
+  'util-linux',
+  'sip-tester',
+  'baresip',
+  'redis-server',
+  'kamailio',
+  'linphone-cli',
+  'coturn',
+  'nginx-light',
+  'nftables',
+];
+/**
+ * Test packages whose Debian service would start with the machine (Kamailio on port 5060 of every
+ * address): the tests run their own, each with its own config.
+ */
+const TEST_DAEMONS = { kamailio: 'kamailio', coturn: 'coturn', 'nginx-light': 'nginx' };
 
 // Progress goes to stderr, so a command's own stdout (a benchmark's JSON line) stays clean.
 function log(message) {

@@ -16,15 +16,17 @@ const SUITES = [
   { name: 'testing', kind: 'vitest' },
   { name: 'sfu', kind: 'vitest' },
   { name: 'bench', kind: 'node' },
-  { name: 'server', kind: 'vitest' },
+  { name: 'server', kind: 'vitest', args: ['--project', 'unit', '--project', 'integration'] },
+  // Real SIP clients against the whole product (server/test/interop, README "Interop matrix").
+  { name: 'interop', kind: 'vitest', dir: 'server', args: ['--project', 'interop'] },
   { name: 'client', kind: 'vitest' },
   { name: 'e2e', kind: 'playwright' },
 ];
 
-function vitest(name) {
+function vitest(name, { dir = name, args = [] } = {}) {
   const report = join(reports, `${name}.json`);
-  const result = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
-    cwd: join(repoRoot, name),
+  const result = spawnSync('npx', ['vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+    cwd: join(repoRoot, dir),
     stdio: 'inherit',
   });
   if (!existsSync(report)) return { passed: 0, failed: 1, status: result.status };
@@ -73,7 +75,7 @@ if (picked.length === 0) {
 for (const suite of SUITES.filter(({ name }) => picked.length === 0 || picked.includes(name))) {
   console.log(`\n\x1b[36m[konferenz]\x1b[0m ${suite.name} tests`);
   const run = { vitest, playwright, node: nodeTest }[suite.kind];
-  const { status, ...counts } = run(suite.name);
+  const { status, ...counts } = run(suite.name, suite);
   const outcome = withExitStatus(counts, status);
   if (outcome.unexplained) console.log(`\x1b[31m[konferenz]\x1b[0m ${suite.name} exited with status ${status} without a failed test: counted as one failure`);
   passed += outcome.passed;

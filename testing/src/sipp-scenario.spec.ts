@@ -32,4 +32,24 @@ describe('phone caller scenarios', () => {
     expect(xml).toContain('SIP/2.0 200 OK');
     expect(xml).not.toContain('INFO [next_url]');
   });
+
+  it('through a record-routing proxy: a From of its own, headers on the INVITE alone, and the Route set on every later request', () => {
+    const xml = phoneCallerScenario({
+      keys: '1',
+      end: { callerHangsUpAfterMs: 100 },
+      from: '"Anonymous" <sip:anonymous@anonymous.invalid>',
+      inviteHeaders: ['Privacy: id', 'P-Preferred-Identity: <sip:+4989123@host>'],
+      viaProxy: true,
+    });
+    expect(count(xml, 'From: "Anonymous" <sip:anonymous@anonymous.invalid>;tag=')).toBe(4);
+    expect(count(xml, 'Privacy: id')).toBe(1);
+    expect(xml).toMatch(/INVITE [^\n]*\n(?:.*\n)*?\s*P-Preferred-Identity: <sip:\+4989123@host>\n\s*CSeq: 1 INVITE/);
+    // ACK, INFO and BYE: each carries the Route set sipp learnt from the 200 OK.
+    expect(count(xml, '[routes]')).toBe(3);
+    expect(xml).toContain('<recv response="200" rrs="true"/>');
+  });
+
+  it('without a proxy, no Route set', () => {
+    expect(phoneCallerScenario({ keys: '1', end: 'gateway-hangs-up' })).not.toContain('[routes]');
+  });
 });

@@ -26,24 +26,47 @@ export interface PhoneCaller {
   caller?: string;
   /** The request URI's user part: what the caller dialled (`sip:<dialled>@gateway`). Default `dial-in`. */
   dialled?: string;
+  /** The whole From name-addr instead of `<sip:<caller>@local>`, e.g. `"Anonymous" <sip:anonymous@anonymous.invalid>`. */
+  from?: string;
+  /** Headers only the INVITE carries (`Privacy: id`, `P-Preferred-Identity: <sip:+49…@host>`). */
+  inviteHeaders?: string[];
+  /** Through a proxy that record-routes: ACK, INFO and BYE carry the Route set the 200 OK's Record-Route gave. */
+  viaProxy?: boolean;
 }
 
 /**
  * The headers of every request in the caller's dialog, From `caller` (sipp keywords such as
  * `[call_number]` may be part of it). `[peer_tag_param]` is left for the caller to drop from the INVITE.
  */
-export function dialogHeaders(caller: string, dialled = 'dial-in'): string {
+export function dialogHeaders(caller: string, dialled = 'dial-in', from = `<sip:${caller}@[local_ip]:[local_port]>`): string {
   return `
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:${caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      From: ${from};tag=[pid]SIPpTag00[call_number]
       To: <sip:${dialled}@[remote_ip]:[remote_port]>[peer_tag_param]
       Call-ID: [call_id]
       Contact: <sip:sipp@[local_ip]:[local_port]>
       Max-Forwards: 70`;
 }
 
-/** The call set up: INVITE offering `codec` and telephone-events (plus `sdpLines`), the answer, ACK. */
-export function inviteAndAck(headers: string, codec: CallerCodec, sdpLines: string[] = [], dialled = 'dial-in'): string {
+/**
+ * The headers of the requests after the INVITE: `headers`, and through a record-routing proxy the
+ * Route set sipp learnt from the 200 OK (`rrs="true"`).
+ */
+export function inDialogHeaders(headers: string, viaProxy = false): string {
+  return viaProxy ? `${headers}\n      [routes]` : headers;
+}
+
+/**
+ * The call set up: INVITE offering `codec` and telephone-events (plus `sdpLines`, and
+ * `inviteHeaders` among its headers), the answer, ACK (with the Route set through a proxy).
+ */
+export function inviteAndAck(
+  headers: string,
+  codec: CallerCodec,
+  sdpLines: string[] = [],
+  dialled = 'dial-in',
+  { inviteHeaders = [], viaProxy = false }: { inviteHeaders?: string[]; viaProxy?: boolean } = {},
+): string {
   const payloadType = codec === 'PCMU' ? 0 : 8;
   const sdp = [
     'v=0',
@@ -58,7 +81,7 @@ export function inviteAndAck(headers: string, codec: CallerCodec, sdpLines: stri
   ];
   return `
   <send retrans="500"><![CDATA[
-      INVITE sip:${dialled}@[remote_ip]:[remote_port] SIP/2.0${headers.replace('[peer_tag_param]', '')}
+      INVITE sip:${dialled}@[remote_ip]:[remote_port] SIP/2.0${headers.replace('[peer_tag_param]', '')}${inviteHeaders.map((header) => `\n      ${header}`).join('')}
       CSeq: 1 INVITE
       Content-Type: application/sdp
       Content-Length: [len]
@@ -69,7 +92,7 @@ ${sdp.map((line) => `      ${line}\n`).join('')}
   <recv response="180" optional="true"/>
   <recv response="200" rrs="true"/>
   <send><![CDATA[
-      ACK [next_url] SIP/2.0${headers}
+      ACK [next_url] SIP/2.0${inDialogHeaders(headers, viaProxy)}
       CSeq: 1 ACK
       Content-Length: 0
 
@@ -106,13 +129,15 @@ export function dialInScenario(keys: string, end: CallEnd, codec: CallerCodec = 
 }
 
 /** The sipp scenario of one phone caller: INVITE with G.711 and telephone-events, ACK, the keys, the end. */
-export function phoneCallerScenario({ keys, end, codec = 'PCMU', caller = '+4930111', dialled }: PhoneCaller): string {
-  const headers = dialogHeaders(caller, dialled);
-  const body = typeof keys === 'string' ? sipInfoKeys(keys, headers) : rfc4733Keys(keys);
-  return scenario('dial-in', `${inviteAndAck(headers, codec, [], dialled)}${body}${ending(end, headers)}`);
+export function phoneCallerScenario({ keys, end, codec = 'PCMU', caller = '+4930111', dialled, from, inviteHeaders, viaProxy }: PhoneCaller): string {
+  const headers = dialogHeaders(caller, dialled, from);
+  const later = inDialogHeaders(headers, viaProxy);
+  const body = typeof keys === 'string' ? sipInfoKeys(keys, later) : rfc4733Keys(keys);
+  return scenario('dial-in', `${inviteAndAck(headers, codec, [], dialled, { inviteHeaders, viaProxy })}${body}${ending(end, later)}`);
 }
 
-function sipInfoKeys(keys: string, headers: string): string {
+/** Keys as SIP INFO requests, one per key, each answered before the next (a space is a half-second pause). */
+export function sipInfoKeys(keys: string, headers: string): string {
   return [...keys].map((key, index) => (key === ' ' ? '\n  <pause milliseconds="500"/>' : sipInfoKey(key, index + 2, headers))).join('');
 }
 
@@ -135,14 +160,15 @@ function sipInfoKey(key: string, cseq: number, headers: string): string {
  * sipp plays the pcap in the background, to the media address of the gateway's SDP answer; the
  * scenario waits until it has played. The caller starts keying once it hears the welcome.
  */
-function rfc4733Keys(audio: PcapAudio): string {
+export function rfc4733Keys(audio: PcapAudio): string {
   return `
   <pause milliseconds="500"/>
   <nop><action><exec play_pcap_audio="${audio.pcap}"/></action></nop>
   <pause milliseconds="${audio.durationMs}"/>`;
 }
 
-function ending(end: CallEnd, headers: string): string {
+/** The caller's BYE after a while, or the wait for the gateway's BYE and the 200 OK to it. */
+export function ending(end: CallEnd, headers: string): string {
   if (end === 'gateway-hangs-up') {
     return `
   <recv request="INFO" optional="true" next="1"/>

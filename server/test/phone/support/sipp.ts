@@ -33,6 +33,10 @@ export interface SippOptions {
   timeoutSeconds?: number;
   /** The caller's address (SIP and RTP): another 127.0.0.0/8 address is another network source. Default 127.0.0.1. */
   localAddress?: string;
+  /** Where sipp sends (a proxy in front of the gateway): default 127.0.0.1:`port`. */
+  remoteAddress?: string;
+  /** Runs sipp on another network namespace (a virtual host of `@konferenz/testing/virtual-hosts`). */
+  host?: { command(command: string, args: string[]): [string, string[]] };
 }
 
 /**
@@ -46,7 +50,7 @@ export async function runSipp(options: SippOptions): Promise<SippRun> {
     ? ['-sn', options.scenario.slice('builtin:'.length)]
     : ['-sf', isAbsolute(options.scenario) ? options.scenario : join(SCENARIOS, options.scenario)];
   const args = [
-    `127.0.0.1:${options.port}`,
+    `${options.remoteAddress ?? '127.0.0.1'}:${options.port}`,
     ...scenario,
     '-i',
     options.localAddress ?? '127.0.0.1',
@@ -68,7 +72,8 @@ export async function runSipp(options: SippOptions): Promise<SippRun> {
     '-trace_err',
     ...(options.args ?? []),
   ];
-  const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [program, programArgs] = options.host ? options.host.command('sipp', args) : ['sipp', args];
+  const child = spawn(program, programArgs, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
