@@ -25,7 +25,8 @@ export class ConferenceNotices {
   /** How often the waiting chime sounded, for the page's tests (data-chimes). */
   chimes = $state(0);
   #nextId = 1;
-  readonly #timers = new Map<number, ReturnType<typeof setTimeout>>();
+  /** Each shown notice's timer, by notice id (not state: nothing renders them). */
+  #timers: Record<number, ReturnType<typeof setTimeout>> = {};
 
   constructor(private readonly chime: () => void = () => undefined) {}
 
@@ -35,12 +36,17 @@ export class ConferenceNotices {
     if (next.self.state === 'admitted') {
       const before = othersIn(previous.participants, selfId);
       const after = othersIn(next.participants, selfId);
-      this.#announce('joined', [...after.values()].filter((participant) => !before.has(participant.id)));
-      this.#announce('left', [...before.values()].filter((participant) => !after.has(participant.id)));
+      this.#announce(
+        'joined',
+        [...after.values()].filter((participant) => !before.has(participant.id)),
+      );
+      this.#announce(
+        'left',
+        [...before.values()].filter((participant) => !after.has(participant.id)),
+      );
     }
     if (next.self.role === 'moderator') {
-      const waitingBefore = new Set(previous.waiting.map((participant) => participant.id));
-      const newcomers = next.waiting.filter((participant) => !waitingBefore.has(participant.id));
+      const newcomers = next.waiting.filter((participant) => !previous.waiting.some((before) => before.id === participant.id));
       for (const participant of newcomers) this.#push('waiting', 'ui.conference.notice.waiting', { name: participant.displayName });
       if (newcomers.length > 0) {
         this.chimes += 1;
@@ -52,14 +58,14 @@ export class ConferenceNotices {
   }
 
   dismiss(id: number): void {
-    clearTimeout(this.#timers.get(id));
-    this.#timers.delete(id);
+    clearTimeout(this.#timers[id]);
+    delete this.#timers[id];
     this.notices = this.notices.filter((notice) => notice.id !== id);
   }
 
   destroy(): void {
-    for (const timer of this.#timers.values()) clearTimeout(timer);
-    this.#timers.clear();
+    for (const timer of Object.values(this.#timers)) clearTimeout(timer);
+    this.#timers = {};
   }
 
   #announce(kind: 'joined' | 'left', participants: ParticipantView[]): void {
@@ -77,10 +83,7 @@ export class ConferenceNotices {
     const kept = [...this.notices, notice];
     for (const dropped of kept.slice(0, Math.max(0, kept.length - SHOWN_AT_ONCE))) this.dismiss(dropped.id);
     this.notices = [...this.notices, notice];
-    this.#timers.set(
-      notice.id,
-      setTimeout(() => this.dismiss(notice.id), NOTICE_MS),
-    );
+    this.#timers[notice.id] = setTimeout(() => this.dismiss(notice.id), NOTICE_MS);
   }
 }
 
