@@ -1,10 +1,11 @@
+import { chatRequests, type ChatPort } from './chat-requests';
 import type { RequestHandlers } from './conference-requests';
 import { mediaRequests, type MediaOf } from './media-requests';
 import { moderationRequests, type ModerationPort } from './moderation-requests';
 import { participantRequests, type ParticipantPort } from './participant-requests';
 
 /** What the requests need from the conference service. */
-export interface ConferenceRequestPort extends ModerationPort, ParticipantPort {
+export interface ConferenceRequestPort extends ModerationPort, ParticipantPort, ChatPort {
   mediaOf: MediaOf;
 }
 
@@ -14,5 +15,6 @@ export function conferenceRequestTable(port: ConferenceRequestPort): RequestHand
     ...mediaRequests(port.mediaOf),
     ...moderationRequests(port),
     ...participantRequests(port),
+    ...chatRequests(port),
   };
 }

@@ -1,6 +1,7 @@
 import { conferenceRequestSchemas, DEFAULT_ROOM_SETTINGS } from '@konferenz/shared';
 import { describe, expect, it, vi } from 'vitest';
 import { Conference } from './conference';
+import { ConferenceChat } from './conference-chat';
 import type { ConferenceMarks } from './conference-marks';
 import { conferenceRequestTable, type ConferenceRequestPort } from './conference-request-table';
 import { dispatchRequest, type RequestHandlers } from './conference-requests';
@@ -21,8 +22,9 @@ function setUp() {
     broadcast: vi.fn(),
     admitted: vi.fn(),
     leave: vi.fn(async () => undefined),
+    deliverChat: vi.fn(),
   };
-  const live = { conference };
+  const live = { conference, chat: new ConferenceChat() };
   const context = (id: string) => ({ live, participant: conference.find(id)! });
   return { conference, port, table: conferenceRequestTable(port), context };
 }
@@ -62,6 +64,28 @@ describe('the conference request table', () => {
     await dispatchRequest(table, 'moderator:clearAttributes', context('m'), { participantId: 'g' });
     expect(conference.find('g')!.attributes).toEqual({});
     expect(port.broadcast).toHaveBeenCalledTimes(3);
+  });
+
+  it('delivers chat messages from admitted participants only, and refuses them while a moderator has the chat off', async () => {
+    const { table, context, port, conference } = setUp();
+    await expect(dispatchRequest(table, 'chat:send', context('g'), { text: 'hallo' })).rejects.toMatchObject({ code: 'NOT_ADMITTED' });
+    conference.admit('g');
+    const { id } = await dispatchRequest(table, 'chat:send', context('g'), { text: 'hallo' });
+    expect(port.deliverChat).toHaveBeenCalledWith(expect.anything(), expect.objectContaining({ id, senderId: 'g', senderName: 'G', text: 'hallo' }));
+    await expect(dispatchRequest(table, 'moderator:setChatEnabled', context('g'), { enabled: false })).rejects.toMatchObject({ code: 'MODERATOR_ONLY' });
+    await dispatchRequest(table, 'moderator:setChatEnabled', context('m'), { enabled: false });
+    expect(conference.view('g', () => ({ microphone: 'none', camera: 'none', screen: false })).chatEnabled).toBe(false);
+    await expect(dispatchRequest(table, 'chat:send', context('m'), { text: 'still?' })).rejects.toMatchObject({ code: 'CHAT_DISABLED' });
+    expect(port.deliverChat).toHaveBeenCalledTimes(1);
+    expect(conference.record().chatEnabled).toBe(false);
+  });
+
+  it('refuses empty and overlong chat messages in the protocol schema', () => {
+    const schema = conferenceRequestSchemas['chat:send'];
+    expect(schema.safeParse({ text: '   ' }).success).toBe(false);
+    expect(schema.safeParse({ text: 'x'.repeat(1001) }).success).toBe(false);
+    expect(schema.safeParse({ text: ' x '.repeat(333) }).data).toEqual({ text: ' x '.repeat(333).trim() });
+    expect(schema.safeParse({ text: 42 }).success).toBe(false);
   });
 
   it('is checked by the compiler: a missing, unknown or wrongly guarded handler does not type-check', () => {

@@ -16,6 +16,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RoomAccess } from '../rooms/room-access.service';
 import { Conference, NO_MEDIA, type Participant } from './conference';
+import { ConferenceChat } from './conference-chat';
 import type { ConferenceEvent } from './conference-events';
 import { CONFERENCE_MARKS, type ConferenceMarks } from './conference-marks';
 import { conferenceRequestTable } from './conference-request-table';
@@ -70,6 +71,9 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
       end: (live, reason) => this.#end(live, reason),
       broadcast: (live) => this.#broadcast(live),
       admitted: (live, participants) => this.#tellAdmitted(live, participants),
+      deliverChat: (live, message) => {
+        for (const receiver of this.#receivers(live)) this.#connections.get(receiver)?.send('chat:message', message);
+      },
       leave: async (participantId) => {
         // During a stop this is a phone hung up by the stop, not a participant leaving (see stop()).
         if (!this.#stopping) await this.#remove(participantId, 'left');
@@ -231,7 +235,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
       // Without its record (Redis failing) a moved conference still opens: everyone is back, as newcomers.
       this.records.load(roomNumber).catch(() => null),
     ]);
-    const live: LiveConference = { conference: new Conference(roomNumber, settings) };
+    const live: LiveConference = { conference: new Conference(roomNumber, settings), chat: new ConferenceChat() };
     // A conference locked before a restart is locked again when its participants come back.
     live.conference.locked = locked;
     // Moved here from another node: who was in, muted or had a hand up is so again on arrival.
@@ -279,6 +283,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     if (!live) return;
     this.#dismiss(participantId, reason && { type: 'ended', reason });
     const lastModeratorLeft = live.conference.depart(participantId);
+    live.chat.forget(participantId);
     await this.#withMedia(live, (media) => media.closePeer(participantId));
     if (live.conference.isEmpty) return this.#close(live);
     if (lastModeratorLeft) await this.#applyModeratorLeavesPolicy(live);
@@ -442,8 +447,10 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
    */
   #tellArrival(live: LiveConference, arrivedId: string, admitted: Participant[], hadModerator: boolean): void {
     const arrived = live.conference.find(arrivedId);
-    if (arrived?.state === 'admitted') this.#tell(arrivedId, { type: 'admitted', from: 'arrival', participantCount: this.#admittedCount(live) });
-    else if (arrived) this.#tell(arrivedId, { type: 'waiting', moderatorPresent: live.conference.moderatorPresent });
+    if (arrived?.state === 'admitted') {
+      this.#tell(arrivedId, { type: 'admitted', from: 'arrival', participantCount: this.#admittedCount(live) });
+      this.#sendChatHistory(live, [arrived]);
+    } else if (arrived) this.#tell(arrivedId, { type: 'waiting', moderatorPresent: live.conference.moderatorPresent });
     this.#tellAdmitted(
       live,
       admitted.filter((participant) => participant.id !== arrivedId),
@@ -455,6 +462,15 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
   #tellAdmitted(live: LiveConference, admitted: Participant[]): void {
     const participantCount = this.#admittedCount(live);
     for (const participant of admitted) this.#tell(participant.id, { type: 'admitted', from: 'waiting', participantCount });
+    this.#sendChatHistory(live, admitted);
+  }
+
+  /** Those just inside read the chat so far; those waiting never see it. */
+  #sendChatHistory(live: LiveConference, participants: Participant[]): void {
+    const messages = live.chat.history;
+    for (const participant of participants) {
+      if (participant.via === 'browser' && participant.state === 'admitted') this.#connections.get(participant.id)?.send('chat:history', { messages });
+    }
   }
 
   /** Everyone waiting, once whether a moderator is there has changed for them. */

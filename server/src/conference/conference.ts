@@ -20,6 +20,8 @@ export interface Participant {
  * arrive again, and the record gives each the place they had.
  */
 export interface ConferenceRecord {
+  /** Absent in records written before the chat existed: on. */
+  chatEnabled?: boolean;
   screeningNewcomers: boolean;
   /** Who had been let in: back with a moderator present, they are in again, whatever the admission rules. */
   admittedBefore: string[];
@@ -39,6 +41,8 @@ export const NO_MEDIA: MediaSummary = { microphone: 'none', camera: 'none', scre
  */
 export class Conference {
   locked = false;
+  /** The room's chat; a moderator may turn it off (and on again). */
+  chatEnabled = true;
   /**
    * Set once a moderator removes someone: from then on nobody is let in automatically. A removed
    * guest who still knows the PIN can come back under a new id, and PINs carry no identity to
@@ -130,7 +134,7 @@ export class Conference {
     }
     const present = this.participants.map((participant) => participant.id);
     const order = [...present, ...[...this.#standings.keys()].filter((id) => !present.includes(id))];
-    return { screeningNewcomers: this.screeningNewcomers, admittedBefore: [...this.#admittedBefore], standings, order };
+    return { chatEnabled: this.chatEnabled, screeningNewcomers: this.screeningNewcomers, admittedBefore: [...this.#admittedBefore], standings, order };
   }
 
   /** The moderators of the conference before it moved who have not come back yet. */
@@ -141,6 +145,7 @@ export class Conference {
   /** Opens a moved conference with what its previous node recorded; its participants arrive again. */
   restore(record: ConferenceRecord): void {
     this.screeningNewcomers = record.screeningNewcomers;
+    this.chatEnabled = record.chatEnabled ?? true;
     for (const id of record.admittedBefore) this.#admittedBefore.add(id);
     for (const [id, standing] of Object.entries(record.standings)) this.#standings.set(id, standing);
     // A record written before the order was kept has none: arrival order then.
@@ -213,6 +218,7 @@ export class Conference {
       screeningNewcomers: this.screeningNewcomers,
       activeSpeakerId: self.state === 'admitted' ? this.activeSpeakerId : null,
       settings: moderator ? this.settings : null,
+      chatEnabled: this.chatEnabled,
     };
   }
 }

@@ -19,7 +19,7 @@ export interface ModerationPort {
  * The moderator's controls. What must outlive the process (a removal, an end, a lock) is stored
  * in the marks before anything happens: if it cannot be, the moderator is told and nothing changes.
  */
-export function moderationRequests(port: ModerationPort): RequestHandlersFor<ModeratorRequestName> {
+export function moderationRequests(port: ModerationPort): RequestHandlersFor<Exclude<ModeratorRequestName, 'moderator:setChatEnabled'>> {
   return {
     'moderator:mute': {
       access: 'moderator',

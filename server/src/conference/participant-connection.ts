@@ -7,7 +7,7 @@ import type { ConferenceEvent } from './conference-events';
  */
 export type ConferenceMessages = Pick<
   ServerToClientEvents,
-  'conference:state' | 'media:newConsumer' | 'media:consumerClosed' | 'media:consumerPaused' | 'media:activeSpeaker'
+  'conference:state' | 'chat:message' | 'chat:history' | 'media:newConsumer' | 'media:consumerClosed' | 'media:consumerPaused' | 'media:activeSpeaker'
 >;
 
 /**

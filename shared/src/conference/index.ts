@@ -2,5 +2,6 @@ export * from './roles';
 export * from './room-settings';
 export * from './join';
 export * from './attributes';
+export * from './chat';
 export * from './protocol';
 export * from './test-hooks';

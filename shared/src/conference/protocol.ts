@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ErrorResponse } from '../errors/error-code';
 import { participantAttributesPatchSchema, type ParticipantAttributes } from './attributes';
+import { chatTextSchema, type ChatMessageView } from './chat';
 import { MEDIA_SOURCES, type ConferenceRole, type MediaSource, type ParticipantState } from './roles';
 import type { RoomSettings } from './room-settings';
 
@@ -62,9 +63,13 @@ export const conferenceRequestSchemas = {
   'moderator:end': z.object({}),
   /** Removes every attribute of a participant (waiting or admitted). */
   'moderator:clearAttributes': z.object({ participantId: id }),
+  /** Turns the room's chat on or off for everyone (moderators can always read what was sent). */
+  'moderator:setChatEnabled': z.object({ enabled: z.boolean() }),
   'conference:leave': z.object({}),
   /** Changes the sender's own attributes (see participantAttributesPatchSchema); admitted participants only. */
   'participant:setAttributes': z.object({ attributes: participantAttributesPatchSchema }),
+  /** A chat message to everyone inside; admitted participants only, while the chat is on, rate-limited per participant. */
+  'chat:send': z.object({ text: chatTextSchema }),
 } as const;
 
 export type ConferenceRequestName = keyof typeof conferenceRequestSchemas;
@@ -105,8 +110,10 @@ export interface ConferenceResponses {
   'moderator:admitAll': Empty;
   'moderator:end': Empty;
   'moderator:clearAttributes': Empty;
+  'moderator:setChatEnabled': Empty;
   'conference:leave': Empty;
   'participant:setAttributes': Empty;
+  'chat:send': { id: string };
 }
 
 export type SocketResult<T> = { ok: true; data: T } | { ok: false; error: ErrorResponse };
@@ -156,6 +163,8 @@ export interface ConferenceStateView {
    * name, and their video is not forwarded). The server's VIDEO_LAST_N.
    */
   videoLastN: number;
+  /** Whether the room's chat is on (a moderator can turn it off). */
+  chatEnabled: boolean;
 }
 
 export const CONFERENCE_END_REASONS = ['ended-by-moderator', 'moderator-left', 'removed', 'left', 'room-locked', 'error'] as const;
@@ -176,6 +185,10 @@ export interface ServerToClientEvents {
   'conference:ended': (event: { reason: ConferenceEndReason }) => void;
   /** A fresh join token, sent well before the current one expires, so a reload late in a long conference still rejoins. */
   'conference:token': (renewal: { token: string; expiresAt: string }) => void;
+  /** A new chat message, to everyone inside (phones excepted). */
+  'chat:message': (message: ChatMessageView) => void;
+  /** The conference's chat so far (up to CHAT_HISTORY_LIMIT), on entering; the client merges it by id. */
+  'chat:history': (event: { messages: ChatMessageView[] }) => void;
   'media:newConsumer': (consumer: NewConsumerView) => void;
   'media:consumerClosed': (event: { consumerId: string }) => void;
   'media:consumerPaused': (event: { consumerId: string; paused: boolean }) => void;

@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'SERVICE_UNAVAILABLE',
   'ROOM_ON_OTHER_NODE',
+  'CHAT_DISABLED',
+  'CHAT_RATE_LIMITED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

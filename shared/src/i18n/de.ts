@@ -48,6 +48,8 @@ export const de = {
   'error.SERVICE_UNAVAILABLE':
     'Der Dienst ist vorübergehend nicht erreichbar. Bitte in einigen Minuten erneut versuchen; laufende Konferenzen sind nicht betroffen.',
   'error.ROOM_ON_OTHER_NODE': 'Diese Konferenz läuft auf einem anderen Server; die Verbindung wird dorthin umgeleitet.',
+  'error.CHAT_DISABLED': 'Der Chat ist in dieser Konferenz ausgeschaltet.',
+  'error.CHAT_RATE_LIMITED': 'Zu viele Nachrichten in kurzer Zeit. Bitte kurz warten.',
   'error.INVALID_ROOM_OR_PIN': 'Konferenzraum-Nr. oder PIN ist falsch.',
   'error.CONFERENCE_TOKEN_INVALID': 'Die Sitzung ist abgelaufen. Bitte erneut mit Konferenzraum-Nr. und PIN beitreten.',
   'error.ROOM_LOCKED': 'Der Konferenzraum ist gesperrt: Der Moderator lässt gerade niemanden herein.',

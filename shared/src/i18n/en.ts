@@ -47,6 +47,8 @@ export const en: Catalogue = {
   'error.INTERNAL': 'An internal error occurred. Please try again later.',
   'error.SERVICE_UNAVAILABLE': 'The service is temporarily unavailable. Please try again in a few minutes; conferences already running are not affected.',
   'error.ROOM_ON_OTHER_NODE': 'This conference runs on another server; the connection is sent there.',
+  'error.CHAT_DISABLED': 'The chat is turned off in this conference.',
+  'error.CHAT_RATE_LIMITED': 'Too many messages in a short time. Please wait a moment.',
   'error.INVALID_ROOM_OR_PIN': 'Conference room number or PIN is wrong.',
   'error.CONFERENCE_TOKEN_INVALID': 'Your session has expired. Please join again with room number and PIN.',
   'error.ROOM_LOCKED': 'The conference room is locked: the moderator is not letting anyone in right now.',

@@ -82,6 +82,7 @@ function state(self: Partial<ParticipantView> = {}, others: ParticipantView[] = 
     activeSpeakerId: null,
     settings: null,
     videoLastN: 12,
+    chatEnabled: true,
   };
 }
 

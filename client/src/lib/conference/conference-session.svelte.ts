@@ -10,6 +10,8 @@ import type {
 } from '@konferenz/shared';
 import type { Problem } from '#lib/i18n.svelte.js';
 import { ConferenceConnection, ConferenceRequestError, isErrorCode, openConferenceSocket, type ConferenceSocket } from './conference-connection';
+import { ConferenceChat } from './conference-chat.svelte';
+import { ConferenceNotices } from './conference-notices.svelte';
 import { buildTiles, type TileView } from './conference-tiles';
 import { ConsumerSizeReporter } from './consumer-size';
 import { clearJoin, saveJoin } from './join-storage';
@@ -23,6 +25,7 @@ import type { RemoteMedia } from './remote-media';
 import { installTestHooks } from './test-hooks';
 import { recentSpeakers } from './video-last-n';
 import { EMPTY_STATS } from './transport-stats';
+import { playWaitingChime } from './waiting-chime';
 
 /** What the connection indicator shows (data-state of `connection-status`). */
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'ended';
@@ -68,6 +71,9 @@ function problemOf(error: unknown): Problem {
 export class ConferenceSession {
   join: JoinResponse;
   readonly local: LocalMedia;
+  readonly chat = new ConferenceChat();
+  /** Join and leave notices, who waits (moderators), the moderator leaving. */
+  readonly notices = new ConferenceNotices(playWaitingChime);
 
   /** The server's latest view of the conference; null until the first one arrives. */
   view = $state.raw<ConferenceStateView | null>(null);
@@ -256,6 +262,8 @@ export class ConferenceSession {
       // Socket.IO presents `auth` again on every reconnect.
       socket.auth = { token };
     });
+    socket.on('chat:message', (message) => this.chat.receive(message, this.view?.self.id));
+    socket.on('chat:history', ({ messages }) => this.chat.merge(messages, this.view?.self.id));
     socket.on('media:newConsumer', (view) => void this.#consume(view));
     socket.on('media:consumerClosed', ({ consumerId }) => this.#removeConsumer(consumerId));
     socket.on('media:consumerPaused', ({ consumerId, paused }) => {
@@ -385,6 +393,17 @@ export class ConferenceSession {
     this.#socket.connect();
   }
 
+  /** Sends a chat message to everyone inside; the problem to show in the chat when it was not sent. */
+  async sendChat(text: string): Promise<Problem | null> {
+    try {
+      if (!this.#connection) throw new ConferenceRequestError('NETWORK', 'chat:send: not connected');
+      await this.#connection.request('chat:send', { text });
+      return null;
+    } catch (error) {
+      return problemOf(error);
+    }
+  }
+
   async #setHand(raise: boolean): Promise<void> {
     this.actionProblem = null;
     await this.#run(() => this.#connection?.request('participant:setAttributes', { attributes: handPatch(raise) }));
@@ -404,6 +423,7 @@ export class ConferenceSession {
 
   /** Leaving the page without leaving the conference (a reload rejoins with the stored token). */
   destroy(): void {
+    this.notices.destroy();
     this.#teardown();
   }
 
@@ -417,6 +437,7 @@ export class ConferenceSession {
   #applyState(state: ConferenceStateView): void {
     const previous = this.view;
     this.view = state;
+    this.notices.observe(previous, state);
     this.#speaking(state.activeSpeakerId);
 
     // Muted by a moderator: the server paused the producer; show it and keep the track silent.
