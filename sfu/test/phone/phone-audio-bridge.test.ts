@@ -208,13 +208,13 @@ describe.each([{ threads: 1 }, { threads: 0 }])('PhoneAudioBridge against medias
   });
 
   it('carries a G.722 caller both ways in wideband: its 6 kHz tone reaches the room, it hears a 5 kHz speaker in G.722 and never itself', async () => {
-    // Encoded before the bridge's clock runs: 500 G.722 frames take a while on a loaded machine, and with the mix on this thread that would be a stall.
+    // Both tones are encoded before the caller starts: 500 frames take a while on a loaded machine, and with the mix on this thread that would be a stall in what the caller hears.
     const voice = g722TonePackets({ frequency: 6000, frames: 500 });
     const phone = await bridge('phone-a', G722);
-    const caller = await fakeCaller(phone, 6000, 'mulaw', voice);
-    const heard = await plainListener('ear', phone.producerId);
     const speaker = await opusSpeaker('browser-b', 5000);
     expect(await phone.hear(speaker)).toBe(true);
+    const caller = await fakeCaller(phone, 6000, 'mulaw', voice);
+    const heard = await plainListener('ear', phone.producerId);
     await eventually(() => (heard.length >= 125 && caller.received.length >= 90 ? true : undefined), 10_000);
 
     const intoRoom = [...heard].sort((a, b) => ((a.sequenceNumber - b.sequenceNumber) << 16) >> 16).slice(0, 125);
