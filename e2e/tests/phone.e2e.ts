@@ -16,7 +16,7 @@ import {
   recordedSamples,
   WINDOW_SECONDS,
 } from './phone-audio-checks';
-import { Softphone } from './softphone';
+import { Softphone, type SoftphoneCodecs } from './softphone';
 
 /**
  * Phones and browsers in one conference, with a real softphone: baresip (tests/softphone.ts)
@@ -29,7 +29,7 @@ import { Softphone } from './softphone';
 const SIP_URI = process.env.KONFERENZ_E2E_SIP_URI ?? 'sip:konferenz@127.0.0.1:5370';
 
 /** Softphones started by a test: stopped afterwards, their logs and recordings attached. */
-const test = base.extend<{ dialIn: (name: string, user: string, codec?: 'PCMU' | 'opus') => Promise<Softphone> }>({
+const test = base.extend<{ dialIn: (name: string, user: string, codec?: SoftphoneCodecs) => Promise<Softphone> }>({
   dialIn: async ({}, use, testInfo) => {
     const phones: Array<{ name: string; phone: Softphone }> = [];
     await use(async (name, user, codec) => {
@@ -173,3 +173,30 @@ test('baresip with Opus alone (telephone-event at 8 kHz only): answered in Opus 
   await expectHearsPhone(maria, phoneId);
   await expectPhoneHearsBrowser(phone, joinedAt);
 });
+
+for (const [offer, number] of [
+  ['G722', '+4930555000722'],
+  ['G722,PCMU', '+4930555000723'],
+] as const) {
+  test(`baresip offering ${offer === 'G722' ? 'G.722 alone (an HD desk phone)' : 'G.722 first, then PCMU'}: answered in G.722 (16 kHz), its keys reach the menu, audio both ways`, async ({
+    conf,
+    dialIn,
+  }) => {
+    test.setTimeout(90_000);
+    const owner = await conf.roomOwner();
+    const maria = await conf.join(owner.roomNumber, owner.moderatorPin, 'Maria Moderatorin', { cameraOff: true });
+    await expectAdmitted(maria);
+
+    const phone = await dialIn(offer === 'G722' ? 'g722' : 'g722-pcmu', number, offer);
+    expect(phone.log).toMatch(/Set audio encoder: G722 16000Hz/);
+    expect(phone.log).toMatch(/Set audio decoder: G722 16000Hz/);
+    expect(phone.log).not.toMatch(/Set audio (en|de)coder: PCMU/);
+    await enterRoom(phone, owner.roomNumber, owner.participantPin);
+    const phoneId = await phoneInList(maria, maskedName(number));
+    const joinedAt = recordedSamples(phone);
+    await expectHearsPhone(maria, phoneId);
+    await expectPhoneHearsBrowser(phone, joinedAt);
+    // baresip records what it decoded at the codec's rate: wideband.
+    expect(phone.received()!.sampleRate).toBe(16_000);
+  });
+}

@@ -38,16 +38,27 @@ export interface SoftphoneOptions {
   /** The frequency of the phone's "microphone" (ausine). */
   toneHz: number;
   /**
-   * The one codec it offers: PCMU (the default), or Opus alone (baresip's opus module; it offers
-   * telephone-event at 8 kHz only, beside opus/48000).
+   * The codecs it offers: PCMU alone (the default), Opus alone (baresip's opus module; it offers
+   * telephone-event at 8 kHz only, beside opus/48000), G.722 alone (baresip's g722 module, an HD
+   * desk phone), or G.722 first and PCMU after it.
    */
-  codec?: 'PCMU' | 'opus';
+  codec?: SoftphoneCodecs;
   /**
    * A host of its own (virtual-hosts.ts): baresip runs there (`spawn`) with its SIP and RTP on
    * `address`. Default: this namespace, on 127.0.0.1.
    */
   host?: { address: string; spawn: (command: string, args: string[], options: SpawnOptions) => ChildProcess };
 }
+
+export type SoftphoneCodecs = 'PCMU' | 'opus' | 'G722' | 'G722,PCMU';
+
+/** Per offer: baresip's codec modules, and its `audio_codecs` list (G.722's entry is `G722/16000/1`). */
+const CODECS: Record<SoftphoneCodecs, { modules: string[]; list: string }> = {
+  PCMU: { modules: ['g711.so'], list: 'PCMU' },
+  opus: { modules: ['opus.so'], list: 'opus' },
+  G722: { modules: ['g722.so'], list: 'G722/16000/1' },
+  'G722,PCMU': { modules: ['g722.so', 'g711.so'], list: 'G722/16000/1,PCMU' },
+};
 
 /** baresip's SIP port on a host of its own (nothing else listens there). */
 const HOST_SIP_PORT = 5070;
@@ -105,7 +116,7 @@ export class Softphone {
         'ausrc_channels 2',
         `module_path ${MODULE_PATH}`,
         'module stdio.so',
-        codec === 'opus' ? 'module opus.so' : 'module g711.so',
+        ...CODECS[codec].modules.map((module) => `module ${module}`),
         'module ausine.so',
         'module sndfile.so',
         'module_app account.so',
@@ -114,8 +125,8 @@ export class Softphone {
         '',
       ].join('\n'),
     );
-    // No registration (regint=0), one codec: the gateway answers it.
-    writeFileSync(join(dir, 'accounts'), `<sip:${user}@${address}:${port}>;regint=0;audio_codecs=${codec}\n`);
+    // No registration (regint=0), only the chosen codecs.
+    writeFileSync(join(dir, 'accounts'), `<sip:${user}@${address}:${port}>;regint=0;audio_codecs=${CODECS[codec].list}\n`);
     writeFileSync(join(dir, 'contacts'), '');
     // -t: a safety net, so that a baresip whose test process died does not linger.
     const child = (host?.spawn ?? spawn)(BARESIP, ['-f', dir, '-t', String(MAX_CALL_SECONDS), '-e', `/dial ${uri}`], {

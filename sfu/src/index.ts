@@ -18,5 +18,7 @@ export type { PhoneMixStats } from './phone/mix-protocol';
 export type { PhoneCodec } from './phone/phone-codec';
 export { decodeG711, encodeG711, mulawToAlaw } from './phone/g711';
 export { OpusFrameDecoder, OpusFrameEncoder } from './phone/opus-codec';
+export { G722Decoder, G722Encoder } from './phone/g722';
+export { Upsampler } from './phone/resampler';
 export { parseRtpPacket, RtpParseError, serializeRtpPacket } from './phone/rtp-packet';
 export type { RtpPacket } from './phone/rtp-packet';

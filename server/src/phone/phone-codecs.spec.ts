@@ -29,10 +29,23 @@ describe("the phone gateway's codecs", () => {
     );
   });
 
-  it('then PCMU, then PCMA; G.722 is not answered', () => {
-    expect(negotiateSdp(offer('m=audio 4000 RTP/AVP 9 8 0'), phone)).toMatchObject({ ok: true, audio: { codec: 'PCMU' } });
-    expect(negotiateSdp(offer('m=audio 4000 RTP/AVP 9 8'), phone)).toMatchObject({ ok: true, audio: { codec: 'PCMA' } });
-    expect(negotiateSdp(offer('m=audio 4000 RTP/AVP 9'), phone)).toMatchObject({ ok: false, reason: 'no-common-codec' });
+  it('then G.722, whether offered alone, first or after G.711, with telephone-event at its 8 kHz RTP clock', () => {
+    const alone = negotiateSdp(offer('m=audio 4000 RTP/AVP 9 101\r\na=rtpmap:9 G722/8000\r\na=rtpmap:101 telephone-event/8000'), phone);
+    expect(alone.ok && alone.audio).toMatchObject({ codec: 'G722', payloadType: 9, clockRate: 8000, telephoneEventPayloadType: 101 });
+    expect(alone.ok && alone.answer).toContain('m=audio 30000 RTP/AVP 9 101\r\na=rtpmap:9 G722/8000\r\n');
+    expect(negotiateSdp(offer('m=audio 4000 RTP/AVP 9 0 8'), phone)).toMatchObject({ ok: true, audio: { codec: 'G722' } });
+    expect(negotiateSdp(offer('m=audio 4000 RTP/AVP 0 8 9'), phone)).toMatchObject({ ok: true, audio: { codec: 'G722' } });
+  });
+
+  it('keeps Opus for a caller offering Opus and G.722', () => {
+    const result = negotiateSdp(offer('m=audio 4000 RTP/AVP 9 111 0 101\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:101 telephone-event/48000'), phone);
+    expect(result.ok && result.audio).toMatchObject({ codec: 'opus', payloadType: 111 });
+  });
+
+  it('then PCMU, then PCMA', () => {
+    expect(negotiateSdp(offer('m=audio 4000 RTP/AVP 8 0'), phone)).toMatchObject({ ok: true, audio: { codec: 'PCMU' } });
+    expect(negotiateSdp(offer('m=audio 4000 RTP/AVP 8'), phone)).toMatchObject({ ok: true, audio: { codec: 'PCMA' } });
+    expect(negotiateSdp(offer('m=audio 4000 RTP/AVP 18'), phone)).toMatchObject({ ok: false, reason: 'no-common-codec' });
   });
 
   it('gives an Opus caller whose telephone-event runs only at 8 kHz (and who offers nothing else) those events: a key path for the menu', () => {

@@ -387,7 +387,6 @@ export class PhoneParticipant {
     const opening = (async () => {
       const room = await conference.mediaRoom();
       const codec = bridgeCodec(rtp.media);
-      if (!codec) throw new Error(`no phone audio in ${rtp.media.codec}`);
       const bridge = await PhoneAudioBridge.create({
         room,
         peerId: participantId,

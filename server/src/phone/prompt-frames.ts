@@ -1,22 +1,23 @@
-import { decodeG711, mulawToAlaw, OpusFrameEncoder } from '@konferenz/sfu';
+import { decodeG711, G722Encoder, mulawToAlaw, OpusFrameEncoder, Upsampler } from '@konferenz/sfu';
 import type { PromptKey } from './ivr-state-machine';
 import type { PromptLibrary } from './prompt-library';
 import { AUDIO_CODECS, type AudioCodecName } from '@konferenz/sip';
 
 /** The codecs prompts can be played in. */
-export type PromptCodec = Extract<AudioCodecName, 'PCMU' | 'PCMA' | 'opus'>;
+export type PromptCodec = Extract<AudioCodecName, 'PCMU' | 'PCMA' | 'G722' | 'opus'>;
 
 export function isPromptCodec(codec: AudioCodecName): codec is PromptCodec {
-  return codec === 'PCMU' || codec === 'PCMA' || codec === 'opus';
+  return codec === 'PCMU' || codec === 'PCMA' || codec === 'G722' || codec === 'opus';
 }
 
-/** RTP clock ticks one frame of `frameMs` covers in `codec` (160 for G.711, 960 for Opus at 20 ms). */
+/** RTP clock ticks one frame of `frameMs` covers in `codec` (160 for G.711 and G.722 (RFC 3551's 8 kHz clock), 960 for Opus at 20 ms). */
 export function promptFrameTicks(codec: PromptCodec, frameMs: number): number {
   return (AUDIO_CODECS[codec].clockRate * frameMs) / 1000;
 }
 
 const MULAW_SILENCE = 0xff;
 const PROMPT_RATE = 8000;
+const G722_RATE = 16000;
 
 /**
  * Opus from the 8 kHz prompts as they are, like the bridge encodes G.711 callers: libopus codes
@@ -27,6 +28,23 @@ const PROMPT_RATE = 8000;
 function encodeOpus(mulaw: Buffer, frameMs: number): Buffer[] {
   const encoder = new OpusFrameEncoder({ sampleRate: PROMPT_RATE, bitrate: 20_000, complexity: 1 });
   return g711Frames(mulaw, frameMs).map((frame) => encoder.encode(decodeG711('mulaw', frame)));
+}
+
+/**
+ * G.722 from the 8 kHz prompts, upsampled to 16 kHz (nothing above 4 kHz to add). One encoder
+ * per prompt: a G.722 encoder adapts as it goes, so a prompt's frames only decode right in order
+ * from its start. Between prompts the caller's decoder hears a new encoder's history; the prompts
+ * begin and end in silence, over which the encoder and the decoder both settle to their start
+ * state, so the seam is inaudible.
+ */
+function encodeG722(mulaw: Buffer, frameMs: number): Buffer[] {
+  const upsampler = new Upsampler(PROMPT_RATE, G722_RATE);
+  const encoder = new G722Encoder();
+  return g711Frames(mulaw, frameMs).map((frame) => {
+    const narrow = Float32Array.from(decodeG711('mulaw', frame), (sample) => sample / 32768);
+    const wide = upsampler.process(narrow);
+    return Buffer.from(encoder.encode(Int16Array.from(wide, (sample) => Math.max(-32768, Math.min(32767, Math.round(sample * 32768))))));
+  });
 }
 
 /** µ-law in frames of `frameMs`, the last one filled up with silence. */
@@ -43,13 +61,14 @@ function g711Frames(mulaw: Buffer, frameMs: number): Buffer[] {
 
 const silences = new Map<string, Buffer>();
 
-/** One frame of silence in `codec` (µ-law 0xFF, A-law 0xD5, an Opus frame of zeros), made once per process. */
+/** One frame of silence in `codec` (µ-law 0xFF, A-law 0xD5, a G.722 or Opus frame of zeros), made once per process. */
 export function silenceFrame(codec: PromptCodec, frameMs: number): Buffer {
   const id = `${codec}/${frameMs}`;
   let frame = silences.get(id);
   if (!frame) {
     const mulaw = Buffer.alloc((PROMPT_RATE * frameMs) / 1000, MULAW_SILENCE);
-    frame = codec === 'PCMU' ? mulaw : codec === 'PCMA' ? mulawToAlaw(mulaw) : encodeOpus(mulaw, frameMs)[0]!;
+    frame =
+      codec === 'PCMU' ? mulaw : codec === 'PCMA' ? mulawToAlaw(mulaw) : codec === 'G722' ? encodeG722(mulaw, frameMs)[0]! : encodeOpus(mulaw, frameMs)[0]!;
     silences.set(id, frame);
   }
   return frame;
@@ -73,8 +92,14 @@ export function promptFrames(library: PromptLibrary, key: PromptKey, codec: Prom
   let frames = byKey.get(id);
   if (!frames) {
     const mulaw = library.get(key);
-    frames = codec === 'opus' ? encodeOpus(mulaw, frameMs) : codec === 'PCMA' ? g711Frames(mulaw, frameMs).map(mulawToAlaw) : g711Frames(mulaw, frameMs);
+    frames = framesIn(codec, mulaw, frameMs);
     byKey.set(id, frames);
   }
   return frames;
+}
+
+function framesIn(codec: PromptCodec, mulaw: Buffer, frameMs: number): Buffer[] {
+  if (codec === 'opus') return encodeOpus(mulaw, frameMs);
+  if (codec === 'G722') return encodeG722(mulaw, frameMs);
+  return codec === 'PCMA' ? g711Frames(mulaw, frameMs).map(mulawToAlaw) : g711Frames(mulaw, frameMs);
 }

@@ -1,5 +1,5 @@
 import { createSocket } from 'node:dgram';
-import { decodeG711, OpusFrameDecoder, parseRtpPacket, RtpSession, serializeRtpPacket, type RtpPacket } from '@konferenz/sfu';
+import { decodeG711, G722Decoder, OpusFrameDecoder, parseRtpPacket, RtpSession, serializeRtpPacket, type RtpPacket } from '@konferenz/sfu';
 import type { NegotiatedAudio } from '@konferenz/sip';
 import { describe, expect, it, vi } from 'vitest';
 import { promptFrames } from './prompt-frames';
@@ -149,9 +149,41 @@ describe('PromptPlayer', () => {
     phone.close();
   });
 
-  it('refuses to play prompts over a codec it cannot encode', async () => {
-    const session = await RtpSession.open<NegotiatedAudio>('127.0.0.1', 0, { ...media(9), codec: 'G722', payloadType: 9 });
-    expect(() => new PromptPlayer(session, new PromptLibrary()).play(['de/goodbye'])).toThrow(/G722/);
+  it('plays a prompt to a G.722 caller as 160-byte frames on the 8 kHz RTP clock (16 kHz audio), idle silence too', async () => {
+    const phone = createSocket('udp4');
+    await new Promise<void>((resolve) => phone.bind(0, '127.0.0.1', resolve));
+    const session = await RtpSession.open<NegotiatedAudio>('127.0.0.1', 0, { ...media(phone.address().port), codec: 'G722', payloadType: 9 });
+    const received: RtpPacket[] = [];
+    phone.on('message', (data) => received.push(parseRtpPacket(data)));
+    const library = new PromptLibrary();
+    phone.send(
+      serializeRtpPacket({ marker: false, payloadType: 9, sequenceNumber: 1, timestamp: 0, ssrc: 7, payload: Buffer.alloc(160, 0xff) }),
+      session.localPort,
+      '127.0.0.1',
+    );
+    await new Promise((resolve) => session.once('latched', resolve));
+    const player = new PromptPlayer(session, library);
+    player.idleSilence = true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const silent = received.length;
+    expect(silent).toBeGreaterThanOrEqual(1);
+    const finished = new Promise<void>((resolve) => player.once('finished', () => resolve()));
+    player.play(['de/goodbye']);
+    await finished;
+    player.idleSilence = false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(received.every((packet) => packet.payloadType === 9 && packet.payload.length === 160)).toBe(true);
+    expect(received.slice(1).every((packet, i) => packet.timestamp - received[i]!.timestamp === 160)).toBe(true);
+    // What the caller decodes is the prompt at 16 kHz: as loud as the µ-law source, give or take 3 dB.
+    const source = library.get('de/goodbye');
+    const prompt = received.slice(silent, silent + Math.ceil(source.length / 160));
+    const decoder = new G722Decoder();
+    const decoded = prompt.flatMap((packet) => [...decoder.decode(packet.payload)]);
+    expect(decoded).toHaveLength(prompt.length * 320);
+    const level = (samples: number[]) => 10 * Math.log10(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
+    expect(Math.abs(level(decoded) - level([...decodeG711('mulaw', source)]))).toBeLessThan(3);
     session.close();
+    phone.close();
   });
 });

@@ -12,8 +12,8 @@ export interface PromptPlayerEvents {
 
 /**
  * Plays prompts into a call's RTP session in real time: 20 ms frames on a clock that corrects its
- * own drift, in the call's codec (G.711, or Opus encoded once per process, see prompt-frames).
- * A looping list (music on hold) repeats until stopped. G.722 is not played.
+ * own drift, in the call's codec (G.711, or G.722 and Opus encoded once per process, see
+ * prompt-frames). A looping list (music on hold) repeats until stopped.
  *
  * With `idleSilence` on (the menu, while it waits for keys), silence goes out between prompts
  * on the same clock and stream: some gateways and phones drop a call that receives no RTP for a

@@ -4,9 +4,10 @@ import { audioLevelOfInt16, SILENT_LEVEL } from './audio-level';
 import type { FrameTick } from './frame-clock';
 import { decodeG711, type G711Law } from './g711';
 import { G711Concealment } from './g711-concealment';
+import { G722Decoder } from './g722';
 import { JitterBuffer, type JitterBufferOptions, type JitterBufferStats } from './jitter-buffer';
 import { OpusFrameDecoder, OpusFrameEncoder } from './opus-codec';
-import { g711Law, type PhoneCodec } from './phone-codec';
+import { audioSampleRate, g711Law, type PhoneCodec } from './phone-codec';
 import { audioLevelExtensionValue, readAudioLevel, serializeRtpPacket, type RtpPacket } from './rtp-packet';
 import { RtpStreamWriter } from './rtp-stream-writer';
 import { TalkspurtGate, type TalkspurtGateOptions } from './talkspurt-gate';
@@ -27,7 +28,7 @@ export interface CallerToConferenceOptions {
   /** The caller's own RFC 6464 extension id (Opus callers that negotiated it); the bridge measures the level otherwise. */
   callerAudioLevelExtensionId?: number;
   jitter?: Pick<JitterBufferOptions, 'minDelayMs' | 'maxDelayMs' | 'maxConcealMs'>;
-  /** Bits per second of the Opus the bridge encodes G.711 calls to. Default 20000. */
+  /** Bits per second of the Opus the bridge encodes G.711 and G.722 calls to. Default 20000, G.722 32000 (wideband, as the mix to Opus callers). */
   opusBitrate?: number;
   /**
    * Opus complexity (0-10) for G.711 calls. Default 1: on telephone-band
@@ -49,15 +50,19 @@ export interface CallerToConferenceStats {
 
 /** A voice activity guess for the RFC 6464 V flag: louder than -50 dBov. */
 const VOICE_LEVEL = 50;
-/** G.711 goes through the jitter buffer in 10 ms slots, so 10, 20 and 30 ms packets all fit. */
-const G711_SLOT_SAMPLES = 80;
+/**
+ * G.711 and G.722 go through the jitter buffer in 10 ms slots, so 10, 20 and 30 ms packets all
+ * fit: 80 RTP clock ticks, and as many bytes, for both (G.722's clock is 8 kHz, RFC 3551).
+ */
+const SLOT_TICKS = 80;
 const DEFAULT_OPUS_COMPLEXITY = 1;
 
 /**
- * The caller's voice on its way into the room. G.711 is transcoded: jitter
- * buffer (10 ms slots), decode, concealment of lost slots, then every 20 ms
- * one Opus packet (encoded from the 8 kHz samples as they are: Opus codes
- * narrowband natively, no resampling) with the RFC 6464 level the bridge
+ * The caller's voice on its way into the room. G.711 and G.722 are transcoded:
+ * jitter buffer (10 ms slots), decode, concealment of lost slots, then every
+ * 20 ms one Opus packet (encoded from the 8 or 16 kHz samples as they are: Opus
+ * codes narrowband and wideband natively, no resampling) with the RFC 6464
+ * level the bridge
  * measured, so active-speaker detection works for callers. While the caller
  * is silent nothing is encoded or sent, but a frame every 400 ms (TalkspurtGate);
  * the first packet after a gap carries the marker bit. Opus is passed
@@ -67,16 +72,19 @@ const DEFAULT_OPUS_COMPLEXITY = 1;
  */
 export class CallerToConference {
   readonly #law: G711Law | undefined;
+  // Decodes one slot: G.711, or G.722 with the call's one decoder (its state follows the caller's encoder).
+  readonly #decode: ((slot: Uint8Array) => Int16Array) | undefined;
+  readonly #slotSamples: number;
   readonly #conference: ConferenceStreamParameters;
   readonly #send: (datagram: Buffer) => void;
   readonly #callerLevelId: number | undefined;
-  // G.711 path.
+  // G.711 and G.722 path.
   readonly #buffer: JitterBuffer<Uint8Array> | undefined;
   readonly #concealment: G711Concealment | undefined;
   readonly #encoder: OpusFrameEncoder | undefined;
   readonly #writer: RtpStreamWriter | undefined;
   readonly #gate: TalkspurtGate | undefined;
-  readonly #frame = new Int16Array(2 * G711_SLOT_SAMPLES);
+  readonly #frame: Int16Array;
   // Opus path: the caller's stream mapped into ours.
   readonly #levelDecoder: OpusFrameDecoder | undefined;
   #passThrough: { callerSsrc: number; sequenceOffset: number; timestampOffset: number } | undefined;
@@ -90,12 +98,22 @@ export class CallerToConference {
     this.#conference = options.conference;
     this.#send = options.send;
     this.#callerLevelId = options.callerAudioLevelExtensionId;
-    if (this.#law) {
-      this.#buffer = new JitterBuffer({ clockRate: 8000, slotTicks: G711_SLOT_SAMPLES, ...options.jitter });
-      this.#concealment = new G711Concealment({ frameSamples: G711_SLOT_SAMPLES });
+    const sampleRate = audioSampleRate(options.codec);
+    this.#slotSamples = (SLOT_TICKS * sampleRate) / 8000;
+    this.#frame = new Int16Array(2 * this.#slotSamples);
+    const law = this.#law;
+    if (law) this.#decode = (slot) => decodeG711(law, slot);
+    else if (options.codec.name === 'G722') {
+      const decoder = new G722Decoder();
+      this.#decode = (slot) => decoder.decode(slot);
+    }
+    if (this.#decode) {
+      this.#buffer = new JitterBuffer({ clockRate: 8000, slotTicks: SLOT_TICKS, ...options.jitter });
+      // The same concealment suits G.722: its decoder has none either.
+      this.#concealment = new G711Concealment({ frameSamples: this.#slotSamples, crossfadeSamples: (16 * sampleRate) / 8000 });
       this.#encoder = new OpusFrameEncoder({
-        sampleRate: 8000,
-        bitrate: options.opusBitrate ?? 20_000,
+        sampleRate,
+        bitrate: options.opusBitrate ?? (options.codec.name === 'G722' ? 32_000 : 20_000),
         complexity: options.opusComplexity ?? DEFAULT_OPUS_COMPLEXITY,
       });
       this.#writer = new RtpStreamWriter({ payloadType: options.conference.payloadType, clockRate: 48000, ssrc: options.conference.ssrc });
@@ -129,11 +147,11 @@ export class CallerToConference {
       }
       this.#callerSsrc = packet.ssrc;
       const { payload } = packet;
-      for (let offset = 0; offset < payload.length; offset += G711_SLOT_SAMPLES) {
-        let slot = payload.subarray(offset, offset + G711_SLOT_SAMPLES);
-        if (slot.length < G711_SLOT_SAMPLES) {
-          // A packet that is not a multiple of 10 ms: pad its tail with G.711 silence.
-          const padded = new Uint8Array(G711_SLOT_SAMPLES).fill(this.#law === 'mulaw' ? 0xff : 0xd5);
+      for (let offset = 0; offset < payload.length; offset += SLOT_TICKS) {
+        let slot = payload.subarray(offset, offset + SLOT_TICKS);
+        if (slot.length < SLOT_TICKS) {
+          // A packet that is not a multiple of 10 ms: pad its tail with silence (G.722: the code of the smallest step in both bands).
+          const padded = new Uint8Array(SLOT_TICKS).fill(this.#law === 'alaw' ? 0xd5 : 0xff);
           padded.set(slot);
           slot = padded as Buffer;
         }
@@ -144,22 +162,24 @@ export class CallerToConference {
     this.#passThroughPacket(packet, arrivalMs);
   }
 
-  /** Every 20 ms: one Opus packet from the G.711 jitter buffer. Opus calls do nothing here. */
+  /** Every 20 ms: one Opus packet from the G.711 or G.722 jitter buffer. Opus calls do nothing here. */
   tick(tick: FrameTick): void {
     const buffer = this.#buffer;
-    if (!buffer || !this.#concealment || !this.#encoder || !this.#writer) return;
+    const decode = this.#decode;
+    if (!buffer || !decode || !this.#concealment || !this.#encoder || !this.#writer) return;
+    const slotSamples = this.#slotSamples;
     // Reused: the encoder copies the samples, nothing keeps them past this tick.
     const frame = this.#frame;
     let playing = false;
     for (let half = 0; half < 2; half++) {
       const slot = buffer.pop(tick.nowMs + half * buffer.slotMs);
       if (slot.kind === 'idle') {
-        frame.fill(0, half * G711_SLOT_SAMPLES, (half + 1) * G711_SLOT_SAMPLES);
+        frame.fill(0, half * slotSamples, (half + 1) * slotSamples);
         continue;
       }
       playing = true;
-      const samples = slot.kind === 'packet' ? this.#concealment.good(decodeG711(this.#law!, slot.packet.payload)) : this.#concealment.lost();
-      frame.set(samples, half * G711_SLOT_SAMPLES);
+      const samples = slot.kind === 'packet' ? this.#concealment.good(decode(slot.packet.payload)) : this.#concealment.lost();
+      frame.set(samples, half * slotSamples);
     }
     if (!playing || this.#muted) {
       this.#writer.pause();

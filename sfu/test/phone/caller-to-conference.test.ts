@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { CallerToConference, type CallerToConferenceOptions } from '../../src/phone/caller-to-conference';
 import { encodeG711 } from '../../src/phone/g711';
 import { OpusFrameDecoder } from '../../src/phone/opus-codec';
-import { PCMA, PCMU, type PhoneCodec } from '../../src/phone/phone-codec';
+import { G722, PCMA, PCMU, type PhoneCodec } from '../../src/phone/phone-codec';
 import { readAudioLevel, serializeRtpPacket, type RtpPacket } from '../../src/phone/rtp-packet';
 import { db, dominantFrequency, rms, toFloat, toneAmplitude } from './support/audio';
-import { decodeOpusPackets, g711TonePackets, opusTonePackets, parseAll } from './support/streams';
+import { decodeOpusPackets, g711TonePackets, g722TonePackets, opusTonePackets, parseAll } from './support/streams';
 
 const CONFERENCE = { payloadType: 100, ssrc: 0xabc, audioLevelExtensionId: 1 };
 
@@ -87,6 +87,25 @@ describe('CallerToConference', () => {
     const audio = decodeOpusPackets(packets).subarray(48000 * 0.2, 48000 * 0.9);
     expect(dominantFrequency(audio, 48000, 100, 4000)).toBe(440);
     expect(toneAmplitude(audio, 440, 48000)).toBeGreaterThan(0.3);
+  });
+
+  it('transcodes a G.722 caller to wideband Opus: a 6 kHz tone, above the telephone band, reaches the room', () => {
+    const { path, sent } = callerToConference(G722);
+    run(path, g722TonePackets({ frequency: 6000, frames: 50 }));
+    const packets = parseAll(sent);
+    expect(packets.length).toBeGreaterThanOrEqual(50);
+    for (let i = 1; i < 49; i++) expect(packets[i]!.timestamp - packets[i - 1]!.timestamp).toBe(960);
+    const audio = decodeOpusPackets(packets).subarray(48000 * 0.2, 48000 * 0.9);
+    expect(Math.abs(dominantFrequency(audio, 48000, 100, 7900) - 6000)).toBeLessThanOrEqual(10);
+    expect(toneAmplitude(audio, 6000, 48000)).toBeGreaterThan(0.25);
+  });
+
+  it('conceals lost G.722 packets and takes 30 ms ones', () => {
+    const { path, sent } = callerToConference(G722);
+    run(path, g722TonePackets({ frequency: 1000, frames: 34, ptimeMs: 30 }), 30, (n) => n % 10 === 5);
+    expect(path.stats().jitter!.concealed).toBeGreaterThanOrEqual(3);
+    const audio = decodeOpusPackets(parseAll(sent)).subarray(48000 * 0.2, 48000 * 0.9);
+    expect(dominantFrequency(audio, 48000, 100, 7900)).toBe(1000);
   });
 
   it('takes 10 ms and 30 ms packets as well', () => {

@@ -8,13 +8,14 @@ import { decodeG711, type G711Law } from '../../src/phone/g711';
 import { PhoneAudioBridge } from '../../src/phone/phone-audio-bridge';
 import { PhoneMixThreads } from '../../src/phone/phone-mix-threads';
 import type { PhoneBridgeRoom } from '../../src/phone/phone-bridge-room';
-import { PCMA, PCMU, type PhoneCodec } from '../../src/phone/phone-codec';
+import { G722Decoder } from '../../src/phone/g722';
+import { G722, PCMA, PCMU, type PhoneCodec } from '../../src/phone/phone-codec';
 import { phoneRtpCapabilities } from '../../src/phone/room-audio-mix';
 import { AUDIO_LEVEL_EXTENSION_URI, emptyReceiverReport, parseRtpPacket, readAudioLevel, type RtpPacket } from '../../src/phone/rtp-packet';
 import { RtpSession } from '../../src/phone/rtp-session';
 import { LOOPBACK, eventually, freeLoopbackPorts, loopbackUdpSocket, sleep } from '../support/loopback';
 import { db, dominantFrequency, toFloat, toneAmplitude } from './support/audio';
-import { decodeOpusPackets, g711TonePackets, opusTonePackets } from './support/streams';
+import { decodeOpusPackets, g711TonePackets, g722TonePackets, opusTonePackets } from './support/streams';
 
 let plane: MediaPlane;
 let mixThreads: PhoneMixThreads;
@@ -93,12 +94,13 @@ function pace(send: (datagram: Buffer) => void, datagrams: Buffer[]): void {
 }
 
 /** A phone: a UDP socket that sends a G.711 tone to the bridge and keeps what the bridge sends back. */
-async function fakeCaller(to: PhoneAudioBridge, frequency: number, law: G711Law = 'mulaw') {
+async function fakeCaller(to: PhoneAudioBridge, frequency: number, law: G711Law = 'mulaw', made?: Buffer[]) {
   const phone = await socket();
   const received: RtpPacket[] = [];
   phone.on('message', (datagram) => received.push(parseRtpPacket(datagram)));
   // 10 s of tone: sequence numbers and timestamps go on, unlike a loop of a short clip.
-  pace((datagram) => phone.send(datagram, sessionOf(to).localPort, LOOPBACK), g711TonePackets({ law, frequency, frames: 500 }));
+  const packets = made ?? g711TonePackets({ law, frequency, frames: 500 });
+  pace((datagram) => phone.send(datagram, sessionOf(to).localPort, LOOPBACK), packets);
   return { phone, received };
 }
 
@@ -203,6 +205,33 @@ describe.each([{ threads: 1 }, { threads: 0 }])('PhoneAudioBridge against medias
     const tone = toneAmplitude(audio, 1000, 8000);
     expect(tone).toBeGreaterThan(0.2);
     expect(toneAmplitude(audio, 440, 8000)).toBeLessThan(tone / 100);
+  });
+
+  it('carries a G.722 caller both ways in wideband: its 6 kHz tone reaches the room, it hears a 5 kHz speaker in G.722 and never itself', async () => {
+    // Both tones are encoded before the caller starts: 500 frames take a while on a loaded machine, and with the mix on this thread that would be a stall in what the caller hears.
+    const voice = g722TonePackets({ frequency: 6000, frames: 500 });
+    const phone = await bridge('phone-a', G722);
+    const speaker = await opusSpeaker('browser-b', 5000);
+    expect(await phone.hear(speaker)).toBe(true);
+    const caller = await fakeCaller(phone, 6000, 'mulaw', voice);
+    const heard = await plainListener('ear', phone.producerId);
+    await eventually(() => (heard.length >= 125 && caller.received.length >= 90 ? true : undefined), 10_000);
+
+    const intoRoom = [...heard].sort((a, b) => ((a.sequenceNumber - b.sequenceNumber) << 16) >> 16).slice(0, 125);
+    const roomAudio = decodeOpusPackets(intoRoom).subarray(48000 * 0.5);
+    expect(Math.abs(dominantFrequency(roomAudio, 48000, 100, 7900) - 6000)).toBeLessThanOrEqual(10);
+    expect(toneAmplitude(roomAudio, 6000, 48000)).toBeGreaterThan(0.2);
+
+    const packets = caller.received.slice(0, 90);
+    expect(packets.every((packet) => packet.payloadType === 9 && packet.payload.length === 160)).toBe(true);
+    // RFC 3551: G.722's RTP clock is 8 kHz, 160 ticks per 20 ms, although the audio is 16 kHz.
+    expectConsecutive(packets, 160);
+    const decoder = new G722Decoder();
+    const toCaller = toFloat(Int16Array.from(packets.flatMap((packet) => [...decoder.decode(packet.payload)]))).subarray(320 * 50);
+    expect(Math.abs(dominantFrequency(toCaller, 16000, 100, 7900) - 5000)).toBeLessThanOrEqual(10);
+    const tone = toneAmplitude(toCaller, 5000, 16000);
+    expect(tone).toBeGreaterThan(0.2);
+    expect(toneAmplitude(toCaller, 6000, 16000)).toBeLessThan(tone / 100);
   });
 
   it('connects two callers through the one room mix: each hears the other, its own voice more than 40 dB down', async () => {

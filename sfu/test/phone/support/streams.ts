@@ -1,4 +1,5 @@
 import { encodeG711, type G711Law } from '../../../src/phone/g711';
+import { G722Encoder } from '../../../src/phone/g722';
 import { OpusFrameDecoder, OpusFrameEncoder } from '../../../src/phone/opus-codec';
 import { parseRtpPacket, serializeRtpPacket, type RtpPacket } from '../../../src/phone/rtp-packet';
 import { sine, toFloat, toInt16 } from './audio';
@@ -15,6 +16,22 @@ export function g711TonePackets(options: { law?: G711Law; frequency: number; fra
       ssrc: options.ssrc ?? 0x1234,
       marker: f === 0,
       payload: encodeG711(law, toInt16(sine(options.frequency, 8000, samples, options.amplitude ?? 0.5, f * samples))),
+    }),
+  );
+}
+
+/** `frames` packets of G.722 carrying a tone (16 kHz audio, 8 kHz RTP clock), `ptimeMs` each, as a phone sends them. */
+export function g722TonePackets(options: { frequency: number; frames: number; ptimeMs?: number; ssrc?: number }): Buffer[] {
+  const encoder = new G722Encoder();
+  const ticks = ((options.ptimeMs ?? 20) / 1000) * 8000;
+  return Array.from({ length: options.frames }, (_, f) =>
+    serializeRtpPacket({
+      payloadType: 9,
+      sequenceNumber: (100 + f) & 0xffff,
+      timestamp: (1000 + f * ticks) >>> 0,
+      ssrc: options.ssrc ?? 0x1234,
+      marker: f === 0,
+      payload: encoder.encode(toInt16(sine(options.frequency, 16000, 2 * ticks, 0.5, f * 2 * ticks))),
     }),
   );
 }
