@@ -1,5 +1,5 @@
 import chromium from '../chromium.json';
-import { type ConferenceTab, expect, test } from './conference-fixtures';
+import { type ConferenceTab, expect, screenshot, test } from './conference-fixtures';
 
 /**
  * Devices during the call, in the real browser with Chromium's fake devices, three cameras
@@ -40,7 +40,7 @@ async function sentDevice(tab: ConferenceTab, kind: 'audio' | 'video'): Promise<
 
 test('switching camera and microphone in the call: the other browser keeps receiving, over the same consumers; a muted microphone stays muted; the speaker choice routes the audio', async ({
   conf,
-}) => {
+}, testInfo) => {
   test.setTimeout(150_000);
   const owner = await conf.roomOwner();
   const maria = await conf.join(owner.roomNumber, owner.moderatorPin, 'Maria Moderatorin', { cameraOff: true });
@@ -61,11 +61,12 @@ test('switching camera and microphone in the call: the other browser keeps recei
   const cameraBefore = await sentDevice(anna, 'video');
   expect(cameraBefore).toBe(camera.chosen);
   await camera.select.selectOption(otherCamera!);
-  await expect.poll(() => sentDevice(anna, 'video'), { message: 'the other camera is sent' }).toBe(otherCamera);
+  await expect.poll(() => sentDevice(anna, 'video'), { message: 'the other camera is sent', timeout: 30_000 }).toBe(otherCamera);
   await expect(camera.select).toHaveValue(otherCamera!);
   // Maria still receives Anna's video, over the consumers she had: no new producer, no renegotiation.
   await maria.expectReceiving([anna], { growWithinMs: 5_000 });
   await expect(maria.tile(anna.id)).toHaveAttribute('data-drawing', 'true', { timeout: 15_000 });
+  await screenshot(anna.page, testInfo, '41-devices-in-call');
   expect((await maria.stats()).consumers).toBe(consumersBefore);
   expect(await anna.peerConnections()).toEqual(producedBefore);
 
@@ -76,7 +77,7 @@ test('switching camera and microphone in the call: the other browser keeps recei
   expect(microphone.values.length, `microphones: ${microphone.values.join(', ')}`).toBeGreaterThanOrEqual(2);
   const otherMicrophone = microphone.values.find((value) => value !== microphone.chosen)!;
   await microphone.select.selectOption(otherMicrophone);
-  await expect.poll(() => sentDevice(anna, 'audio'), { message: 'the other microphone is sent' }).toBe(otherMicrophone);
+  await expect.poll(() => sentDevice(anna, 'audio'), { message: 'the other microphone is sent', timeout: 30_000 }).toBe(otherMicrophone);
   await expect(anna.page.getByTestId('toggle-mic')).toHaveAttribute('aria-pressed', 'false');
   await expect(maria.tile(anna.id)).toHaveAttribute('data-muted', 'true');
   // Unmuted, Maria hears the new microphone.
@@ -96,7 +97,7 @@ test('switching camera and microphone in the call: the other browser keeps recei
   await maria.expectReceiving([anna], { video: false, growWithinMs: 5_000 });
 });
 
-test('the device check plays a test tone on the chosen speaker', async ({ conf }) => {
+test('the device check plays a test tone on the chosen speaker', async ({ conf }, testInfo) => {
   test.setTimeout(90_000);
   const owner = await conf.roomOwner();
   const { page } = await conf.newTab();
@@ -117,6 +118,7 @@ test('the device check plays a test tone on the chosen speaker', async ({ conf }
   await testButton.click();
   await expect(testButton).toHaveAttribute('data-playing', 'true');
   await expect(testButton).toHaveText('Testton läuft …');
+  await screenshot(page, testInfo, '42-device-check-speaker-test');
   await expect(testButton).toHaveAttribute('data-playing', 'false', { timeout: 5_000 });
   await expect(testButton).toHaveText('Lautsprecher testen');
   // The choice is taken into the conference.

@@ -81,7 +81,7 @@ test('speaker view with a strip, remembered per browser; a pin only this browser
   await expect(mainTile(maria)).toHaveAttribute('data-pinned', 'true');
   await expect(mainTile(maria).getByTestId('pin')).toHaveAttribute('aria-pressed', 'true');
   await expect(mainTile(maria).getByTestId('name-placeholder')).toBeVisible();
-  await screenshot(maria.page, testInfo, '30-speaker-view-pinned');
+  await screenshot(maria.page, testInfo, '40-speaker-view-pinned');
   // Nobody else sees Maria's pin.
   for (const tab of [anna, ben]) {
     await expect(tab.page.getByTestId('video-stage')).toHaveAttribute('data-layout', 'grid');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceAfterChange, deviceOptions } from './device-options';
+import { deviceOptions } from './device-options';
 
 const device = (kind: MediaDeviceKind, deviceId: string, label = ''): MediaDeviceInfo =>
   ({ kind, deviceId, label, groupId: '', toJSON: () => ({}) }) as MediaDeviceInfo;
@@ -24,22 +24,5 @@ describe('deviceOptions', () => {
       { deviceId: 'default', label: 'Lautsprecher' },
       { deviceId: 'out-2', label: 'speaker 2' },
     ]);
-  });
-});
-
-describe('deviceAfterChange', () => {
-  const options = [
-    { deviceId: 'default', label: 'Standard' },
-    { deviceId: 'usb', label: 'USB' },
-  ];
-
-  it('keeps the chosen device while it is plugged in', () => {
-    expect(deviceAfterChange(options, 'usb')).toBe('usb');
-  });
-
-  it('falls back to the first device when the chosen one is gone or none was chosen, to none without any', () => {
-    expect(deviceAfterChange(options, 'unplugged')).toBe('default');
-    expect(deviceAfterChange(options, null)).toBe('default');
-    expect(deviceAfterChange([], 'usb')).toBe(null);
   });
 });

@@ -15,12 +15,3 @@ export function deviceOptions(devices: readonly MediaDeviceInfo[], kind: DeviceK
     .filter((device) => device.kind === mediaKind && device.deviceId !== '')
     .map((device, index) => ({ deviceId: device.deviceId, label: device.label || `${kind} ${index + 1}` }));
 }
-
-/**
- * The device to use after the list changed (a device plugged in or out): the chosen one while it
- * is there, else the first left (the browser's default comes first), else none.
- */
-export function deviceAfterChange(options: readonly DeviceOption[], chosenId: string | null): string | null {
-  if (chosenId !== null && options.some((option) => option.deviceId === chosenId)) return chosenId;
-  return options[0]?.deviceId ?? null;
-}
