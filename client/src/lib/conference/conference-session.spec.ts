@@ -203,6 +203,41 @@ describe('ConferenceSession', () => {
     expect(session.local.camera).toBeNull();
   });
 
+  it('switches the camera and a muted microphone in the call without new producers, and stays muted', async () => {
+    fakeMediaDevices();
+    const { socket, session, server } = startSession();
+    socket.push('conference:state', state());
+    await FakeSocket.settle();
+    await session.toggleMicrophone();
+    const [oldMicrophone, oldCamera] = [session.local.microphone, session.local.camera];
+
+    await session.switchDevice('microphone', 'mic-2');
+    await session.switchDevice('camera', 'cam-2');
+    expect(session.local.microphone).not.toBe(oldMicrophone);
+    expect(session.local.camera).not.toBe(oldCamera);
+    expect(session.local.micMuted).toBe(true);
+    expect(session.local.microphone?.enabled).toBe(false);
+    expect(server.sent.filter(({ name }) => name === 'media:produce')).toHaveLength(2);
+    expect(session.actionProblem).toBeNull();
+  });
+
+  it('goes on with another microphone when the one in use is unplugged, still muted', async () => {
+    fakeMediaDevices();
+    const { socket, session, server } = startSession({ joinMuted: true });
+    socket.push('conference:state', state());
+    await FakeSocket.settle();
+    const unplugged = session.local.microphone as unknown as { remoteStop(): void };
+
+    unplugged.remoteStop();
+    await FakeSocket.settle();
+    expect(server.last('media:closeProducer')).toEqual({ producerId: 'producer-microphone' });
+    expect(session.local.microphone).not.toBeNull();
+    expect(session.local.microphone).not.toBe(unplugged);
+    const microphones = server.sent.filter(({ name, payload }) => name === 'media:produce' && payload.source === 'microphone');
+    expect(microphones).toHaveLength(2);
+    expect(server.last('media:setProducerPaused')).toMatchObject({ paused: true });
+  });
+
   it('follows a moderator’s mute without asking the server, and unmutes on request', async () => {
     fakeMediaDevices();
     const { socket, session, server } = startSession();

@@ -89,6 +89,8 @@ export class ConferenceSession {
   mediaProblem = $state<Problem | null>(null);
   /** A control's request failed (shown briefly beside the controls). */
   actionProblem = $state<Problem | null>(null);
+  /** The speaker chosen in the device check or the call; null: the browser's default. */
+  speakerId = $state<string | null>(null);
 
   #socketStatus = $state<SocketStatus>('connecting');
   #mediaTrouble = $state(false);
@@ -145,6 +147,7 @@ export class ConferenceSession {
     this.join = join;
     this.#options = options;
     this.local = new LocalMedia(preferences, (source) => void this.#localTrackEnded(source));
+    this.speakerId = preferences.speakerId;
     this.#sizes = new ConsumerSizeReporter((consumerId, width, height) => {
       this.#connection?.request('media:setConsumerSize', { consumerId, width, height }).catch(() => undefined);
     });
@@ -334,6 +337,23 @@ export class ConferenceSession {
     const problem = await this.local.openCamera();
     if (problem) this.mediaProblem = problem;
     if (this.local.camera) await this.#produce('camera', this.local.camera);
+  }
+
+  /**
+   * Another microphone or camera during the call: the producer sends the new track in the old
+   * one's place (no renegotiation; a muted microphone stays muted).
+   */
+  async switchDevice(source: 'microphone' | 'camera', deviceId: string): Promise<void> {
+    this.actionProblem = null;
+    const problem = source === 'microphone' ? await this.local.switchMicrophone(deviceId) : await this.local.switchCamera(deviceId);
+    if (problem) this.actionProblem = problem;
+    const track = source === 'microphone' ? this.local.microphone : this.local.camera;
+    if (track) await this.#run(() => this.#media?.replaceTrack(source, track));
+  }
+
+  /** The speaker the others are heard on (where the browser can choose one). */
+  setSpeaker(deviceId: string): void {
+    this.speakerId = deviceId;
   }
 
   async toggleScreenShare(): Promise<void> {
@@ -549,6 +569,12 @@ export class ConferenceSession {
 
   async #localTrackEnded(source: MediaSource): Promise<void> {
     await this.#run(() => this.#media?.closeProducer(source));
+    if (source === 'screen') return;
+    // A microphone or camera unplugged: go on with the one the browser offers now.
+    const problem = source === 'microphone' ? await this.local.openMicrophone() : await this.local.openCamera();
+    if (problem) this.mediaProblem = problem;
+    const track = source === 'microphone' ? this.local.microphone : this.local.camera;
+    if (track) await this.#produce(source, track, source === 'microphone' && this.local.micMuted);
   }
 
   async #run(action: () => Promise<unknown> | undefined): Promise<void> {

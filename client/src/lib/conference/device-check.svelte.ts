@@ -1,30 +1,26 @@
 import type { Problem } from '#lib/i18n.svelte.js';
+import { outputSelectable, playTestTone } from './audio-output';
+import { type DeviceOption, deviceOptions } from './device-options';
 import { cameraConstraints, mediaDevicesAvailable, microphoneConstraints, openTracks } from './media-constraints';
 import type { MediaPreferences } from './media-preferences';
 import { MicrophoneLevelMeter } from './microphone-level-meter';
 import { handOverTracks } from './track-handover';
 
-export interface DeviceOption {
-  deviceId: string;
-  label: string;
-}
-
-function optionsOf(devices: MediaDeviceInfo[], kind: MediaDeviceKind): DeviceOption[] {
-  return devices
-    .filter((device) => device.kind === kind && device.deviceId !== '')
-    .map((device, index) => ({ deviceId: device.deviceId, label: device.label || `${kind} ${index + 1}` }));
-}
-
 /**
- * The check before joining: which microphone and camera, a live level meter and a camera
- * preview, and the choices "join muted" and "camera off". Holds the preview tracks while the
+ * The check before joining: which microphone, camera and speaker, a live level meter, a camera
+ * preview and a speaker test tone, and the choices "join muted" and "camera off". Holds the preview tracks while the
  * page shows, and hands them to the conference on joining (track-handover.ts).
  */
 export class DeviceCheck {
   microphones = $state.raw<DeviceOption[]>([]);
   cameras = $state.raw<DeviceOption[]>([]);
+  /** Empty where the browser cannot choose the speaker (no setSinkId): the choice is hidden. */
+  speakers = $state.raw<DeviceOption[]>([]);
   microphoneId = $state<string | null>(null);
   cameraId = $state<string | null>(null);
+  speakerId = $state<string | null>(null);
+  /** The test tone is playing. */
+  testingSpeaker = $state(false);
   joinMuted = $state(false);
   cameraOff = $state(false);
   audio = $state.raw<MediaStreamTrack | null>(null);
@@ -41,6 +37,7 @@ export class DeviceCheck {
   constructor(preferences: MediaPreferences) {
     this.microphoneId = preferences.microphoneId;
     this.cameraId = preferences.cameraId;
+    this.speakerId = preferences.speakerId;
     this.joinMuted = preferences.joinMuted;
     this.cameraOff = preferences.cameraOff;
   }
@@ -81,6 +78,23 @@ export class DeviceCheck {
     await this.#openCamera();
   }
 
+  selectSpeaker(deviceId: string): void {
+    this.speakerId = deviceId;
+  }
+
+  /** Plays a short tone on the chosen speaker (once at a time). */
+  async testSpeaker(): Promise<void> {
+    if (this.testingSpeaker) return;
+    this.testingSpeaker = true;
+    try {
+      await playTestTone(this.speakerId);
+    } catch (error) {
+      console.warn('Konferenz: the speaker test failed', error);
+    } finally {
+      this.testingSpeaker = false;
+    }
+  }
+
   async setCameraOff(off: boolean): Promise<void> {
     this.cameraOff = off;
     if (off) this.#setVideo(null);
@@ -92,6 +106,7 @@ export class DeviceCheck {
     return {
       microphoneId: this.microphoneId,
       cameraId: this.cameraId,
+      speakerId: this.speakerId,
       joinMuted: this.joinMuted,
       cameraOff: this.cameraOff,
       displayName,
@@ -127,8 +142,9 @@ export class DeviceCheck {
   async #listDevices(): Promise<void> {
     try {
       const devices = await navigator.mediaDevices.enumerateDevices();
-      this.microphones = optionsOf(devices, 'audioinput');
-      this.cameras = optionsOf(devices, 'videoinput');
+      this.microphones = deviceOptions(devices, 'microphone');
+      this.cameras = deviceOptions(devices, 'camera');
+      this.speakers = outputSelectable() ? deviceOptions(devices, 'speaker') : [];
     } catch {
       // keep the lists as they are
     }

@@ -5,7 +5,7 @@ import type { MediaPreferences } from './media-preferences';
 import { fakeMediaDevices } from './testing/fake-media-devices';
 import { handOverTracks, takeHandedTracks } from './track-handover';
 
-const preferences: MediaPreferences = { microphoneId: null, cameraId: null, joinMuted: false, cameraOff: false, displayName: 'Erika' };
+const preferences: MediaPreferences = { microphoneId: null, cameraId: null, speakerId: null, joinMuted: false, cameraOff: false, displayName: 'Erika' };
 
 const track = (kind: 'audio' | 'video') => new FakeMediaStreamTrack({ kind }) as unknown as MediaStreamTrack;
 
@@ -48,5 +48,36 @@ describe('the device check hands its tracks to the conference', () => {
     handOverTracks({ audio: again, video: null });
     expect(takeHandedTracks()).toEqual({ audio: again, video: null });
     expect(takeHandedTracks()).toBeNull();
+  });
+});
+
+describe('switching devices in the call', () => {
+  it('opens the chosen microphone and camera and stops the old tracks', async () => {
+    const getUserMedia = fakeMediaDevices();
+    const local = new LocalMedia(preferences, () => undefined);
+    await local.openInitial();
+    const [oldMicrophone, oldCamera] = [local.microphone!, local.camera!];
+    expect(await local.switchMicrophone('mic-2')).toBeNull();
+    expect(await local.switchCamera('cam-2')).toBeNull();
+    expect(getUserMedia).toHaveBeenCalledWith({ audio: expect.objectContaining({ deviceId: { exact: 'mic-2' } }), video: false });
+    expect(getUserMedia).toHaveBeenCalledWith({ audio: false, video: expect.objectContaining({ deviceId: { exact: 'cam-2' } }) });
+    expect(local.microphone).not.toBe(oldMicrophone);
+    expect(local.camera).not.toBe(oldCamera);
+    expect(oldMicrophone.readyState).toBe('ended');
+    expect(oldCamera.readyState).toBe('ended');
+  });
+
+  it('keeps the muted flag, and only remembers a camera chosen while the camera is off', async () => {
+    const getUserMedia = fakeMediaDevices();
+    const local = new LocalMedia({ ...preferences, joinMuted: true, cameraOff: true }, () => undefined);
+    await local.openInitial();
+    await local.switchMicrophone('mic-2');
+    expect(local.micMuted).toBe(true);
+    const calls = getUserMedia.mock.calls.length;
+    await local.switchCamera('cam-2');
+    expect(getUserMedia.mock.calls.length).toBe(calls);
+    expect(local.camera).toBeNull();
+    await local.openCamera();
+    expect(getUserMedia).toHaveBeenLastCalledWith({ audio: false, video: expect.objectContaining({ deviceId: { ideal: 'cam-2' } }) });
   });
 });

@@ -20,6 +20,9 @@ export class LocalMedia {
   speakingWhileMuted = $state(false);
 
   readonly #preferences: MediaPreferences;
+  // The devices to open: the device check's choice, until another is chosen in the call.
+  #microphoneId: string | null;
+  #cameraId: string | null;
   readonly #onEnded: (source: MediaSource) => void;
   readonly #detector = new SpeakingWhileMutedDetector();
   #meter: MicrophoneLevelMeter | null = null;
@@ -28,6 +31,8 @@ export class LocalMedia {
   /** `onEnded`: a track stopped by itself (device unplugged, the browser's "stop sharing"). */
   constructor(preferences: MediaPreferences, onEnded: (source: MediaSource) => void) {
     this.#preferences = preferences;
+    this.#microphoneId = preferences.microphoneId;
+    this.#cameraId = preferences.cameraId;
     this.#onEnded = onEnded;
     this.micMuted = preferences.joinMuted;
   }
@@ -48,8 +53,8 @@ export class LocalMedia {
     if (handed?.audio) this.#setMicrophone(handed.audio);
     if (handed?.video) this.#setCamera(handed.video);
     const opened = await openTracks(
-      this.microphone ? false : microphoneConstraints(this.#preferences.microphoneId),
-      this.#preferences.cameraOff || this.camera ? false : cameraConstraints(this.#preferences.cameraId),
+      this.microphone ? false : microphoneConstraints(this.#microphoneId),
+      this.#preferences.cameraOff || this.camera ? false : cameraConstraints(this.#cameraId),
     );
     if (opened.audio) this.#setMicrophone(opened.audio);
     if (opened.video) this.#setCamera(opened.video);
@@ -57,15 +62,42 @@ export class LocalMedia {
   }
 
   async openMicrophone(): Promise<Problem | null> {
-    const opened = await openTracks(microphoneConstraints(this.#preferences.microphoneId), false);
+    const opened = await openTracks(microphoneConstraints(this.#microphoneId), false);
     if (opened.audio) this.#setMicrophone(opened.audio);
     return opened.problem;
   }
 
   async openCamera(): Promise<Problem | null> {
-    const opened = await openTracks(false, cameraConstraints(this.#preferences.cameraId));
+    const opened = await openTracks(false, cameraConstraints(this.#cameraId));
     if (opened.video) this.#setCamera(opened.video);
     return opened.problem;
+  }
+
+  /**
+   * Another microphone in the call: opens it and drops the old one (the media session then sends
+   * the new track in the old one's place). Without an open microphone it is only remembered.
+   */
+  async switchMicrophone(deviceId: string): Promise<Problem | null> {
+    this.#microphoneId = deviceId;
+    if (!this.microphone) return null;
+    const opened = await openTracks(microphoneConstraints(deviceId, 'exact'), false);
+    if (opened.audio) this.#setMicrophone(opened.audio);
+    return opened.problem;
+  }
+
+  /** Another camera in the call, like switchMicrophone; with the camera off it is only remembered. */
+  async switchCamera(deviceId: string): Promise<Problem | null> {
+    this.#cameraId = deviceId;
+    if (!this.camera) return null;
+    const opened = await openTracks(false, cameraConstraints(deviceId, 'exact'));
+    if (opened.video) this.#setCamera(opened.video);
+    return opened.problem;
+  }
+
+  /** The device a source is opened from: the open track's own, else the one chosen. */
+  deviceOf(source: 'microphone' | 'camera'): string | null {
+    const track = source === 'microphone' ? this.microphone : this.camera;
+    return track?.getSettings().deviceId ?? (source === 'microphone' ? this.#microphoneId : this.#cameraId);
   }
 
   async openScreen(): Promise<Problem | null> {

@@ -17,18 +17,26 @@ export const CAMERA_CODEC_OPTIONS = { videoGoogleStartBitrate: 1000 } as const;
 /** A shared screen is mostly still text: one sharp layer. */
 export const SCREEN_ENCODINGS = [{ maxBitrate: 1_500_000 }];
 
-export function microphoneConstraints(deviceId: string | null): MediaTrackConstraints {
+/**
+ * `ideal` for a remembered device (gone? the default does); `exact` for one chosen in the call,
+ * where the browser would otherwise keep the device already open.
+ */
+export type DeviceMatch = 'ideal' | 'exact';
+
+const deviceConstraint = (deviceId: string | null, match: DeviceMatch) => (deviceId ? { deviceId: { [match]: deviceId } } : {});
+
+export function microphoneConstraints(deviceId: string | null, match: DeviceMatch = 'ideal'): MediaTrackConstraints {
   return {
-    ...(deviceId ? { deviceId: { ideal: deviceId } } : {}),
+    ...deviceConstraint(deviceId, match),
     echoCancellation: true,
     noiseSuppression: true,
     autoGainControl: true,
   };
 }
 
-export function cameraConstraints(deviceId: string | null): MediaTrackConstraints {
+export function cameraConstraints(deviceId: string | null, match: DeviceMatch = 'ideal'): MediaTrackConstraints {
   return {
-    ...(deviceId ? { deviceId: { ideal: deviceId } } : {}),
+    ...deviceConstraint(deviceId, match),
     width: { ideal: 1280 },
     height: { ideal: 720 },
     frameRate: { ideal: 30, max: 30 },

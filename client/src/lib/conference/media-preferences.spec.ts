@@ -19,7 +19,7 @@ describe('media preferences', () => {
 
   it('round-trips', () => {
     const store = storage();
-    const preferences = { microphoneId: 'mic-2', cameraId: 'cam-1', joinMuted: true, cameraOff: false, displayName: 'Anna' };
+    const preferences = { microphoneId: 'mic-2', cameraId: 'cam-1', speakerId: 'out-2', joinMuted: true, cameraOff: false, displayName: 'Anna' };
     saveMediaPreferences(preferences, store);
     expect(loadMediaPreferences(store)).toEqual(preferences);
   });
@@ -29,6 +29,7 @@ describe('media preferences', () => {
     expect(loadMediaPreferences(store)).toEqual({
       microphoneId: null,
       cameraId: null,
+      speakerId: null,
       joinMuted: false,
       cameraOff: true,
       displayName: 'x'.repeat(40),

@@ -5,6 +5,8 @@ export interface MediaPreferences {
   /** deviceId of the chosen microphone and camera; null: the browser's default. */
   microphoneId: string | null;
   cameraId: string | null;
+  /** deviceId of the chosen speaker (where the browser can choose one); null: the default. */
+  speakerId: string | null;
   joinMuted: boolean;
   cameraOff: boolean;
   /** The name typed last time, to prefill the join form. */
@@ -16,6 +18,7 @@ export const MEDIA_PREFERENCES_KEY = 'konferenz.media';
 export const DEFAULT_MEDIA_PREFERENCES: MediaPreferences = {
   microphoneId: null,
   cameraId: null,
+  speakerId: null,
   joinMuted: false,
   cameraOff: false,
   displayName: '',
@@ -42,6 +45,7 @@ export function loadMediaPreferences(storage: KeyValueStorage | null = browserSt
   return {
     microphoneId: stringOrNull(stored.microphoneId),
     cameraId: stringOrNull(stored.cameraId),
+    speakerId: stringOrNull(stored.speakerId),
     joinMuted: stored.joinMuted === true,
     cameraOff: stored.cameraOff === true,
     displayName: typeof stored.displayName === 'string' ? stored.displayName.slice(0, 40) : '',

@@ -115,6 +115,18 @@ describe('MediaSession', () => {
     expect(server.sent.length).toBe(before);
   });
 
+  it("sends another microphone in the old one's place without a new producer, and stays muted", async () => {
+    const { server, media } = await startedSession();
+    await media.produce('microphone', track('audio'));
+    await media.setProducerPaused('microphone', true);
+    const produced = server.sent.filter(({ name }) => name === 'media:produce').length;
+    const other = track('audio');
+    expect(await media.replaceTrack('microphone', other)).toBe(true);
+    expect(other.enabled).toBe(false);
+    expect(server.sent.filter(({ name }) => name === 'media:produce').length).toBe(produced);
+    expect(await media.replaceTrack('camera', track('video'))).toBe(false);
+  });
+
   it('closes a producer (camera off, screen share stopped) without stopping the local track', async () => {
     const { server, media } = await startedSession();
     const camera = track('video');

@@ -209,6 +209,18 @@ export class MediaSession {
     if (paused) await this.setProducerPaused(source, true);
   }
 
+  /**
+   * Sends another track in place of a producer's (another microphone or camera): the RTP sender's
+   * replaceTrack, no renegotiation, and a paused (muted) producer stays paused. Without such a
+   * producer there is nothing to replace: false.
+   */
+  async replaceTrack(source: MediaSource, track: MediaStreamTrack): Promise<boolean> {
+    const producer = this.#producers.get(source);
+    if (!producer || producer.closed) return false;
+    await producer.replaceTrack({ track });
+    return true;
+  }
+
   #encodingFor(source: MediaSource): Pick<types.ProducerOptions, 'encodings' | 'codecOptions' | 'codec'> {
     if (source === 'microphone') return { codecOptions: { ...MICROPHONE_CODEC_OPTIONS } };
     const vp8 = this.#device?.sendRtpCapabilities.codecs?.find((codec) => codec.mimeType.toLowerCase() === 'video/vp8');
