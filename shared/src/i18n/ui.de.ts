@@ -98,6 +98,7 @@ export const uiDe = {
   'ui.verify.title': 'E-Mail-Adresse bestätigen',
   'ui.verify.pending': 'Ihre E-Mail-Adresse wird bestätigt …',
   'ui.verify.success': 'Vielen Dank! Ihre E-Mail-Adresse ist bestätigt.',
+  'ui.verify.alreadyVerified': 'Ihre E-Mail-Adresse ist bereits bestätigt. Sie können sich anmelden.',
   'ui.verify.failedHint': 'Im Konferenzcenter können Sie eine neue Bestätigungs-E-Mail anfordern.',
 
   'ui.pins.title': 'Moderatoren-PIN und Teilnehmer-PIN festlegen',
@@ -177,7 +178,8 @@ export const uiDe = {
   'ui.account.settings.moderatorLeaves.back-to-waiting': 'Die Teilnehmer kehren in die Warteschlange zurück',
   'ui.account.settings.moderatorLeaves.back-to-waiting.hint': 'Die Teilnehmer warten, bis Sie oder ein anderer Moderator wiederkommen.',
   'ui.account.settings.submit': 'Einstellungen speichern',
-  'ui.account.settings.saved': 'Die Konferenzeinstellungen wurden gespeichert.',
+  'ui.account.settings.saved':
+    'Die Konferenzeinstellungen wurden gespeichert. Sie gelten ab der nächsten Konferenz; eine laufende Konferenz behält ihre Einstellungen.',
   'ui.account.settings.loadFailed': 'Die Konferenzeinstellungen konnten nicht geladen werden. Bitte die Seite neu laden.',
 
   'ui.join.title': 'An einer Konferenz teilnehmen',
@@ -226,6 +228,7 @@ export const uiDe = {
   'ui.conference.serverRestarting': 'Der Server wird neu gestartet. Die Verbindung wird gleich von selbst wiederhergestellt.',
   'ui.conference.reconnect': 'Hier fortsetzen',
   'ui.conference.waiting.title': 'Warten auf den Moderator',
+  'ui.conference.waiting.titleModeratorPresent': 'Warten auf Einlass',
   'ui.conference.waiting.text': 'Sie sind in der Warteschlange und betreten den Konferenzraum, sobald der Moderator da ist.',
   'ui.conference.waiting.moderatorPresent': 'Der Moderator ist da und lässt Sie gleich herein.',
   'ui.conference.waiting.count': 'Personen in der Warteschlange:',
@@ -280,7 +283,11 @@ export const uiDe = {
   'ui.conference.moderator.admitLabel': '{name} hereinlassen',
   'ui.conference.moderator.admitAll': 'Alle hereinlassen',
   'ui.conference.moderator.muteAll': 'Alle stummschalten',
+  'ui.conference.moderator.settingsApplyNextTime': 'Änderungen im Konferenzcenter gelten ab der nächsten Konferenz.',
   'ui.conference.moderator.lock': 'Konferenzraum sperren',
+  'ui.conference.moderator.unlock': 'Konferenzraum entsperren',
+  'ui.conference.moderator.lockedState': 'Gesperrt',
+  'ui.conference.moderator.unlockedState': 'Offen',
   'ui.conference.moderator.lockHint': 'Gesperrt kommt niemand neu hinzu, auch nicht mit der PIN.',
   'ui.conference.moderator.screening': 'Seit Sie jemanden entfernt haben, warten neue Teilnehmer, bis Sie sie hereinlassen.',
   'ui.conference.moderator.end': 'Konferenz für alle beenden',

@@ -1,0 +1,40 @@
+import { expect, screenshot, test } from './conference-fixtures';
+
+/**
+ * Controls of a running meeting from the walkthrough of issue 14, two browsers each: the lock
+ * button shows the room's state, and the waiting page's heading matches its text when the
+ * moderator is present and admits by hand.
+ */
+
+test('manual admission: the waiting heading says "waiting to be let in"; the lock button and badge show the locked state', async ({ conf }, testInfo) => {
+  test.setTimeout(120_000);
+  const owner = await conf.roomOwner();
+  await conf.setRoomSettings(owner, { admission: 'manual', moderatorLeaves: 'continue' });
+  const maria = await conf.join(owner.roomNumber, owner.moderatorPin, 'Maria Moderatorin', { cameraOff: true });
+  await expect(maria.page.getByTestId('moderator-panel')).toBeVisible({ timeout: 20_000 });
+
+  const anna = await conf.join(owner.roomNumber, owner.participantPin, 'Anna Gast', { cameraOff: true });
+  await expect(anna.page.getByTestId('waiting-room')).toBeVisible();
+  await expect(anna.page.getByTestId('waiting-title')).toHaveText('Warten auf Einlass');
+  await expect(anna.page.getByTestId('waiting-room')).toContainText('Der Moderator ist da und lässt Sie gleich herein.');
+  await screenshot(anna.page, testInfo, 'waiting-moderator-present');
+
+  // The panel shows the settings this conference runs with, and says account changes apply next time.
+  await expect(maria.page.getByTestId('conference-settings')).toContainText('Änderungen im Konferenzcenter gelten ab der nächsten Konferenz.');
+
+  const lock = maria.page.getByTestId('lock-toggle');
+  const state = maria.page.getByTestId('lock-state');
+  await expect(lock).toHaveText('Konferenzraum sperren');
+  await expect(state).toHaveText('Offen');
+  await lock.click();
+  await expect(lock).toHaveText('Konferenzraum entsperren');
+  await expect(lock).toHaveAttribute('data-locked', 'true');
+  await expect(state).toHaveText('Gesperrt');
+  await screenshot(maria.page, testInfo, 'moderator-room-locked');
+  await lock.click();
+  await expect(lock).toHaveText('Konferenzraum sperren');
+  await expect(state).toHaveText('Offen');
+
+  await maria.page.getByTestId(`admit-${anna.id}`).click();
+  await expect(anna.page.getByTestId('conference-grid')).toBeVisible();
+});
