@@ -38,3 +38,22 @@ test('manual admission: the waiting heading says "waiting to be let in"; the loc
   await maria.page.getByTestId(`admit-${anna.id}`).click();
   await expect(anna.page.getByTestId('conference-grid')).toBeVisible();
 });
+
+test('at 390 px the control bar stays pinned to the bottom of the screen, leave included, also scrolled to the end', async ({ conf }, testInfo) => {
+  test.setTimeout(90_000);
+  const owner = await conf.roomOwner();
+  const maria = await conf.join(owner.roomNumber, owner.moderatorPin, 'Maria Moderatorin', { cameraOff: true });
+  await maria.page.setViewportSize({ width: 390, height: 844 });
+  await expect(maria.page.getByTestId('moderator-panel')).toBeVisible({ timeout: 20_000 });
+  const leave = maria.page.getByTestId('leave');
+  for (const scrolled of [false, true]) {
+    if (scrolled) await maria.page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await expect(leave).toBeInViewport({ ratio: 1 });
+    await expect(maria.page.getByTestId('toggle-mic')).toBeInViewport({ ratio: 1 });
+  }
+  // Nothing of the page hides behind the bar: the last control of the panel scrolls above it.
+  const bar = await maria.page.locator('.controls').boundingBox();
+  const end = await maria.page.getByTestId('end-conference').boundingBox();
+  expect(end!.y + end!.height).toBeLessThanOrEqual(bar!.y);
+  await screenshot(maria.page, testInfo, 'mobile-pinned-controls');
+});
