@@ -57,3 +57,43 @@ test('at 390 px the control bar stays pinned to the bottom of the screen, leave 
   expect(end!.y + end!.height).toBeLessThanOrEqual(bar!.y);
   await screenshot(maria.page, testInfo, 'mobile-pinned-controls');
 });
+
+test('leave: a guest leaves at once; a moderator chooses leave or end for all, and ending for all is confirmed and ends the other browser', async ({
+  conf,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  const owner = await conf.roomOwner();
+  const maria = await conf.join(owner.roomNumber, owner.moderatorPin, 'Maria Moderatorin', { cameraOff: true });
+  await expect(maria.page.getByTestId('moderator-panel')).toBeVisible({ timeout: 20_000 });
+  const anna = await conf.join(owner.roomNumber, owner.participantPin, 'Anna Gast', { cameraOff: true });
+  const ben = await conf.join(owner.roomNumber, owner.participantPin, 'Ben Gast', { cameraOff: true });
+  for (const tab of [anna, ben]) await expect(tab.page.getByTestId('conference-grid')).toBeVisible({ timeout: 20_000 });
+
+  // A guest: no question.
+  await ben.page.getByTestId('leave').click();
+  await expect(ben.page.getByTestId('leave-dialog')).not.toBeVisible();
+  await expect(ben.page.getByTestId('conference-ended')).toHaveAttribute('data-reason', 'left');
+
+  // The moderator: cancel changes nothing.
+  const dialog = maria.page.getByTestId('leave-dialog');
+  await maria.page.getByTestId('leave').click();
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('heading')).toHaveText('Konferenz verlassen?');
+  await screenshot(maria.page, testInfo, 'leave-dialog');
+  await dialog.getByTestId('leave-cancel').click();
+  await expect(dialog).not.toBeVisible();
+  await expect(maria.page.getByTestId('conference-grid')).toBeVisible();
+
+  // End for all asks once more; "back" returns to the choice.
+  await maria.page.getByTestId('leave').click();
+  await dialog.getByTestId('end-for-all').click();
+  await expect(dialog.getByRole('heading')).toHaveText('Konferenz für alle beenden?');
+  await screenshot(maria.page, testInfo, 'end-for-all-confirm');
+  await dialog.getByTestId('end-for-all-back').click();
+  await expect(dialog.getByRole('heading')).toHaveText('Konferenz verlassen?');
+  await expect(anna.page.getByTestId('conference-grid')).toBeVisible();
+  await dialog.getByTestId('end-for-all').click();
+  await dialog.getByTestId('end-for-all-confirm').click();
+  await expect(anna.page.getByTestId('conference-ended')).toHaveAttribute('data-reason', 'ended-by-moderator');
+  await expect(maria.page.getByTestId('conference-ended')).toBeVisible();
+});
