@@ -240,6 +240,7 @@ test('when the moderator leaves: end, continue (a reload rejoins without the PIN
     await expectAdmitted(anna);
     await expect(anna.tile(maria.id)).toBeVisible();
     await maria.page.getByTestId('leave').click();
+    await maria.page.getByTestId('leave-only').click(); // a moderator chooses: leave alone
     await expect(maria.page.getByTestId('conference-ended')).toHaveAttribute('data-reason', 'left');
     await expect(anna.page.getByTestId('conference-ended')).toHaveAttribute('data-reason', 'moderator-left');
     // Her token is spent: a reload leads to the join page, not back in.
@@ -269,6 +270,7 @@ test('when the moderator leaves: end, continue (a reload rejoins without the PIN
 
     // The moderator leaves: Ben stays in the conference, alone.
     await maria.page.getByTestId('leave').click();
+    await maria.page.getByTestId('leave-only').click(); // a moderator chooses: leave alone
     await expect(maria.page.getByTestId('conference-ended')).toHaveAttribute('data-reason', 'left');
     await expect(ben.page.getByTestId(`participant-${maria.id}`)).toHaveCount(0);
     await expect(cameraTiles(ben)).toHaveCount(1);

@@ -146,7 +146,7 @@ describe('UsersRepository on FerretDB', () => {
   it('verifies an email by an unexpired link once, and replaces a link at most as often as the cooldown allows', async () => {
     const user = await created();
     const now = new Date();
-    expect(await users.verifyEmail(user.emailVerification!.tokenHash, new Date(now.getTime() + 120_000))).toBe(false);
+    expect(await users.verifyEmail(user.emailVerification!.tokenHash, new Date(now.getTime() + 120_000))).toBe('invalid');
     const next = { tokenHash: 'next', expiresAt: new Date(now.getTime() + 60_000), sentAt: now };
     expect(await users.replaceEmailVerification(user._id, next, new Date(now.getTime() - 60_000))).toBeNull();
     const replaced = await users.replaceEmailVerification(user._id, next, now);
@@ -155,8 +155,9 @@ describe('UsersRepository on FerretDB', () => {
     expect((await users.findActive(user._id))?.emailVerification?.tokenHash).toBe('next');
     await users.restoreEmailVerification(user._id, 'next', replaced!.previous);
     expect((await users.findActive(user._id))?.emailVerification?.tokenHash).toBe(user.emailVerification!.tokenHash);
-    expect(await users.verifyEmail(user.emailVerification!.tokenHash, now)).toBe(true);
-    expect(await users.verifyEmail(user.emailVerification!.tokenHash, now)).toBe(false);
+    expect(await users.verifyEmail(user.emailVerification!.tokenHash, now)).toBe('verified');
+    expect(await users.verifyEmail(user.emailVerification!.tokenHash, now)).toBe('already-verified');
+    expect(await users.verifyEmail('never-sent', now)).toBe('invalid');
     expect(await users.findActive(user._id)).toMatchObject({ emailVerifiedAt: now, emailVerification: null });
     expect(await users.replaceEmailVerification(user._id, next, now)).toBeNull();
   });

@@ -4,6 +4,7 @@ export * from './constants/countries';
 export * from './constants/csrf';
 export * from './errors/error-code';
 export * from './rules/room-number';
+export * from './rules/postal-code';
 export * from './rules/pin-rules';
 export * from './rules/password-rules';
 export * from './schemas/fields';

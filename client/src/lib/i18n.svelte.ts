@@ -1,4 +1,5 @@
-import { DEFAULT_LANGUAGE, isCatalogueKey, isLanguage, translate, type CatalogueKey, type Language } from '@konferenz/shared';
+import { isCatalogueKey, isLanguage, translate, type CatalogueKey, type Language } from '@konferenz/shared';
+import { browserLanguages, languageOfBrowser } from './browser-language';
 
 /** localStorage key of the language the visitor picked with the switch. */
 export const LANGUAGE_STORAGE_KEY = 'konferenz.language';
@@ -22,7 +23,8 @@ function showLanguageOnPage(language: Language): void {
   if (typeof document !== 'undefined') document.documentElement.lang = language;
 }
 
-const initialLanguage = storedLanguage() ?? DEFAULT_LANGUAGE;
+// A remembered choice wins; a first visit follows the browser (de for German browsers, en otherwise).
+const initialLanguage = storedLanguage() ?? languageOfBrowser(browserLanguages());
 let current = $state<Language>(initialLanguage);
 showLanguageOnPage(initialLanguage);
 

@@ -7,6 +7,7 @@ import {
   type RegisterRequest,
   type RegisterResponse,
   type VerifyEmailRequest,
+  type VerifyEmailResponse,
 } from '@konferenz/shared';
 import { Public } from '../common/public.decorator';
 import { Route } from '../common/route.decorator';
@@ -26,8 +27,8 @@ export class RegistrationController {
   }
 
   @Route(ROUTES.verifyEmail)
-  @HttpCode(204)
-  verifyEmail(@Body(new ZodBody(verifyEmailRequestSchema)) body: VerifyEmailRequest): Promise<void> {
+  @HttpCode(200)
+  verifyEmail(@Body(new ZodBody(verifyEmailRequestSchema)) body: VerifyEmailRequest): Promise<VerifyEmailResponse> {
     return this.registration.verifyEmail(body.token);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { RegisterRequest } from '@konferenz/shared';
+import type { RegisterRequest, VerifyEmailResponse } from '@konferenz/shared';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -81,8 +81,11 @@ export class RegistrationService {
     await this.#sendWelcome(request, room, accessPin, token);
   }
 
-  async verifyEmail(token: string, now = new Date()): Promise<void> {
-    if (!(await this.users.verifyEmail(hashToken(token), now))) throw new ApiException('TOKEN_INVALID');
+  /** A second click on the link that verified the address is answered kindly, not as an invalid link. */
+  async verifyEmail(token: string, now = new Date()): Promise<VerifyEmailResponse> {
+    const outcome = await this.users.verifyEmail(hashToken(token), now);
+    if (outcome === 'invalid') throw new ApiException('TOKEN_INVALID');
+    return { status: outcome };
   }
 
   /**

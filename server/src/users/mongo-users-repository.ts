@@ -5,7 +5,18 @@ import type { RoomSettings } from '@konferenz/shared';
 import { emailKey, usernameKey } from './identity-keys';
 import type { PersonalRoom, RoomSettingsRecord } from './personal-room.schema';
 import { User, type EmailVerification } from './user.schema';
-import type { IdentityHolder, NewUser, PinHashes, Profile, SessionFacts, StoredUser, UserContact, UserId, UsersRepository } from './users-repository';
+import type {
+  EmailVerificationOutcome,
+  IdentityHolder,
+  NewUser,
+  PinHashes,
+  Profile,
+  SessionFacts,
+  StoredUser,
+  UserContact,
+  UserId,
+  UsersRepository,
+} from './users-repository';
 
 const DUPLICATE_KEY = 11000;
 
@@ -162,12 +173,13 @@ export class MongoUsersRepository implements UsersRepository {
     await this.users.updateOne({ _id: id, deletedAt: null }, { $set: { 'room.settings': settings } });
   }
 
-  async verifyEmail(tokenHash: string, now: Date): Promise<boolean> {
+  async verifyEmail(tokenHash: string, now: Date): Promise<EmailVerificationOutcome> {
     const verified = await this.users.findOneAndUpdate(
       { 'emailVerification.tokenHash': tokenHash, 'emailVerification.expiresAt': { $gt: now }, deletedAt: null },
-      { $set: { emailVerifiedAt: now, emailVerification: null } },
+      { $set: { emailVerifiedAt: now, emailVerification: null, verifiedWithTokenHash: tokenHash } },
     );
-    return verified !== null;
+    if (verified) return 'verified';
+    return (await this.users.exists({ verifiedWithTokenHash: tokenHash, deletedAt: null })) ? 'already-verified' : 'invalid';
   }
 
   async replaceEmailVerification(id: UserId, verification: EmailVerification, lastSentBefore: Date): Promise<{ previous: EmailVerification | null } | null> {

@@ -42,6 +42,8 @@ export class User {
   @Prop({ required: true, enum: LANGUAGES, type: String }) language!: Language;
   @Prop({ type: Date, default: null }) emailVerifiedAt!: Date | null;
   @Prop({ type: EmailVerificationSchema, default: null }) emailVerification!: EmailVerification | null;
+  /** Hash of the link that verified the address: a second click on it says "already verified", not "invalid". */
+  @Prop({ type: String, default: null }) verifiedWithTokenHash!: string | null;
   @Prop({ type: PersonalRoomSchema, required: true }) room!: PersonalRoom;
   /** Stored in every session; a password change increments it, which ends all older sessions. */
   @Prop({ default: 0 }) sessionEpoch!: number;

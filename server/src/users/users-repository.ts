@@ -33,6 +33,8 @@ export type PinHashes = Pick<PersonalRoom, 'moderatorPinHash' | 'participantPinC
  * not deleted. Every conditional write returns null (or false) when its condition did not hold,
  * so concurrent requests are told apart by the database, not by a read before the write.
  */
+export type EmailVerificationOutcome = 'verified' | 'already-verified' | 'invalid';
+
 export interface UsersRepository {
   findActive(id: UserId): Promise<StoredUser | null>;
   /** By username, or by email when the login has an @. */
@@ -67,8 +69,8 @@ export interface UsersRepository {
   /** An absent company or phone is removed. */
   updateProfile(id: UserId, profile: Profile): Promise<StoredUser | null>;
   setRoomSettings(id: UserId, settings: RoomSettings): Promise<void>;
-  /** False when no active account has this unexpired link. */
-  verifyEmail(tokenHash: string, now: Date): Promise<boolean>;
+  /** `invalid` when no active account has this unexpired link and none was verified with it. */
+  verifyEmail(tokenHash: string, now: Date): Promise<EmailVerificationOutcome>;
   /**
    * A new verification link, unless the email is verified or the last link was sent after
    * `lastSentBefore`; returns the link it replaced.

@@ -4,6 +4,7 @@ import { emailKey, usernameKey } from '../../src/users/identity-keys';
 import type { PersonalRoom, RoomSettingsRecord } from '../../src/users/personal-room.schema';
 import type { EmailVerification } from '../../src/users/user.schema';
 import type {
+  EmailVerificationOutcome,
   IdentityHolder,
   NewUser,
   PinHashes,
@@ -47,6 +48,7 @@ export class InMemoryUsersRepository implements UsersRepository {
       language: 'de',
       emailVerifiedAt: null,
       emailVerification: null,
+      verifiedWithTokenHash: null,
       room: { number: String(12_345_677 + n), moderatorPinHash: null, participantPinCipher: null, pinsSet: false, retiredAt: null },
       sessionEpoch: 0,
       deletedAt: null,
@@ -187,13 +189,13 @@ export class InMemoryUsersRepository implements UsersRepository {
     );
   }
 
-  async verifyEmail(tokenHash: string, now: Date): Promise<boolean> {
+  async verifyEmail(tokenHash: string, now: Date): Promise<EmailVerificationOutcome> {
     const user = this.stored.find(
       (candidate) => candidate.emailVerification?.tokenHash === tokenHash && candidate.emailVerification.expiresAt > now && !candidate.deletedAt,
     );
-    if (!user) return false;
-    Object.assign(user, { emailVerifiedAt: now, emailVerification: null });
-    return true;
+    if (!user) return this.stored.some((candidate) => candidate.verifiedWithTokenHash === tokenHash && !candidate.deletedAt) ? 'already-verified' : 'invalid';
+    Object.assign(user, { emailVerifiedAt: now, emailVerification: null, verifiedWithTokenHash: tokenHash });
+    return 'verified';
   }
 
   async replaceEmailVerification(id: UserId, verification: EmailVerification, lastSentBefore: Date): Promise<{ previous: EmailVerification | null } | null> {
@@ -223,6 +225,7 @@ export class InMemoryUsersRepository implements UsersRepository {
       firstName: '',
       lastName: '',
       emailVerification: null,
+      verifiedWithTokenHash: null,
       room: copy(retiredRoom),
       deletedAt: now,
     });

@@ -12,7 +12,7 @@ import type {
   VerifyEmailRequest,
 } from '../schemas/account';
 import type { ForgotPasswordRequest, ForgotPasswordResponse, ResetPasswordRequest } from '../schemas/password-reset';
-import type { AccountView, LivenessView, ReadinessView, RegisterResponse, SessionView } from '../schemas/views';
+import type { AccountView, LivenessView, ReadinessView, RegisterResponse, SessionView, VerifyEmailResponse } from '../schemas/views';
 
 /**
  * Under this prefix the server keeps sessions, checks CSRF and forbids caching; the health checks
@@ -46,7 +46,7 @@ function route<RequestBody = undefined, ResponseBody = void>(method: HttpMethod,
  */
 export const ROUTES = {
   register: route<RegisterRequest, RegisterResponse>('POST', `${API_PREFIX}/accounts`),
-  verifyEmail: route<VerifyEmailRequest>('POST', `${API_PREFIX}/accounts/verify-email`),
+  verifyEmail: route<VerifyEmailRequest, VerifyEmailResponse>('POST', `${API_PREFIX}/accounts/verify-email`),
 
   login: route<LoginRequest, SessionView>('POST', `${API_PREFIX}/auth/login`),
   logout: route('POST', `${API_PREFIX}/auth/logout`),

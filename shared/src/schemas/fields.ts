@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { COUNTRY_CODES } from '../constants/countries';
+import { isPostalCodeOf } from '../rules/postal-code';
 import { LANGUAGES } from '../constants/languages';
 import { PASSWORD_MAX_LENGTH, TEXT_FIELD_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH } from '../constants/limits';
 import { passwordProblem } from '../rules/password-rules';
@@ -75,24 +76,29 @@ export const pinField = z.string({ error: typeError('string') }).superRefine((pi
 
 export const languageField = z.enum(LANGUAGES, { error: 'validation.language' });
 
-export const addressSchema = z.object(
-  {
-    street: textField(),
-    houseNumber: z
-      .string({ error: typeError('string') })
-      .trim()
-      .min(1, 'validation.required')
-      .max(10, 'validation.tooLong')
-      .regex(/^[0-9A-Za-z/ -]+$/, 'validation.houseNumber'),
-    postalCode: z
-      .string({ error: typeError('string') })
-      .trim()
-      .regex(/^[0-9A-Za-z -]{3,10}$/, 'validation.postalCode'),
-    city: textField(),
-    country: z.enum(COUNTRY_CODES, { error: 'validation.country' }),
-  },
-  { error: typeError('object') },
-);
+export const addressSchema = z
+  .object(
+    {
+      street: textField(),
+      houseNumber: z
+        .string({ error: typeError('string') })
+        .trim()
+        .min(1, 'validation.required')
+        .max(10, 'validation.tooLong')
+        .regex(/^[0-9A-Za-z/ -]+$/, 'validation.houseNumber'),
+      postalCode: z
+        .string({ error: typeError('string') })
+        .trim()
+        .regex(/^[0-9A-Za-z -]{3,10}$/, 'validation.postalCode'),
+      city: textField(),
+      country: z.enum(COUNTRY_CODES, { error: 'validation.country' }),
+    },
+    { error: typeError('object') },
+  )
+  .superRefine((address, ctx) => {
+    // A 4-digit code is fine in Austria but not in Germany: the country decides the format.
+    if (!isPostalCodeOf(address.country, address.postalCode)) ctx.addIssue({ code: 'custom', path: ['postalCode'], message: 'validation.postalCode' });
+  });
 
 export const phoneField = z
   .string({ error: typeError('string') })

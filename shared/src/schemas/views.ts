@@ -48,6 +48,11 @@ export interface RegisterResponse {
   status: 'check-your-mailbox';
 }
 
+/** `already-verified`: the link was used before; the address stays confirmed. */
+export interface VerifyEmailResponse {
+  status: 'verified' | 'already-verified';
+}
+
 /** `GET /healthz`: the process answers. */
 export interface LivenessView {
   status: 'ok';

@@ -17,6 +17,17 @@ export function paragraph(text: string): string {
   return `<p style="margin:0 0 16px">${escapeHtml(text)}</p>`;
 }
 
+export function link(href: string, label: string = href): string {
+  return `<a href="${escapeHtml(href)}" style="color:#0b5cad">${escapeHtml(label)}</a>`;
+}
+
+/** A paragraph whose text contains `href` (a URL filled into a translated sentence): that URL becomes a link. */
+export function paragraphWithLink(text: string, href: string): string {
+  const at = text.indexOf(href);
+  if (at < 0) return paragraph(text);
+  return `<p style="margin:0 0 16px">${escapeHtml(text.slice(0, at))}${link(href)}${escapeHtml(text.slice(at + href.length))}</p>`;
+}
+
 export function button(href: string, label: string): string {
   return `<p style="margin:0 0 16px"><a href="${escapeHtml(href)}" style="display:inline-block;padding:10px 18px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:6px">${escapeHtml(label)}</a></p>`;
 }

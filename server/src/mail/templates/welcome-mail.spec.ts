@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { welcomeMail } from './welcome-mail';
+import { escapeHtml } from './layout';
 
 const input = {
   language: 'de' as const,
@@ -42,10 +43,17 @@ describe('welcomeMail', () => {
         'Einwahl per Telefon: +49 30 1234567, +41 44 <1234567>\n' +
         'Einwahl per SIP: sip:46792069@sip.example.org:5060',
     );
-    expect(mail.html).toContain('+49 30 1234567, +41 44 &lt;1234567&gt;');
+    expect(mail.html).toContain('<a href="tel:+49301234567" style="color:#0b5cad">+49 30 1234567</a>, ');
+    expect(mail.html).toContain('<a href="tel:+41441234567" style="color:#0b5cad">+41 44 &lt;1234567&gt;</a>');
     expect(mail.html).not.toContain('<1234567>');
-    expect(mail.html).toContain('sip:46792069@sip.example.org:5060');
+    expect(mail.html).toContain('<a href="sip:46792069@sip.example.org:5060" style="color:#0b5cad">sip:46792069@sip.example.org:5060</a>');
     expect(welcomeMail({ ...input, language: 'en', dialIn: { numbers: ['+49 30 1234567'], sipUri: null } }).text).toContain('Dial in by phone: +49 30 1234567');
+  });
+
+  it('makes the login and join addresses links, not only the verify button', () => {
+    const { html } = welcomeMail(input);
+    expect(html).toContain(`<a href="${input.loginUrl}" style="color:#0b5cad">${input.loginUrl}</a>`);
+    expect(html).toContain(`<a href="${escapeHtml(input.joinUrl)}" style="color:#0b5cad">${escapeHtml(input.joinUrl)}</a>`);
   });
 
   it('is English when asked', () => {

@@ -1,5 +1,5 @@
 import { formatRoomNumber, translate, type DialInView, type Language } from '@konferenz/shared';
-import { button, escapeHtml, layout, paragraph, plainText, type RenderedMail } from './layout';
+import { button, escapeHtml, layout, link, paragraph, paragraphWithLink, plainText, type RenderedMail } from './layout';
 
 export interface WelcomeMailInput {
   language: Language;
@@ -21,9 +21,13 @@ export function welcomeMail(input: WelcomeMailInput): RenderedMail {
   const subject = t('mail.welcome.subject', { roomNumber });
   const greeting = t('mail.welcome.greeting', { firstName: input.firstName, lastName: input.lastName });
   const credentials = [`${t('mail.welcome.roomNumber')}: ${roomNumber}`, `${t('mail.welcome.accessPin')}: ${input.accessPin}`];
-  const dialIn: [string, string][] = [];
-  if (input.dialIn.numbers.length > 0) dialIn.push([t('mail.welcome.dialIn'), input.dialIn.numbers.join(', ')]);
-  if (input.dialIn.sipUri) dialIn.push([t('mail.welcome.dialInSip'), input.dialIn.sipUri]);
+  // Label, plain value, and the value as HTML: phone numbers as tel: links, the SIP URI as a sip: link.
+  const dialIn: [string, string, string][] = [];
+  if (input.dialIn.numbers.length > 0) {
+    const numbersHtml = input.dialIn.numbers.map((number) => link(`tel:${number.replace(/[^+\d]/g, '')}`, number)).join(', ');
+    dialIn.push([t('mail.welcome.dialIn'), input.dialIn.numbers.join(', '), numbersHtml]);
+  }
+  if (input.dialIn.sipUri) dialIn.push([t('mail.welcome.dialInSip'), input.dialIn.sipUri, link(input.dialIn.sipUri)]);
   const text = plainText(input.language, [
     greeting,
     t('mail.welcome.intro'),
@@ -51,15 +55,15 @@ export function welcomeMail(input: WelcomeMailInput): RenderedMail {
       paragraph(t('mail.welcome.intro')),
       `<table style="margin:0 0 16px;border-collapse:collapse">${credentialRows}</table>`,
       paragraph(t('mail.welcome.accessPinHint')),
-      paragraph(t('mail.welcome.loginHint', { loginUrl: input.loginUrl })),
-      paragraph(t('mail.welcome.joinHint', { joinUrl: input.joinUrl })),
+      paragraphWithLink(t('mail.welcome.loginHint', { loginUrl: input.loginUrl }), input.loginUrl),
+      paragraphWithLink(t('mail.welcome.joinHint', { joinUrl: input.joinUrl }), input.joinUrl),
       ...(dialIn.length > 0
         ? [
             paragraph(t('mail.welcome.dialInHint')),
             `<table style="margin:0 0 16px;border-collapse:collapse" id="dial-in">${dialIn
               .map(
-                ([label, value]) =>
-                  `<tr><td style="padding:4px 16px 4px 0">${escapeHtml(label)}</td><td style="padding:4px 0;font-weight:bold">${escapeHtml(value)}</td></tr>`,
+                ([label, , valueHtml]) =>
+                  `<tr><td style="padding:4px 16px 4px 0">${escapeHtml(label)}</td><td style="padding:4px 0;font-weight:bold">${valueHtml}</td></tr>`,
               )
               .join('')}</table>`,
           ]
