@@ -50,6 +50,7 @@ test('notices: waiting chime and title count for the moderator, join and leave t
 
   // The moderator leaves (the conference goes on): Anna is told the moderator has left.
   await maria.page.getByTestId('leave').click();
+  await maria.page.getByTestId('leave-only').click(); // a moderator chooses: leave alone
   await expect(toasts(anna).filter({ hasText: 'Der Moderator hat die Konferenz verlassen.' })).toBeVisible();
   await expect(toasts(anna).filter({ hasText: 'Maria Moderatorin hat die Konferenz verlassen.' })).toBeVisible();
   await screenshot(anna.page, testInfo, '33-notice-moderator-left');
