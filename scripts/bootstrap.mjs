@@ -19,7 +19,7 @@ export let mediasoupWorkerBin;
  */
 const RUNTIME_PACKAGES = ['python3-pip', 'build-essential'];
 /** Only the test suites need these: a real browser, a private network namespace and SIP peers (sipp, the baresip softphone). */
-const TEST_PACKAGES = ['chromium', 'iproute2', 'util-linux', 'sip-tester', 'baresip', 'redis-server'];
+const TEST_PACKAGES = ['chromium', 'iproute2', 'util-linux', 'sip-tester', 'baresip', 'redis-server', 'espeak-ng'];
 
 // Progress goes to stderr, so a command's own stdout (a benchmark's JSON line) stays clean.
 function log(message) {
