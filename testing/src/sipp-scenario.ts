@@ -26,6 +26,8 @@ export interface PhoneCaller {
   caller?: string;
   /** The request URI's user part: what the caller dialled (`sip:<dialled>@gateway`). Default `dial-in`. */
   dialled?: string;
+  /** Whether the INVITE offers RFC 4733 telephone-events (default true); false: a caller whose keys are tones in its audio. */
+  telephoneEvents?: boolean;
 }
 
 /**
@@ -42,8 +44,8 @@ export function dialogHeaders(caller: string, dialled = 'dial-in'): string {
       Max-Forwards: 70`;
 }
 
-/** The call set up: INVITE offering `codec` and telephone-events (plus `sdpLines`), the answer, ACK. */
-export function inviteAndAck(headers: string, codec: CallerCodec, sdpLines: string[] = [], dialled = 'dial-in'): string {
+/** The call set up: INVITE offering `codec` and (unless told not to) telephone-events, plus `sdpLines`; the answer, ACK. */
+export function inviteAndAck(headers: string, codec: CallerCodec, sdpLines: string[] = [], dialled = 'dial-in', telephoneEvents = true): string {
   const payloadType = codec === 'PCMU' ? 0 : 8;
   const sdp = [
     'v=0',
@@ -51,9 +53,9 @@ export function inviteAndAck(headers: string, codec: CallerCodec, sdpLines: stri
     's=-',
     'c=IN IP4 [media_ip]',
     't=0 0',
-    `m=audio [media_port] RTP/AVP ${payloadType} 101`,
+    telephoneEvents ? `m=audio [media_port] RTP/AVP ${payloadType} 101` : `m=audio [media_port] RTP/AVP ${payloadType}`,
     `a=rtpmap:${payloadType} ${codec}/8000`,
-    'a=rtpmap:101 telephone-event/8000',
+    ...(telephoneEvents ? ['a=rtpmap:101 telephone-event/8000'] : []),
     ...sdpLines,
   ];
   return `
@@ -106,10 +108,10 @@ export function dialInScenario(keys: string, end: CallEnd, codec: CallerCodec = 
 }
 
 /** The sipp scenario of one phone caller: INVITE with G.711 and telephone-events, ACK, the keys, the end. */
-export function phoneCallerScenario({ keys, end, codec = 'PCMU', caller = '+4930111', dialled }: PhoneCaller): string {
+export function phoneCallerScenario({ keys, end, codec = 'PCMU', caller = '+4930111', dialled, telephoneEvents }: PhoneCaller): string {
   const headers = dialogHeaders(caller, dialled);
   const body = typeof keys === 'string' ? sipInfoKeys(keys, headers) : rfc4733Keys(keys);
-  return scenario('dial-in', `${inviteAndAck(headers, codec, [], dialled)}${body}${ending(end, headers)}`);
+  return scenario('dial-in', `${inviteAndAck(headers, codec, [], dialled, telephoneEvents)}${body}${ending(end, headers)}`);
 }
 
 function sipInfoKeys(keys: string, headers: string): string {
