@@ -22,7 +22,7 @@ const RUNTIME_PACKAGES = ['python3-pip', 'build-essential'];
  * Only the test suites need these: a real browser, a private network namespace and SIP peers (sipp,
  * the baresip softphone); kamailio, the carrier trunk the phone tests route calls through
  * (server/test/phone/kamailio/); linphone-cli (linphonec), the third independent SIP client of the
- * interop matrix (server/test/interop/); for the deployment test (e2e/tests/deploy-networks.e2e.ts)
+ * interop matrix (server/test/interop/); espeak-ng, speech for the in-band DTMF talk-off test; for the deployment test (e2e/tests/deploy-networks.e2e.ts)
  * the TURN relay (coturn), the TLS proxy (nginx) and nftables (NAT and firewalls between virtual hosts).
  */
 const TEST_PACKAGES = [
@@ -37,6 +37,7 @@ const TEST_PACKAGES = [
   'coturn',
   'nginx-light',
   'nftables',
+  'espeak-ng',
 ];
 /**
  * Test packages whose Debian service would start with the machine (Kamailio on port 5060 of every

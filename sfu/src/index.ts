@@ -17,6 +17,7 @@ export { PhoneMixThreads } from './phone/phone-mix-threads';
 export type { PhoneMixStats } from './phone/mix-protocol';
 export type { PhoneCodec } from './phone/phone-codec';
 export { decodeG711, encodeG711, mulawToAlaw } from './phone/g711';
+export { InbandKeys } from './phone/inband-keys';
 export { OpusFrameDecoder, OpusFrameEncoder } from './phone/opus-codec';
 export { G722Decoder, G722Encoder } from './phone/g722';
 export { Upsampler } from './phone/resampler';

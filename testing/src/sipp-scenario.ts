@@ -32,6 +32,8 @@ export interface PhoneCaller {
   inviteHeaders?: string[];
   /** Through a proxy that record-routes: ACK, INFO and BYE carry the Route set the 200 OK's Record-Route gave. */
   viaProxy?: boolean;
+  /** Whether the INVITE offers RFC 4733 telephone-events (default true); false: a caller whose keys are tones in its audio. */
+  telephoneEvents?: boolean;
 }
 
 /**
@@ -58,14 +60,14 @@ export function inDialogHeaders(headers: string, viaProxy = false): string {
 
 /**
  * The call set up: INVITE offering `codec` and telephone-events (plus `sdpLines`, and
- * `inviteHeaders` among its headers), the answer, ACK (with the Route set through a proxy).
+ * `inviteHeaders` among its headers; no telephone-events when `telephoneEvents` is false: a caller whose keys are tones in its audio), the answer, ACK (with the Route set through a proxy).
  */
 export function inviteAndAck(
   headers: string,
   codec: CallerCodec,
   sdpLines: string[] = [],
   dialled = 'dial-in',
-  { inviteHeaders = [], viaProxy = false }: { inviteHeaders?: string[]; viaProxy?: boolean } = {},
+  { inviteHeaders = [], viaProxy = false, telephoneEvents = true }: { inviteHeaders?: string[]; viaProxy?: boolean; telephoneEvents?: boolean } = {},
 ): string {
   const payloadType = codec === 'PCMU' ? 0 : 8;
   const sdp = [
@@ -74,9 +76,9 @@ export function inviteAndAck(
     's=-',
     'c=IN IP4 [media_ip]',
     't=0 0',
-    `m=audio [media_port] RTP/AVP ${payloadType} 101`,
+    telephoneEvents ? `m=audio [media_port] RTP/AVP ${payloadType} 101` : `m=audio [media_port] RTP/AVP ${payloadType}`,
     `a=rtpmap:${payloadType} ${codec}/8000`,
-    'a=rtpmap:101 telephone-event/8000',
+    ...(telephoneEvents ? ['a=rtpmap:101 telephone-event/8000'] : []),
     ...sdpLines,
   ];
   return `
@@ -129,11 +131,21 @@ export function dialInScenario(keys: string, end: CallEnd, codec: CallerCodec = 
 }
 
 /** The sipp scenario of one phone caller: INVITE with G.711 and telephone-events, ACK, the keys, the end. */
-export function phoneCallerScenario({ keys, end, codec = 'PCMU', caller = '+4930111', dialled, from, inviteHeaders, viaProxy }: PhoneCaller): string {
+export function phoneCallerScenario({
+  keys,
+  end,
+  codec = 'PCMU',
+  caller = '+4930111',
+  dialled,
+  from,
+  inviteHeaders,
+  viaProxy,
+  telephoneEvents,
+}: PhoneCaller): string {
   const headers = dialogHeaders(caller, dialled, from);
   const later = inDialogHeaders(headers, viaProxy);
   const body = typeof keys === 'string' ? sipInfoKeys(keys, later) : rfc4733Keys(keys);
-  return scenario('dial-in', `${inviteAndAck(headers, codec, [], dialled, { inviteHeaders, viaProxy })}${body}${ending(end, later)}`);
+  return scenario('dial-in', `${inviteAndAck(headers, codec, [], dialled, { inviteHeaders, viaProxy, telephoneEvents })}${body}${ending(end, later)}`);
 }
 
 /** Keys as SIP INFO requests, one per key, each answered before the next (a space is a half-second pause). */

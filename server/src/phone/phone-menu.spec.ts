@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { RtpSession } from '@konferenz/sfu';
-import { DTMF_DIGITS, type DtmfDigit } from '@konferenz/sip';
+import type { CallKeys } from './call-keys';
 import { IvrStateMachine } from './ivr-state-machine';
 import { PhoneMenu, type PhoneMenuHooks } from './phone-menu';
 import type { PromptPlayer } from './prompt-player';
@@ -21,19 +20,19 @@ class FakePlayer extends EventEmitter {
 
 function menu() {
   const call = Object.assign(new EventEmitter(), { hangup: () => undefined });
-  const rtp = new EventEmitter();
+  const keys = new EventEmitter();
   const player = new FakePlayer();
   const joins: unknown[] = [];
   const hooks: PhoneMenuHooks = { join: (entry) => joins.push(entry), action: () => undefined };
   const phoneMenu = new PhoneMenu(
     call as unknown as SipCall,
-    rtp as unknown as RtpSession,
+    keys as unknown as CallKeys,
     player as unknown as PromptPlayer,
     new IvrStateMachine({ checkPin: async () => 'participant' }),
     hooks,
   );
-  const press = (keys: string) => {
-    for (const key of keys) rtp.emit('key', DTMF_DIGITS.indexOf(key as DtmfDigit));
+  const press = (typed: string) => {
+    for (const key of typed) keys.emit('key', key);
   };
   return { phoneMenu, press, player, joins };
 }

@@ -1,6 +1,6 @@
 import type { ConferenceRole, Language } from '@konferenz/shared';
-import type { RtpSession } from '@konferenz/sfu';
-import { DTMF_DIGITS, type DtmfDigit, type SipCall } from '@konferenz/sip';
+import type { DtmfDigit, SipCall } from '@konferenz/sip';
+import type { CallKeys } from './call-keys';
 import type { IvrCommand, IvrEvent, IvrStateMachine } from './ivr-state-machine';
 import type { ConferenceAction } from './phone-keypad';
 import type { PromptPlayer } from './prompt-player';
@@ -18,7 +18,7 @@ export type ConferenceNews = Exclude<IvrEvent, { type: 'digit' | 'tick' | 'playb
 const MAX_EARLY_KEYS = 32;
 
 /**
- * Runs the phone menu for one answered call: keys from RFC 4733 events and SIP INFO go into the
+ * Runs the phone menu for one answered call: the call's keys (CallKeys: RFC 4733, SIP INFO, in-band) go into the
  * IvrStateMachine, its commands come out as prompts, joins, conference actions and the hang-up,
  * and its deadlines become timers. Events are handled one at a time, in order.
  */
@@ -32,7 +32,7 @@ export class PhoneMenu {
 
   constructor(
     private readonly call: SipCall,
-    rtp: RtpSession,
+    keys: Pick<CallKeys, 'on'>,
     private readonly player: PromptPlayer,
     private readonly machine: IvrStateMachine,
     private readonly hooks: PhoneMenuHooks,
@@ -43,8 +43,7 @@ export class PhoneMenu {
         if (this.#early.length < MAX_EARLY_KEYS) this.#early.push(digit);
       } else this.#enqueue({ type: 'digit', digit, at: this.now() });
     };
-    call.on('dtmf', onDigit);
-    rtp.on('key', (event) => onDigit(DTMF_DIGITS[event]!));
+    keys.on('key', onDigit);
     player.on('finished', () => {
       if (this.#hangupAfterPlayback) this.call.hangup();
       else this.#enqueue({ type: 'playback-finished', at: this.now() });

@@ -29,6 +29,7 @@ import { RemotePhoneConference } from './link/remote-phone-conference';
 import { LocalPhoneConference } from './local-phone-conference';
 import type { PhoneConference, PhoneConferenceListener } from './phone-conference';
 import { ANSWERED_CODECS, bridgeCodec, OFFERED_CODECS } from './phone-codecs';
+import { CallKeys } from './call-keys';
 import type { ConferenceAction } from './phone-keypad';
 import { watchPhoneMix } from './phone-mix-stats-log';
 import { PhoneMenu } from './phone-menu';
@@ -147,7 +148,7 @@ export class PhoneParticipant {
       };
       // Dialled as sip:<room>@host (the form the invitation gives): only the PIN is asked.
       const machine = new IvrStateMachine({ checkPin: (room, pin) => this.#checkPin(room, pin), roomNumber: call.dialledUser });
-      const menu = new PhoneMenu(call, rtp, player, machine, {
+      const menu = new PhoneMenu(call, new CallKeys(call, rtp), player, machine, {
         join: (entry) => void this.#join(entry.roomNumber),
         action: (action) => void this.#action(action),
       });

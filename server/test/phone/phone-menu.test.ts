@@ -5,6 +5,7 @@ import { RtpSession } from '@konferenz/sfu';
 import { negotiateSdp, SipUserAgentServer, type NegotiatedAudio } from '@konferenz/sip';
 import { Logger } from '@nestjs/common';
 import { afterAll, beforeAll, describe as group, expect, it } from 'vitest';
+import { CallKeys } from '../../src/phone/call-keys';
 import { IvrStateMachine } from '../../src/phone/ivr-state-machine';
 import type { ConferenceAction } from '../../src/phone/phone-keypad';
 import { PhoneMenu } from '../../src/phone/phone-menu';
@@ -42,7 +43,7 @@ group('phone menu over SIP', () => {
       const machine = new IvrStateMachine({
         checkPin: async (room, pin) => (room === ROOM && pin === MODERATOR_PIN ? 'moderator' : 'invalid'),
       });
-      const menu = new PhoneMenu(call, rtp, new PromptPlayer(rtp, library), machine, {
+      const menu = new PhoneMenu(call, new CallKeys(call, rtp), new PromptPlayer(rtp, library), machine, {
         join: (entry) => {
           joins.push(entry);
           menu.notify({ type: 'joined', participantCount: 1 });

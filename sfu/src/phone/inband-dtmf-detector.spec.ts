@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { decodeG711, encodeG711 } from './g711';
+import { InbandDtmfDetector } from './inband-dtmf-detector';
+
+const RATE = 8000;
+const ROWS = [697, 770, 852, 941];
+const COLUMNS = [1209, 1336, 1477, 1633];
+/** RFC 4733 codes by [row][column], as the detector reports them. */
+const GRID = [
+  [1, 2, 3, 12],
+  [4, 5, 6, 13],
+  [7, 8, 9, 14],
+  [10, 0, 11, 15],
+];
+/** Amplitude of a 0 dBm0 sine in 16-bit G.711 samples. */
+const ZERO_DBM0 = 32636 * 10 ** (-3.17 / 20);
+
+interface Tone {
+  row: number;
+  column: number;
+  ms: number;
+  /** Per-frequency levels in dBm0. */
+  rowDbm0?: number;
+  columnDbm0?: number;
+  /** Relative frequency offset of both tones, e.g. 0.015. */
+  offset?: number;
+}
+
+/** A random generator with a seed, so noise is the same every run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** Tones separated by pauses, through µ-law and back (what the detector gets from a G.711 caller). */
+function keyed(tones: Tone[], options: { pauseMs?: number; noiseDbm0?: number } = {}): Int16Array {
+  const pause = ((options.pauseMs ?? 60) * RATE) / 1000;
+  const total = tones.reduce((sum, tone) => sum + (tone.ms * RATE) / 1000 + pause, pause);
+  const signal = new Float64Array(Math.ceil(total));
+  let at = pause;
+  const phase = Math.random() * 2 * Math.PI;
+  for (const tone of tones) {
+    const length = (tone.ms * RATE) / 1000;
+    const rowHz = ROWS[tone.row]! * (1 + (tone.offset ?? 0));
+    const columnHz = COLUMNS[tone.column]! * (1 + (tone.offset ?? 0));
+    const rowAmplitude = ZERO_DBM0 * 10 ** ((tone.rowDbm0 ?? -10) / 20);
+    const columnAmplitude = ZERO_DBM0 * 10 ** ((tone.columnDbm0 ?? -8) / 20);
+    for (let n = 0; n < length; n++) {
+      signal[at + n] = rowAmplitude * Math.sin((2 * Math.PI * rowHz * n) / RATE + phase) + columnAmplitude * Math.sin((2 * Math.PI * columnHz * n) / RATE);
+    }
+    at += length + pause;
+  }
+  if (options.noiseDbm0 !== undefined) {
+    // White noise of that power: uniform in ±a has power a²/3.
+    const random = seeded(7);
+    const amplitude = ZERO_DBM0 * 10 ** (options.noiseDbm0 / 20) * Math.sqrt(3 / 2);
+    for (let n = 0; n < signal.length; n++) signal[n]! += (random() * 2 - 1) * amplitude;
+  }
+  const linear = Int16Array.from(signal, (x) => Math.max(-32768, Math.min(32767, Math.round(x))));
+  return decodeG711('mulaw', encodeG711('mulaw', linear));
+}
+
+/** Feeds the audio in 10 ms chunks, as the call path does. */
+function detect(samples: Int16Array): number[] {
+  const keys: number[] = [];
+  const detector = new InbandDtmfDetector((key) => keys.push(key));
+  for (let i = 0; i < samples.length; i += 80) detector.push(samples.subarray(i, i + 80));
+  return keys;
+}
+
+const ALL_KEYS: Tone[] = ROWS.flatMap((_, row) => COLUMNS.map((_, column) => ({ row, column, ms: 50 })));
+const ALL_CODES = ALL_KEYS.map((tone) => GRID[tone.row]![tone.column]!);
+
+describe('InbandDtmfDetector', () => {
+  it('hears all 16 keys at nominal frequencies, once each', () => {
+    expect(detect(keyed(ALL_KEYS))).toEqual(ALL_CODES);
+  });
+
+  it('accepts ±1.5 % frequency deviation and rejects ±3.5 %', () => {
+    for (const offset of [0.015, -0.015]) {
+      expect(detect(keyed(ALL_KEYS.map((tone) => ({ ...tone, offset }))))).toEqual(ALL_CODES);
+    }
+    for (const offset of [0.035, -0.035]) {
+      expect(detect(keyed(ALL_KEYS.map((tone) => ({ ...tone, offset }))))).toEqual([]);
+    }
+  });
+
+  it('accepts twist up to 8 dB normal and 4 dB reverse, rejects beyond', () => {
+    const normal = ALL_KEYS.map((tone) => ({ ...tone, rowDbm0: -16, columnDbm0: -8 }));
+    const reverse = ALL_KEYS.map((tone) => ({ ...tone, rowDbm0: -8, columnDbm0: -12 }));
+    expect(detect(keyed(normal))).toEqual(ALL_CODES);
+    expect(detect(keyed(reverse))).toEqual(ALL_CODES);
+    expect(detect(keyed(ALL_KEYS.map((tone) => ({ ...tone, rowDbm0: -20, columnDbm0: -8 }))))).toEqual([]);
+    expect(detect(keyed(ALL_KEYS.map((tone) => ({ ...tone, rowDbm0: -8, columnDbm0: -16 }))))).toEqual([]);
+  });
+
+  it('hears quiet keys: −25 dBm0 and −31 dBm0 per tone', () => {
+    for (const level of [-25, -31]) {
+      expect(detect(keyed(ALL_KEYS.map((tone) => ({ ...tone, rowDbm0: level, columnDbm0: level }))))).toEqual(ALL_CODES);
+    }
+  });
+
+  it('hears keys in white noise 15 dB below the tones', () => {
+    expect(detect(keyed(ALL_KEYS, { noiseDbm0: -24 }))).toEqual(ALL_CODES);
+  });
+
+  it('always takes a 40 ms tone after a 40 ms pause, never a 25 ms or 20 ms tone', () => {
+    for (let trial = 0; trial < 5; trial++) {
+      expect(
+        detect(
+          keyed(
+            ALL_KEYS.map((tone) => ({ ...tone, ms: 40 })),
+            { pauseMs: 40 },
+          ),
+        ),
+      ).toEqual(ALL_CODES);
+      expect(
+        detect(
+          keyed(
+            ALL_KEYS.map((tone) => ({ ...tone, ms: 25 })),
+            { pauseMs: 40 },
+          ),
+        ),
+      ).toEqual([]);
+      expect(
+        detect(
+          keyed(
+            ALL_KEYS.map((tone) => ({ ...tone, ms: 20 })),
+            { pauseMs: 40 },
+          ),
+        ),
+      ).toEqual([]);
+    }
+  });
+
+  it('counts a long tone once', () => {
+    expect(detect(keyed([{ row: 3, column: 2, ms: 2000 }]))).toEqual([11]);
+  });
+});
