@@ -306,6 +306,7 @@ test('when the moderator leaves: end, continue (a reload rejoins without the PIN
 
     // Ending the conference ends it for everyone.
     await back.page.getByTestId('end-conference').click();
+    await back.page.getByTestId('end-dialog').getByTestId('end-for-all-confirm').click();
     await expect(carla.page.getByTestId('conference-ended')).toHaveAttribute('data-reason', 'ended-by-moderator');
     await expect(back.page.getByTestId('conference-ended')).toBeVisible();
   });
