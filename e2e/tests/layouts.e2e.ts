@@ -74,12 +74,12 @@ test('speaker view with a strip, remembered per browser; a pin only this browser
 
   // Pin Ben (from the strip, with the keyboard): he is large for Maria, whoever speaks.
   const benInStrip = maria.page.getByTestId('speaker-strip').getByTestId(`tile-${ben.id}`);
-  await expect(benInStrip.getByTestId('pin')).toHaveAttribute('aria-label', 'Ben Gast anheften');
-  await benInStrip.getByTestId('pin').focus();
+  await expect(benInStrip.getByTestId('pin-tile')).toHaveAttribute('aria-label', 'Ben Gast anheften');
+  await benInStrip.getByTestId('pin-tile').focus();
   await maria.page.keyboard.press('Enter');
   await expect(mainTile(maria)).toHaveAttribute('data-testid', `tile-${ben.id}`);
   await expect(mainTile(maria)).toHaveAttribute('data-pinned', 'true');
-  await expect(mainTile(maria).getByTestId('pin')).toHaveAttribute('aria-pressed', 'true');
+  await expect(mainTile(maria).getByTestId('pin-tile')).toHaveAttribute('aria-pressed', 'true');
   await expect(mainTile(maria).getByTestId('name-placeholder')).toBeVisible();
   await screenshot(maria.page, testInfo, '40-speaker-view-pinned');
   // Nobody else sees Maria's pin.
@@ -88,7 +88,7 @@ test('speaker view with a strip, remembered per browser; a pin only this browser
     await expect(tab.page.locator('[data-pinned="true"]')).toHaveCount(0);
   }
   // Unpinned, the large tile is chosen by speaking again.
-  await mainTile(maria).getByTestId('pin').click();
+  await mainTile(maria).getByTestId('pin-tile').click();
   await expect(maria.page.locator('[data-pinned="true"]')).toHaveCount(0);
 
   // The choice is remembered in this browser: after a reload, speaker view again.
