@@ -55,18 +55,26 @@ function playwright(name) {
 }
 
 const picked = process.argv.slice(2);
+/** Seconds per step, printed at the end: the whole run must stay under 30 minutes on 2 cores. */
+const durations = [];
+const timed = (name, step) => {
+  const started = Date.now();
+  const result = step();
+  durations.push(`${name} ${Math.round((Date.now() - started) / 1000)} s`);
+  return result;
+};
 let passed = 0;
 let failed = 0;
 let exitCode = 0;
 if (picked.length === 0) {
   console.log('\n\x1b[36m[konferenz]\x1b[0m type check');
-  const typecheck = spawnSync('npm', ['run', 'typecheck'], { cwd: repoRoot, stdio: 'inherit' });
+  const typecheck = timed('typecheck', () => spawnSync('npm', ['run', 'typecheck'], { cwd: repoRoot, stdio: 'inherit' }));
   if (typecheck.status !== 0) {
     exitCode = 1;
     failed += 1;
   }
   console.log('\n\x1b[36m[konferenz]\x1b[0m lint');
-  const lint = spawnSync('npm', ['run', 'lint'], { cwd: repoRoot, stdio: 'inherit' });
+  const lint = timed('lint', () => spawnSync('npm', ['run', 'lint'], { cwd: repoRoot, stdio: 'inherit' }));
   if (lint.status !== 0) {
     exitCode = 1;
     failed += 1;
@@ -75,12 +83,13 @@ if (picked.length === 0) {
 for (const suite of SUITES.filter(({ name }) => picked.length === 0 || picked.includes(name))) {
   console.log(`\n\x1b[36m[konferenz]\x1b[0m ${suite.name} tests`);
   const run = { vitest, playwright, node: nodeTest }[suite.kind];
-  const { status, ...counts } = run(suite.name, suite);
+  const { status, ...counts } = timed(suite.name, () => run(suite.name, suite));
   const outcome = withExitStatus(counts, status);
   if (outcome.unexplained) console.log(`\x1b[31m[konferenz]\x1b[0m ${suite.name} exited with status ${status} without a failed test: counted as one failure`);
   passed += outcome.passed;
   failed += outcome.failed;
   if (status !== 0) exitCode = 1;
 }
+console.log(`\n\x1b[36m[konferenz]\x1b[0m durations: ${durations.join(', ')}`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(exitCode || (failed > 0 ? 1 : 0));

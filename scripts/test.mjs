@@ -3,8 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import { bootstrap, mediasoupWorkerBin, repoRoot } from './bootstrap.mjs';
 
+const started = Date.now();
 try {
   bootstrap({ forTests: true });
+  console.log(`[konferenz] install and build: ${Math.round((Date.now() - started) / 1000)} s`);
 } catch (error) {
   console.error(`\n${error.message}`);
   process.exit(1);
