@@ -73,4 +73,16 @@ describe('CallKeys', () => {
     call.emit('dtmf', '#');
     expect(heard).toEqual(['1', '1', '#']);
   });
+
+  it('keeps a repeated digit sent both ways as two keys: each copy cancels one', () => {
+    const { call, rtp, heard, advance } = setup();
+    rtp.emit('key', 1);
+    advance(30);
+    call.emit('dtmf', '1');
+    advance(220);
+    rtp.emit('key', 1);
+    advance(30);
+    call.emit('dtmf', '1');
+    expect(heard).toEqual(['1', '1']);
+  });
 });

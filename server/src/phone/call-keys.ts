@@ -27,10 +27,14 @@ export class CallKeys extends EventEmitter<CallKeysEvents> {
     this.#now = now;
     call.on('dtmf', (digit) => this.#key(digit, 'sip-info'));
     rtp.on('key', (event) => this.#key(DTMF_DIGITS[event]!, 'rfc4733'));
-    this.#inband = new InbandKeys(rtp, () => {
-      const codec = rtp.media.codec;
-      return codec === 'PCMU' ? 'mulaw' : codec === 'PCMA' ? 'alaw' : undefined;
-    });
+    this.#inband = new InbandKeys(
+      rtp,
+      () => {
+        const codec = rtp.media.codec;
+        return codec === 'PCMU' ? 'mulaw' : codec === 'PCMA' ? 'alaw' : undefined;
+      },
+      now,
+    );
     this.#inband.on('key', (event) => this.#key(DTMF_DIGITS[event]!, 'inband'));
     call.once('ended', () => this.#inband.stop());
   }
@@ -44,8 +48,12 @@ export class CallKeys extends EventEmitter<CallKeysEvents> {
     if (path !== 'inband') this.#inband.stop();
     const at = this.#now();
     const last = this.#last;
+    if (last && last.digit === digit && last.path !== path && at - last.at <= DUPLICATE_WINDOW_MS) {
+      // Each copy cancels exactly one key: a repeated digit (PIN 1122) sent both ways is still two keys.
+      this.#last = undefined;
+      return;
+    }
     this.#last = { digit, path, at };
-    if (last && last.digit === digit && last.path !== path && at - last.at <= DUPLICATE_WINDOW_MS) return;
     this.emit('key', digit);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSdpOffer, negotiateSdp, type LocalMedia } from '@konferenz/sip';
-import { ANSWERED_CODECS, OFFERED_CODECS } from './phone-codecs';
+import { ANSWERED_CODECS, negotiateAnswer, OFFERED_CODECS } from './phone-codecs';
 
 const local: LocalMedia = { address: '203.0.113.5', port: 30000, codecs: ['opus', 'G722', 'PCMA', 'PCMU'], sessionId: '42', sessionVersion: 1 };
 
@@ -33,8 +33,17 @@ describe("the phone gateway's codecs", () => {
     const alone = negotiateSdp(offer('m=audio 4000 RTP/AVP 9 101\r\na=rtpmap:9 G722/8000\r\na=rtpmap:101 telephone-event/8000'), phone);
     expect(alone.ok && alone.audio).toMatchObject({ codec: 'G722', payloadType: 9, clockRate: 8000, telephoneEventPayloadType: 101 });
     expect(alone.ok && alone.answer).toContain('m=audio 30000 RTP/AVP 9 101\r\na=rtpmap:9 G722/8000\r\n');
-    expect(negotiateSdp(offer('m=audio 4000 RTP/AVP 9 0 8'), phone)).toMatchObject({ ok: true, audio: { codec: 'G722' } });
-    expect(negotiateSdp(offer('m=audio 4000 RTP/AVP 0 8 9'), phone)).toMatchObject({ ok: true, audio: { codec: 'G722' } });
+    const events = '\r\na=rtpmap:101 telephone-event/8000';
+    expect(negotiateSdp(offer(`m=audio 4000 RTP/AVP 9 0 8 101${events}`), phone)).toMatchObject({ ok: true, audio: { codec: 'G722' } });
+    expect(negotiateSdp(offer(`m=audio 4000 RTP/AVP 0 8 9 101${events}`), phone)).toMatchObject({ ok: true, audio: { codec: 'G722' } });
+  });
+
+  it('answers G.711 before G.722 to a caller offering no telephone-event: its keys can only come as tones, heard in G.711', () => {
+    const answer = (media: string) => negotiateAnswer(offer(media), (codecs) => ({ ...local, codecs }));
+    expect(answer('m=audio 4000 RTP/AVP 9 0 8')).toMatchObject({ ok: true, audio: { codec: 'PCMU', telephoneEventPayloadType: null } });
+    expect(answer('m=audio 4000 RTP/AVP 9 8')).toMatchObject({ ok: true, audio: { codec: 'PCMA' } });
+    expect(answer('m=audio 4000 RTP/AVP 9')).toMatchObject({ ok: true, audio: { codec: 'G722' } });
+    expect(answer('m=audio 4000 RTP/AVP 9 0 101\r\na=rtpmap:101 telephone-event/8000')).toMatchObject({ ok: true, audio: { codec: 'G722' } });
   });
 
   it('keeps Opus for a caller offering Opus and G.722', () => {

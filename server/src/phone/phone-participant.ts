@@ -8,7 +8,6 @@ import {
   createSdpOffer,
   logSafe,
   maskedCallerName,
-  negotiateSdp,
   type AudioCodecName,
   type LocalMedia,
   type NegotiatedAudio,
@@ -28,7 +27,7 @@ import type { NodeLinkKey } from './link/node-link-key';
 import { RemotePhoneConference } from './link/remote-phone-conference';
 import { LocalPhoneConference } from './local-phone-conference';
 import type { PhoneConference, PhoneConferenceListener } from './phone-conference';
-import { ANSWERED_CODECS, bridgeCodec, OFFERED_CODECS } from './phone-codecs';
+import { bridgeCodec, negotiateAnswer, OFFERED_CODECS } from './phone-codecs';
 import { CallKeys } from './call-keys';
 import type { ConferenceAction } from './phone-keypad';
 import { watchPhoneMix } from './phone-mix-stats-log';
@@ -126,7 +125,7 @@ export class PhoneParticipant {
       this.#rtp = rtp;
       if (this.#callEnded) return rtp.close();
       if (call.offer) {
-        const negotiated = negotiateSdp(call.offer, this.#local(ANSWERED_CODECS));
+        const negotiated = negotiateAnswer(call.offer, (codecs) => this.#local(codecs));
         if (!negotiated.ok) return call.reject(488);
         rtp.update(negotiated.audio);
         call.answer(negotiated.answer);
@@ -136,7 +135,7 @@ export class PhoneParticipant {
       call.on('reoffer', (reoffer) => {
         this.#sdpVersion++;
         if (!reoffer.sdp) return reoffer.accept(createSdpOffer(this.#local(OFFERED_CODECS)));
-        const negotiated = negotiateSdp(reoffer.sdp, this.#local(ANSWERED_CODECS));
+        const negotiated = negotiateAnswer(reoffer.sdp, (codecs) => this.#local(codecs));
         if (!negotiated.ok) return reoffer.reject(488);
         rtp.update(negotiated.audio);
         reoffer.accept(negotiated.answer);
@@ -493,7 +492,12 @@ export class PhoneParticipant {
   #logSetup(audio: NegotiatedAudio): void {
     this.#answeredAt = Date.now();
     const { callId, remote, dialledUser } = this.#call;
-    const keys = audio.telephoneEventPayloadType === null ? 'SIP INFO' : 'RFC 4733 (and SIP INFO)';
+    const keys =
+      audio.telephoneEventPayloadType !== null
+        ? 'RFC 4733 (and SIP INFO)'
+        : audio.codec === 'PCMU' || audio.codec === 'PCMA'
+          ? 'in-band tones or SIP INFO'
+          : 'SIP INFO';
     // Written by the caller (percent-decoded): never raw into a log line fail2ban reads.
     const dialled = dialledUser ? `, dialled ${logSafe(dialledUser)}` : '';
     this.#deps.logger.log(`Phone call ${callId} from ${this.#shownName} at ${remote.address}${dialled}: ${audio.codec}, keys by ${keys}`);

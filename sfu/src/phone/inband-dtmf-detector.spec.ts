@@ -1,6 +1,9 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { decodeG711, encodeG711 } from './g711';
 import { InbandDtmfDetector } from './inband-dtmf-detector';
+import { ECHO_WINDOW_MS, InbandKeys, MAX_INBAND_PAYLOAD_BYTES, MAX_INBAND_SAMPLES_PER_SECOND } from './inband-keys';
+import type { RtpPacket } from './rtp-packet';
 
 const RATE = 8000;
 const ROWS = [697, 770, 852, 941];
@@ -138,5 +141,77 @@ describe('InbandDtmfDetector', () => {
 
   it('counts a long tone once', () => {
     expect(detect(keyed([{ row: 3, column: 2, ms: 2000 }]))).toEqual([11]);
+  });
+});
+
+/** A call's RtpSession as InbandKeys sees it: µ-law packets from the caller, payloads sent to it; a clock moved by hand. */
+class FakeCall extends EventEmitter<{ audio: [RtpPacket]; sent: [Uint8Array] }> {
+  now = 0;
+  readonly keys: number[] = [];
+  readonly inband = new InbandKeys(
+    this,
+    () => 'mulaw',
+    () => this.now,
+  );
+
+  constructor() {
+    super();
+    this.inband.on('key', (key) => this.keys.push(key));
+  }
+
+  /** The caller sends this audio in `packetMs` packets, one every `packetMs` of the clock. */
+  fromCaller(samples: Int16Array, packetMs = 20): void {
+    this.#packets(samples, packetMs, (payload) => this.emit('audio', { payload } as RtpPacket));
+  }
+
+  /** The gateway sends the caller this audio, 20 ms per packet. */
+  toCaller(samples: Int16Array): void {
+    this.#packets(samples, 20, (payload) => this.emit('sent', payload));
+  }
+
+  #packets(samples: Int16Array, packetMs: number, send: (payload: Uint8Array) => void): void {
+    const step = (packetMs * RATE) / 1000;
+    for (let i = 0; i < samples.length; i += step) {
+      send(encodeG711('mulaw', samples.subarray(i, i + step)));
+      this.now += packetMs;
+    }
+  }
+}
+
+describe('InbandKeys', () => {
+  const nine = keyed([{ row: 2, column: 2, ms: 80 }]);
+
+  it('hears a key the caller plays', () => {
+    const call = new FakeCall();
+    call.fromCaller(nine);
+    expect(call.keys).toEqual([9]);
+  });
+
+  it('takes the same key coming back within the echo window for the echo of what was sent to the caller', () => {
+    const call = new FakeCall();
+    call.toCaller(nine);
+    call.now += 200;
+    call.fromCaller(nine);
+    expect(call.keys).toEqual([]);
+    // The caller presses it after the window: their own key.
+    call.now += ECHO_WINDOW_MS;
+    call.fromCaller(nine);
+    expect(call.keys).toEqual([9]);
+  });
+
+  it('gives no detector time to oversized packets or to more audio than 1.5 × real time', () => {
+    const oversized = new FakeCall();
+    oversized.fromCaller(keyed([{ row: 2, column: 2, ms: 200 }]), (MAX_INBAND_PAYLOAD_BYTES / RATE) * 1000 + 10);
+    expect(oversized.keys).toEqual([]);
+
+    // A flood: 40 keys' worth of audio inside one second of the clock; only the first
+    // MAX_INBAND_SAMPLES_PER_SECOND samples are listened to.
+    const flooded = new FakeCall();
+    const flood = keyed(Array.from({ length: 40 }, (_, i) => ({ row: i % 4, column: (i >> 2) % 4, ms: 60 })));
+    const keys = flooded.keys;
+    for (let i = 0; i < flood.length; i += 160) flooded.emit('audio', { payload: encodeG711('mulaw', flood.subarray(i, i + 160)) } as RtpPacket);
+    const listened = (MAX_INBAND_SAMPLES_PER_SECOND / flood.length) * 40;
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.length).toBeLessThanOrEqual(Math.ceil(listened));
   });
 });

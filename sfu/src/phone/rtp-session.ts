@@ -36,6 +36,8 @@ export interface RtpSessionEvents {
   audio: [packet: RtpPacket];
   /** A key pressed, as RFC 4733 telephone-events tell it. */
   key: [event: KeyEvent];
+  /** An audio payload sent to the caller (what could come back as echo). */
+  sent: [payload: Uint8Array];
 }
 
 export interface RtpSessionStats {
@@ -250,7 +252,7 @@ export class RtpSession<Media extends CallMedia = CallMedia> extends EventEmitte
         ssrc: this.#ssrc,
         payload,
       });
-      this.sendToCaller(packet);
+      if (this.sendToCaller(packet)) this.emit('sent', payload);
     }
     this.#startOfTalkspurt = false;
     this.#sequence = (this.#sequence + 1) & 0xffff;
