@@ -55,3 +55,6 @@ export class User {
 export type UserDocument = HydratedDocument<User>;
 export const UserSchema = SchemaFactory.createForClass(User);
 UserSchema.index({ 'room.number': 1 }, { unique: true });
+// The public verify-email link is looked up by these: without an index every guessed link would scan all users.
+UserSchema.index({ 'emailVerification.tokenHash': 1 });
+UserSchema.index({ verifiedWithTokenHash: 1 });

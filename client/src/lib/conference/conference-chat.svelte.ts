@@ -1,7 +1,4 @@
-import type { ChatMessageView } from '@konferenz/shared';
-
-/** How many messages the tab keeps, like the server's history (CHAT_HISTORY_LIMIT). */
-const KEPT_MESSAGES = 500;
+import { CHAT_HISTORY_LIMIT, type ChatMessageView } from '@konferenz/shared';
 
 /**
  * The chat as this tab shows it: the messages (merged by id, so a reconnect's history neither
@@ -15,7 +12,7 @@ export class ConferenceChat {
   /** A new message; unread unless the panel is open or it is the participant's own. */
   receive(message: ChatMessageView, selfId: string | undefined): void {
     if (this.#has(message.id)) return;
-    this.messages = [...this.messages, message].slice(-KEPT_MESSAGES);
+    this.messages = [...this.messages, message].slice(-CHAT_HISTORY_LIMIT);
     if (!this.open && message.senderId !== selfId) this.unread += 1;
   }
 
@@ -26,7 +23,7 @@ export class ConferenceChat {
   merge(history: ChatMessageView[], selfId: string | undefined): void {
     const fresh = history.filter((message) => !this.#has(message.id));
     if (fresh.length === 0) return;
-    this.messages = [...this.messages, ...fresh].sort((a, b) => a.sentAt.localeCompare(b.sentAt)).slice(-KEPT_MESSAGES);
+    this.messages = [...this.messages, ...fresh].sort((a, b) => a.sentAt.localeCompare(b.sentAt)).slice(-CHAT_HISTORY_LIMIT);
     if (!this.open) this.unread += fresh.filter((message) => message.senderId !== selfId).length;
   }
 
