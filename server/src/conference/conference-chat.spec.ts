@@ -1,4 +1,4 @@
-import { CHAT_HISTORY_LIMIT, CHAT_RATE_MESSAGES, CHAT_RATE_WINDOW_MS } from '@konferenz/shared';
+import { CHAT_HISTORY_LIMIT, CHAT_RATE_MESSAGES, CHAT_RATE_WINDOW_MS, CHAT_ROOM_RATE_MESSAGES } from '@konferenz/shared';
 import { describe, expect, it } from 'vitest';
 import { ConferenceChat } from './conference-chat';
 
@@ -24,5 +24,15 @@ describe('ConferenceChat', () => {
     expect(chat.history).toHaveLength(CHAT_HISTORY_LIMIT);
     expect(chat.history[0]!.text).toBe('m20');
     expect(new Set(chat.history.map((message) => message.id)).size).toBe(CHAT_HISTORY_LIMIT);
+  });
+
+  it('limits the whole conference to CHAT_ROOM_RATE_MESSAGES per window: many tabs of one PIN holder cannot flood it', () => {
+    let now = 1_000_000;
+    const chat = new ConferenceChat(() => now);
+    const tabs = Array.from({ length: CHAT_ROOM_RATE_MESSAGES }, (_, i) => ({ id: `tab${i}`, displayName: 'Flut' }));
+    for (const tab of tabs) chat.post(tab, 'x');
+    expect(() => chat.post(ben, 'und ich?')).toThrow(expect.objectContaining({ code: 'CHAT_RATE_LIMITED' }));
+    now += CHAT_RATE_WINDOW_MS;
+    expect(chat.post(ben, 'jetzt').text).toBe('jetzt');
   });
 });

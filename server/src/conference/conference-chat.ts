@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CHAT_HISTORY_LIMIT, CHAT_RATE_MESSAGES, CHAT_RATE_WINDOW_MS, type ChatMessageView } from '@konferenz/shared';
+import { CHAT_HISTORY_LIMIT, CHAT_RATE_MESSAGES, CHAT_RATE_WINDOW_MS, CHAT_ROOM_RATE_MESSAGES, type ChatMessageView } from '@konferenz/shared';
 import { ApiException } from '../common/api-exception';
 import type { Participant } from './conference';
 
@@ -12,6 +12,8 @@ export class ConferenceChat {
   readonly #messages: ChatMessageView[] = [];
   /** When each participant's recent messages were accepted, newest last, within the rate window. */
   readonly #sentAt = new Map<string, number[]>();
+  /** When the conference's recent messages were accepted, whoever sent them. */
+  #roomSentAt: number[] = [];
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -19,12 +21,15 @@ export class ConferenceChat {
     return [...this.#messages];
   }
 
-  /** Accepts a message (text already validated by the protocol's schema) or refuses a sender over their rate. */
+  /** Accepts a message (text already validated by the protocol's schema) or refuses it over the sender's or the conference's rate. */
   post(sender: Pick<Participant, 'id' | 'displayName'>, text: string): ChatMessageView {
     const now = this.now();
-    const recent = (this.#sentAt.get(sender.id) ?? []).filter((at) => now - at < CHAT_RATE_WINDOW_MS);
-    if (recent.length >= CHAT_RATE_MESSAGES) throw new ApiException('CHAT_RATE_LIMITED');
+    const withinWindow = (at: number) => now - at < CHAT_RATE_WINDOW_MS;
+    const recent = (this.#sentAt.get(sender.id) ?? []).filter(withinWindow);
+    this.#roomSentAt = this.#roomSentAt.filter(withinWindow);
+    if (recent.length >= CHAT_RATE_MESSAGES || this.#roomSentAt.length >= CHAT_ROOM_RATE_MESSAGES) throw new ApiException('CHAT_RATE_LIMITED');
     this.#sentAt.set(sender.id, [...recent, now]);
+    this.#roomSentAt.push(now);
     const message: ChatMessageView = {
       id: randomUUID(),
       senderId: sender.id,

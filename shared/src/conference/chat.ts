@@ -8,6 +8,11 @@ export const CHAT_HISTORY_LIMIT = 500;
 export const CHAT_RATE_MESSAGES = 5;
 /** … in this window; more are refused with CHAT_RATE_LIMITED. */
 export const CHAT_RATE_WINDOW_MS = 10_000;
+/**
+ * Per conference, in the same window: every join is a new participant, so one holder of the PIN
+ * with many tabs could otherwise flood everyone's chat and push the history out.
+ */
+export const CHAT_ROOM_RATE_MESSAGES = 30;
 
 /** A message as sent: trimmed, not empty, at most CHAT_MESSAGE_MAX_LENGTH characters. */
 export const chatTextSchema = z.string().trim().min(1, 'validation.required').max(CHAT_MESSAGE_MAX_LENGTH, 'validation.tooLong');
