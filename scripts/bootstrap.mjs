@@ -50,6 +50,27 @@ function log(message) {
   console.error(`\x1b[36m[konferenz]\x1b[0m ${message}`);
 }
 
+/**
+ * The environment for npm's install and the workspaces' builds: the caller's, without NODE_ENV.
+ * An operator may well set NODE_ENV=production for the service (start:prod sets it for the server
+ * anyway); npm would then leave out the devDependencies (TypeScript, Vite) and the build fail on
+ * every systemd restart. The server itself still gets the caller's NODE_ENV (scripts/start.mjs).
+ */
+export function toolEnv(env = process.env, extra = {}) {
+  const result = { ...env, ...extra };
+  delete result.NODE_ENV;
+  return result;
+}
+
+/**
+ * Installs the packages of the project at `root` (npm ci on a fresh checkout, else npm install),
+ * devDependencies included whatever NODE_ENV or the npm config (omit=dev) say: the build needs them.
+ */
+export function installNpmPackages(root, env = toolEnv()) {
+  const command = existsSync(join(root, 'node_modules')) ? 'install' : 'ci';
+  run('npm', [command, '--include=dev', '--no-audit', '--no-fund'], { cwd: root, env });
+}
+
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { stdio: ['inherit', 2, 2], cwd: repoRoot, ...options });
   if (result.status !== 0) {
@@ -110,14 +131,14 @@ function ensureNodeModules() {
   // mediasoup's own postinstall would download a prebuilt worker (impossible offline): with
   // this variable set (to anything) it skips that, and sfu/scripts/build-worker.sh builds the
   // worker from the installed package's sources afterwards.
-  const env = { ...process.env, MEDIASOUP_WORKER_BIN: 'built-by-sfu/scripts/build-worker.sh' };
+  const env = toolEnv(process.env, { MEDIASOUP_WORKER_BIN: 'built-by-sfu/scripts/build-worker.sh' });
   // Native addons (the Opus codec) are compiled for one Node ABI; a checkout installed under
   // another Node (an older machine Node, say) would fail to load them at the first call.
   const abiStamp = join(repoRoot, 'node_modules', '.konferenz-node-abi');
   const abi = process.versions.modules;
   if (!existsSync(stamp) || statSync(stamp).mtimeMs < newestManifest) {
     log('Installing npm dependencies');
-    run('npm', [existsSync(join(repoRoot, 'node_modules')) ? 'install' : 'ci', '--no-audit', '--no-fund'], { env });
+    installNpmPackages(repoRoot, env);
   } else if ((existsSync(abiStamp) ? readFileSync(abiStamp, 'utf8') : '') !== abi) {
     log(`Rebuilding native npm packages for Node ${process.version} (ABI ${abi})`);
     run('npm', ['rebuild'], { env });
@@ -141,7 +162,7 @@ function buildWorkspace(name, sources, output) {
   const newestSource = Math.max(...sources.map((source) => newestMtime(join(repoRoot, name, source))));
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource) return false;
   log(`Building ${name}`);
-  run('npm', ['run', 'build', '-w', name]);
+  run('npm', ['run', 'build', '-w', name], { env: toolEnv() });
   writeFileSync(stamp, new Date().toISOString());
   return true;
 }

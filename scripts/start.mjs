@@ -11,8 +11,8 @@ try {
   process.exit(1);
 }
 
-// `npm run start:prod`: only the server runs in production mode. The build above must not: npm
-// leaves the devDependencies (compilers, bundlers) out when NODE_ENV is production.
+// `npm run start:prod`: the server runs in production mode. The install and build above run
+// without NODE_ENV, whatever the caller set (bootstrap.mjs toolEnv).
 const production = process.argv.includes('--production');
 const server = spawn(process.execPath, [join(repoRoot, 'server', 'dist', 'main.js')], {
   cwd: repoRoot,

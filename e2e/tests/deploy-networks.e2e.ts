@@ -29,7 +29,7 @@ import { TurnProbe } from './turn-probe';
 /**
  * The product deployed as docs/deployment.md says, across hosts of their own (network namespaces
  * inside the suites' private namespace, testing/src/virtual-hosts.ts), on TEST-NET-3
- * (203.0.113.0/24: addresses that stand for the internet, outside every range the relay refuses):
+ * (203.0.113.0/24: addresses that stand for the internet; the relay reaches only the server among them):
  * - the server host: `node server/dist/main.js` in production mode behind nginx with
  *   deploy/nginx/konferenz.conf.template (https on 443, a certificate from a CA this test makes),
  *   and a firewall that lets in only the ports the deployment publishes (80, 443, the media port,
@@ -190,6 +190,8 @@ function startTurn(): void {
     '-c',
     join(REPO_ROOT, 'deploy/coturn/turnserver.conf'),
     `--static-auth-secret=${TURN_SECRET}`,
+    // The one peer the relay may reach, as docker-compose.yml passes PUBLIC_IP.
+    `--allowed-peer-ip=${SERVER_ADDRESS}`,
     '--realm=konferenz',
     `--listening-ip=${TURN_ADDRESS}`,
     '--listening-ip=2001:db8:99::3',
@@ -516,12 +518,12 @@ test('a browser that may only reach TCP/443 (the site and the TURN host): media 
   }
 });
 
-test('the TURN relay: expired and forged credentials get 401; private, loopback and link-local peers get 403', async () => {
+test('the TURN relay: expired and forged credentials get 401; every peer but the media server gets 403 (private, loopback, link-local and public ones); a TCP relay gets 442', async () => {
   const credential = (username: string) => createHmac('sha1', TURN_SECRET).update(username).digest('base64');
   const now = Math.floor(Date.now() / 1000);
   const probes: TurnProbe[] = [];
-  const open = async (address: string) => {
-    const probe = await TurnProbe.open(address, PORTS.turn);
+  const open = async (address: string, transport: 'udp' | 'tcp' = 'udp') => {
+    const probe = await TurnProbe.open(address, PORTS.turn, transport);
     probes.push(probe);
     return probe;
   };
@@ -549,6 +551,9 @@ test('the TURN relay: expired and forged credentials get 401; private, loopback 
       '192.168.0.1',
       '192.168.77.10',
       '169.254.169.254',
+      // Public, but not the media server: another host on the internet side, and one outside it.
+      openBrowserHost.address,
+      '198.51.100.7',
     ]) {
       refused[peer] = await v4.permit(peer);
     }
@@ -561,8 +566,16 @@ test('the TURN relay: expired and forged credentials get 401; private, loopback 
     expect(allocation6.status).toBe(200);
     expect(await v6.permit('::1'), 'IPv6 loopback').toBe(403);
     expect(await v6.permit('fe80::1'), 'IPv6 link-local').toBe(403);
-    expect(await v6.permit('2001:db8:99::fe')).toBe(200);
-    note('TURN refusals', `401 for expired, forged and guessed credentials; 403 for ${[...Object.keys(refused), '::1', 'fe80::1'].join(', ')}`);
+    expect(await v6.permit('2001:db8:99::fe'), 'a public IPv6 address that is not the media server').toBe(403);
+
+    // RFC 6062: a TCP relay is asked for over a TCP connection to the server, which carries a UDP
+    // allocation as usual (browsers' TURN over TCP); the TCP one is refused (442, unsupported transport).
+    expect((await (await open(TURN_ADDRESS, 'tcp')).allocate(valid, credential(valid), 'tcp')).status, 'a TCP relay').toBe(442);
+    expect((await (await open(TURN_ADDRESS, 'tcp')).allocate(valid, credential(valid), 'udp')).status, 'a UDP relay over TCP').toBe(200);
+    note(
+      'TURN refusals',
+      `401 for expired, forged and guessed credentials; 403 for ${[...Object.keys(refused), '::1', 'fe80::1', '2001:db8:99::fe'].join(', ')}; 442 for a TCP relay`,
+    );
   } finally {
     for (const probe of probes) probe.close();
   }
