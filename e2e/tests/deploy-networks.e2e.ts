@@ -217,16 +217,27 @@ function startMailCatcher(): void {
 
 /** The server host lets in what the deployment publishes and nothing else (besides the test's own address, which reads the mail catcher). */
 function serverFirewall(admin: string): string {
+  return firewallDroppingAllBut('input', [
+    'tcp dport { 80, 443 } accept',
+    `meta l4proto { tcp, udp } th dport { ${PORTS.rtc}, ${PORTS.sip} } accept`,
+    `udp dport ${PORTS.sipRtp} accept`,
+    `ip saddr ${admin} accept`,
+  ]);
+}
+
+/**
+ * An nftables ruleset that drops every packet of `chain` (what comes in, or what goes out) except
+ * what `rules` accept, loopback, and the packets of connections already let through.
+ */
+function firewallDroppingAllBut(chain: 'input' | 'output', rules: string[]): string {
+  const loopback = chain === 'input' ? 'iifname "lo" accept' : 'oifname "lo" accept';
   return [
     'table inet filter {',
-    '  chain input {',
-    '    type filter hook input priority filter; policy drop;',
-    '    iifname "lo" accept',
+    `  chain ${chain} {`,
+    `    type filter hook ${chain} priority filter; policy drop;`,
+    `    ${loopback}`,
     '    ct state established,related accept',
-    '    tcp dport { 80, 443 } accept',
-    `    meta l4proto { tcp, udp } th dport { ${PORTS.rtc}, ${PORTS.sip} } accept`,
-    `    udp dport ${PORTS.sipRtp} accept`,
-    `    ip saddr ${admin} accept`,
+    ...rules.map((rule) => `    ${rule}`),
     '  }',
     '}',
   ].join('\n');
@@ -476,18 +487,7 @@ test("a browser behind NAT (nftables masquerade): UDP from the router's address"
 
 test('a browser whose firewall drops all UDP: ICE over TCP to the media port', async () => {
   const host = await network.addHost('browser-no-udp', 21);
-  host.firewall(
-    [
-      'table inet filter {',
-      '  chain output {',
-      '    type filter hook output priority filter; policy drop;',
-      '    oifname "lo" accept',
-      '    ct state established,related accept',
-      `    ip daddr ${SERVER_ADDRESS} meta l4proto tcp accept`,
-      '  }',
-      '}',
-    ].join('\n'),
-  );
+  host.firewall(firewallDroppingAllBut('output', [`ip daddr ${SERVER_ADDRESS} meta l4proto tcp accept`]));
   const { pairs } = await joinFrom(host, 'Gast ohne UDP');
   for (const pair of pairs) {
     expect(pair.local.protocol).toBe('tcp');
@@ -498,18 +498,7 @@ test('a browser whose firewall drops all UDP: ICE over TCP to the media port', a
 
 test('a browser that may only reach TCP/443 (the site and the TURN host): media relayed over TURN/TLS', async () => {
   const host = await network.addHost('browser-443', 22);
-  host.firewall(
-    [
-      'table inet filter {',
-      '  chain output {',
-      '    type filter hook output priority filter; policy drop;',
-      '    oifname "lo" accept',
-      '    ct state established,related accept',
-      `    ip daddr { ${SERVER_ADDRESS}, ${TURN_ADDRESS} } tcp dport 443 accept`,
-      '  }',
-      '}',
-    ].join('\n'),
-  );
+  host.firewall(firewallDroppingAllBut('output', [`ip daddr { ${SERVER_ADDRESS}, ${TURN_ADDRESS} } tcp dport 443 accept`]));
   const { pairs } = await joinFrom(host, 'Gast nur 443');
   for (const pair of pairs) {
     expect(pair.local.type).toBe('relay');

@@ -1,5 +1,5 @@
 import chromium from '../chromium.json';
-import { ConferenceTab, expect, screenshot, test as base } from './conference-fixtures';
+import { type ConferenceKit, ConferenceTab, expect, type RoomOwner, screenshot, test as base } from './conference-fixtures';
 import {
   analyse,
   BROWSER_TONE_HZ,
@@ -54,14 +54,29 @@ async function expectAdmitted(tab: ConferenceTab): Promise<void> {
   await expect(tab.page.getByTestId('connection-status')).toHaveAttribute('data-state', 'connected');
 }
 
+/** The room's owner in the browser as moderator Maria (camera off), in the conference. */
+async function moderatorInRoom(conf: ConferenceKit): Promise<{ owner: RoomOwner; maria: ConferenceTab }> {
+  const owner = await conf.roomOwner();
+  const maria = await conf.join(owner.roomNumber, owner.moderatorPin, 'Maria Moderatorin', { cameraOff: true });
+  await expectAdmitted(maria);
+  return { owner, maria };
+}
+
+/** The phone keys room number and participant PIN, Maria sees it under its masked `number`, and each hears the other. */
+async function expectPhoneInWithAudioBothWays(phone: Softphone, owner: RoomOwner, maria: ConferenceTab, number: string): Promise<void> {
+  await enterRoom(phone, owner.roomNumber, owner.participantPin);
+  const phoneId = await phoneInList(maria, maskedName(number));
+  const joinedAt = recordedSamples(phone);
+  await expectHearsPhone(maria, phoneId);
+  await expectPhoneHearsBrowser(phone, joinedAt);
+}
+
 test('a phone dials in while the moderator is in the browser: audio both ways; the moderator mutes it; *6 toggles its microphone', async ({
   conf,
   dialIn,
 }, testInfo) => {
   test.setTimeout(120_000);
-  const owner = await conf.roomOwner();
-  const maria = await conf.join(owner.roomNumber, owner.moderatorPin, 'Maria Moderatorin', { cameraOff: true });
-  await expectAdmitted(maria);
+  const { owner, maria } = await moderatorInRoom(conf);
 
   const number = '+4930555000123';
   const phone = await dialIn('participant', number);
@@ -160,18 +175,12 @@ test('baresip with Opus alone (telephone-event at 8 kHz only): answered in Opus 
   dialIn,
 }) => {
   test.setTimeout(90_000);
-  const owner = await conf.roomOwner();
-  const maria = await conf.join(owner.roomNumber, owner.moderatorPin, 'Maria Moderatorin', { cameraOff: true });
-  await expectAdmitted(maria);
+  const { owner, maria } = await moderatorInRoom(conf);
 
   const number = '+4930555000456';
   const phone = await dialIn('opus', number, 'opus');
   expect(phone.log).toMatch(/opus\/48000/i);
-  await enterRoom(phone, owner.roomNumber, owner.participantPin);
-  const phoneId = await phoneInList(maria, maskedName(number));
-  const joinedAt = recordedSamples(phone);
-  await expectHearsPhone(maria, phoneId);
-  await expectPhoneHearsBrowser(phone, joinedAt);
+  await expectPhoneInWithAudioBothWays(phone, owner, maria, number);
 });
 
 for (const [offer, number] of [
@@ -183,19 +192,13 @@ for (const [offer, number] of [
     dialIn,
   }) => {
     test.setTimeout(90_000);
-    const owner = await conf.roomOwner();
-    const maria = await conf.join(owner.roomNumber, owner.moderatorPin, 'Maria Moderatorin', { cameraOff: true });
-    await expectAdmitted(maria);
+    const { owner, maria } = await moderatorInRoom(conf);
 
     const phone = await dialIn(offer === 'G722' ? 'g722' : 'g722-pcmu', number, offer);
     expect(phone.log).toMatch(/Set audio encoder: G722 16000Hz/);
     expect(phone.log).toMatch(/Set audio decoder: G722 16000Hz/);
     expect(phone.log).not.toMatch(/Set audio (en|de)coder: PCMU/);
-    await enterRoom(phone, owner.roomNumber, owner.participantPin);
-    const phoneId = await phoneInList(maria, maskedName(number));
-    const joinedAt = recordedSamples(phone);
-    await expectHearsPhone(maria, phoneId);
-    await expectPhoneHearsBrowser(phone, joinedAt);
+    await expectPhoneInWithAudioBothWays(phone, owner, maria, number);
     // baresip records what it decoded at the codec's rate: wideband.
     expect(phone.received()!.sampleRate).toBe(16_000);
   });

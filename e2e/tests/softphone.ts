@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { createServer as createTcpServer } from 'node:net';
-import { createSocket } from 'node:dgram';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freeSipPort } from '@konferenz/testing/free-sip-port';
 import { readWav, writeWav, type Recording } from '@konferenz/testing/wav';
 import { goertzelPower } from '@konferenz/testing/tone-power';
 
@@ -222,31 +221,6 @@ export class Softphone {
       .slice(-30)
       .join('\n');
   }
-}
-
-/** A port free for SIP on UDP and TCP, with the next one free too (baresip's SIP/TLS). */
-async function freeSipPort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + 2 * Math.floor(Math.random() * 10_000);
-    if ((await Promise.all([port, port + 1].flatMap((p) => [udpFree(p), tcpFree(p)]))).every(Boolean)) return port;
-  }
-  throw new Error('no free port pair for baresip');
-}
-
-function udpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createSocket('udp4');
-    socket.once('error', () => resolve(false));
-    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
-  });
-}
-
-function tcpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createTcpServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import mongoose, { type Model, type Types } from 'mongoose';
 import type { RoomSettings } from '@konferenz/shared';
+import { FIELDS_REMOVED_FROM_TOMBSTONE, tombstoneFields } from './account-tombstone';
 import { emailKey, usernameKey } from './identity-keys';
 import type { PersonalRoom, RoomSettingsRecord } from './personal-room.schema';
 import { User, type EmailVerification } from './user.schema';
@@ -202,24 +203,9 @@ export class MongoUsersRepository implements UsersRepository {
 
   /** The unique index on the room number keeps the tombstone's number from being drawn again. */
   async retire(id: Types.ObjectId, retiredRoom: PersonalRoom, now: Date): Promise<void> {
-    const tombstone = `deleted:${id.toString()}`;
     await this.users.updateOne(
       { _id: id },
-      {
-        $set: {
-          username: tombstone,
-          usernameKey: tombstone,
-          email: tombstone,
-          emailKey: tombstone,
-          passwordHash: null,
-          firstName: '',
-          lastName: '',
-          emailVerification: null,
-          room: retiredRoom,
-          deletedAt: now,
-        },
-        $unset: { company: 1, phone: 1, address: 1 },
-      },
+      { $set: tombstoneFields(id, retiredRoom, now), $unset: Object.fromEntries(FIELDS_REMOVED_FROM_TOMBSTONE.map((field) => [field, 1])) },
     );
   }
 }

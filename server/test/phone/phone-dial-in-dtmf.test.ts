@@ -1,20 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { JoinResponse, ParticipantView } from '@konferenz/shared';
-import { afterAll, afterEach, beforeAll, describe as group, expect, it, vi } from 'vitest';
+import type { JoinResponse } from '@konferenz/shared';
+import { beforeAll, describe as group, expect, it, vi } from 'vitest';
 import type { AppConfig } from '../../src/config/app-config';
 import { APP_CONFIG } from '../../src/config/config.module';
 import { ConferenceService } from '../../src/conference/conference.service';
-import { freePort } from '../../src/embedded/free-port';
 import type { PromptKey } from '../../src/phone/ivr-state-machine';
-import { PhoneGatewayService } from '../../src/phone/phone-gateway.service';
 import { ConferenceParticipant } from '../support/conference-participant';
 import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from '../support/customer';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { phoneNamed, useDialInApp } from './support/dial-in-app';
 import { callIn } from './support/phone-caller';
-import { recordPrompts, watchPhoneConnections, type PhoneConnection } from './support/phone-observation';
-import { describe, requireSipp } from './support/sipp';
+import { watchPhoneConnections, type PhoneConnection } from './support/phone-observation';
+import { describe } from './support/sipp';
 
 /** A well-formed PIN that is neither of the room's. */
 const WRONG_PIN = '111111';
@@ -29,50 +24,22 @@ const MENU_TRIES = 3;
  * states ConferenceService sends the phone, and the prompts the gateway played.
  */
 group('phone dial-in by DTMF (sipp against the whole app)', () => {
-  let app: TestApp;
-  let sipPort: number;
-  let dir: string;
+  const dialIn = useDialInApp('konferenz-dial-in-dtmf-');
+  const { prompts, open, moderatorOf } = dialIn;
   let phones: PhoneConnection[];
-  let prompts: PromptKey[][];
-  const open: ConferenceParticipant[] = [];
 
-  beforeAll(async () => {
-    requireSipp();
-    dir = mkdtempSync(join(tmpdir(), 'konferenz-dial-in-dtmf-'));
-    app = await startTestApp({ SIP_PORT: String(await freePort()) });
-    sipPort = app.app.get(PhoneGatewayService).port!;
-    expect(sipPort).toBeGreaterThan(0);
-    phones = watchPhoneConnections(app.app.get(ConferenceService));
-    prompts = recordPrompts();
-  });
-  afterEach(() => {
-    for (const participant of open.splice(0)) participant.close();
-    prompts.splice(0);
-  });
-  afterAll(async () => {
-    vi.restoreAllMocks();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    phones = watchPhoneConnections(dialIn.app.app.get(ConferenceService));
   });
 
   async function room() {
-    const { roomNumber } = await customerWithRoom(app);
+    const { roomNumber } = await customerWithRoom(dialIn.app);
     return { roomNumber, entry: (pin: string) => `${roomNumber}#${pin}#` };
   }
 
   async function browserJoin(roomNumber: string, pin: string, displayName: string) {
-    return app.client().post<JoinResponse>('/api/conference/join', { roomNumber, pin, displayName });
+    return dialIn.app.client().post<JoinResponse>('/api/conference/join', { roomNumber, pin, displayName });
   }
-
-  async function moderatorOf(roomNumber: string): Promise<ConferenceParticipant> {
-    const joined = await browserJoin(roomNumber, MODERATOR_PIN, 'Moderatorin');
-    const moderator = await ConferenceParticipant.connect(app.url, joined.body.token);
-    open.push(moderator);
-    return moderator;
-  }
-
-  const phoneNamed = (list: ParticipantView[], displayName: string) =>
-    list.find((participant) => participant.via === 'phone' && participant.displayName === displayName);
 
   const phoneIn = (roomNumber: string) => phones.find((phone) => phone.claims.room === roomNumber);
 
@@ -81,7 +48,7 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     async (dtmf) => {
       const { roomNumber, entry } = await room();
       const moderator = await moderatorOf(roomNumber);
-      const call = callIn(dir, sipPort, dtmf, { dtmf, keys: entry(PARTICIPANT_PIN), end: { callerHangsUpAfterMs: 5000 } });
+      const call = callIn(dialIn.dir, dialIn.sipPort, dtmf, { dtmf, keys: entry(PARTICIPANT_PIN), end: { callerHangsUpAfterMs: 5000 } });
 
       // Microphone 'on': the caller's audio bridge has its producer in the room's mediasoup router.
       const seated = await moderator.waitForState((state) => phoneNamed(state.participants, '+49 … 111')?.microphone === 'on', 20_000);
@@ -100,7 +67,7 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
   );
 
   it('RFC 4733, wrong PINs: "invalid" each time, goodbye and BYE after the third; enough of them lock that caller id and that address out of the room across calls, nobody else', async () => {
-    const { failuresPerSource } = app.app.get<AppConfig>(APP_CONFIG).pinLimits;
+    const { failuresPerSource } = dialIn.app.app.get<AppConfig>(APP_CONFIG).pinLimits;
     const { roomNumber, entry } = await room();
     const moderator = await moderatorOf(roomNumber);
     const guesser = '+4930333';
@@ -111,7 +78,7 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     );
     const guesses = await Promise.all(
       wrongPerCall.map((wrong, call) =>
-        callIn(dir, sipPort, `guess-${call}`, {
+        callIn(dialIn.dir, dialIn.sipPort, `guess-${call}`, {
           dtmf: 'rfc4733',
           caller: guesser,
           keys: entry(WRONG_PIN).repeat(wrong),
@@ -128,15 +95,20 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     // Now even the right PIN is refused, at the first try, to that caller id from another address
     // and to another caller id from that address (a From number is whatever the caller writes);
     // another number from another address gets in.
-    const lockedOut = callIn(dir, sipPort, 'locked-out', {
+    const lockedOut = callIn(dialIn.dir, dialIn.sipPort, 'locked-out', {
       dtmf: 'rfc4733',
       caller: guesser,
       address: '127.0.0.2',
       keys: entry(PARTICIPANT_PIN),
       end: 'gateway-hangs-up',
     });
-    const sameSource = callIn(dir, sipPort, 'same-source', { dtmf: 'rfc4733', caller: '+4930555', keys: entry(PARTICIPANT_PIN), end: 'gateway-hangs-up' });
-    const other = callIn(dir, sipPort, 'other-number', {
+    const sameSource = callIn(dialIn.dir, dialIn.sipPort, 'same-source', {
+      dtmf: 'rfc4733',
+      caller: '+4930555',
+      keys: entry(PARTICIPANT_PIN),
+      end: 'gateway-hangs-up',
+    });
+    const other = callIn(dialIn.dir, dialIn.sipPort, 'other-number', {
       dtmf: 'rfc4733',
       caller: '+4930444',
       address: '127.0.0.3',
@@ -161,7 +133,7 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
 
   it('RFC 4733, before the moderator: the caller waits (on the waiting list, via phone) and is admitted when the moderator arrives', async () => {
     const { roomNumber, entry } = await room();
-    const call = callIn(dir, sipPort, 'early', { dtmf: 'rfc4733', caller: '+4930555', keys: entry(PARTICIPANT_PIN), end: 'gateway-hangs-up' });
+    const call = callIn(dialIn.dir, dialIn.sipPort, 'early', { dtmf: 'rfc4733', caller: '+4930555', keys: entry(PARTICIPANT_PIN), end: 'gateway-hangs-up' });
 
     await vi.waitFor(() => expect(phoneIn(roomNumber)?.states.at(-1)?.self.state).toBe('waiting'), { timeout: 20_000, interval: 50 });
     expect(phoneIn(roomNumber)!.states.at(-1)).toMatchObject({
@@ -196,7 +168,7 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     const { roomNumber, entry } = await room();
     const moderator = await moderatorOf(roomNumber);
     const keys = `${entry(PARTICIPANT_PIN)}${pause(6)}*6${pause(3)}*6${pause(3)}*#`;
-    const run = await callIn(dir, sipPort, 'keypad', { dtmf: 'sip-info', caller: '+4930888', keys, end: { callerHangsUpAfterMs: 4000 } });
+    const run = await callIn(dialIn.dir, dialIn.sipPort, 'keypad', { dtmf: 'sip-info', caller: '+4930888', keys, end: { callerHangsUpAfterMs: 4000 } });
     expect(run.code, describe(run)).toBe(0);
     const microphones = moderator.states.map((state) => phoneNamed(state.participants, '+49 … 888')?.microphone).filter(Boolean);
     expect(microphones.slice(microphones.indexOf('muted'))).toContain('on');
@@ -206,7 +178,7 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
   it("the moderator's mute is said to the caller", async () => {
     const { roomNumber, entry } = await room();
     const moderator = await moderatorOf(roomNumber);
-    const call = callIn(dir, sipPort, 'muted-by-moderator', {
+    const call = callIn(dialIn.dir, dialIn.sipPort, 'muted-by-moderator', {
       dtmf: 'sip-info',
       caller: '+4930999',
       keys: entry(PARTICIPANT_PIN),
@@ -223,7 +195,12 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     const { roomNumber, entry } = await room();
     const browser = await moderatorOf(roomNumber);
     const keys = `${entry(MODERATOR_PIN)}${pause(6)}*5${pause(3)}*5`;
-    const run = await callIn(dir, sipPort, 'phone-moderator', { dtmf: 'sip-info', caller: '+4930444', keys, end: { callerHangsUpAfterMs: 3000 } });
+    const run = await callIn(dialIn.dir, dialIn.sipPort, 'phone-moderator', {
+      dtmf: 'sip-info',
+      caller: '+4930444',
+      keys,
+      end: { callerHangsUpAfterMs: 3000 },
+    });
     expect(run.code, describe(run)).toBe(0);
     const locks = browser.states.map((state) => state.locked);
     expect(locks.slice(locks.indexOf(true))).toContain(false);
@@ -234,7 +211,7 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     const { roomNumber, entry } = await room();
     const moderator = await moderatorOf(roomNumber);
     const keys = `${entry(PARTICIPANT_PIN)}${pause(6)}*3${pause(3)}*3`;
-    const run = await callIn(dir, sipPort, 'raise-hand', { dtmf: 'sip-info', caller: '+4930321', keys, end: { callerHangsUpAfterMs: 3000 } });
+    const run = await callIn(dialIn.dir, dialIn.sipPort, 'raise-hand', { dtmf: 'sip-info', caller: '+4930321', keys, end: { callerHangsUpAfterMs: 3000 } });
     expect(run.code, describe(run)).toBe(0);
     const hands = moderator.states
       .map((state) => phoneNamed(state.participants, '+49 … 321')?.attributes.hand)
@@ -247,7 +224,12 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     const { roomNumber, entry } = await room();
     const moderator = await moderatorOf(roomNumber);
     const keys = `${entry(PARTICIPANT_PIN)}${pause(6)}*3${pause(6)}*3`;
-    const call = callIn(dir, sipPort, 'hand-lowered-by-moderator', { dtmf: 'sip-info', caller: '+4930654', keys, end: { callerHangsUpAfterMs: 3000 } });
+    const call = callIn(dialIn.dir, dialIn.sipPort, 'hand-lowered-by-moderator', {
+      dtmf: 'sip-info',
+      caller: '+4930654',
+      keys,
+      end: { callerHangsUpAfterMs: 3000 },
+    });
     const raised = await moderator.waitForState((state) => phoneNamed(state.participants, '+49 … 654')?.attributes.hand !== undefined, 20_000);
     const caller = phoneNamed(raised.participants, '+49 … 654')!;
     expect(await moderator.request('moderator:clearAttributes', { participantId: caller.id })).toMatchObject({ ok: true });
@@ -263,7 +245,12 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     const { roomNumber, entry } = await room();
     const moderator = await moderatorOf(roomNumber);
     expect(await moderator.request('moderator:setLocked', { locked: true })).toMatchObject({ ok: true });
-    const run = await callIn(dir, sipPort, 'locked-room', { dtmf: 'rfc4733', caller: '+4930666', keys: entry(PARTICIPANT_PIN), end: 'gateway-hangs-up' });
+    const run = await callIn(dialIn.dir, dialIn.sipPort, 'locked-room', {
+      dtmf: 'rfc4733',
+      caller: '+4930666',
+      keys: entry(PARTICIPANT_PIN),
+      end: 'gateway-hangs-up',
+    });
     expect(run.code, describe(run)).toBe(0);
     expect(prompts[0]).toEqual(['de/welcome', 'de/enter-room-number', 'de/enter-pin', 'de/room-locked', 'de/goodbye']);
     expect(moderator.states.some((state) => [...state.participants, ...state.waiting].some((p) => p.via === 'phone'))).toBe(false);
@@ -274,11 +261,11 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     const moderator = await moderatorOf(roomNumber);
     // The room admits by hand from the moment the moderator screens newcomers: after removing a guest.
     const joined = (await browserJoin(roomNumber, PARTICIPANT_PIN, 'Störer')).body;
-    open.push(await ConferenceParticipant.connect(app.url, joined.token));
+    open.push(await ConferenceParticipant.connect(dialIn.app.url, joined.token));
     await moderator.waitForState((state) => state.participants.some((p) => p.id === joined.participantId));
     expect(await moderator.request('moderator:remove', { participantId: joined.participantId })).toMatchObject({ ok: true });
     await moderator.waitForState((state) => state.screeningNewcomers);
-    const call = callIn(dir, sipPort, 'manual', { dtmf: 'rfc4733', caller: '+4930777', keys: entry(PARTICIPANT_PIN), end: 'gateway-hangs-up' });
+    const call = callIn(dialIn.dir, dialIn.sipPort, 'manual', { dtmf: 'rfc4733', caller: '+4930777', keys: entry(PARTICIPANT_PIN), end: 'gateway-hangs-up' });
 
     const waiting = await moderator.waitForState((state) => phoneNamed(state.waiting, '+49 … 777') !== undefined, 20_000);
     await vi.waitFor(() => expect(prompts.flat()).toContain('de/waiting-for-admission'), { timeout: 10_000, interval: 50 });

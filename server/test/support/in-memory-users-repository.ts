@@ -1,5 +1,6 @@
 import type { RoomSettings } from '@konferenz/shared';
 import { Types } from 'mongoose';
+import { FIELDS_REMOVED_FROM_TOMBSTONE, tombstoneFields } from '../../src/users/account-tombstone';
 import { emailKey, usernameKey } from '../../src/users/identity-keys';
 import type { PersonalRoom, RoomSettingsRecord } from '../../src/users/personal-room.schema';
 import type { EmailVerification } from '../../src/users/user.schema';
@@ -215,23 +216,8 @@ export class InMemoryUsersRepository implements UsersRepository {
   async retire(id: Types.ObjectId, retiredRoom: PersonalRoom, now: Date): Promise<void> {
     const user = this.#byId(id);
     if (!user) return;
-    const tombstone = `deleted:${id.toString()}`;
-    Object.assign(user, {
-      username: tombstone,
-      usernameKey: tombstone,
-      email: tombstone,
-      emailKey: tombstone,
-      passwordHash: null,
-      firstName: '',
-      lastName: '',
-      emailVerification: null,
-      verifiedWithTokenHash: null,
-      room: copy(retiredRoom),
-      deletedAt: now,
-    });
-    delete user.company;
-    delete user.phone;
-    delete user.address;
+    Object.assign(user, copy(tombstoneFields(id, retiredRoom, now)));
+    for (const field of FIELDS_REMOVED_FROM_TOMBSTONE) delete user[field];
   }
 
   #byId(id: UserId): StoredUser | undefined {

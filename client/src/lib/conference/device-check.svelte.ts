@@ -1,6 +1,6 @@
 import type { Problem } from '#lib/i18n.svelte.js';
-import { outputSelectable, playTestTone } from './audio-output';
-import { type DeviceOption, deviceOptions } from './device-options';
+import { playTestTone } from './audio-output';
+import { type DeviceLists, type DeviceOption, refreshDeviceLists } from './device-options';
 import { cameraConstraints, mediaDevicesAvailable, microphoneConstraints, openTracks } from './media-constraints';
 import type { MediaPreferences } from './media-preferences';
 import { MicrophoneLevelMeter } from './microphone-level-meter';
@@ -11,7 +11,7 @@ import { handOverTracks } from './track-handover';
  * preview and a speaker test tone, and the choices "join muted" and "camera off". Holds the preview tracks while the
  * page shows, and hands them to the conference on joining (track-handover.ts).
  */
-export class DeviceCheck {
+export class DeviceCheck implements DeviceLists {
   microphones = $state.raw<DeviceOption[]>([]);
   cameras = $state.raw<DeviceOption[]>([]);
   /** Empty where the browser cannot choose the speaker (no setSinkId): the choice is hidden. */
@@ -32,7 +32,7 @@ export class DeviceCheck {
 
   #meter: MicrophoneLevelMeter | null = null;
   #stopped = false;
-  readonly #onDeviceChange = () => void this.#listDevices();
+  readonly #onDeviceChange = () => void refreshDeviceLists(this);
 
   constructor(preferences: MediaPreferences) {
     this.microphoneId = preferences.microphoneId;
@@ -60,7 +60,7 @@ export class DeviceCheck {
     this.#setVideo(opened.video);
     navigator.mediaDevices.addEventListener('devicechange', this.#onDeviceChange);
     // Device names are only readable once access was granted, so list them afterwards.
-    await this.#listDevices();
+    await refreshDeviceLists(this);
   }
 
   async selectMicrophone(deviceId: string): Promise<void> {
@@ -137,17 +137,6 @@ export class DeviceCheck {
     if (this.#stopped || this.cameraOff) return opened.video?.stop();
     this.problem = opened.problem;
     this.#setVideo(opened.video);
-  }
-
-  async #listDevices(): Promise<void> {
-    try {
-      const devices = await navigator.mediaDevices.enumerateDevices();
-      this.microphones = deviceOptions(devices, 'microphone');
-      this.cameras = deviceOptions(devices, 'camera');
-      this.speakers = outputSelectable() ? deviceOptions(devices, 'speaker') : [];
-    } catch {
-      // keep the lists as they are
-    }
   }
 
   #setAudio(track: MediaStreamTrack | null): void {

@@ -1,3 +1,5 @@
+import { outputSelectable } from './audio-output';
+
 /** A microphone, camera or speaker to choose from. */
 export interface DeviceOption {
   deviceId: string;
@@ -14,4 +16,24 @@ export function deviceOptions(devices: readonly MediaDeviceInfo[], kind: DeviceK
   return devices
     .filter((device) => device.kind === mediaKind && device.deviceId !== '')
     .map((device, index) => ({ deviceId: device.deviceId, label: device.label || `${kind} ${index + 1}` }));
+}
+
+/** The devices a choice of microphone, camera and speaker shows. */
+export interface DeviceLists {
+  microphones: DeviceOption[];
+  cameras: DeviceOption[];
+  /** Empty where the browser cannot choose the speaker (no setSinkId): the choice is hidden. */
+  speakers: DeviceOption[];
+}
+
+/** Fills `lists` with the devices plugged in now; where the browser will not list them, they stay as they are. */
+export async function refreshDeviceLists(lists: DeviceLists): Promise<void> {
+  try {
+    const devices = await navigator.mediaDevices.enumerateDevices();
+    lists.microphones = deviceOptions(devices, 'microphone');
+    lists.cameras = deviceOptions(devices, 'camera');
+    lists.speakers = outputSelectable() ? deviceOptions(devices, 'speaker') : [];
+  } catch {
+    // keep the lists as they are
+  }
 }

@@ -3,9 +3,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freeSipPort } from '@konferenz/testing/free-sip-port';
 import { readWav, type Recording } from '@konferenz/testing/wav';
 import type { InteropCell } from '../interop-cells';
-import { freeSipPort, waitFor } from './client-process';
+import { waitFor } from './client-process';
 import type { DialTarget, InteropCall, InteropClient } from './interop-client';
 
 const MODULE_PATH = ['/usr/lib/baresip/modules', '/usr/lib/x86_64-linux-gnu/baresip/modules'].find((dir) => existsSync(dir)) ?? '/usr/lib/baresip/modules';

@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freeSipPort } from '@konferenz/testing/free-sip-port';
 import { readWav, writeWav, type Recording } from '@konferenz/testing/wav';
 import type { InteropCell } from '../interop-cells';
-import { freeSipPort, waitFor } from './client-process';
+import { waitFor } from './client-process';
 import type { DialTarget, InteropCall, InteropClient } from './interop-client';
 
 /** The tone file it plays: long enough for any call of the matrix (linphone's file player does not loop by itself). */

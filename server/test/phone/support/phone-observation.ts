@@ -47,10 +47,10 @@ export function watchPhoneConnections(conferences: ConferenceService): PhoneConn
 
 /**
  * What the gateway says to each call, in order: one list of prompt keys per call (per prompt
- * player), in the order the calls first spoke. Clear it with `splice(0)` between calls.
+ * player), in the order the calls first spoke, into `calls` (a new list by default). Clear it
+ * with `splice(0)` between calls.
  */
-export function recordPrompts(): PromptKey[][] {
-  const calls: PromptKey[][] = [];
+export function recordPrompts(calls: PromptKey[][] = []): PromptKey[][] {
   const byPlayer = new WeakMap<PromptPlayer, PromptKey[]>();
   const play = PromptPlayer.prototype.play;
   vi.spyOn(PromptPlayer.prototype, 'play').mockImplementation(function (this: PromptPlayer, prompts, options) {
