@@ -10,6 +10,8 @@ import type { DialTarget, InteropCall, InteropClient } from './interop-client';
 
 /** The tone file it plays: long enough for any call of the matrix (linphone's file player does not loop by itself). */
 const TONE_SECONDS = 120;
+/** Between two SIP INFO keys: linphonec has read the line and answered its SIP traffic. */
+const KEY_SPACING_INFO_MS = 1500;
 /** linphonec's names of the matrix's codecs in `codec list`. */
 const CODEC_NAMES: Record<InteropCell['codec'], string> = { PCMU: 'PCMU', PCMA: 'PCMA', opus: 'opus' };
 
@@ -80,10 +82,12 @@ export const linphoneClient: InteropClient = {
       command(`call sip:${target.dialled}@${target.address}:${target.port}`);
       await logShows(/connected/i, 20_000);
       await sleep(1500);
-      // One key per command line, spaced out: each is one key press.
+      // One key per command line, spaced out: each is one key press. linphonec runs its SIP stack
+      // only while no command line is waiting (about one line a second): SIP INFO keys typed faster
+      // sat unanswered behind the later lines, 7 s for a PIN, past the menu's wait for the next key.
       for (const key of target.keys) {
         command(key);
-        await sleep(300);
+        await sleep(info ? KEY_SPACING_INFO_MS : 300);
       }
     } catch (error) {
       close();
