@@ -99,6 +99,8 @@ export default defineConfig({
       // which a developer's server or softphone may hold.
       SIP_HOST: '127.0.0.1',
       SIP_RTP_HOST: '127.0.0.1',
+      // Example numbers, so invitations (tests/invite.e2e.ts) carry dial-in lines as configured servers' do.
+      DIAL_IN_NUMBERS: '+49 30 1234567, +41 44 1234567',
       MODERATOR_GRACE_SECONDS: '3',
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     },

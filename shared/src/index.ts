@@ -15,5 +15,5 @@ export * from './api/routes';
 export * from './i18n/de';
 export * from './i18n/en';
 export * from './i18n/translate';
-export * from './i18n/dial-in';
+export * from './i18n/invitation';
 export * from './conference';

@@ -14,5 +14,7 @@ import { RegistrationService } from './registration.service';
   imports: [UsersModule, AuthModule, RoomsModule, SecurityModule, MailModule],
   controllers: [RegistrationController, AccountController],
   providers: [RegistrationService, AccountService, AccountLinks],
+  // The conference's invite dialog gives out the same links as the account page.
+  exports: [AccountLinks],
 })
 export class AccountsModule {}

@@ -1,11 +1,12 @@
 import { chatRequests, type ChatPort } from './chat-requests';
 import type { RequestHandlers } from './conference-requests';
+import { invitationRequests, type InvitationPort } from './invitation-requests';
 import { mediaRequests, type MediaOf } from './media-requests';
 import { moderationRequests, type ModerationPort } from './moderation-requests';
 import { participantRequests, type ParticipantPort } from './participant-requests';
 
 /** What the requests need from the conference service. */
-export interface ConferenceRequestPort extends ModerationPort, ParticipantPort, ChatPort {
+export interface ConferenceRequestPort extends ModerationPort, ParticipantPort, ChatPort, InvitationPort {
   mediaOf: MediaOf;
 }
 
@@ -16,5 +17,6 @@ export function conferenceRequestTable(port: ConferenceRequestPort): RequestHand
     ...moderationRequests(port),
     ...participantRequests(port),
     ...chatRequests(port),
+    ...invitationRequests(port),
   };
 }

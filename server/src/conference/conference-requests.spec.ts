@@ -23,6 +23,7 @@ function setUp() {
     admitted: vi.fn(),
     leave: vi.fn(async () => undefined),
     deliverChat: vi.fn(),
+    invitation: vi.fn(async (roomNumber: string) => ({ roomNumber, joinUrl: `https://k.example/join?room=${roomNumber}`, forModerators: null })),
   };
   const live = { conference, chat: new ConferenceChat() };
   const context = (id: string) => ({ live, participant: conference.find(id)! });
@@ -48,6 +49,19 @@ describe('the conference request table', () => {
     expect(port.mediaOf).not.toHaveBeenCalled();
     await expect(dispatchRequest(table, 'conference:leave', context('g'), {})).resolves.toEqual({});
     expect(port.leave).toHaveBeenCalledWith('g');
+  });
+
+  it('answers the invitation to admitted participants only, asking for it with their role', async () => {
+    const { table, context, port, conference } = setUp();
+    await expect(dispatchRequest(table, 'conference:invitation', context('g'), {})).rejects.toMatchObject({ code: 'NOT_ADMITTED' });
+    expect(port.invitation).not.toHaveBeenCalled();
+    conference.admit('g');
+    await dispatchRequest(table, 'conference:invitation', context('g'), {});
+    await dispatchRequest(table, 'conference:invitation', context('m'), {});
+    expect(vi.mocked(port.invitation).mock.calls).toEqual([
+      ['46792069', 'participant'],
+      ['46792069', 'moderator'],
+    ]);
   });
 
   it("lets admitted participants set their own attributes, and only moderators clear someone else's", async () => {

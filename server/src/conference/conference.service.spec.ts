@@ -6,6 +6,7 @@ import type { ConferenceRecords } from '../cluster/conference-records';
 import type { RoomClaim, RoomOwnership } from '../cluster/room-ownership';
 import type { AppConfig } from '../config/app-config';
 import type { RoomAccess } from '../rooms/room-access.service';
+import type { ConferenceInvitations } from './conference-invitations';
 import type { ConferenceRecord, Participant } from './conference';
 import type { ConferenceEvent } from './conference-events';
 import { ConferenceService } from './conference.service';
@@ -106,7 +107,9 @@ function setUp(settings: Partial<RoomSettings> = {}, marks = new InMemoryConfere
     close: async () => undefined,
   };
   const access = { settings: async () => ({ ...DEFAULT_ROOM_SETTINGS, ...settings }) };
-  const service = new ConferenceService(config, plane as unknown as MediaPlane, marks, access as unknown as RoomAccess, ownership, records);
+  // Invitations are read from the account: conference-invitations.spec.ts and the socket tests cover them.
+  const invitations = {} as ConferenceInvitations;
+  const service = new ConferenceService(config, plane as unknown as MediaPlane, marks, access as unknown as RoomAccess, ownership, records, invitations);
   const claims = (pid: string, role: ConferenceRole): JoinClaims => ({ room: ROOM, pid, role, name: pid, iat: Date.now(), exp: Date.now() + TOKEN_TTL_MS });
   const join = async (pid: string, role: ConferenceRole = 'participant', via: Participant['via'] = 'browser') => {
     const connection = new RecordingConnection(pid, log);

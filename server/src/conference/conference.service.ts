@@ -17,6 +17,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { RoomAccess } from '../rooms/room-access.service';
 import { Conference, NO_MEDIA, type Participant } from './conference';
 import { ConferenceChat } from './conference-chat';
+import { ConferenceInvitations } from './conference-invitations';
 import type { ConferenceEvent } from './conference-events';
 import { CONFERENCE_MARKS, type ConferenceMarks } from './conference-marks';
 import { conferenceRequestTable } from './conference-request-table';
@@ -59,6 +60,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     private readonly access: RoomAccess,
     @Inject(ROOM_OWNERSHIP) private readonly ownership: RoomOwnership,
     @Inject(CONFERENCE_RECORDS) private readonly records: ConferenceRecords,
+    invitations: ConferenceInvitations,
   ) {
     plane.on('roomReset', (roomNumber: string) => this.#mediaReset(roomNumber));
     ownership.onLost((roomNumber) => this.#moved(roomNumber));
@@ -74,6 +76,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
       deliverChat: (live, message) => {
         for (const receiver of this.#receivers(live)) this.#connections.get(receiver)?.send('chat:message', message);
       },
+      invitation: (roomNumber, role) => invitations.forRole(roomNumber, role),
       leave: async (participantId) => {
         // During a stop this is a phone hung up by the stop, not a participant leaving (see stop()).
         if (!this.#stopping) await this.#remove(participantId, 'left');

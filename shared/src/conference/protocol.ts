@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ErrorResponse } from '../errors/error-code';
 import { participantAttributesPatchSchema, type ParticipantAttributes } from './attributes';
 import { chatTextSchema, type ChatMessageView } from './chat';
+import type { ConferenceInvitationView } from './invitation';
 import { MEDIA_SOURCES, type ConferenceRole, type MediaSource, type ParticipantState } from './roles';
 import type { RoomSettings } from './room-settings';
 
@@ -66,6 +67,8 @@ export const conferenceRequestSchemas = {
   /** Turns the room's chat on or off for everyone (moderators can always read what was sent). */
   'moderator:setChatEnabled': z.object({ enabled: z.boolean() }),
   'conference:leave': z.object({}),
+  /** How to invite others (ConferenceInvitationView): the full invitation for moderators, the link for guests; admitted participants only. */
+  'conference:invitation': z.object({}),
   /** Changes the sender's own attributes (see participantAttributesPatchSchema); admitted participants only. */
   'participant:setAttributes': z.object({ attributes: participantAttributesPatchSchema }),
   /** A chat message to everyone inside; admitted participants only, while the chat is on, rate-limited per participant. */
@@ -112,6 +115,7 @@ export interface ConferenceResponses {
   'moderator:clearAttributes': Empty;
   'moderator:setChatEnabled': Empty;
   'conference:leave': Empty;
+  'conference:invitation': ConferenceInvitationView;
   'participant:setAttributes': Empty;
   'chat:send': { id: string };
 }

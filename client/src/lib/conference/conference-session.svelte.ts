@@ -1,5 +1,6 @@
 import type {
   ConferenceEndReason,
+  ConferenceInvitationView,
   ConferenceRequest,
   ConferenceStateView,
   JoinResponse,
@@ -421,6 +422,16 @@ export class ConferenceSession {
       return null;
     } catch (error) {
       return problemOf(error);
+    }
+  }
+
+  /** How to invite others (the full invitation for moderators, the link for guests), or the problem to show instead. */
+  async invitation(): Promise<{ invitation: ConferenceInvitationView } | { problem: Problem }> {
+    try {
+      if (!this.#connection) throw new ConferenceRequestError('NETWORK', 'conference:invitation: not connected');
+      return { invitation: await this.#connection.request('conference:invitation', {}) };
+    } catch (error) {
+      return { problem: problemOf(error) };
     }
   }
 

@@ -1,6 +1,26 @@
 import type { Language } from '../constants/languages';
+import { formatRoomNumber } from '../rules/room-number';
 import type { DialInView } from '../schemas/views';
 import { translate } from './translate';
+
+/** What an invitation says: the account page's card and the invite dialog in the conference build it from this. */
+export interface InvitationDetails {
+  roomNumber: string;
+  /** Empty in the text when it cannot be shown (not set up, or not decryptable). */
+  participantPin: string | null;
+  joinUrl: string;
+  dialIn: DialInView;
+}
+
+/** The full invitation to copy and send: room number, participant PIN, dial-in lines and the join link. */
+export function invitationText(language: Language, invitation: InvitationDetails): string {
+  return translate(language, 'invitation.text', {
+    roomNumber: formatRoomNumber(invitation.roomNumber),
+    participantPin: invitation.participantPin ?? '',
+    joinUrl: invitation.joinUrl,
+    dialIn: invitationDialIn(language, invitation.dialIn),
+  });
+}
 
 /**
  * The dial-in lines of the invitation (`{dialIn}` in `invitation.text`): the numbers, the SIP URI and how to
