@@ -30,7 +30,7 @@ export interface ConferenceRecord {
   admittedBefore: string[];
   /** Everyone who was there, in arrival order: the waiting list keeps its order whoever reconnects first. */
   order: string[];
-  /** Per participant who was there: a moderator or not, inside (admitted) or waiting, muted by a moderator, and their attributes (a raised hand). */
+  /** Per participant who was there: a moderator or not, inside (admitted) or waiting, muted by a moderator or on entry, and their attributes (a raised hand). */
   standings: Record<string, { moderator: boolean; inside: boolean; mutedByModerator: boolean; mutedOnEntry?: boolean; attributes: ParticipantAttributes }>;
 }
 
