@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as playwrightRequest, type APIRequestContext, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import { expect, screenshot, test as base, type MailInbox } from './fixtures';
-import { CSRF_HEADER, type ConferenceStats, type RoomSettings } from '@konferenz/shared';
+import { CSRF_HEADER, type ConferenceStats, type RoomSettingsInput } from '@konferenz/shared';
 
 /**
  * Helpers for the conference tests (conference.e2e.ts): customers whose room is ready (registered
@@ -202,6 +202,35 @@ export class ConferenceTab {
     expect(stats.consumers).toBeGreaterThanOrEqual(from.length * (video ? 2 : 1));
   }
 
+  /**
+   * Nothing more of `muted`'s audio arrives here over 2 s (once packets already under way when
+   * the pause took effect have landed), while `speaking`'s (when given) keeps arriving. Returns the bytes of
+   * `muted`'s audio received in all, so a caller can tell "stopped" (some) from "never heard" (0).
+   */
+  async expectSilenceFrom(muted: ConferenceTab, speaking?: ConferenceTab): Promise<number> {
+    const audioOf = (inbound: InboundByParticipant, tab: ConferenceTab) => inbound[tab.id]?.audio ?? 0;
+    let last = -1;
+    await expect
+      .poll(
+        async () => {
+          const bytes = audioOf(await this.inboundByParticipant(), muted);
+          const still = bytes === last;
+          last = bytes;
+          return still;
+        },
+        { message: `${this.displayName} stops receiving ${muted.displayName}'s audio`, intervals: [500], timeout: 5_000 },
+      )
+      .toBe(true);
+    const before = await this.inboundByParticipant();
+    await this.page.waitForTimeout(2_000);
+    const after = await this.inboundByParticipant();
+    expect(audioOf(after, muted), `${muted.displayName}'s audio bytes at ${this.displayName}`).toBe(audioOf(before, muted));
+    if (speaking) {
+      expect(audioOf(after, speaking), `${speaking.displayName}'s audio bytes at ${this.displayName}`).toBeGreaterThan(audioOf(before, speaking));
+    }
+    return audioOf(after, muted);
+  }
+
   async close(): Promise<void> {
     await this.context.close().catch(() => undefined);
   }
@@ -271,10 +300,11 @@ export class ConferenceKit {
     };
   }
 
-  async setRoomSettings(owner: RoomOwner, settings: RoomSettings): Promise<void> {
+  async setRoomSettings(owner: RoomOwner, settings: RoomSettingsInput): Promise<void> {
     const response = await owner.api.put('/api/account/room-settings', { data: settings });
     expect(response.ok(), await response.text()).toBe(true);
-    expect(await response.json()).toEqual(settings);
+    // Settings left out take their defaults in the answer.
+    expect(await response.json()).toMatchObject(settings);
   }
 
   /** A fresh browser context (own cookies and sessionStorage) with one page. */

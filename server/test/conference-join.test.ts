@@ -101,13 +101,28 @@ describe("hosting one's own room", () => {
 describe('room settings', () => {
   it("default to the seed's behaviour and can be changed, with validation", async () => {
     const { client } = await customerWithRoom(app);
-    expect((await client.get('/api/account/room-settings')).body).toEqual({ admission: 'all-on-moderator', moderatorLeaves: 'continue' });
+    const off = { mode: 'off' };
+    expect((await client.get('/api/account/room-settings')).body).toEqual({ admission: 'all-on-moderator', moderatorLeaves: 'continue', muteOnEntry: off });
+    // A client that leaves mute on entry out (written before it existed) means off.
     const changed = await client.put('/api/account/room-settings', { admission: 'manual', moderatorLeaves: 'end' });
-    expect(changed.body).toEqual({ admission: 'manual', moderatorLeaves: 'end' });
-    expect((await client.get('/api/account/room-settings')).body).toEqual({ admission: 'manual', moderatorLeaves: 'end' });
+    expect(changed.body).toEqual({ admission: 'manual', moderatorLeaves: 'end', muteOnEntry: off });
+    expect((await client.get('/api/account/room-settings')).body).toEqual({ admission: 'manual', moderatorLeaves: 'end', muteOnEntry: off });
     const invalid = await client.put('/api/account/room-settings', { admission: 'everyone', moderatorLeaves: 'end' });
     expect(invalid.status).toBe(400);
     expect(invalid.body.fieldErrors[0].field).toBe('admission');
+  });
+
+  it('keep mute on entry (all, or after 1 to 99 guests), and refuse other counts naming the field', async () => {
+    const { client } = await customerWithRoom(app);
+    const afterThree = { admission: 'all-on-moderator', moderatorLeaves: 'continue', muteOnEntry: { mode: 'after', guests: 3 } };
+    expect((await client.put('/api/account/room-settings', afterThree)).body).toEqual(afterThree);
+    expect((await client.get('/api/account/room-settings')).body).toEqual(afterThree);
+    for (const guests of [0, 100, '3', { $gt: 0 }]) {
+      const invalid = await client.put('/api/account/room-settings', { ...afterThree, muteOnEntry: { mode: 'after', guests } });
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.fieldErrors[0]).toMatchObject({ field: 'muteOnEntry.guests', code: 'validation.muteOnEntry.guests' });
+    }
+    expect((await client.get('/api/account/room-settings')).body).toEqual(afterThree);
   });
 });
 

@@ -165,9 +165,12 @@ describe('UsersRepository on FerretDB', () => {
   it("keeps room settings, and reads the defaults' absence as undefined", async () => {
     const user = await created();
     expect(await users.findRoomSettings(user.room.number)).toBeUndefined();
-    await users.setRoomSettings(user._id, { admission: 'manual', moderatorLeaves: 'end' });
-    expect(await users.findRoomSettings(user.room.number)).toEqual({ admission: 'manual', moderatorLeaves: 'end' });
-    expect(await users.findOwnRoomSettings(user._id.toString())).toEqual({ admission: 'manual', moderatorLeaves: 'end' });
+    const settings = { admission: 'manual', moderatorLeaves: 'end', muteOnEntry: { mode: 'after', guests: 3 } } as const;
+    await users.setRoomSettings(user._id, settings);
+    expect(await users.findRoomSettings(user.room.number)).toEqual(settings);
+    expect(await users.findOwnRoomSettings(user._id.toString())).toEqual(settings);
+    await users.setRoomSettings(user._id, { ...settings, muteOnEntry: { mode: 'all' } });
+    expect(await users.findRoomSettings(user.room.number)).toEqual({ ...settings, muteOnEntry: { mode: 'all' } });
     expect(await users.findRoomSettings('99999999')).toBeUndefined();
   });
 
@@ -188,7 +191,7 @@ describe('UsersRepository on FerretDB', () => {
     expect(await users.findActiveByRoomNumber(user.room.number)).toBeNull();
     expect(await users.findSessionFacts(user._id.toString())).toBeNull();
     expect(await users.setPassword(user._id, 'hash')).toBeNull();
-    await users.setRoomSettings(user._id, { admission: 'manual', moderatorLeaves: 'end' });
+    await users.setRoomSettings(user._id, { admission: 'manual', moderatorLeaves: 'end', muteOnEntry: { mode: 'off' } });
     expect(await users.findOwnRoomSettings(user._id)).toBeUndefined();
     expect(await users.createWithRoom(newUser({ room: { ...user.room } }))).toBe('taken');
     expect(await users.createWithRoom(newUser({ username: user.username, email: user.email }))).toBe('created');

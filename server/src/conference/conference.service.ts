@@ -15,7 +15,7 @@ import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RoomAccess } from '../rooms/room-access.service';
-import { Conference, NO_MEDIA, type Participant } from './conference';
+import { Conference, isHeldMuted, NO_MEDIA, type Participant } from './conference';
 import { ConferenceChat } from './conference-chat';
 import { ConferenceInvitations } from './conference-invitations';
 import type { ConferenceEvent } from './conference-events';
@@ -176,8 +176,8 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
 
   /**
    * A phone's bridge hears the room's audio from now on (and is never offered browser consumers).
-   * Muted by a moderator before its microphone existed, it starts paused, like a browser's
-   * microphone produced later (media-requests.ts).
+   * Muted by a moderator (or by the room on entry) before its microphone existed, it starts
+   * paused, like a browser's microphone produced later (media-requests.ts).
    */
   async attachMediaListener(participantId: string, listener: MediaListener): Promise<void> {
     const live = this.#liveOf(participantId);
@@ -185,7 +185,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     if (!live || participant?.state !== 'admitted') throw new ApiException('NOT_ADMITTED');
     const media = await this.#media(live);
     await media.attachListener(participantId, listener);
-    if (participant.mutedByModerator) await media.muteMicrophone(participantId);
+    if (isHeldMuted(participant)) await media.muteMicrophone(participantId);
   }
 
   /** Admitted participants in the participant's conference; none for someone waiting, who sees nobody. */

@@ -1,7 +1,7 @@
 import { DEFAULT_ROOM_SETTINGS, type RoomSettings } from '@konferenz/shared';
 import { describe, expect, it } from 'vitest';
 import { ApiException } from '../common/api-exception';
-import { Conference, NO_MEDIA } from './conference';
+import { Conference, isHeldMuted, NO_MEDIA } from './conference';
 
 const guest = (id: string) => ({ id, displayName: id, role: 'participant' as const, via: 'browser' as const });
 const host = (id: string) => ({ id, displayName: id, role: 'moderator' as const, via: 'browser' as const });
@@ -113,7 +113,7 @@ describe('Conference (the waiting room rules)', () => {
     const media = () => ({ microphone: 'on' as const, camera: 'off' as const, screen: false });
     const moderatorView = conference.view('m', media);
     expect(moderatorView.waiting.map((p) => p.id)).toEqual(['a']);
-    expect(moderatorView.settings).toEqual({ admission: 'manual', moderatorLeaves: 'continue' });
+    expect(moderatorView.settings).toEqual({ admission: 'manual', moderatorLeaves: 'continue', muteOnEntry: { mode: 'off' } });
     const guestView = conference.view('a', media);
     expect(guestView.participants).toEqual([]);
     expect(guestView.waiting).toEqual([]);
@@ -138,13 +138,15 @@ describe('Conference (the waiting room rules)', () => {
   });
 });
 
+/** The conference as another node rebuilds it from its record (JSON, as stored in Redis). */
+function moved(before: Conference): Conference {
+  const after = new Conference(before.roomNumber, before.settings);
+  after.locked = before.locked;
+  after.restore(JSON.parse(JSON.stringify(before.record())));
+  return after;
+}
+
 describe('Conference moved to another node (record and restore)', () => {
-  function moved(before: Conference): Conference {
-    const after = new Conference(before.roomNumber, before.settings);
-    after.locked = before.locked;
-    after.restore(JSON.parse(JSON.stringify(before.record())));
-    return after;
-  }
 
   it('lets back in with the moderator whoever had been in, even with admission by hand; newcomers still wait', () => {
     const before = room({ admission: 'manual', moderatorLeaves: 'end' });
@@ -173,7 +175,13 @@ describe('Conference moved to another node (record and restore)', () => {
     expect(after.find('g')).toMatchObject({ state: 'admitted', mutedByModerator: true, attributes: { hand: '1764850000000' } });
     expect(after.screeningNewcomers).toBe(true);
     // Someone not back yet keeps their standing in the next record.
-    expect(moved(after).record().standings['g']).toEqual({ moderator: false, inside: true, mutedByModerator: true, attributes: { hand: '1764850000000' } });
+    expect(moved(after).record().standings['g']).toEqual({
+      moderator: false,
+      inside: true,
+      mutedByModerator: true,
+      mutedOnEntry: false,
+      attributes: { hand: '1764850000000' },
+    });
     expect(moved(before).awaitedModerators).toEqual(['m']);
   });
 
@@ -212,5 +220,80 @@ describe('Conference moved to another node (record and restore)', () => {
     after.arrive(guest('in'));
     after.arrive(guest('waits'));
     expect(() => after.arrive(guest('new'))).toThrow(ApiException);
+  });
+});
+
+describe('Conference: mute on entry (room setting muteOnEntry)', () => {
+  const muted = (conference: Conference) => Object.fromEntries(conference.participants.map((p) => [p.id, p.mutedOnEntry]));
+
+  it("'after 1': the first guest inside enters as they chose, the guests after them muted; moderators never", () => {
+    const conference = room({ muteOnEntry: { mode: 'after', guests: 1 } });
+    conference.arrive(host('m'));
+    conference.arrive(guest('first'));
+    conference.arrive(guest('second'));
+    conference.arrive(host('m2'));
+    expect(muted(conference)).toEqual({ m: false, first: false, second: true, m2: false });
+    expect(conference.view('second', () => NO_MEDIA).self.mutedOnEntry).toBe(true);
+  });
+
+  it("'all' mutes every guest; 'off' none", () => {
+    const all = room({ muteOnEntry: { mode: 'all' } });
+    const off = room();
+    for (const conference of [all, off]) {
+      conference.arrive(host('m'));
+      conference.arrive(guest('a'));
+      conference.arrive(guest('b'));
+    }
+    expect(muted(all)).toEqual({ m: false, a: true, b: true });
+    expect(muted(off)).toEqual({ m: false, a: false, b: false });
+  });
+
+  it('counts guests inside at the moment of entry: those waiting and those gone do not count, and a queue let in at once is counted one by one', () => {
+    const conference = room({ admission: 'manual', muteOnEntry: { mode: 'after', guests: 2 } });
+    conference.arrive(host('m'));
+    for (const id of ['a', 'b', 'c']) conference.arrive(guest(id));
+    expect(muted(conference)).toEqual({ m: false, a: false, b: false, c: false });
+    conference.admitAll();
+    expect(muted(conference)).toEqual({ m: false, a: false, b: false, c: true });
+    conference.depart('a');
+    conference.arrive(guest('d'));
+    conference.admit('d');
+    expect(muted(conference)).toMatchObject({ d: true });
+    conference.depart('b');
+    conference.depart('c');
+    conference.arrive(guest('e'));
+    conference.admit('e');
+    expect(muted(conference)).toMatchObject({ e: false });
+  });
+
+  it('applies on entering, not again when a guest comes back from the queue or after a move', () => {
+    const conference = room({ moderatorLeaves: 'back-to-waiting', muteOnEntry: { mode: 'all' } });
+    conference.arrive(host('m'));
+    conference.arrive(guest('g'));
+    // The guest unmuted themselves (media-requests.ts clears the flag).
+    conference.find('g')!.mutedOnEntry = false;
+    conference.depart('m');
+    conference.sendBackToWaiting();
+    conference.arrive(host('m'));
+    expect(conference.find('g')).toMatchObject({ state: 'admitted', mutedOnEntry: false });
+
+    const before = room({ muteOnEntry: { mode: 'all' } });
+    before.arrive(host('m'));
+    before.arrive(guest('still-muted'));
+    before.arrive(guest('unmuted'));
+    before.find('unmuted')!.mutedOnEntry = false;
+    const after = moved(before);
+    after.arrive(host('m'));
+    after.arrive(guest('still-muted'));
+    after.arrive(guest('unmuted'));
+    expect(muted(after)).toEqual({ m: false, 'still-muted': true, unmuted: false });
+  });
+
+  it('holds the microphone for a mute on entry as for a moderator’s', () => {
+    const conference = room({ muteOnEntry: { mode: 'all' } });
+    conference.arrive(host('m'));
+    conference.arrive(guest('g'));
+    expect(isHeldMuted(conference.find('g')!)).toBe(true);
+    expect(isHeldMuted(conference.find('m')!)).toBe(false);
   });
 });

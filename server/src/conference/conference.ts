@@ -1,5 +1,6 @@
 import type { ConferenceRole, ConferenceStateView, ParticipantAttributes, ParticipantState, ParticipantView, RoomSettings } from '@konferenz/shared';
 import { ApiException } from '../common/api-exception';
+import { entersMuted } from './mute-on-entry';
 
 export interface Participant {
   readonly id: string;
@@ -10,6 +11,8 @@ export interface Participant {
   /** False while a dropped connection may still come back (the reconnect grace period). */
   connected: boolean;
   mutedByModerator: boolean;
+  /** Entered muted by the room's setting (muteOnEntry); like a moderator's mute, only they lift it. */
+  mutedOnEntry: boolean;
   /** Set by the participant, cleared by a moderator; kept across reconnects and the waiting room. */
   attributes: ParticipantAttributes;
 }
@@ -27,8 +30,13 @@ export interface ConferenceRecord {
   admittedBefore: string[];
   /** Everyone who was there, in arrival order: the waiting list keeps its order whoever reconnects first. */
   order: string[];
-  /** Per participant who was there: a moderator or not, inside (admitted) or waiting, muted by a moderator, and their attributes (a raised hand). */
-  standings: Record<string, { moderator: boolean; inside: boolean; mutedByModerator: boolean; attributes: ParticipantAttributes }>;
+  /** Per participant who was there: a moderator or not, inside (admitted) or waiting, muted by a moderator or on entry, and their attributes (a raised hand). */
+  standings: Record<string, { moderator: boolean; inside: boolean; mutedByModerator: boolean; mutedOnEntry?: boolean; attributes: ParticipantAttributes }>;
+}
+
+/** The server keeps this participant's microphone paused until they unmute it themselves. */
+export function isHeldMuted(participant: Participant): boolean {
+  return participant.mutedByModerator || participant.mutedOnEntry;
 }
 
 export type MediaSummary = Pick<ParticipantView, 'microphone' | 'camera' | 'screen'>;
@@ -98,14 +106,15 @@ export class Conference {
     const wasHere = this.#standings.has(arrival.id);
     if (this.locked && arrival.role !== 'moderator' && !wasHere) throw new ApiException('ROOM_LOCKED');
     const hadModerator = this.moderatorPresent;
-    const { inside, mutedByModerator, attributes } = this.#standings.get(arrival.id) ?? {
+    // Absent in records written before mute on entry existed: not muted on entry.
+    const { inside, mutedByModerator, mutedOnEntry = false, attributes } = this.#standings.get(arrival.id) ?? {
       moderator: false,
       inside: false,
       mutedByModerator: false,
       attributes: {},
     };
     this.#standings.delete(arrival.id);
-    const participant: Participant = { ...arrival, state: 'waiting', connected: true, mutedByModerator, attributes };
+    const participant: Participant = { ...arrival, state: 'waiting', connected: true, mutedByModerator, mutedOnEntry, attributes };
     this.#participants.set(participant.id, participant);
     if (participant.role === 'moderator') {
       participant.state = 'admitted';
@@ -129,6 +138,7 @@ export class Conference {
         moderator: participant.role === 'moderator',
         inside: participant.state === 'admitted',
         mutedByModerator: participant.mutedByModerator,
+        mutedOnEntry: participant.mutedOnEntry,
         attributes: participant.attributes,
       };
     }
@@ -168,9 +178,17 @@ export class Conference {
   admit(id: string): Participant[] {
     const participant = this.#participants.get(id);
     if (!participant || participant.state !== 'waiting') return [];
+    // Entering this conference for the first time (not back from the queue or a move): the room may mute them.
+    if (!this.#admittedBefore.has(id) && participant.role !== 'moderator') {
+      participant.mutedOnEntry = entersMuted(this.settings.muteOnEntry, this.#guestsInside());
+    }
     participant.state = 'admitted';
     this.#admittedBefore.add(id);
     return [participant];
+  }
+
+  #guestsInside(): number {
+    return this.participants.filter((participant) => participant.role !== 'moderator' && participant.state === 'admitted').length;
   }
 
   #readmit(): Participant[] {
@@ -201,6 +219,7 @@ export class Conference {
       state: participant.state,
       via: participant.via,
       mutedByModerator: participant.mutedByModerator,
+      mutedOnEntry: participant.mutedOnEntry,
       connected: participant.connected,
       attributes: participant.attributes,
       ...(participant.state === 'admitted' ? mediaOf(participant.id) : NO_MEDIA),

@@ -1,5 +1,5 @@
 import type { ConferenceRequest } from '@konferenz/shared';
-import type { Participant } from './conference';
+import { isHeldMuted, type Participant } from './conference';
 import type { RequestContext, RequestHandlersFor } from './conference-requests';
 import type { LiveConference } from './live-conference';
 import type { MediaRequestName, RoomMediaSession } from './room-media-session';
@@ -24,8 +24,8 @@ export function mediaRequests(mediaOf: MediaOf): RequestHandlersFor<MediaRequest
       handle: async ({ live, participant }, payload) => {
         const media = await mediaOf(live);
         const response = await media.request(participant.id, 'media:produce', payload);
-        // A moderator's mute holds until the participant unmutes: a microphone produced later starts paused.
-        if (participant.mutedByModerator && payload.source === 'microphone') await media.muteMicrophone(participant.id);
+        // A moderator's mute (or the room's on entry) holds until the participant unmutes: a microphone produced later starts paused.
+        if (isHeldMuted(participant) && payload.source === 'microphone') await media.muteMicrophone(participant.id);
         return response;
       },
     },
@@ -35,7 +35,7 @@ export function mediaRequests(mediaOf: MediaOf): RequestHandlersFor<MediaRequest
       handle: async ({ live, participant }, payload) => {
         const media = await mediaOf(live);
         const response = await media.request(participant.id, 'media:setProducerPaused', payload);
-        if (participant.mutedByModerator) liftModeratorMute(media, participant, payload);
+        if (isHeldMuted(participant)) liftHeldMute(media, participant, payload);
         return response;
       },
     },
@@ -44,8 +44,11 @@ export function mediaRequests(mediaOf: MediaOf): RequestHandlersFor<MediaRequest
   };
 }
 
-/** Only the participant unmuting their own microphone lifts the moderator's mute; resuming the camera does not. */
-function liftModeratorMute(media: RoomMediaSession, participant: Participant, { producerId, paused }: ConferenceRequest<'media:setProducerPaused'>): void {
+/** Only the participant unmuting their own microphone lifts a moderator's or the room's mute; resuming the camera does not. */
+function liftHeldMute(media: RoomMediaSession, participant: Participant, { producerId, paused }: ConferenceRequest<'media:setProducerPaused'>): void {
   const isMicrophone = media.room.producersOf(participant.id).some((producer) => producer.id === producerId && producer.source === 'microphone');
-  if (!paused && isMicrophone) participant.mutedByModerator = false;
+  if (!paused && isMicrophone) {
+    participant.mutedByModerator = false;
+    participant.mutedOnEntry = false;
+  }
 }

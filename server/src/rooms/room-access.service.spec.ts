@@ -92,9 +92,12 @@ describe('RoomAccess', () => {
     const { users, access, roomNumber } = await setUp();
     expect(await access.settings(roomNumber)).toEqual(DEFAULT_ROOM_SETTINGS);
     expect(await access.settings('99999999')).toEqual(DEFAULT_ROOM_SETTINGS);
-    const settings = { admission: 'manual', moderatorLeaves: 'end' } as const;
+    const settings = { admission: 'manual', moderatorLeaves: 'end', muteOnEntry: { mode: 'all' } } as const;
     await users.setRoomSettings(users.stored[0]!._id, settings);
     expect(await access.settings(roomNumber)).toEqual(settings);
+    // Saved before mute on entry existed: off.
+    users.stored[0]!.room.settings = { admission: 'manual', moderatorLeaves: 'end' };
+    expect(await access.settings(roomNumber)).toEqual({ ...settings, muteOnEntry: { mode: 'off' } });
   });
 
   it("opens a customer's own room without a PIN, unless the account is deleted", async () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
-import { DEFAULT_ROOM_SETTINGS, type ConferenceRole, type RoomSettings } from '@konferenz/shared';
+import { withDefaultRoomSettings, type ConferenceRole, type RoomSettings } from '@konferenz/shared';
 import { ApiException } from '../common/api-exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -137,7 +137,7 @@ export class RoomAccess {
   }
 
   async settings(roomNumber: string): Promise<RoomSettings> {
-    return (await this.users.findRoomSettings(roomNumber)) ?? DEFAULT_ROOM_SETTINGS;
+    return withDefaultRoomSettings(await this.users.findRoomSettings(roomNumber));
   }
 
   /** A logged-in customer opening their own room: no PIN, the session is the proof. */

@@ -1,5 +1,5 @@
 import { Body, Controller, Inject } from '@nestjs/common';
-import { DEFAULT_ROOM_SETTINGS, ROUTES, roomSettingsSchema, type RoomSettings } from '@konferenz/shared';
+import { ROUTES, withDefaultRoomSettings, roomSettingsSchema, type RoomSettings } from '@konferenz/shared';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { Route } from '../common/route.decorator';
 import { ZodBody } from '../common/validate';
@@ -12,7 +12,7 @@ export class RoomSettingsController {
 
   @Route(ROUTES.roomSettings)
   async show(@CurrentUser() user: AuthenticatedUser): Promise<RoomSettings> {
-    return (await this.users.findOwnRoomSettings(user.id)) ?? DEFAULT_ROOM_SETTINGS;
+    return withDefaultRoomSettings(await this.users.findOwnRoomSettings(user.id));
   }
 
   @Route(ROUTES.updateRoomSettings)

@@ -1,5 +1,26 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { ADMISSION_POLICIES, MODERATOR_LEAVES_POLICIES, type AdmissionPolicy, type ModeratorLeavesPolicy } from '@konferenz/shared';
+import {
+  ADMISSION_POLICIES,
+  MODERATOR_LEAVES_POLICIES,
+  MUTE_ON_ENTRY_GUESTS_MAX,
+  MUTE_ON_ENTRY_GUESTS_MIN,
+  MUTE_ON_ENTRY_MODES,
+  type AdmissionPolicy,
+  type ModeratorLeavesPolicy,
+  type MuteOnEntry,
+} from '@konferenz/shared';
+
+/** `guests` is stored only with the mode 'after' (the shared schema drops it otherwise). */
+@Schema({ _id: false, versionKey: false })
+export class MuteOnEntryRecord {
+  @Prop({ type: String, enum: MUTE_ON_ENTRY_MODES, required: true })
+  mode!: MuteOnEntry['mode'];
+
+  @Prop({ type: Number, min: MUTE_ON_ENTRY_GUESTS_MIN, max: MUTE_ON_ENTRY_GUESTS_MAX })
+  guests?: number;
+}
+const MuteOnEntryRecordSchema = SchemaFactory.createForClass(MuteOnEntryRecord);
+
 
 @Schema({ _id: false, versionKey: false })
 export class RoomSettingsRecord {
@@ -8,6 +29,10 @@ export class RoomSettingsRecord {
 
   @Prop({ type: String, enum: MODERATOR_LEAVES_POLICIES, default: 'continue' })
   moderatorLeaves!: ModeratorLeavesPolicy;
+
+  /** Absent on rooms saved before mute on entry existed: off (withDefaultRoomSettings). */
+  @Prop({ type: MuteOnEntryRecordSchema })
+  muteOnEntry?: MuteOnEntry;
 }
 const RoomSettingsRecordSchema = SchemaFactory.createForClass(RoomSettingsRecord);
 

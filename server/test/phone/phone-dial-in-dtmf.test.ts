@@ -1,4 +1,4 @@
-import type { JoinResponse } from '@konferenz/shared';
+import type { JoinResponse, RoomSettingsInput } from '@konferenz/shared';
 import { beforeAll, describe as group, expect, it, vi } from 'vitest';
 import type { AppConfig } from '../../src/config/app-config';
 import { APP_CONFIG } from '../../src/config/config.module';
@@ -32,8 +32,9 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     phones = watchPhoneConnections(dialIn.app.app.get(ConferenceService));
   });
 
-  async function room() {
-    const { roomNumber } = await customerWithRoom(dialIn.app);
+  async function room(settings?: RoomSettingsInput) {
+    const { client, roomNumber } = await customerWithRoom(dialIn.app);
+    if (settings) expect((await client.put('/api/account/room-settings', settings)).status).toBe(200);
     return { roomNumber, entry: (pin: string) => `${roomNumber}#${pin}#` };
   }
 
@@ -189,6 +190,19 @@ group('phone dial-in by DTMF (sipp against the whole app)', () => {
     await vi.waitFor(() => expect(conferenceNews(prompts[0])).toEqual(['de/muted']), { timeout: 5_000, interval: 50 });
     const run = await call;
     expect(run.code, describe(run)).toBe(0);
+  });
+
+  it("muted on entry by the room's setting: the caller hears 'muted', the moderator sees why, and *6 unmutes it", async () => {
+    const { roomNumber, entry } = await room({ admission: 'all-on-moderator', moderatorLeaves: 'continue', muteOnEntry: { mode: 'all' } });
+    const moderator = await moderatorOf(roomNumber);
+    const keys = `${entry(PARTICIPANT_PIN)}${pause(6)}*6`;
+    const run = await callIn(dialIn.dir, dialIn.sipPort, 'muted-on-entry', { dtmf: 'sip-info', caller: '+4930777', keys, end: { callerHangsUpAfterMs: 3000 } });
+    expect(run.code, describe(run)).toBe(0);
+    const phone = moderator.states.map((state) => phoneNamed(state.participants, '+49 … 777')).filter((view) => view?.microphone);
+    const muted = phone.findIndex((view) => view!.microphone === 'muted');
+    expect(phone[muted]).toMatchObject({ mutedOnEntry: true, mutedByModerator: false });
+    expect(phone.slice(muted).at(-1)).toMatchObject({ microphone: 'on', mutedOnEntry: false });
+    expect(conferenceNews(prompts[0])).toEqual(['de/muted', 'de/unmuted']);
   });
 
   it('a moderator by phone: *5 locks the room and *5 again unlocks it, each said and seen in the browsers', async () => {

@@ -141,6 +141,8 @@ export interface ParticipantView {
   screen: boolean;
   /** Muted by a moderator: only the participant can unmute, and the UI says who muted them. */
   mutedByModerator: boolean;
+  /** Entered muted by the room's setting (muteOnEntry), until they unmute themselves: the UI says why. */
+  mutedOnEntry: boolean;
   /** False while a dropped connection may still come back (the grace period before they count as gone). */
   connected: boolean;
   /** What the participant set on themselves (participant:setAttributes); a moderator may clear it. */

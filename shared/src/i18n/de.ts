@@ -1,3 +1,4 @@
+import { MUTE_ON_ENTRY_GUESTS_MAX, MUTE_ON_ENTRY_GUESTS_MIN } from '../conference/room-settings';
 import { PIN_MAX_LENGTH, PIN_MIN_LENGTH } from '../constants/limits';
 import { uiDe } from './ui.de';
 
@@ -31,6 +32,7 @@ export const de = {
   'validation.roomNumber': 'Die Konferenzraum-Nr. hat 8 Ziffern.',
   'validation.attributes.key': 'Ein Schlüssel beginnt mit einem Kleinbuchstaben a–z, danach höchstens 31 Zeichen a–z, 0–9, _ oder -.',
   'validation.attributes.tooMany': 'Höchstens 8 Angaben pro Teilnehmer.',
+  'validation.muteOnEntry.guests': `Bitte eine ganze Zahl von ${MUTE_ON_ENTRY_GUESTS_MIN} bis ${MUTE_ON_ENTRY_GUESTS_MAX} angeben.`,
 
   'error.VALIDATION_FAILED': 'Bitte die markierten Felder prüfen.',
   'error.UNAUTHENTICATED': 'Bitte zuerst anmelden.',

@@ -1,3 +1,4 @@
+import { MUTE_ON_ENTRY_GUESTS_MAX, MUTE_ON_ENTRY_GUESTS_MIN } from '../conference/room-settings';
 import { PIN_MAX_LENGTH, PIN_MIN_LENGTH } from '../constants/limits';
 import type { Catalogue } from './de';
 import { uiEn } from './ui.en';
@@ -31,6 +32,7 @@ export const en: Catalogue = {
   'validation.roomNumber': 'The conference room number has 8 digits.',
   'validation.attributes.key': 'A key starts with a lowercase letter a–z, followed by at most 31 characters a–z, 0–9, _ or -.',
   'validation.attributes.tooMany': 'At most 8 attributes per participant.',
+  'validation.muteOnEntry.guests': `Please enter a whole number from ${MUTE_ON_ENTRY_GUESTS_MIN} to ${MUTE_ON_ENTRY_GUESTS_MAX}.`,
 
   'error.VALIDATION_FAILED': 'Please check the highlighted fields.',
   'error.UNAUTHENTICATED': 'Please log in first.',

@@ -12,6 +12,7 @@ export function participantView(id: string, overrides: Partial<ParticipantView> 
     camera: 'on',
     screen: false,
     mutedByModerator: false,
+    mutedOnEntry: false,
     connected: true,
     attributes: {},
     ...overrides,
