@@ -1,4 +1,4 @@
-import type { ChatMessageView, JoinResponse, RoomSettings } from '@konferenz/shared';
+import type { ChatMessageView, JoinResponse, RoomSettingsInput } from '@konferenz/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConferenceParticipant } from './support/conference-participant';
 import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
@@ -16,7 +16,7 @@ afterEach(() => {
 });
 afterAll(() => app?.close());
 
-async function room(settings?: RoomSettings) {
+async function room(settings?: RoomSettingsInput) {
   const { client, roomNumber } = await customerWithRoom(app);
   if (settings) await client.put('/api/account/room-settings', settings);
   const enter = async (pin: string, displayName: string) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JoinResponse, RoomSettings } from '@konferenz/shared';
+import type { JoinResponse, RoomSettingsInput } from '@konferenz/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConferenceEvent } from '../src/conference/conference-events';
 import { ConferenceService } from '../src/conference/conference.service';
@@ -30,7 +30,7 @@ async function listener(roomNumber: string, role: 'moderator' | 'participant' = 
   return { id: claims.pid, events, closed: () => closed };
 }
 
-async function room(settings: RoomSettings) {
+async function room(settings: RoomSettingsInput) {
   const { client, roomNumber } = await customerWithRoom(app);
   await client.put('/api/account/room-settings', settings);
   const moderator = async () => {

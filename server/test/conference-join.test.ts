@@ -101,13 +101,18 @@ describe("hosting one's own room", () => {
 describe('room settings', () => {
   it("default to the seed's behaviour and can be changed, with validation", async () => {
     const { client } = await customerWithRoom(app);
-    expect((await client.get('/api/account/room-settings')).body).toEqual({ admission: 'all-on-moderator', moderatorLeaves: 'continue' });
-    const changed = await client.put('/api/account/room-settings', { admission: 'manual', moderatorLeaves: 'end' });
-    expect(changed.body).toEqual({ admission: 'manual', moderatorLeaves: 'end' });
-    expect((await client.get('/api/account/room-settings')).body).toEqual({ admission: 'manual', moderatorLeaves: 'end' });
+    expect((await client.get('/api/account/room-settings')).body).toEqual({ admission: 'all-on-moderator', moderatorLeaves: 'continue', entryExitTones: true });
+    const changed = await client.put('/api/account/room-settings', { admission: 'manual', moderatorLeaves: 'end', entryExitTones: false });
+    expect(changed.body).toEqual({ admission: 'manual', moderatorLeaves: 'end', entryExitTones: false });
+    expect((await client.get('/api/account/room-settings')).body).toEqual({ admission: 'manual', moderatorLeaves: 'end', entryExitTones: false });
+    // A client from before the tones (or one that leaves them out) keeps them on.
+    expect((await client.put('/api/account/room-settings', { admission: 'manual', moderatorLeaves: 'end' })).body).toMatchObject({ entryExitTones: true });
     const invalid = await client.put('/api/account/room-settings', { admission: 'everyone', moderatorLeaves: 'end' });
     expect(invalid.status).toBe(400);
     expect(invalid.body.fieldErrors[0].field).toBe('admission');
+    const notBoolean = await client.put('/api/account/room-settings', { admission: 'manual', moderatorLeaves: 'end', entryExitTones: 'yes' });
+    expect(notBoolean.status).toBe(400);
+    expect(notBoolean.body.fieldErrors[0].field).toBe('entryExitTones');
   });
 });
 

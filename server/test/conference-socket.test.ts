@@ -1,5 +1,5 @@
 import { io } from 'socket.io-client';
-import type { JoinResponse, RoomSettings } from '@konferenz/shared';
+import type { JoinResponse, RoomSettingsInput } from '@konferenz/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConferenceParticipant } from './support/conference-participant';
 import { customerWithRoom, MODERATOR_PIN, PARTICIPANT_PIN } from './support/customer';
@@ -15,7 +15,7 @@ afterEach(() => {
 });
 afterAll(() => app?.close());
 
-async function room(settings?: RoomSettings) {
+async function room(settings?: RoomSettingsInput) {
   const { client, roomNumber } = await customerWithRoom(app);
   if (settings) await client.put('/api/account/room-settings', settings);
   const tokenFor = async (pin: string, displayName: string): Promise<JoinResponse> =>

@@ -165,10 +165,20 @@ describe('UsersRepository on FerretDB', () => {
   it("keeps room settings, and reads the defaults' absence as undefined", async () => {
     const user = await created();
     expect(await users.findRoomSettings(user.room.number)).toBeUndefined();
-    await users.setRoomSettings(user._id, { admission: 'manual', moderatorLeaves: 'end' });
-    expect(await users.findRoomSettings(user.room.number)).toEqual({ admission: 'manual', moderatorLeaves: 'end' });
-    expect(await users.findOwnRoomSettings(user._id.toString())).toEqual({ admission: 'manual', moderatorLeaves: 'end' });
+    const settings = { admission: 'manual', moderatorLeaves: 'end', entryExitTones: false } as const;
+    await users.setRoomSettings(user._id, settings);
+    expect(await users.findRoomSettings(user.room.number)).toEqual(settings);
+    expect(await users.findOwnRoomSettings(user._id.toString())).toEqual(settings);
     expect(await users.findRoomSettings('99999999')).toBeUndefined();
+  });
+
+  it('reads settings stored before entry and exit tones existed with the tones on', async () => {
+    const user = await created();
+    await model.updateOne({ _id: user._id }, { $set: { 'room.settings': { admission: 'manual', moderatorLeaves: 'end' } } }, { strict: false });
+    expect((await model.findById(user._id).lean())?.room.settings).not.toHaveProperty('entryExitTones');
+    const expected = { admission: 'manual', moderatorLeaves: 'end', entryExitTones: true };
+    expect(await users.findRoomSettings(user.room.number)).toEqual(expected);
+    expect(await users.findOwnRoomSettings(user._id.toString())).toEqual(expected);
   });
 
   it('retires an account to a tombstone that keeps its room number from ever being drawn again', async () => {
@@ -188,7 +198,7 @@ describe('UsersRepository on FerretDB', () => {
     expect(await users.findActiveByRoomNumber(user.room.number)).toBeNull();
     expect(await users.findSessionFacts(user._id.toString())).toBeNull();
     expect(await users.setPassword(user._id, 'hash')).toBeNull();
-    await users.setRoomSettings(user._id, { admission: 'manual', moderatorLeaves: 'end' });
+    await users.setRoomSettings(user._id, { admission: 'manual', moderatorLeaves: 'end', entryExitTones: true });
     expect(await users.findOwnRoomSettings(user._id)).toBeUndefined();
     expect(await users.createWithRoom(newUser({ room: { ...user.room } }))).toBe('taken');
     expect(await users.createWithRoom(newUser({ username: user.username, email: user.email }))).toBe('created');

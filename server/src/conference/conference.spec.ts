@@ -113,7 +113,7 @@ describe('Conference (the waiting room rules)', () => {
     const media = () => ({ microphone: 'on' as const, camera: 'off' as const, screen: false });
     const moderatorView = conference.view('m', media);
     expect(moderatorView.waiting.map((p) => p.id)).toEqual(['a']);
-    expect(moderatorView.settings).toEqual({ admission: 'manual', moderatorLeaves: 'continue' });
+    expect(moderatorView.settings).toEqual({ admission: 'manual', moderatorLeaves: 'continue', entryExitTones: true });
     const guestView = conference.view('a', media);
     expect(guestView.participants).toEqual([]);
     expect(guestView.waiting).toEqual([]);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import mongoose, { type Model, type Types } from 'mongoose';
-import type { RoomSettings } from '@konferenz/shared';
+import { DEFAULT_ROOM_SETTINGS, type RoomSettings } from '@konferenz/shared';
 import { emailKey, usernameKey } from './identity-keys';
 import type { PersonalRoom, RoomSettingsRecord } from './personal-room.schema';
 import { User, type EmailVerification } from './user.schema';
@@ -78,12 +78,12 @@ export class MongoUsersRepository implements UsersRepository {
 
   async findRoomSettings(roomNumber: string): Promise<RoomSettingsRecord | undefined> {
     const owner = await this.users.findOne({ 'room.number': roomNumber, deletedAt: null }).select('room.settings').lean();
-    return owner?.room.settings;
+    return withDefaults(owner?.room.settings);
   }
 
   async findOwnRoomSettings(id: UserId): Promise<RoomSettingsRecord | undefined> {
     const owner = await this.users.findById(id).select('room.settings').lean();
-    return owner?.room.settings;
+    return withDefaults(owner?.room.settings);
   }
 
   /**
@@ -226,4 +226,12 @@ export class MongoUsersRepository implements UsersRepository {
 
 function loginFilter(login: string): { emailKey: string } | { usernameKey: string } {
   return login.includes('@') ? { emailKey: emailKey(login) } : { usernameKey: usernameKey(login) };
+}
+
+/**
+ * Stored settings with the defaults of settings added since they were saved (a lean read skips
+ * the schema's defaults): a room saved before `entryExitTones` existed has the tones on.
+ */
+function withDefaults(settings: RoomSettingsRecord | undefined): RoomSettingsRecord | undefined {
+  return settings && { ...DEFAULT_ROOM_SETTINGS, ...settings };
 }

@@ -8,6 +8,9 @@ export class RoomSettingsRecord {
 
   @Prop({ type: String, enum: MODERATOR_LEAVES_POLICIES, default: 'continue' })
   moderatorLeaves!: ModeratorLeavesPolicy;
+
+  @Prop({ type: Boolean, default: true })
+  entryExitTones!: boolean;
 }
 const RoomSettingsRecordSchema = SchemaFactory.createForClass(RoomSettingsRecord);
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JoinResponse, ParticipantView, RoomSettings } from '@konferenz/shared';
+import type { JoinResponse, ParticipantView, RoomSettingsInput } from '@konferenz/shared';
 import { Logger } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, describe as group, expect, it, vi } from 'vitest';
 import { freePort } from '../../src/embedded/free-port';
@@ -34,7 +34,7 @@ group('phone dial-in', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function room(settings?: RoomSettings) {
+  async function room(settings?: RoomSettingsInput) {
     const { client, roomNumber } = await customerWithRoom(app);
     if (settings) await client.put('/api/account/room-settings', settings);
     const moderator = async () => {

@@ -15,7 +15,14 @@ export type ModeratorLeavesPolicy = (typeof MODERATOR_LEAVES_POLICIES)[number];
 export const roomSettingsSchema = z.object({
   admission: z.enum(ADMISSION_POLICIES, { error: 'validation.invalid' }),
   moderatorLeaves: z.enum(MODERATOR_LEAVES_POLICIES, { error: 'validation.invalid' }),
+  /**
+   * Phone callers hear a short tone when someone enters or leaves the conference. Absent (a
+   * client or a stored room from before it existed): on.
+   */
+  entryExitTones: z.boolean({ error: 'validation.invalid' }).default(true),
 });
 export type RoomSettings = z.infer<typeof roomSettingsSchema>;
+/** What a client may send: settings added later may be left out (their defaults apply). */
+export type RoomSettingsInput = z.input<typeof roomSettingsSchema>;
 
-export const DEFAULT_ROOM_SETTINGS: RoomSettings = { admission: 'all-on-moderator', moderatorLeaves: 'continue' };
+export const DEFAULT_ROOM_SETTINGS: RoomSettings = { admission: 'all-on-moderator', moderatorLeaves: 'continue', entryExitTones: true };

@@ -177,6 +177,9 @@ export const uiDe = {
   'ui.account.settings.moderatorLeaves.end.hint': 'Alle Teilnehmer werden getrennt, sobald Sie gehen.',
   'ui.account.settings.moderatorLeaves.back-to-waiting': 'Die Teilnehmer kehren in die Warteschlange zurück',
   'ui.account.settings.moderatorLeaves.back-to-waiting.hint': 'Die Teilnehmer warten, bis Sie oder ein anderer Moderator wiederkommen.',
+  'ui.account.settings.entryExitTones.legend': 'Telefonteilnehmer',
+  'ui.account.settings.entryExitTones': 'Töne beim Kommen und Gehen',
+  'ui.account.settings.entryExitTones.hint': 'Wer per Telefon teilnimmt, hört einen kurzen Ton, wenn jemand die Konferenz betritt oder verlässt.',
   'ui.account.settings.submit': 'Einstellungen speichern',
   'ui.account.settings.saved':
     'Die Konferenzeinstellungen wurden gespeichert. Sie gelten ab der nächsten Konferenz; eine laufende Konferenz behält ihre Einstellungen.',
