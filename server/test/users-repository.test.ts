@@ -174,7 +174,8 @@ describe('UsersRepository on FerretDB', () => {
 
   it('reads settings stored before entry and exit tones existed with the tones on', async () => {
     const user = await created();
-    await model.updateOne({ _id: user._id }, { $set: { 'room.settings': { admission: 'manual', moderatorLeaves: 'end' } } }, { strict: false });
+    // Written past mongoose, which would add the schema's default.
+    await model.collection.updateOne({ _id: user._id }, { $set: { 'room.settings': { admission: 'manual', moderatorLeaves: 'end' } } });
     expect((await model.findById(user._id).lean())?.room.settings).not.toHaveProperty('entryExitTones');
     const expected = { admission: 'manual', moderatorLeaves: 'end', entryExitTones: true };
     expect(await users.findRoomSettings(user.room.number)).toEqual(expected);
