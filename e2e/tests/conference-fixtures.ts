@@ -300,10 +300,10 @@ export class ConferenceKit {
     };
   }
 
+  /** Settings left out take their defaults (the answer holds them too). */
   async setRoomSettings(owner: RoomOwner, settings: RoomSettingsInput): Promise<void> {
     const response = await owner.api.put('/api/account/room-settings', { data: settings });
     expect(response.ok(), await response.text()).toBe(true);
-    // Settings left out take their defaults in the answer.
     expect(await response.json()).toMatchObject(settings);
   }
 

@@ -207,10 +207,13 @@ test('when the moderator leaves: end, continue (a reload rejoins without the PIN
   await expect(form.getByTestId('moderator-leaves-continue')).toBeChecked();
   await form.getByTestId('admission-all-on-moderator').check();
   await form.getByTestId('moderator-leaves-end').check();
+  // The callers' entry and exit tones: on unless turned off, saved with the rest.
+  await expect(form.getByTestId('entry-exit-tones')).toBeChecked();
+  await form.getByTestId('entry-exit-tones').uncheck();
   await ownerTab.page.getByTestId('room-settings-submit').click();
   await expect(ownerTab.page.getByTestId('room-settings-success')).toBeVisible();
   const saved = await owner.api.get('/api/account/room-settings');
-  expect(await saved.json()).toEqual({ admission: 'all-on-moderator', moderatorLeaves: 'end', muteOnEntry: { mode: 'off' } });
+  expect(await saved.json()).toEqual({ admission: 'all-on-moderator', moderatorLeaves: 'end', muteOnEntry: { mode: 'off' }, entryExitTones: false });
 
   await test.step('end: the conference ends for everyone when the moderator leaves', async () => {
     const maria = await conf.hostFromAccount(owner, ownerTab);

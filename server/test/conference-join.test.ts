@@ -102,14 +102,29 @@ describe('room settings', () => {
   it("default to the seed's behaviour and can be changed, with validation", async () => {
     const { client } = await customerWithRoom(app);
     const off = { mode: 'off' };
-    expect((await client.get('/api/account/room-settings')).body).toEqual({ admission: 'all-on-moderator', moderatorLeaves: 'continue', muteOnEntry: off });
-    // A client that leaves mute on entry out (written before it existed) means off.
-    const changed = await client.put('/api/account/room-settings', { admission: 'manual', moderatorLeaves: 'end' });
-    expect(changed.body).toEqual({ admission: 'manual', moderatorLeaves: 'end', muteOnEntry: off });
-    expect((await client.get('/api/account/room-settings')).body).toEqual({ admission: 'manual', moderatorLeaves: 'end', muteOnEntry: off });
+    const defaults = { admission: 'all-on-moderator', moderatorLeaves: 'continue', muteOnEntry: off, entryExitTones: true };
+    expect((await client.get('/api/account/room-settings')).body).toEqual(defaults);
+    const changed = await client.put('/api/account/room-settings', { admission: 'manual', moderatorLeaves: 'end', entryExitTones: false });
+    expect(changed.body).toEqual({ admission: 'manual', moderatorLeaves: 'end', muteOnEntry: off, entryExitTones: false });
+    expect((await client.get('/api/account/room-settings')).body).toEqual({
+      admission: 'manual',
+      moderatorLeaves: 'end',
+      muteOnEntry: off,
+      entryExitTones: false,
+    });
+    // A client that leaves mute on entry and the tones out (written before they existed) means off and on.
+    expect((await client.put('/api/account/room-settings', { admission: 'manual', moderatorLeaves: 'end' })).body).toEqual({
+      admission: 'manual',
+      moderatorLeaves: 'end',
+      muteOnEntry: off,
+      entryExitTones: true,
+    });
     const invalid = await client.put('/api/account/room-settings', { admission: 'everyone', moderatorLeaves: 'end' });
     expect(invalid.status).toBe(400);
     expect(invalid.body.fieldErrors[0].field).toBe('admission');
+    const notBoolean = await client.put('/api/account/room-settings', { admission: 'manual', moderatorLeaves: 'end', entryExitTones: 'yes' });
+    expect(notBoolean.status).toBe(400);
+    expect(notBoolean.body.fieldErrors[0].field).toBe('entryExitTones');
   });
 
   it('keep mute on entry (all, or after 1 to 99 guests), and refuse other counts naming the field', async () => {

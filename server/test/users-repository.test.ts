@@ -1,6 +1,7 @@
 import { getModelToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
+import { withDefaultRoomSettings } from '@konferenz/shared';
 import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { User } from '../src/users/user.schema';
@@ -165,13 +166,25 @@ describe('UsersRepository on FerretDB', () => {
   it("keeps room settings, and reads the defaults' absence as undefined", async () => {
     const user = await created();
     expect(await users.findRoomSettings(user.room.number)).toBeUndefined();
-    const settings = { admission: 'manual', moderatorLeaves: 'end', muteOnEntry: { mode: 'after', guests: 3 } } as const;
+    const settings = { admission: 'manual', moderatorLeaves: 'end', muteOnEntry: { mode: 'after', guests: 3 }, entryExitTones: false } as const;
     await users.setRoomSettings(user._id, settings);
     expect(await users.findRoomSettings(user.room.number)).toEqual(settings);
     expect(await users.findOwnRoomSettings(user._id.toString())).toEqual(settings);
     await users.setRoomSettings(user._id, { ...settings, muteOnEntry: { mode: 'all' } });
     expect(await users.findRoomSettings(user.room.number)).toEqual({ ...settings, muteOnEntry: { mode: 'all' } });
     expect(await users.findRoomSettings('99999999')).toBeUndefined();
+  });
+
+  it('reads settings stored before mute on entry and the tones existed as stored: their defaults apply above it (withDefaultRoomSettings)', async () => {
+    const user = await created();
+    await model.collection.updateOne({ _id: user._id }, { $set: { 'room.settings': { admission: 'manual', moderatorLeaves: 'end' } } });
+    const stored = { admission: 'manual', moderatorLeaves: 'end' };
+    expect(await users.findRoomSettings(user.room.number)).toEqual(stored);
+    expect(withDefaultRoomSettings(await users.findOwnRoomSettings(user._id.toString()))).toEqual({
+      ...stored,
+      muteOnEntry: { mode: 'off' },
+      entryExitTones: true,
+    });
   });
 
   it('retires an account to a tombstone that keeps its room number from ever being drawn again', async () => {
@@ -191,7 +204,7 @@ describe('UsersRepository on FerretDB', () => {
     expect(await users.findActiveByRoomNumber(user.room.number)).toBeNull();
     expect(await users.findSessionFacts(user._id.toString())).toBeNull();
     expect(await users.setPassword(user._id, 'hash')).toBeNull();
-    await users.setRoomSettings(user._id, { admission: 'manual', moderatorLeaves: 'end', muteOnEntry: { mode: 'off' } });
+    await users.setRoomSettings(user._id, { admission: 'manual', moderatorLeaves: 'end', muteOnEntry: { mode: 'off' }, entryExitTones: true });
     expect(await users.findOwnRoomSettings(user._id)).toBeUndefined();
     expect(await users.createWithRoom(newUser({ room: { ...user.room } }))).toBe('taken');
     expect(await users.createWithRoom(newUser({ username: user.username, email: user.email }))).toBe('created');

@@ -17,6 +17,15 @@ export type ConferenceEvent =
    * from the waiting room. `participantCount`: admitted participants, them included.
    */
   | { type: 'admitted'; from: 'arrival' | 'waiting'; participantCount: number }
+  /**
+   * Others entered the conference (arrived admitted, or let in; those let in together are one
+   * event) or one left it: told to those inside, when the room's entry and exit tones are on
+   * (`entryExitTones`). Phones play a tone; browsers see the participant list.
+   */
+  | { type: 'someone-entered' }
+  | { type: 'someone-left' }
+  /** The last moderator left and the conference goes on without one (`moderatorLeaves: 'continue'`): told to those inside. */
+  | { type: 'moderator-left' }
   /** The participant's microphone as the room hears it, whoever changed it (themselves or a moderator). */
   | { type: 'microphone-changed'; microphone: ParticipantView['microphone'] }
   /** The conference is over for the participant (ended, removed, …): the connection closes right after. */

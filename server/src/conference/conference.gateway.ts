@@ -242,6 +242,9 @@ export class ConferenceGateway
       case 'waiting':
       case 'admitted':
       case 'microphone-changed':
+      case 'someone-entered':
+      case 'someone-left':
+      case 'moderator-left':
         return;
     }
   }

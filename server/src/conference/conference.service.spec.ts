@@ -420,6 +420,46 @@ describe('ConferenceService', () => {
     });
   });
 
+  describe("entries and exits (the callers' tones)", () => {
+    const news = (connection: RecordingConnection) =>
+      connection.events.filter((event) => ['someone-entered', 'someone-left', 'moderator-left'].includes(event.type)).map((event) => event.type);
+
+    it('tells those inside, once, that others came in: a waiting room let in at once is one entry; the newcomers and those waiting hear nothing', async () => {
+      const { join, service } = setUp({ admission: 'manual' });
+      const moderator = await join('m', 'moderator');
+      const inside = await join('i');
+      await service.request('m', 'moderator:admit', { participantId: 'i' });
+      const waiting = await Promise.all(['a', 'b', 'c'].map((pid) => join(pid)));
+      expect(news(moderator)).toEqual(['someone-entered']);
+      await service.request('m', 'moderator:admitAll', {});
+      expect(news(moderator)).toEqual(['someone-entered', 'someone-entered']);
+      expect(news(inside)).toEqual(['someone-entered']);
+      for (const connection of waiting) expect(news(connection)).toEqual([]);
+    });
+
+    it('tells those inside that one left (not for someone who only waited), and nobody anything with the tones off', async () => {
+      for (const entryExitTones of [true, false]) {
+        const { join, service } = setUp({ entryExitTones, admission: 'manual' });
+        const moderator = await join('m', 'moderator');
+        const guest = await join('g');
+        await join('w');
+        await service.request('m', 'moderator:admit', { participantId: 'g' });
+        await service.request('w', 'conference:leave', {});
+        await service.request('g', 'conference:leave', {});
+        expect(news(moderator)).toEqual(entryExitTones ? ['someone-entered', 'someone-left'] : []);
+        expect(news(guest)).toEqual([]);
+      }
+    });
+
+    it('says the last moderator left to those inside when the conference goes on, instead of an exit', async () => {
+      const { join, service } = setUp({ moderatorLeaves: 'continue' });
+      await join('m', 'moderator');
+      const guest = await join('g');
+      await service.request('m', 'conference:leave', {});
+      expect(news(guest)).toEqual(['moderator-left']);
+    });
+  });
+
   it('tells the admitted participants, not those waiting, to set up media again when the media server rebuilt the room', async () => {
     const { join, resetMedia } = setUp({ admission: 'manual' });
     const moderator = await join('m', 'moderator');

@@ -72,7 +72,10 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
       remove: (participantId, reason) => this.#remove(participantId, reason),
       end: (live, reason) => this.#end(live, reason),
       broadcast: (live) => this.#broadcast(live),
-      admitted: (live, participants) => this.#tellAdmitted(live, participants),
+      admitted: (live, participants) => {
+        this.#tellAdmitted(live, participants);
+        this.#tellEntered(live, participants);
+      },
       deliverChat: (live, message) => {
         for (const receiver of this.#receivers(live)) this.#connections.get(receiver)?.send('chat:message', message);
       },
@@ -285,6 +288,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     const live = this.#liveOf(participantId);
     if (!live) return;
     this.#dismiss(participantId, reason && { type: 'ended', reason });
+    const wasInside = live.conference.find(participantId)?.state === 'admitted';
     const lastModeratorLeft = live.conference.depart(participantId);
     live.chat.forget(participantId);
     await this.#withMedia(live, (media) => media.closePeer(participantId));
@@ -294,11 +298,14 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     this.#broadcast(live);
     // Those waiting, including anyone just sent back, now wait without a moderator.
     if (lastModeratorLeft) this.#tellWaiting(live);
+    // The last moderator's leaving is told by the policy ('moderator-left', or back to the waiting room).
+    else if (wasInside && live.conference.settings.entryExitTones) this.#tellInside(live, { type: 'someone-left' });
   }
 
   async #applyModeratorLeavesPolicy(live: LiveConference): Promise<void> {
     switch (live.conference.settings.moderatorLeaves) {
       case 'continue':
+        this.#tellInside(live, { type: 'moderator-left' });
         return;
       case 'end':
         // Nobody is waiting for an answer here: the conference ends even if the mark cannot be stored.
@@ -458,6 +465,7 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
       live,
       admitted.filter((participant) => participant.id !== arrivedId),
     );
+    this.#tellEntered(live, admitted);
     if (!hadModerator && live.conference.moderatorPresent) this.#tellWaiting(live);
   }
 
@@ -466,6 +474,20 @@ export class ConferenceService implements OnModuleInit, OnModuleDestroy, BeforeA
     const participantCount = this.#admittedCount(live);
     for (const participant of admitted) this.#tell(participant.id, { type: 'admitted', from: 'waiting', participantCount });
     this.#sendChatHistory(live, admitted);
+  }
+
+  /** Those already inside, that `entering` came in (one notice for all of them), when the room wants entry tones. */
+  #tellEntered(live: LiveConference, entering: Participant[]): void {
+    if (entering.length === 0 || !live.conference.settings.entryExitTones) return;
+    const entered = new Set(entering.map((participant) => participant.id));
+    this.#tellInside(live, { type: 'someone-entered' }, entered);
+  }
+
+  /** Every admitted participant but those in `except`. */
+  #tellInside(live: LiveConference, event: ConferenceEvent, except: ReadonlySet<string> = new Set()): void {
+    for (const participant of live.conference.participants) {
+      if (participant.state === 'admitted' && !except.has(participant.id)) this.#tell(participant.id, event);
+    }
   }
 
   /** Those just inside read the chat so far; those waiting never see it. */

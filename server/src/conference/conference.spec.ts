@@ -113,7 +113,7 @@ describe('Conference (the waiting room rules)', () => {
     const media = () => ({ microphone: 'on' as const, camera: 'off' as const, screen: false });
     const moderatorView = conference.view('m', media);
     expect(moderatorView.waiting.map((p) => p.id)).toEqual(['a']);
-    expect(moderatorView.settings).toEqual({ admission: 'manual', moderatorLeaves: 'continue', muteOnEntry: { mode: 'off' } });
+    expect(moderatorView.settings).toEqual({ admission: 'manual', moderatorLeaves: 'continue', muteOnEntry: { mode: 'off' }, entryExitTones: true });
     const guestView = conference.view('a', media);
     expect(guestView.participants).toEqual([]);
     expect(guestView.waiting).toEqual([]);
@@ -147,7 +147,6 @@ function moved(before: Conference): Conference {
 }
 
 describe('Conference moved to another node (record and restore)', () => {
-
   it('lets back in with the moderator whoever had been in, even with admission by hand; newcomers still wait', () => {
     const before = room({ admission: 'manual', moderatorLeaves: 'end' });
     before.arrive(host('m'));

@@ -220,8 +220,11 @@ describe('IvrStateMachine', () => {
         { type: 'stop-playback' },
         { type: 'play', prompts: ['en/waiting-for-admission', 'hold-music'], loop: true },
       ]);
-      expect(await ivr.handle({ type: 'conference-started' })).toEqual([{ type: 'stop-playback' }, { type: 'play', prompts: ['en/conference-starts'] }]);
-      expect(plays(await ivr.handle({ type: 'joined', participantCount: 1 }))).toEqual(['en/only-participant']);
+      expect(await ivr.handle({ type: 'conference-started' })).toEqual([
+        { type: 'stop-playback' },
+        { type: 'play', prompts: ['en/conference-starts', 'en/help-hint'] },
+      ]);
+      expect(plays(await ivr.handle({ type: 'joined', participantCount: 1 }))).toEqual(['en/only-participant', 'en/help-hint']);
       expect(plays(await ivr.handle({ type: 'joined', participantCount: 3 }))).toEqual([]);
       expect(plays(await ivr.handle({ type: 'mute-changed', muted: true }))).toEqual(['en/muted']);
       expect(plays(await ivr.handle({ type: 'mute-changed', muted: false }))).toEqual(['en/unmuted']);
@@ -238,6 +241,36 @@ describe('IvrStateMachine', () => {
         { type: 'stop-playback' },
         { type: 'play', prompts: ['en/conference-ended', 'en/goodbye'] },
         { type: 'hangup', reason: 'conference-ended' },
+      ]);
+    });
+
+    it('plays one tone per change reported: rising for entries, falling for exits', async () => {
+      const { ivr } = await joined('participant');
+      expect(await ivr.handle({ type: 'presence', changes: ['entry'] })).toEqual([{ type: 'play', prompts: ['tones/entry'] }]);
+      expect(plays(await ivr.handle({ type: 'presence', changes: ['exit', 'entry'] }))).toEqual(['tones/exit', 'tones/entry']);
+    });
+
+    it('says the moderator left: queued while the conference goes on, over the waiting music when the caller is sent back', async () => {
+      const { ivr } = await joined('participant', '*');
+      expect(await ivr.handle({ type: 'moderator-left', waiting: false })).toEqual([{ type: 'play', prompts: ['en/moderator-left'] }]);
+      expect(await ivr.handle({ type: 'moderator-left', waiting: true })).toEqual([
+        { type: 'stop-playback' },
+        { type: 'play', prompts: ['en/moderator-left'] },
+        { type: 'play', prompts: ['en/waiting-for-moderator-return', 'hold-music'], loop: true },
+      ]);
+    });
+
+    it("says the keys of the caller's role on *0, from the keypad table", async () => {
+      const participant = await joined('participant');
+      expect(await participant.keys('*0')).toEqual([{ type: 'play', prompts: ['de/help-intro', 'de/help-hand', 'de/help-mute', 'de/help-count'] }]);
+      const moderator = await joined('moderator', '*');
+      expect(plays(await moderator.keys('*0'))).toEqual([
+        'en/help-intro',
+        'en/help-hand',
+        'en/help-lock',
+        'en/help-mute',
+        'en/help-mute-others',
+        'en/help-count',
       ]);
     });
 

@@ -10,10 +10,14 @@ import {
 import type { DtmfDigit } from '@konferenz/sip';
 import { DigitCollector, type CollectedEntry } from './digit-collector';
 import { IVR_ENGLISH_KEY, IVR_MAX_SPOKEN_NUMBER, type IvrPromptId } from './ivr-prompts';
-import { keypadAction, type ConferenceAction } from './phone-keypad';
+import { keypadAction, keypadHelp, type ConferenceAction } from './phone-keypad';
+import { PRESENCE_TONE_KEYS, type PresenceChange, type PresenceToneKey } from './presence-tones';
 
-/** A prompt file by its path under server/assets/prompts without `.wav`: `de/welcome`, `en/numbers/5`, `hold-music`. */
-export type PromptKey = `${Language}/${IvrPromptId}` | `${Language}/numbers/${number}` | 'hold-music';
+/**
+ * A prompt file by its path under server/assets/prompts without `.wav`: `de/welcome`,
+ * `en/numbers/5`, `hold-music`; or a tone made in code (`tones/entry`, presence-tones.ts).
+ */
+export type PromptKey = `${Language}/${IvrPromptId}` | `${Language}/numbers/${number}` | 'hold-music' | PresenceToneKey;
 
 /** `unavailable`: the check itself failed (the database is down): not the caller's fault, and not counted. */
 export type PinCheckResult = ConferenceRole | 'invalid' | 'locked-out' | 'unavailable';
@@ -50,6 +54,13 @@ export type IvrEvent =
   | { type: 'participant-count'; count: number }
   | { type: 'lock-changed'; locked: boolean }
   | { type: 'others-muted' }
+  /** Others entered or left the conference (gathered by PresenceNotices): one tone each. */
+  | { type: 'presence'; changes: PresenceChange[] }
+  /**
+   * The last moderator left: the conference goes on without one (`waiting` false), or the caller
+   * was sent back to the waiting room until one returns (`waiting` true).
+   */
+  | { type: 'moderator-left'; waiting: boolean }
   /** A keypad command was carried out: say so (e.g. a toggled participant attribute). */
   | { type: 'confirmation'; prompt: IvrPromptId }
   | { type: 'conference-ended' };
@@ -264,6 +275,8 @@ export class IvrStateMachine {
     this.#starAt = undefined;
     if (started === undefined || at - started > this.#options.keypadCommandTimeoutMs) return [];
     const action = keypadAction(digit, this.#role);
+    // The help is the menu's own: the keys this caller's role may use, from the keypad table.
+    if (action?.type === 'help') return [{ type: 'play', prompts: [this.#prompt('help-intro'), ...keypadHelp(this.#role!).map((id) => this.#prompt(id))] }];
     return action ? [{ type: 'conference-action', action }] : [];
   }
 
@@ -278,10 +291,20 @@ export class IvrStateMachine {
       case 'room-locked':
         this.#phase = 'finished';
         return [{ type: 'stop-playback' }, play('room-locked', 'goodbye'), { type: 'hangup', reason: 'room-locked' }];
+      // The first words in the conference end with where the help is.
       case 'conference-started':
-        return [{ type: 'stop-playback' }, play('conference-starts')];
+        return [{ type: 'stop-playback' }, play('conference-starts', 'help-hint')];
       case 'joined':
-        return event.participantCount <= 1 ? [play('only-participant')] : [];
+        return event.participantCount <= 1 ? [play('only-participant', 'help-hint')] : [];
+      case 'presence':
+        return [{ type: 'play', prompts: event.changes.map((change) => PRESENCE_TONE_KEYS[change]) }];
+      case 'moderator-left':
+        if (!event.waiting) return [play('moderator-left')];
+        return [
+          { type: 'stop-playback' },
+          play('moderator-left'),
+          { type: 'play', prompts: [this.#prompt('waiting-for-moderator-return'), 'hold-music'], loop: true },
+        ];
       case 'mute-changed':
         return [play(event.muted ? 'muted' : 'unmuted')];
       case 'participant-count':

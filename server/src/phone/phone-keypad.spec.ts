@@ -1,6 +1,7 @@
 import { DTMF_DIGITS } from '@konferenz/sip';
 import { describe, expect, it } from 'vitest';
-import { keypadAction, PHONE_KEYPAD, type PhoneKeypad } from './phone-keypad';
+import { IVR_PROMPT_IDS } from './ivr-prompts';
+import { keypadAction, keypadHelp, PHONE_KEYPAD, type PhoneKeypad } from './phone-keypad';
 
 describe('the phone keypad', () => {
   it('gives every action one key, and nothing to the other keys', () => {
@@ -23,7 +24,7 @@ describe('the phone keypad', () => {
 
   it('holds an attribute toggle and its confirmation prompts as a table entry', () => {
     const toggle = { type: 'toggle-attribute', attribute: 'mood', value: () => 'ok', prompts: { set: 'muted', cleared: 'unmuted' } } as const;
-    const keypad: PhoneKeypad = { ...PHONE_KEYPAD, '2': { action: toggle, roles: ['participant'] } };
+    const keypad: PhoneKeypad = { ...PHONE_KEYPAD, '2': { action: toggle, roles: ['participant'], help: null } };
     expect(keypadAction('2', 'participant', keypad)).toEqual(toggle);
     expect(keypadAction('2', 'moderator', keypad)).toBeNull();
   });
@@ -37,5 +38,21 @@ describe('the phone keypad', () => {
       expect(value).toBeGreaterThanOrEqual(before);
       expect(value).toBeLessThanOrEqual(Date.now());
     }
+  });
+
+  it('gives help on *0 to everyone, made from the table: each key the role may use once, the help key itself not', () => {
+    expect(keypadAction('0', 'participant')).toEqual({ type: 'help' });
+    expect(keypadAction('0', 'moderator')).toEqual({ type: 'help' });
+    expect(keypadHelp('participant')).toEqual(['help-hand', 'help-mute', 'help-count']);
+    expect(keypadHelp('moderator')).toEqual(['help-hand', 'help-lock', 'help-mute', 'help-mute-others', 'help-count']);
+    const described = Object.values(PHONE_KEYPAD).filter((command) => command.action.type !== 'help');
+    for (const command of described) expect(IVR_PROMPT_IDS).toContain(command.help);
+    expect(new Set(described.map((command) => command.help)).size).toBe(described.length);
+  });
+
+  it('lists a key added to the table in the help of the roles that may use it, in key order', () => {
+    const keypad: PhoneKeypad = { ...PHONE_KEYPAD, '2': { action: { type: 'mute-others' }, roles: ['participant'], help: 'help-mute-others' } };
+    expect(keypadHelp('participant', keypad)).toEqual(['help-mute-others', 'help-hand', 'help-mute', 'help-count']);
+    expect(keypadHelp('moderator', keypad)).toEqual(keypadHelp('moderator'));
   });
 });

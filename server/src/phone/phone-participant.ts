@@ -34,6 +34,7 @@ import { watchPhoneMix } from './phone-mix-stats-log';
 import { PhoneMenu } from './phone-menu';
 import { phoneOrigin } from './phone-origin';
 import { PLACEHOLDER_MEDIA } from './placeholder-media';
+import { PresenceNotices } from './presence-notices';
 import type { PromptLibrary } from './prompt-library';
 
 /** After the conference ended, the goodbye plays; the call ends by then at the latest. */
@@ -97,6 +98,10 @@ export class PhoneParticipant {
   #muted?: boolean;
   #conferenceEnded = false;
   #callEnded = false;
+  /** Others entering and leaving, gathered into one tone per burst, heard while the caller is inside. */
+  readonly #presence = new PresenceNotices((changes) => {
+    if (this.#standing === 'admitted' && !this.#conferenceEnded && !this.#callEnded) this.#menu?.notify({ type: 'presence', changes });
+  });
   #sdpVersion = 1;
   #unwatchMedia?: () => void;
   readonly #sessionId = String(Date.now());
@@ -301,6 +306,7 @@ export class PhoneParticipant {
     const claims = this.#claims;
     if (this.#relocating || this.#callEnded || this.#conferenceEnded || !claims) return;
     this.#relocating = true;
+    this.#presence.clear();
     this.#closeBridge();
     // A bridge still opening belongs to the conference left behind (it closes itself when done).
     this.#bridgeOpening = undefined;
@@ -346,13 +352,19 @@ export class PhoneParticipant {
     if (this.#callEnded) return;
     const menu = this.#menu!;
     switch (event.type) {
-      case 'waiting':
+      case 'waiting': {
+        // From inside to waiting without a moderator: the last one left ('back-to-waiting'), or
+        // has not come back yet to the conference the caller followed to another node.
+        const sentBack = this.#standing === 'admitted' && !event.moderatorPresent;
         this.#standing = 'waiting';
+        this.#presence.clear();
         this.#closeBridge();
         this.#muted = undefined;
         // Waiting for the moderator to come, or (manual admission, screening) to let the caller in.
-        menu.notify({ type: event.moderatorPresent ? 'waiting-for-admission' : 'waiting-for-moderator' });
+        if (sentBack) menu.notify({ type: 'moderator-left', waiting: true });
+        else menu.notify({ type: event.moderatorPresent ? 'waiting-for-admission' : 'waiting-for-moderator' });
         return;
+      }
       case 'admitted':
         this.#standing = 'admitted';
         menu.notify(event.from === 'waiting' ? { type: 'conference-started' } : { type: 'joined', participantCount: event.participantCount });
@@ -366,6 +378,15 @@ export class PhoneParticipant {
         this.#muted = muted;
         return;
       }
+      case 'someone-entered':
+        this.#presence.add('entry');
+        return;
+      case 'someone-left':
+        this.#presence.add('exit');
+        return;
+      case 'moderator-left':
+        menu.notify({ type: 'moderator-left', waiting: false });
+        return;
       case 'ended':
         this.#endWithGoodbye();
         return;
@@ -470,6 +491,7 @@ export class PhoneParticipant {
     if (this.#conferenceEnded || this.#callEnded) return;
     this.#conferenceEnded = true;
     this.#participantId = undefined;
+    this.#presence.clear();
     this.#closeBridge();
     this.#menu?.notify({ type: news });
     setTimeout(() => this.#call.hangup(), GOODBYE_LIMIT_MS).unref();
@@ -514,6 +536,7 @@ export class PhoneParticipant {
   #callGone(): void {
     if (this.#callEnded) return;
     this.#callEnded = true;
+    this.#presence.clear();
     this.#unwatchMedia?.();
     this.#closeBridge();
     if (this.#player) this.#player.idleSilence = false;

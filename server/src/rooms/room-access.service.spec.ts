@@ -92,7 +92,7 @@ describe('RoomAccess', () => {
     const { users, access, roomNumber } = await setUp();
     expect(await access.settings(roomNumber)).toEqual(DEFAULT_ROOM_SETTINGS);
     expect(await access.settings('99999999')).toEqual(DEFAULT_ROOM_SETTINGS);
-    const settings = { admission: 'manual', moderatorLeaves: 'end', muteOnEntry: { mode: 'all' } } as const;
+    const settings = { admission: 'manual', moderatorLeaves: 'end', muteOnEntry: { mode: 'all' }, entryExitTones: false } as const;
     await users.setRoomSettings(users.stored[0]!._id, settings);
     expect(await access.settings(roomNumber)).toEqual(settings);
     // Saved before mute on entry existed: off.

@@ -21,7 +21,6 @@ export class MuteOnEntryRecord {
 }
 const MuteOnEntryRecordSchema = SchemaFactory.createForClass(MuteOnEntryRecord);
 
-
 @Schema({ _id: false, versionKey: false })
 export class RoomSettingsRecord {
   @Prop({ type: String, enum: ADMISSION_POLICIES, default: 'all-on-moderator' })
@@ -33,6 +32,10 @@ export class RoomSettingsRecord {
   /** Absent on rooms saved before mute on entry existed: off (withDefaultRoomSettings). */
   @Prop({ type: MuteOnEntryRecordSchema })
   muteOnEntry?: MuteOnEntry;
+
+  /** Absent on rooms saved before the tones existed: on (withDefaultRoomSettings). */
+  @Prop({ type: Boolean })
+  entryExitTones?: boolean;
 }
 const RoomSettingsRecordSchema = SchemaFactory.createForClass(RoomSettingsRecord);
 

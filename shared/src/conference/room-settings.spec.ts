@@ -37,7 +37,26 @@ describe('roomSettingsSchema: muteOnEntry', () => {
 
 describe('withDefaultRoomSettings', () => {
   it('gives a room stored before mute on entry existed the default, and keeps what was stored', () => {
-    expect(withDefaultRoomSettings({ admission: 'manual', moderatorLeaves: 'end' })).toEqual({ admission: 'manual', moderatorLeaves: 'end', muteOnEntry: { mode: 'off' } });
+    expect(withDefaultRoomSettings({ admission: 'manual', moderatorLeaves: 'end' })).toEqual({
+      admission: 'manual',
+      moderatorLeaves: 'end',
+      muteOnEntry: { mode: 'off' },
+      entryExitTones: true,
+    });
     expect(withDefaultRoomSettings(undefined)).toEqual(DEFAULT_ROOM_SETTINGS);
+  });
+});
+
+describe('roomSettingsSchema: entryExitTones', () => {
+  it('takes entry and exit tones on or off, and on when a client leaves them out', () => {
+    expect(roomSettingsSchema.parse({ admission: 'manual', moderatorLeaves: 'end', entryExitTones: false })).toMatchObject({ entryExitTones: false });
+    expect(roomSettingsSchema.parse({ admission: 'manual', moderatorLeaves: 'end' })).toMatchObject({ entryExitTones: true });
+    expect(DEFAULT_ROOM_SETTINGS.entryExitTones).toBe(true);
+  });
+
+  it('refuses tones that are not a boolean', () => {
+    const result = roomSettingsSchema.safeParse({ ...DEFAULT_ROOM_SETTINGS, entryExitTones: 'yes' });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]).toMatchObject({ path: ['entryExitTones'], message: 'validation.invalid' });
   });
 });

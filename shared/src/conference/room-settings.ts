@@ -39,12 +39,22 @@ export const roomSettingsSchema = z.object({
   moderatorLeaves: z.enum(MODERATOR_LEAVES_POLICIES, { error: 'validation.invalid' }),
   // Optional in a request, so clients written before it existed keep working: they mean 'off'.
   muteOnEntry: muteOnEntrySchema.default({ mode: 'off' }),
+  /**
+   * Phone callers hear a short tone when someone enters or leaves the conference. Absent (a
+   * client or a stored room from before it existed): on.
+   */
+  entryExitTones: z.boolean({ error: 'validation.invalid' }).default(true),
 });
 export type RoomSettings = z.infer<typeof roomSettingsSchema>;
 /** What a client may send: settings added later may be left out and take their default. */
 export type RoomSettingsInput = z.input<typeof roomSettingsSchema>;
 
-export const DEFAULT_ROOM_SETTINGS: RoomSettings = { admission: 'all-on-moderator', moderatorLeaves: 'continue', muteOnEntry: { mode: 'off' } };
+export const DEFAULT_ROOM_SETTINGS: RoomSettings = {
+  admission: 'all-on-moderator',
+  moderatorLeaves: 'continue',
+  muteOnEntry: { mode: 'off' },
+  entryExitTones: true,
+};
 
 /** Stored settings as they apply: a room saved before a setting existed gets that setting's default. */
 export function withDefaultRoomSettings(stored: Partial<RoomSettings> | undefined): RoomSettings {

@@ -183,8 +183,12 @@ export const uiDe = {
   'ui.account.settings.muteOnEntry.all': 'Alle Teilnehmer',
   'ui.account.settings.muteOnEntry.all.hint': 'Jeder Teilnehmer tritt stummgeschaltet bei und kann die Stummschaltung selbst aufheben. Moderatoren nie.',
   'ui.account.settings.muteOnEntry.after': 'Teilnehmer nach einer Anzahl',
-  'ui.account.settings.muteOnEntry.after.hint': 'Sind schon so viele Teilnehmer in der Konferenz wie unten angegeben, tritt jeder weitere stummgeschaltet bei. Moderatoren nie.',
+  'ui.account.settings.muteOnEntry.after.hint':
+    'Sind schon so viele Teilnehmer in der Konferenz wie unten angegeben, tritt jeder weitere stummgeschaltet bei. Moderatoren nie.',
   'ui.account.settings.muteOnEntry.guests': 'Anzahl Teilnehmer ohne Stummschaltung',
+  'ui.account.settings.entryExitTones.legend': 'Telefonteilnehmer',
+  'ui.account.settings.entryExitTones': 'Töne beim Kommen und Gehen',
+  'ui.account.settings.entryExitTones.hint': 'Wer per Telefon teilnimmt, hört einen kurzen Ton, wenn jemand die Konferenz betritt oder verlässt.',
   'ui.account.settings.submit': 'Einstellungen speichern',
   'ui.account.settings.saved':
     'Die Konferenzeinstellungen wurden gespeichert. Sie gelten ab der nächsten Konferenz; eine laufende Konferenz behält ihre Einstellungen.',

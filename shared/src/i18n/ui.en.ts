@@ -177,8 +177,12 @@ export const uiEn: Record<keyof typeof uiDe, string> = {
   'ui.account.settings.muteOnEntry.all': 'All participants',
   'ui.account.settings.muteOnEntry.all.hint': 'Every participant joins muted and can unmute themselves. Moderators never do.',
   'ui.account.settings.muteOnEntry.after': 'Participants beyond a number',
-  'ui.account.settings.muteOnEntry.after.hint': 'Once as many participants as given below are in the conference, everyone after them joins muted. Moderators never do.',
+  'ui.account.settings.muteOnEntry.after.hint':
+    'Once as many participants as given below are in the conference, everyone after them joins muted. Moderators never do.',
   'ui.account.settings.muteOnEntry.guests': 'Number of participants who join unmuted',
+  'ui.account.settings.entryExitTones.legend': 'Phone participants',
+  'ui.account.settings.entryExitTones': 'Entry and exit tones',
+  'ui.account.settings.entryExitTones.hint': 'Callers hear a short tone when someone enters or leaves the conference.',
   'ui.account.settings.submit': 'Save settings',
   'ui.account.settings.saved': 'The conference settings have been saved. They apply from the next conference; a running conference keeps its settings.',
   'ui.account.settings.loadFailed': 'The conference settings could not be loaded. Please reload the page.',
