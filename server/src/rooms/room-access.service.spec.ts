@@ -95,9 +95,9 @@ describe('RoomAccess', () => {
     const settings = { admission: 'manual', moderatorLeaves: 'end', muteOnEntry: { mode: 'all' }, entryExitTones: false } as const;
     await users.setRoomSettings(users.stored[0]!._id, settings);
     expect(await access.settings(roomNumber)).toEqual(settings);
-    // Saved before mute on entry existed: off.
+    // Saved before mute on entry and the tones existed: off, and on.
     users.stored[0]!.room.settings = { admission: 'manual', moderatorLeaves: 'end' };
-    expect(await access.settings(roomNumber)).toEqual({ ...settings, muteOnEntry: { mode: 'off' } });
+    expect(await access.settings(roomNumber)).toEqual({ ...settings, muteOnEntry: { mode: 'off' }, entryExitTones: true });
   });
 
   it("opens a customer's own room without a PIN, unless the account is deleted", async () => {
