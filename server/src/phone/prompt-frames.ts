@@ -3,15 +3,8 @@ import type { PromptKey } from './ivr-state-machine';
 import type { PromptLibrary } from './prompt-library';
 import { AUDIO_CODECS, type AudioCodecName } from '@konferenz/sip';
 
-/** The codecs prompts can be played in. */
-export type PromptCodec = Extract<AudioCodecName, 'PCMU' | 'PCMA' | 'G722' | 'opus'>;
-
-export function isPromptCodec(codec: AudioCodecName): codec is PromptCodec {
-  return codec === 'PCMU' || codec === 'PCMA' || codec === 'G722' || codec === 'opus';
-}
-
 /** RTP clock ticks one frame of `frameMs` covers in `codec` (160 for G.711 and G.722 (RFC 3551's 8 kHz clock), 960 for Opus at 20 ms). */
-export function promptFrameTicks(codec: PromptCodec, frameMs: number): number {
+export function promptFrameTicks(codec: AudioCodecName, frameMs: number): number {
   return (AUDIO_CODECS[codec].clockRate * frameMs) / 1000;
 }
 
@@ -62,13 +55,11 @@ function g711Frames(mulaw: Buffer, frameMs: number): Buffer[] {
 const silences = new Map<string, Buffer>();
 
 /** One frame of silence in `codec` (µ-law 0xFF, A-law 0xD5, a G.722 or Opus frame of zeros), made once per process. */
-export function silenceFrame(codec: PromptCodec, frameMs: number): Buffer {
+export function silenceFrame(codec: AudioCodecName, frameMs: number): Buffer {
   const id = `${codec}/${frameMs}`;
   let frame = silences.get(id);
   if (!frame) {
-    const mulaw = Buffer.alloc((PROMPT_RATE * frameMs) / 1000, MULAW_SILENCE);
-    frame =
-      codec === 'PCMU' ? mulaw : codec === 'PCMA' ? mulawToAlaw(mulaw) : codec === 'G722' ? encodeG722(mulaw, frameMs)[0]! : encodeOpus(mulaw, frameMs)[0]!;
+    frame = framesIn(codec, Buffer.alloc((PROMPT_RATE * frameMs) / 1000, MULAW_SILENCE), frameMs)[0]!;
     silences.set(id, frame);
   }
   return frame;
@@ -82,7 +73,7 @@ export function silenceFrame(codec: PromptCodec, frameMs: number): Buffer {
 const made = new WeakMap<PromptLibrary, Map<string, readonly Buffer[]>>();
 
 /** The RTP payloads of prompt `key` in `codec`, one per `frameMs` frame. Throws for a missing prompt file. */
-export function promptFrames(library: PromptLibrary, key: PromptKey, codec: PromptCodec, frameMs: number): readonly Buffer[] {
+export function promptFrames(library: PromptLibrary, key: PromptKey, codec: AudioCodecName, frameMs: number): readonly Buffer[] {
   let byKey = made.get(library);
   if (!byKey) {
     byKey = new Map();
@@ -98,7 +89,7 @@ export function promptFrames(library: PromptLibrary, key: PromptKey, codec: Prom
   return frames;
 }
 
-function framesIn(codec: PromptCodec, mulaw: Buffer, frameMs: number): Buffer[] {
+function framesIn(codec: AudioCodecName, mulaw: Buffer, frameMs: number): Buffer[] {
   if (codec === 'opus') return encodeOpus(mulaw, frameMs);
   if (codec === 'G722') return encodeG722(mulaw, frameMs);
   return codec === 'PCMA' ? g711Frames(mulaw, frameMs).map(mulawToAlaw) : g711Frames(mulaw, frameMs);

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { RtpSession } from '@konferenz/sfu';
-import type { NegotiatedAudio } from '@konferenz/sip';
+import type { AudioCodecName, NegotiatedAudio } from '@konferenz/sip';
 import type { PromptKey } from './ivr-state-machine';
-import { isPromptCodec, promptFrames, promptFrameTicks, silenceFrame, type PromptCodec } from './prompt-frames';
+import { promptFrames, promptFrameTicks, silenceFrame } from './prompt-frames';
 import type { PromptLibrary } from './prompt-library';
 
 export interface PromptPlayerEvents {
@@ -22,7 +22,7 @@ export interface PromptPlayerEvents {
 export class PromptPlayer extends EventEmitter<PromptPlayerEvents> {
   #queue: PromptKey[] = [];
   #loop: PromptKey[] | null = null;
-  #current?: { key: PromptKey; codec: PromptCodec; frames: readonly Buffer[] };
+  #current?: { key: PromptKey; codec: AudioCodecName; frames: readonly Buffer[] };
   #index = 0;
   #timer?: NodeJS.Timeout;
   #nextAt = 0;
@@ -58,7 +58,6 @@ export class PromptPlayer extends EventEmitter<PromptPlayerEvents> {
   /** Queues prompts after what plays; with `loop`, the list repeats once the queue is empty, until stop(). */
   play(prompts: PromptKey[], options: { loop?: boolean } = {}): void {
     const codec = this.session.media.codec;
-    if (!isPromptCodec(codec)) throw new Error(`prompts cannot be played with ${codec}`);
     // Fails now on a missing file, not mid-call; a prompt is encoded here, not in a frame's time.
     for (const key of prompts) promptFrames(this.library, key, codec, this.#frameMs);
     if (options.loop) this.#loop = [...prompts];
@@ -92,14 +91,13 @@ export class PromptPlayer extends EventEmitter<PromptPlayerEvents> {
     this.#tick();
   }
 
-  #silence(): { payload: Buffer; ticks: number } | null {
+  #silence(): { payload: Buffer; ticks: number } {
     const codec = this.session.media.codec;
-    return isPromptCodec(codec) ? { payload: silenceFrame(codec, this.#frameMs), ticks: promptFrameTicks(codec, this.#frameMs) } : null;
+    return { payload: silenceFrame(codec, this.#frameMs), ticks: promptFrameTicks(codec, this.#frameMs) };
   }
 
   #nextFrame(): { payload: Buffer; ticks: number } | null {
     const codec = this.session.media.codec;
-    if (!isPromptCodec(codec)) return null;
     while (!this.#current || this.#index >= this.#current.frames.length) {
       let key = this.#queue.shift();
       if (!key && this.#loop) {
