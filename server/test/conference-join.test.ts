@@ -129,7 +129,7 @@ describe('room settings', () => {
 
   it('keep mute on entry (all, or after 1 to 99 guests), and refuse other counts naming the field', async () => {
     const { client } = await customerWithRoom(app);
-    const afterThree = { admission: 'all-on-moderator', moderatorLeaves: 'continue', muteOnEntry: { mode: 'after', guests: 3 } };
+    const afterThree = { admission: 'all-on-moderator', moderatorLeaves: 'continue', muteOnEntry: { mode: 'after', guests: 3 }, entryExitTones: true };
     expect((await client.put('/api/account/room-settings', afterThree)).body).toEqual(afterThree);
     expect((await client.get('/api/account/room-settings')).body).toEqual(afterThree);
     for (const guests of [0, 100, '3', { $gt: 0 }]) {

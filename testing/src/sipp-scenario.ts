@@ -32,6 +32,8 @@ export interface PhoneCaller {
   inviteHeaders?: string[];
   /** Through a proxy that record-routes: ACK, INFO and BYE carry the Route set the 200 OK's Record-Route gave. */
   viaProxy?: boolean;
+  /** G.722 offered before `codec` (an HD desk phone or analog adapter); sipp still sends `codec`. */
+  g722First?: boolean;
   /** Whether the INVITE offers RFC 4733 telephone-events (default true); false: a caller whose keys are tones in its audio. */
   telephoneEvents?: boolean;
 }
@@ -67,16 +69,23 @@ export function inviteAndAck(
   codec: CallerCodec,
   sdpLines: string[] = [],
   dialled = 'dial-in',
-  { inviteHeaders = [], viaProxy = false, telephoneEvents = true }: { inviteHeaders?: string[]; viaProxy?: boolean; telephoneEvents?: boolean } = {},
+  {
+    inviteHeaders = [],
+    viaProxy = false,
+    telephoneEvents = true,
+    g722First = false,
+  }: { inviteHeaders?: string[]; viaProxy?: boolean; telephoneEvents?: boolean; g722First?: boolean } = {},
 ): string {
   const payloadType = codec === 'PCMU' ? 0 : 8;
+  const formats = [...(g722First ? [9] : []), payloadType, ...(telephoneEvents ? [101] : [])];
   const sdp = [
     'v=0',
     'o=sipp 1 1 IN IP4 [media_ip]',
     's=-',
     'c=IN IP4 [media_ip]',
     't=0 0',
-    telephoneEvents ? `m=audio [media_port] RTP/AVP ${payloadType} 101` : `m=audio [media_port] RTP/AVP ${payloadType}`,
+    `m=audio [media_port] RTP/AVP ${formats.join(' ')}`,
+    ...(g722First ? ['a=rtpmap:9 G722/8000'] : []),
     `a=rtpmap:${payloadType} ${codec}/8000`,
     ...(telephoneEvents ? ['a=rtpmap:101 telephone-event/8000'] : []),
     ...sdpLines,
@@ -141,11 +150,15 @@ export function phoneCallerScenario({
   inviteHeaders,
   viaProxy,
   telephoneEvents,
+  g722First,
 }: PhoneCaller): string {
   const headers = dialogHeaders(caller, dialled, from);
   const later = inDialogHeaders(headers, viaProxy);
   const body = typeof keys === 'string' ? sipInfoKeys(keys, later) : rfc4733Keys(keys);
-  return scenario('dial-in', `${inviteAndAck(headers, codec, [], dialled, { inviteHeaders, viaProxy, telephoneEvents })}${body}${ending(end, later)}`);
+  return scenario(
+    'dial-in',
+    `${inviteAndAck(headers, codec, [], dialled, { inviteHeaders, viaProxy, telephoneEvents, g722First })}${body}${ending(end, later)}`,
+  );
 }
 
 /** Keys as SIP INFO requests, one per key, each answered before the next (a space is a half-second pause). */

@@ -16,12 +16,15 @@ group('phone dial-in by in-band DTMF (sipp against the whole app)', () => {
   const dialIn = useDialInApp('konferenz-dial-in-inband-');
   const { prompts, moderatorOf } = dialIn;
 
-  function call(name: string, keys: string, options: { caller: string; telephoneEvents: boolean; end: CallEnd }) {
+  function call(name: string, keys: string, options: { caller: string; telephoneEvents: boolean; end: CallEnd; g722First?: boolean }) {
     const folder = join(dialIn.dir, name);
     mkdirSync(folder);
     const audio = recordKeyTones(folder, keys, { alsoTelephoneEvents: options.telephoneEvents });
     const scenario = join(folder, 'scenario.xml');
-    writeFileSync(scenario, phoneCallerScenario({ keys: audio, end: options.end, caller: options.caller, telephoneEvents: options.telephoneEvents }));
+    writeFileSync(
+      scenario,
+      phoneCallerScenario({ keys: audio, end: options.end, caller: options.caller, telephoneEvents: options.telephoneEvents, g722First: options.g722First }),
+    );
     return runSipp({ scenario, port: dialIn.sipPort, timeoutSeconds: 90 });
   }
 
@@ -53,5 +56,21 @@ group('phone dial-in by in-band DTMF (sipp against the whole app)', () => {
     expect(done.code, describe(done)).toBe(0);
     // A key counted twice would have made the room number or PIN wrong: asked again, "invalid".
     expect(prompts[0]).toEqual(['de/welcome', 'de/enter-room-number', 'de/enter-pin']);
+  });
+
+  it('G.722 offered before PCMU without telephone-events: answered in PCMU, where its key tones are heard, and let in', async () => {
+    const { roomNumber } = await customerWithRoom(dialIn.app);
+    const moderator = await moderatorOf(roomNumber);
+    const run = call('g722-first', `${roomNumber}#${PARTICIPANT_PIN}#`, {
+      caller: '+4930444',
+      telephoneEvents: false,
+      g722First: true,
+      end: { callerHangsUpAfterMs: 4000 },
+    });
+
+    const seated = await moderator.waitForState((state) => phoneNamed(state.participants, '+49 … 444')?.microphone === 'on', 30_000);
+    expect(phoneNamed(seated.participants, '+49 … 444')).toMatchObject({ role: 'participant', state: 'admitted' });
+    const done = await run;
+    expect(done.code, describe(done)).toBe(0);
   });
 });
