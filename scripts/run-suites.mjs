@@ -16,7 +16,9 @@ const SUITES = [
   { name: 'testing', kind: 'vitest' },
   { name: 'sfu', kind: 'vitest' },
   { name: 'bench', kind: 'node' },
-  { name: 'server', kind: 'vitest', args: ['--project', 'unit', '--project', 'integration'] },
+  // Two test files at a time on every machine: vitest's default on two cores is one, and the
+  // integration files mostly wait on real calls, timers and the database, each with its own app.
+  { name: 'server', kind: 'vitest', args: ['--project', 'unit', '--project', 'integration', '--maxWorkers', '2'] },
   // Real SIP clients against the whole product (server/test/interop, README "Interop matrix").
   { name: 'interop', kind: 'vitest', dir: 'server', args: ['--project', 'interop'] },
   { name: 'client', kind: 'vitest' },
