@@ -1,7 +1,7 @@
 // Runs each workspace's suites in turn and prints one closing line: "N passed, N failed".
 // Arguments, if any, pick suites by name (e.g. `npm test -- server e2e`); without any, the type
 // check and lint run first, each counted as one failure when it fails.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +56,18 @@ function playwright(name) {
   return { ...playwrightOutcome(JSON.parse(readFileSync(report, 'utf8'))), status: result.status };
 }
 
+/** `npm run <script>` with its output held back, so that two can run at once. */
+function npmScript(title, script) {
+  return new Promise((resolve) => {
+    const child = spawn('npm', ['run', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = [];
+    child.stdout.on('data', (chunk) => output.push(chunk));
+    child.stderr.on('data', (chunk) => output.push(chunk));
+    child.on('error', (error) => resolve({ title, status: 1, output: Buffer.from(`${error.message}\n`) }));
+    child.on('close', (status) => resolve({ title, status, output: Buffer.concat(output) }));
+  });
+}
+
 const picked = process.argv.slice(2);
 /** Seconds per step, printed at the end: the whole run must stay under 30 minutes on 2 cores. */
 const durations = [];
@@ -69,17 +81,18 @@ let passed = 0;
 let failed = 0;
 let exitCode = 0;
 if (picked.length === 0) {
-  console.log('\n\x1b[36m[konferenz]\x1b[0m type check');
-  const typecheck = timed('typecheck', () => spawnSync('npm', ['run', 'typecheck'], { cwd: repoRoot, stdio: 'inherit' }));
-  if (typecheck.status !== 0) {
-    exitCode = 1;
-    failed += 1;
-  }
-  console.log('\n\x1b[36m[konferenz]\x1b[0m lint');
-  const lint = timed('lint', () => spawnSync('npm', ['run', 'lint'], { cwd: repoRoot, stdio: 'inherit' }));
-  if (lint.status !== 0) {
-    exitCode = 1;
-    failed += 1;
+  // The type check and lint share nothing and each keeps one core busy: both at once, each
+  // printed whole when both are done.
+  const started = Date.now();
+  const checks = await Promise.all([npmScript('type check', 'typecheck'), npmScript('lint', 'lint')]);
+  durations.push(`type check and lint ${Math.round((Date.now() - started) / 1000)} s`);
+  for (const { title, status, output } of checks) {
+    console.log(`\n\x1b[36m[konferenz]\x1b[0m ${title}`);
+    process.stdout.write(output);
+    if (status !== 0) {
+      exitCode = 1;
+      failed += 1;
+    }
   }
 }
 for (const suite of SUITES.filter(({ name }) => picked.length === 0 || picked.includes(name))) {

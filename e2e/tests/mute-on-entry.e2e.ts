@@ -38,7 +38,12 @@ test("'after 1', set in the Konferenzcenter: the first guest enters as chosen an
   await expect(ownerTab.page.getByTestId('room-settings-success')).toBeVisible();
   await screenshot(ownerTab.page, testInfo, 'mute-on-entry-settings');
   const saved = await owner.api.get('/api/account/room-settings');
-  expect(await saved.json()).toEqual({ admission: 'all-on-moderator', moderatorLeaves: 'continue', muteOnEntry: { mode: 'after', guests: 1 }, entryExitTones: true });
+  expect(await saved.json()).toEqual({
+    admission: 'all-on-moderator',
+    moderatorLeaves: 'continue',
+    muteOnEntry: { mode: 'after', guests: 1 },
+    entryExitTones: true,
+  });
 
   const maria = await conf.hostFromAccount(owner, ownerTab);
   await expectInside(maria);

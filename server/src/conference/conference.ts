@@ -107,7 +107,12 @@ export class Conference {
     if (this.locked && arrival.role !== 'moderator' && !wasHere) throw new ApiException('ROOM_LOCKED');
     const hadModerator = this.moderatorPresent;
     // Absent in records written before mute on entry existed: not muted on entry.
-    const { inside, mutedByModerator, mutedOnEntry = false, attributes } = this.#standings.get(arrival.id) ?? {
+    const {
+      inside,
+      mutedByModerator,
+      mutedOnEntry = false,
+      attributes,
+    } = this.#standings.get(arrival.id) ?? {
       moderator: false,
       inside: false,
       mutedByModerator: false,
