@@ -72,10 +72,11 @@ test('speaker view with a strip, remembered per browser; a pin only this browser
   // The others' view is theirs: still the grid.
   await expect(anna.page.getByTestId('video-stage')).toHaveAttribute('data-layout', 'grid');
 
-  // Pin Ben (from the strip, with the keyboard): he is large for Maria, whoever speaks.
-  const benInStrip = maria.page.getByTestId('speaker-strip').getByTestId(`tile-${ben.id}`);
-  await expect(benInStrip.getByTestId('pin-tile')).toHaveAttribute('aria-label', 'Ben Gast anheften');
-  await benInStrip.getByTestId('pin-tile').focus();
+  // Pin Ben (with the keyboard): he is large for Maria, whoever speaks. He is in the strip, or
+  // already large when his microphone made him the active speaker; every tile has the button.
+  const benOnStage = stage.getByTestId(`tile-${ben.id}`);
+  await expect(benOnStage.getByTestId('pin-tile')).toHaveAttribute('aria-label', 'Ben Gast anheften');
+  await benOnStage.getByTestId('pin-tile').focus();
   await maria.page.keyboard.press('Enter');
   await expect(mainTile(maria)).toHaveAttribute('data-testid', `tile-${ben.id}`);
   await expect(mainTile(maria)).toHaveAttribute('data-pinned', 'true');
