@@ -12,7 +12,8 @@ import { ConferenceTab, expect, joinFromAddress, mediasoupWorkers, screenshot, s
 
 const GRACE_MS = 3_000;
 const WRONG_ROOM_OR_PIN = 'Konferenzraum-Nr. oder PIN ist falsch.';
-const TOO_MANY_ATTEMPTS = 'Zu viele Versuche. Bitte später erneut versuchen.';
+/** What the PIN field adds about this browser's tries left (PIN_MAX_FAILURES_PER_SOURCE is 5). */
+const TRIES_LEFT = ['Noch 4 Versuche.', 'Noch 3 Versuche.', 'Noch 2 Versuche.', 'Noch ein Versuch.', 'Keine Versuche mehr.'];
 
 /** Tiles of participants' cameras (or their names), shared screens excluded. */
 const cameraTiles = (tab: ConferenceTab) => tab.page.locator('[data-testid^="tile-"]:not([data-testid^="tile-screen-"])');
@@ -136,7 +137,7 @@ test('the moderator mutes a participant: everyone sees it, and their audio stops
   await maria.expectReceiving([anna], { video: false });
 });
 
-test('a wrong PIN is refused at the PIN field before the device check, like an unknown room; five failures lock this source out, another source still gets in', async ({
+test('a wrong PIN is refused at the PIN field before the device check, like an unknown room, with the tries left; five failures lock this source out until a time the field tells, another source still gets in', async ({
   conf,
 }, testInfo) => {
   test.setTimeout(90_000);
@@ -167,22 +168,25 @@ test('a wrong PIN is refused at the PIN field before the device check, like an u
   // An unknown room and a wrong PIN look exactly alike, on the page and on the wire.
   const unknown = await tryJoin(unknownRoom, owner.participantPin);
   const wrong = await tryJoin(owner.roomNumber, owner.wrongPin);
-  expect(wrong.message).toBe(WRONG_ROOM_OR_PIN);
+  expect(wrong.message).toBe(`${WRONG_ROOM_OR_PIN} ${TRIES_LEFT[0]}`);
   expect(unknown.message).toBe(wrong.message);
   expect(unknown.status).toBe(wrong.status);
   expect(unknown.body).toEqual(wrong.body);
-  expect(wrong.body).toMatchObject({ code: 'INVALID_ROOM_OR_PIN' });
+  expect(wrong.body).toMatchObject({ code: 'INVALID_ROOM_OR_PIN', attemptsLeft: 4 });
   await screenshot(page, testInfo, '25-join-wrong-pin');
 
   // Four more failures from this browser make five.
   for (let failure = 2; failure <= 5; failure++) {
-    expect((await tryJoin(owner.roomNumber, owner.wrongPin)).message, `failure ${failure}`).toBe(WRONG_ROOM_OR_PIN);
+    expect((await tryJoin(owner.roomNumber, owner.wrongPin)).message, `failure ${failure}`).toBe(`${WRONG_ROOM_OR_PIN} ${TRIES_LEFT[failure - 1]}`);
   }
-  // Now even the right PIN is refused from this source, with a different message.
+  // Now even the right PIN is refused from this source, with the time the lockout ends, in the browser's time zone.
   const locked = await tryJoin(owner.roomNumber, owner.participantPin);
-  expect(locked.message).toBe(TOO_MANY_ATTEMPTS);
   expect(locked.status).toBe(429);
-  expect(locked.body).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+  expect(locked.body).toMatchObject({ code: 'TOO_MANY_REQUESTS', retryAt: expect.any(String) });
+  const timeZone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const until = new Intl.DateTimeFormat('de', { hour: 'numeric', minute: '2-digit', timeZone }).format(new Date(locked.body.retryAt));
+  expect(locked.message).toBe(`Zu viele Versuche. Wieder möglich ab ${until} Uhr.`);
+  await screenshot(page, testInfo, '27-join-locked-out');
   await expect(page.getByTestId('prejoin')).toHaveCount(0);
 
   // The lockout is per source: from 127.0.0.1 (as the browser) still locked, from 127.0.0.2 the PIN works.

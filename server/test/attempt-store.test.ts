@@ -104,6 +104,30 @@ describe.each(['database', 'redis'] as const)('attempt budgets in the %s', (kind
     expect(await waiting).toBe(true);
   });
 
+  it("remaining and lockedUntil read a budget without counting: its failures left, and its lock's end", async () => {
+    const budget = key();
+    expect(await limiter.remaining(budget, policy)).toBe(3);
+    expect(await limiter.reserve(budget, policy, 0)).toBe(true);
+    // A check in flight is not a failure (yet).
+    expect(await limiter.remaining(budget, policy)).toBe(3);
+    await limiter.fail(budget);
+    expect(await limiter.remaining(budget, policy)).toBe(2);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await limiter.reserve(budget, policy, 0);
+      await limiter.fail(budget);
+    }
+    expect(await limiter.remaining(budget, policy)).toBe(0);
+    expect(await limiter.lockedUntil(budget)).toBeNull();
+    const refusedAt = Date.now();
+    expect(await limiter.reserve(budget, policy, 0)).toBe(false);
+    const until = (await limiter.lockedUntil(budget))!.getTime();
+    expect(until).toBeGreaterThanOrEqual(refusedAt + 30_000);
+    expect(until).toBeLessThanOrEqual(Date.now() + 30_000);
+    expect(await limiter.remaining(budget, policy)).toBe(0);
+    expect(await limiter.lockedUntil(budget, new Date(until + 1))).toBeNull();
+    expect(await limiter.remaining(budget, policy, new Date(refusedAt + policy.windowMs + 1_000))).toBe(3);
+  });
+
   it('failWhileLocked counts the failure and extends the lockout as the failures grow', async () => {
     const budget = key();
     const growing: AttemptPolicy = { ...policy, lockoutMs: (attempts) => attempts * 10_000 };

@@ -43,15 +43,31 @@ describe('joining with room number and PIN', () => {
     const wrongPin = await join(roomNumber, '918273', 20);
     const unknownRoom = await join('99999999', '918273', 21);
     expect(wrongPin).toEqual(unknownRoom);
-    expect(wrongPin).toEqual({ status: 401, body: { code: 'INVALID_ROOM_OR_PIN', message: 'Konferenzraum-Nr. oder PIN ist falsch.', fieldErrors: [] } });
+    expect(wrongPin).toEqual({
+      status: 401,
+      body: { code: 'INVALID_ROOM_OR_PIN', message: 'Konferenzraum-Nr. oder PIN ist falsch.', fieldErrors: [], attemptsLeft: 4 },
+    });
     expect(verify).toHaveBeenCalledTimes(2);
     verify.mockRestore();
   });
 
-  it('locks out one source after five failures and still admits other sources', async () => {
+  it('locks out one source after five failures, telling it the tries left and then until when; other sources still get in', async () => {
     const { roomNumber } = await customerWithRoom(app);
-    for (let i = 0; i < 5; i++) expect((await join(roomNumber, '918273', 30)).status).toBe(401);
-    expect((await join(roomNumber, PARTICIPANT_PIN, 30)).status).toBe(429);
+    const left: unknown[] = [];
+    for (let i = 0; i < 5; i++) left.push((await join(roomNumber, '918273', 30)).body.attemptsLeft);
+    expect(left).toEqual([4, 3, 2, 1, 0]);
+    // Another source's failures are not this one's.
+    expect((await join(roomNumber, '918273', 32)).body.attemptsLeft).toBe(4);
+    const refusedAt = Date.now();
+    const locked = await join(roomNumber, PARTICIPANT_PIN, 30);
+    expect(locked).toMatchObject({ status: 429, body: { code: 'TOO_MANY_REQUESTS', message: 'Zu viele Versuche. Bitte später erneut versuchen.' } });
+    // PIN_LOCKOUT_MINUTES is 15 by default: locked from the refused attempt on.
+    const retryAt = Date.parse(locked.body.retryAt);
+    expect(retryAt).toBeGreaterThanOrEqual(refusedAt + 15 * 60_000 - 1_000);
+    expect(retryAt).toBeLessThanOrEqual(Date.now() + 15 * 60_000);
+    expect(Number(locked.retryAfter)).toBeGreaterThanOrEqual(15 * 60 - 2);
+    expect(Number(locked.retryAfter)).toBeLessThanOrEqual(15 * 60);
+    expect((await join(roomNumber, PARTICIPANT_PIN, 30)).body.retryAt).toBe(locked.body.retryAt);
     expect((await join(roomNumber, PARTICIPANT_PIN, 31)).status).toBe(200);
   });
 

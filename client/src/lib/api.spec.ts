@@ -73,6 +73,14 @@ describe('api', () => {
     expect((error as ApiError).problem).toEqual({ key: 'error.USERNAME_TAKEN', fallback: body.message });
   });
 
+  it('keeps well-formed refusal details (tries left, when to retry) and drops malformed ones', async () => {
+    const base = { code: 'INVALID_ROOM_OR_PIN', message: 'falsch', fieldErrors: [] };
+    vi.stubGlobal('fetch', answer(401, { ...base, attemptsLeft: 2, retryAt: '2026-12-05T21:47:00.000Z' }));
+    await expect(api.logout()).rejects.toMatchObject({ details: { attemptsLeft: 2, retryAt: '2026-12-05T21:47:00.000Z' } });
+    vi.stubGlobal('fetch', answer(401, { ...base, attemptsLeft: -1, retryAt: 'soon' }));
+    expect(((await api.logout().catch((caught: unknown) => caught)) as ApiError).details).toEqual({});
+  });
+
   it('derives a code from the status when the body is not the error shape', async () => {
     vi.stubGlobal('fetch', answer(429, '<html>busy</html>', 'text/html'));
     await expect(api.session()).rejects.toMatchObject({ status: 429, code: 'TOO_MANY_REQUESTS', fieldErrors: [] });
@@ -110,6 +118,13 @@ describe('pinRefusedIn', () => {
     expect(pinRefusedIn('pin', new ApiError(429, 'TOO_MANY_REQUESTS', 'später'))).toMatchObject({
       fieldErrors: [{ field: 'pin', code: 'error.TOO_MANY_REQUESTS' }],
     });
+  });
+
+  it("words the field's text from the refusal's details, in the language asked for", () => {
+    const refused = pinRefusedIn('pin', new ApiError(401, 'INVALID_ROOM_OR_PIN', 'falsch', [], { attemptsLeft: 2 })) as ApiError;
+    const text = refused.fieldErrors[0]!.text!;
+    expect(text('de')).toBe('Konferenzraum-Nr. oder PIN ist falsch. Noch 2 Versuche.');
+    expect(text('en')).toBe('Conference room number or PIN is wrong. 2 tries left.');
   });
 
   it('passes other errors through', () => {

@@ -5,9 +5,11 @@ import {
   type ChangePinRequest,
   type DeleteAccountRequest,
   type ErrorCode,
+  type ErrorResponse,
   type FieldError,
   type HostRequest,
   type JoinRequest,
+  type Language,
   type LoginRequest,
   type PinSetupRequest,
   type RegisterRequest,
@@ -17,10 +19,15 @@ import {
   type VerifyEmailRequest,
   CSRF_HEADER,
 } from '@konferenz/shared';
+import type { ShownFieldError } from './form-errors';
 import { currentLanguage, type Problem } from './i18n.svelte';
+import { pinRefusalText } from './pin-refusal';
 
 /** `NETWORK`: no answer at all (server down, connection lost). */
 export type ApiErrorCode = ErrorCode | 'NETWORK';
+
+/** What a refusal told about the client's own budget: tries left, or when to try again. */
+export type RefusalDetails = Pick<ErrorResponse, 'attemptsLeft' | 'retryAt'>;
 
 /** A failed API call, carrying the server's one error shape. */
 export class ApiError extends Error {
@@ -28,7 +35,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: ApiErrorCode,
     message: string,
-    readonly fieldErrors: FieldError[] = [],
+    readonly fieldErrors: ShownFieldError[] = [],
+    readonly details: RefusalDetails = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -54,11 +62,18 @@ export function wrongPasswordIn(field: string, error: unknown): unknown {
 /**
  * A PIN the server refused (wrong, or too many wrong ones from here) is a problem of the PIN field:
  * the form marks it there. Room number and PIN are refused alike, so the room number is never
- * marked: that would tell which rooms exist. Any other error passes through unchanged.
+ * marked: that would tell which rooms exist. The field says how many tries are left, or until when
+ * they are locked (pin-refusal.ts). Any other error passes through unchanged.
  */
 export function pinRefusedIn(field: string, error: unknown): unknown {
   if (!(error instanceof ApiError) || (error.code !== 'INVALID_ROOM_OR_PIN' && error.code !== 'TOO_MANY_REQUESTS')) return error;
-  const fieldError = { field, code: `error.${error.code}`, message: error.message };
+  const refusal = { code: error.code, ...error.details };
+  const fieldError = {
+    field,
+    code: `error.${error.code}`,
+    message: error.message,
+    text: (language: Language) => pinRefusalText(language, refusal, new Date()),
+  };
   return new ApiError(error.status, 'VALIDATION_FAILED', error.message, [fieldError]);
 }
 
@@ -73,6 +88,14 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 
 function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** The refusal details that are well-formed; anything else is left out, not trusted. */
+function refusalDetails({ attemptsLeft, retryAt }: Record<string, unknown>): RefusalDetails {
+  return {
+    ...(typeof attemptsLeft === 'number' && Number.isInteger(attemptsLeft) && attemptsLeft >= 0 && { attemptsLeft }),
+    ...(typeof retryAt === 'string' && !Number.isNaN(Date.parse(retryAt)) && { retryAt }),
+  };
 }
 
 function isFieldError(value: unknown): value is FieldError {
@@ -93,7 +116,7 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
   const code = isErrorCode(fields.code) ? fields.code : (CODE_BY_STATUS[response.status] ?? 'INTERNAL');
   const message = typeof fields.message === 'string' ? fields.message : response.statusText;
   const fieldErrors = Array.isArray(fields.fieldErrors) ? fields.fieldErrors.filter(isFieldError) : [];
-  return new ApiError(response.status, code, message, fieldErrors);
+  return new ApiError(response.status, code, message, fieldErrors, refusalDetails(fields));
 }
 
 /** SvelteKit's load functions pass their own fetch; elsewhere the global one is used. */

@@ -22,9 +22,12 @@ export function problemsFromValidation(error: ValidationIssues): FieldProblems {
   return problems;
 }
 
-export function problemsFromFieldErrors(fieldErrors: readonly FieldError[]): FieldProblems {
+/** A field error as the client may refine it: with a text built from details of the refusal (see Problem.text). */
+export type ShownFieldError = FieldError & Pick<Problem, 'text'>;
+
+export function problemsFromFieldErrors(fieldErrors: readonly ShownFieldError[]): FieldProblems {
   const problems: FieldProblems = {};
-  for (const { field, code, message } of fieldErrors) problems[field] ??= { key: code, fallback: message };
+  for (const { field, code, message, text } of fieldErrors) problems[field] ??= { key: code, fallback: message, ...(text && { text }) };
   return problems;
 }
 

@@ -8,6 +8,8 @@ export const LANGUAGE_STORAGE_KEY = 'konferenz.language';
 export interface Problem {
   key: string;
   fallback?: string;
+  /** A text with numbers or times no catalogue entry holds; built in the current language, so it follows a switch too. */
+  text?: (language: Language) => string;
 }
 
 function storedLanguage(): Language | null {
@@ -57,8 +59,9 @@ export function t(key: CatalogueKey, params?: Record<string, string | number>): 
   return translate(current, key, params);
 }
 
-/** Text of a problem: the catalogue's when its key is known, otherwise what the server said. */
+/** Text of a problem: its own text when it has one, the catalogue's when its key is known, otherwise what the server said. */
 export function describe(problem: Problem): string {
+  if (problem.text) return problem.text(current);
   if (isCatalogueKey(problem.key)) return t(problem.key);
   return problem.fallback ?? t('validation.invalid');
 }

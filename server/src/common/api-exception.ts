@@ -33,11 +33,20 @@ const STATUS: Record<ErrorCode, number> = {
   MEDIA_FAILED: 500,
 };
 
-/** The one exception features throw: a code from the shared enum, optionally with field problems. */
+/** What a refusal tells the refused client about its own budget, never about anyone else's. */
+export interface ApiRefusalDetails {
+  /** Failures still allowed before the next attempt is locked out. */
+  attemptsLeft?: number;
+  /** When a locked-out client may try again (also sent as Retry-After). */
+  retryAt?: Date;
+}
+
+/** The one exception features throw: a code from the shared enum, optionally with field problems and refusal details. */
 export class ApiException extends HttpException {
   constructor(
     readonly code: ErrorCode,
     readonly fieldProblems: ApiFieldProblem[] = [],
+    readonly details: ApiRefusalDetails = {},
   ) {
     super(code, STATUS[code]);
   }

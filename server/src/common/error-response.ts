@@ -2,7 +2,7 @@ import { HttpException, type Logger } from '@nestjs/common';
 import { MediaError } from '@konferenz/sfu';
 import { isCatalogueKey, translate, type ErrorCode, type ErrorResponse, type Language } from '@konferenz/shared';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
-import { ApiException } from './api-exception';
+import { ApiException, type ApiRefusalDetails } from './api-exception';
 
 /** body-parser reports its own failures as errors carrying `type` and `status`. */
 function bodyParserCode(error: unknown): ErrorCode | undefined {
@@ -29,6 +29,11 @@ function mediaCode(error: MediaError): ErrorCode {
   return 'VALIDATION_FAILED';
 }
 
+/** The refusal details present, as the contract spells them. */
+function refusalFields({ attemptsLeft, retryAt }: ApiRefusalDetails): Pick<ErrorResponse, 'attemptsLeft' | 'retryAt'> {
+  return { ...(attemptsLeft !== undefined && { attemptsLeft }), ...(retryAt && { retryAt: retryAt.toISOString() }) };
+}
+
 const STATUS_OF_MEDIA_CODE: Partial<Record<ErrorCode, number>> = { FORBIDDEN: 403, MEDIA_FAILED: 500, VALIDATION_FAILED: 400 };
 
 /**
@@ -47,6 +52,7 @@ export function toErrorResponse(error: unknown, language: Language, logger: Logg
           code,
           message: translate(language, isCatalogueKey(code) ? code : 'validation.invalid'),
         })),
+        ...refusalFields(error.details),
       },
     };
   }

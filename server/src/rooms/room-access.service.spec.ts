@@ -3,6 +3,7 @@ import { DEFAULT_ROOM_SETTINGS } from '@konferenz/shared';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryUsersRepository } from '../../test/support/in-memory-users-repository';
 import { mailbox, openLimiter, plainHasher, unitConfig } from '../../test/support/service-fakes';
+import type { ApiException } from '../common/api-exception';
 import type { AttemptLimiter, AttemptPolicy } from '../security/attempt-limiter.service';
 import type { PinAttemptOrigin } from './pin-attempt-origin';
 import { RoomAccess } from './room-access.service';
@@ -13,9 +14,16 @@ const BROWSER: PinAttemptOrigin = { via: 'browser', address: '192.0.2.1' };
 /**
  * An AttemptLimiter that writes down what RoomAccess does with each budget (`reserve <key>`,
  * `refund <key>`, ...) and refuses the budgets `refuses` names; the room's turn and the attack
- * mail are granted as long as `turns` and `attackMails` say.
+ * mail are granted as long as `turns` and `attackMails` say; a budget's failures left and its
+ * lock are what `remaining` and `lockedUntil` say.
  */
-function recordingLimiter({ refuses = (_key: string): boolean => false, turns = true, attackMails = 1 } = {}) {
+function recordingLimiter({
+  refuses = (_key: string): boolean => false,
+  turns = true,
+  attackMails = 1,
+  remaining = (_key: string): number => 5,
+  lockedUntil = (_key: string): Date | null => null,
+} = {}) {
   const calls: string[] = [];
   const policies = new Map<string, AttemptPolicy>();
   let mails = attackMails;
@@ -40,10 +48,25 @@ function recordingLimiter({ refuses = (_key: string): boolean => false, turns = 
       calls.push(`consume ${key}`);
       return mails-- > 0;
     },
+    remaining: async (key: string) => {
+      calls.push(`remaining ${key}`);
+      return remaining(key);
+    },
+    lockedUntil: async (key: string) => {
+      calls.push(`lockedUntil ${key}`);
+      return lockedUntil(key);
+    },
   } as unknown as AttemptLimiter;
   const outcomes = (verb: string) => calls.filter((call) => call.startsWith(`${verb} `)).map((call) => call.slice(verb.length + 1));
   return { limiter, calls, policies, outcomes };
 }
+
+/** The ApiException a refused entry throws. */
+const refusal = (entry: Promise<unknown>) =>
+  entry.then(
+    () => expect.fail('let in'),
+    (error: unknown) => error as ApiException,
+  );
 
 const closedToGuests = (key: string) => key.startsWith('pin-room:');
 
@@ -196,6 +219,44 @@ describe('RoomAccess', () => {
       expect(roomPolicy.maxAttempts).toBe(after);
       const lockout = roomPolicy.lockoutMs as (attempts: number) => number;
       expect([lockout(after + 1), lockout(after + 2), lockout(after + 5), lockout(after + 40)]).toEqual([1_000, 2_000, 16_000, 15 * 60_000]);
+    });
+  });
+
+  describe('what a refused browser is told about its own budgets', () => {
+    it("tells a wrong PIN's failures left, the fewest of its source's budgets allows; a phone is told nothing", async () => {
+      const { limiter, outcomes } = recordingLimiter({ remaining: (key) => (key === 'pin-try:ip:192.0.2.1' ? 7 : 2) });
+      const { access, roomNumber } = await setUp(limiter);
+      const wrong = await refusal(access.enter(roomNumber, '000000', BROWSER));
+      expect(wrong).toMatchObject({ code: 'INVALID_ROOM_OR_PIN', details: { attemptsLeft: 2 } });
+      // Only the source's own budgets are read, never the room's (other people's failures).
+      expect(outcomes('remaining')).toEqual([`pin-try:ip:192.0.2.1:${roomNumber}`, 'pin-try:ip:192.0.2.1']);
+      const phone: PinAttemptOrigin = { via: 'phone', address: '198.51.100.7', callerId: '+4930111', trustedTrunk: false };
+      const byPhone = await refusal(access.enter(roomNumber, '000000', phone));
+      expect([byPhone.code, byPhone.details.attemptsLeft]).toEqual(['INVALID_ROOM_OR_PIN', undefined]);
+      expect(outcomes('remaining')).toHaveLength(2);
+    });
+
+    it('tells a locked-out source when it may try again: when the last of its locks ends', async () => {
+      const roomLock = new Date('2026-12-05T21:30:00Z');
+      const anyRoomLock = new Date('2026-12-05T21:47:00Z');
+      const { limiter } = recordingLimiter({
+        refuses: (key) => key.startsWith('pin-try:'),
+        lockedUntil: (key) => (key === 'pin-try:ip:192.0.2.1' ? anyRoomLock : key.startsWith('pin-try:') ? roomLock : null),
+      });
+      const { access, roomNumber } = await setUp(limiter);
+      await expect(access.enter(roomNumber, '740215', BROWSER)).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS', details: { retryAt: anyRoomLock } });
+    });
+
+    it('tells no time when refused without a lock of its own: checks in flight, or a room closed to guests', async () => {
+      const inFlight = recordingLimiter({ refuses: (key) => key.startsWith('pin-try:') });
+      const first = await setUp(inFlight.limiter);
+      const waited = await refusal(first.access.enter(first.roomNumber, '740215', BROWSER));
+      expect([waited.code, waited.details.retryAt]).toEqual(['TOO_MANY_REQUESTS', undefined]);
+      const closed = recordingLimiter({ refuses: closedToGuests, turns: false, lockedUntil: () => new Date() });
+      const second = await setUp(closed.limiter);
+      const closedRoom = await refusal(second.access.enter(second.roomNumber, '583920', BROWSER));
+      expect([closedRoom.code, closedRoom.details.retryAt]).toEqual(['TOO_MANY_REQUESTS', undefined]);
+      expect(closed.outcomes('lockedUntil')).toEqual([]);
     });
   });
 

@@ -63,7 +63,8 @@ const settledRefusal = (error: unknown) => error instanceof ApiException && erro
  * refused) until its hour is over, each further failure extending the lockout, and the owner is
  * told by mail; the moderator PIN is then throttled room-wide, never locked, so an attack cannot
  * keep the host out. Unknown rooms are checked (against a decoy hash) and counted exactly like real ones, so neither
- * the answer nor its timing tells whether a room exists.
+ * the answer nor its timing tells whether a room exists. A refused browser is told its own tries
+ * left, or when its lockout ends (#attemptsLeft, #retryAt).
  */
 @Injectable()
 export class RoomAccess {
@@ -96,7 +97,8 @@ export class RoomAccess {
 
   async enter(roomNumber: string, pin: string, origin: PinAttemptOrigin): Promise<RoomEntry> {
     const roomKey = roomBudgetKey(roomNumber);
-    const held = await this.#reserveAll(this.#budgets(roomNumber, origin));
+    const budgets = this.#budgets(roomNumber, origin);
+    const held = await this.#reserveAll(budgets, origin);
     let roomOpen = false;
     let role: ConferenceRole | null;
     try {
@@ -121,7 +123,7 @@ export class RoomAccess {
     this.#logger.warn(`Wrong PIN for room ${roomNumber} from ${originForLog(origin)}`);
     if (roomOpen) {
       await this.#settle([...held, roomKey], 'fail');
-      throw new ApiException('INVALID_ROOM_OR_PIN');
+      throw new ApiException('INVALID_ROOM_OR_PIN', [], { attemptsLeft: await this.#attemptsLeft(budgets, origin) });
     }
     await this.#settle(held, 'fail');
     await this.#tellOwnerOnce(roomNumber, await this.limiter.failWhileLocked(roomKey, this.#roomPolicy));
@@ -169,13 +171,13 @@ export class RoomAccess {
     return origin.callerId === 'anonymous' ? perSource(source) : [...perSource(source), ...perSource(caller)];
   }
 
-  async #reserveAll(budgets: Budget[]): Promise<string[]> {
+  async #reserveAll(budgets: Budget[], origin: PinAttemptOrigin): Promise<string[]> {
     const held: string[] = [];
     try {
       for (const { key, policy } of budgets) {
         if (!(await this.limiter.reserve(key, policy, MAX_WAIT_MS))) {
           await this.#settle(held, 'refund');
-          throw new ApiException('TOO_MANY_REQUESTS');
+          throw new ApiException('TOO_MANY_REQUESTS', [], { retryAt: await this.#retryAt(budgets, origin) });
         }
         held.push(key);
       }
@@ -184,6 +186,32 @@ export class RoomAccess {
       throw error;
     }
     return held;
+  }
+
+  /** A browser's failures left before its source is locked out: the fewest any of its budgets allows. */
+  #attemptsLeft(budgets: Budget[], origin: PinAttemptOrigin): Promise<number | undefined> {
+    return this.#toldToBrowser(origin, async () => Math.min(...(await Promise.all(budgets.map(({ key, policy }) => this.limiter.remaining(key, policy))))));
+  }
+
+  /**
+   * When a locked-out browser may try again: when the last lock of its source's budgets ends.
+   * None when nothing is locked (refused after waiting too long for checks in flight).
+   */
+  #retryAt(budgets: Budget[], origin: PinAttemptOrigin): Promise<Date | undefined> {
+    return this.#toldToBrowser(origin, async () => {
+      const ends = (await Promise.all(budgets.map(({ key }) => this.limiter.lockedUntil(key)))).filter((until) => until !== null);
+      return ends.length > 0 ? new Date(Math.max(...ends.map((until) => until.getTime()))) : undefined;
+    });
+  }
+
+  /**
+   * Details of a refusal, for browsers only: their budgets are their own network source's (a
+   * phone's may be a trunk's, shared with other callers, and its menu does not read them out).
+   * Best effort: the refusal is the answer, its details are not worth an error of their own.
+   */
+  async #toldToBrowser<T>(origin: PinAttemptOrigin, read: () => Promise<T>): Promise<T | undefined> {
+    if (origin.via !== 'browser') return undefined;
+    return read().catch(() => undefined);
   }
 
   /** Best effort: when the database is gone, the error that matters is the one already thrown. */

@@ -29,8 +29,18 @@ export class AttemptLimiter {
   constructor(@Inject(ATTEMPT_STORE) private readonly store: AttemptStore) {}
 
   async isLocked(key: string, now = new Date()): Promise<boolean> {
+    return (await this.lockedUntil(key, now)) !== null;
+  }
+
+  /** Until when the key is locked, or null when it is not (any more). */
+  async lockedUntil(key: string, now = new Date()): Promise<Date | null> {
     const until = await this.store.lockedUntil(key);
-    return until !== null && until > now;
+    return until !== null && until > now ? until : null;
+  }
+
+  /** How many more failures `key`'s budget takes in its window; the attempt after them is locked out. */
+  async remaining(key: string, policy: AttemptPolicy, now = new Date()): Promise<number> {
+    return Math.max(0, policy.maxAttempts - (await this.store.failures(key, policy.windowMs, now)));
   }
 
   /** Counts one attempt; false when the key is locked or this attempt exceeds its budget. */

@@ -6,6 +6,8 @@
 export interface AttemptStore {
   /** Until when the key is locked, or null. */
   lockedUntil(key: string): Promise<Date | null>;
+  /** The failures in the key's window, 0 when it has none or its window is over; counts nothing. */
+  failures(key: string, windowMs: number, now: Date): Promise<number>;
   /** Counts one attempt in the key's window (a new window when the last one is older than windowMs); the attempts in it. */
   count(key: string, windowMs: number, now: Date): Promise<number>;
   /**

@@ -41,6 +41,11 @@ export class MongoAttemptStore implements AttemptStore, OnModuleInit, OnModuleDe
     return counter?.lockedUntil ?? null;
   }
 
+  async failures(key: string, windowMs: number, now: Date): Promise<number> {
+    const counter = await this.counters.findOne({ key }, { failures: 1, windowStartedAt: 1 }).lean();
+    return counter && counter.windowStartedAt.getTime() > now.getTime() - windowMs ? (counter.failures ?? 0) : 0;
+  }
+
   async count(key: string, windowMs: number, now: Date): Promise<number> {
     const windowStart = new Date(now.getTime() - windowMs);
     for (;;) {

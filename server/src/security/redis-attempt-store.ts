@@ -53,6 +53,14 @@ export class RedisAttemptStore implements AttemptStore {
     });
   }
 
+  failures(key: string, windowMs: number, now: Date): Promise<number> {
+    return this.#run(async (redis) => {
+      // One HMGET reads both fields at once: no script needed for a read.
+      const [windowStartedAt, failures] = await redis.hmget(counterKey(key), 'w', 'f');
+      return Number(windowStartedAt ?? 0) > now.getTime() - windowMs ? Number(failures ?? 0) : 0;
+    });
+  }
+
   count(key: string, windowMs: number, now: Date): Promise<number> {
     return this.#run((redis) => redis.countAttempt(counterKey(key), now.getTime(), windowMs));
   }

@@ -39,4 +39,8 @@ export interface ErrorResponse {
   code: ErrorCode;
   message: string;
   fieldErrors: FieldError[];
+  /** A refused PIN: the failures this client's network source still has before it is locked out. */
+  attemptsLeft?: number;
+  /** A lockout: when this client may try again (ISO 8601), also sent as the Retry-After header. */
+  retryAt?: string;
 }

@@ -220,6 +220,10 @@ export const uiDe = {
   'ui.join.check.cameraOff': 'Ohne Kamera beitreten',
   'ui.join.check.back': 'Zurück',
   'ui.join.check.join': 'Jetzt beitreten',
+  'ui.join.pin.triesLeft': 'Noch {count} Versuche.',
+  'ui.join.pin.triesLeft.one': 'Noch ein Versuch.',
+  'ui.join.pin.triesLeft.none': 'Keine Versuche mehr.',
+  'ui.join.pin.retryAt': 'Zu viele Versuche. Wieder möglich ab {time} Uhr.',
 
   'ui.media.denied':
     'Der Browser erlaubt keinen Zugriff auf Kamera oder Mikrofon. Sie können trotzdem beitreten und zuhören; den Zugriff erlauben Sie in den Website-Einstellungen des Browsers.',

@@ -213,6 +213,10 @@ export const uiEn: Record<keyof typeof uiDe, string> = {
   'ui.join.check.cameraOff': 'Join without camera',
   'ui.join.check.back': 'Back',
   'ui.join.check.join': 'Join now',
+  'ui.join.pin.triesLeft': '{count} tries left.',
+  'ui.join.pin.triesLeft.one': 'One try left.',
+  'ui.join.pin.triesLeft.none': 'No tries left.',
+  'ui.join.pin.retryAt': 'Too many attempts. Try again after {time}.',
 
   'ui.media.denied':
     'The browser does not allow access to the camera or microphone. You can still join and listen; allow access in the browser’s site settings.',
